@@ -1,0 +1,191 @@
+"""The apology notice (form 04) as display-ready data, independent of any output format.
+
+A ``NoticeDocument`` is what the renderers draw: every string already NFC and trimmed,
+every datetime timezone-aware. The workflow code (numbering, approval, storage) builds one
+from a dossier; the renderers never look anything up.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from enum import StrEnum
+
+from app.notices.dates import place_date_line, to_vn_time, vn_date_phrase, vn_datetime_phrase
+
+DEFAULT_SIGNER_TITLE = "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ"
+
+# Decree 118/2025/NĐ-CP took effect on this day; dossiers received earlier keep the old
+# texts (Decree 61/2018 and Circular 01/2018/TT-VPCP) for their whole life.
+NEW_RULES_FROM = date(2025, 7, 1)
+
+
+class LegalBasis(StrEnum):
+    """The circular whose form 04 the notice follows."""
+
+    CIRCULAR_01_2018 = "01/2018/TT-VPCP"
+    CIRCULAR_03_2025 = "03/2025/TT-VPCP"
+
+
+NOTICE_TITLES: dict[LegalBasis, str] = {
+    LegalBasis.CIRCULAR_01_2018: "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+    LegalBasis.CIRCULAR_03_2025: "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
+}
+
+
+class ApplicantKind(StrEnum):
+    """How the form addresses the applicant (its "Ông/Bà/Tổ chức")."""
+
+    ONG = "Ông"
+    BA = "Bà"
+    TO_CHUC = "Tổ chức"
+
+
+def legal_basis_for(received_at: datetime | date) -> LegalBasis:
+    """The circular that governs a dossier, from the day it was received (Vietnamese time)."""
+    received_day = (
+        to_vn_time(received_at).date() if isinstance(received_at, datetime) else received_at
+    )
+    if received_day < NEW_RULES_FROM:
+        return LegalBasis.CIRCULAR_01_2018
+    return LegalBasis.CIRCULAR_03_2025
+
+
+def notice_title(basis: LegalBasis) -> str:
+    return NOTICE_TITLES[basis]
+
+
+def _clean(value: str) -> str:
+    # Collapse runs of whitespace too: values come from portal exports with stray spaces.
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+_OPTIONAL_TEXT = frozenset({"identification_label"})
+_DATETIMES = ("received_at", "original_appointment", "new_appointment")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoticeDocument:
+    """Every field of form 04, top to bottom (see /shared/domain/NOTICES.md)."""
+
+    governing_body: str
+    """ĐƠN VỊ CHỦ QUẢN, e.g. "UBND tỉnh Lâm Đồng"; shown upper-case."""
+    issuing_unit: str
+    """The unit issuing the notice, e.g. "Sở Tư pháp"; shown upper-case and bold."""
+    number: str
+    """The register number, e.g. "12/PXL" (shown as "Số: 12/PXL")."""
+    place: str
+    """Place name of the place-date line, e.g. "Lâm Đồng"."""
+    issue_date: date
+    legal_basis: LegalBasis
+    applicant_name: str
+    applicant_kind: ApplicantKind
+    identification_number: str
+    received_at: datetime
+    receiving_unit: str
+    procedure_name: str
+    dossier_code: str
+    original_appointment: datetime
+    reason: str
+    new_appointment: datetime
+    signer_name: str
+    signer_title: str = DEFAULT_SIGNER_TITLE
+    digitally_signed: bool = False
+    identification_label: str | None = None
+    """Overrides the label of the identification line; derived from kind and basis if None."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, str):
+                cleaned = _clean(value)
+                if cleaned:
+                    object.__setattr__(self, f.name, cleaned)
+                elif f.name in _OPTIONAL_TEXT:
+                    object.__setattr__(self, f.name, None)
+                else:
+                    raise ValueError(f"{f.name} must not be empty")
+        for name in _DATETIMES:
+            value = getattr(self, name)
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(f"{name} must be timezone-aware")
+        if isinstance(self.issue_date, datetime):
+            raise TypeError("issue_date must be a date, not a datetime")
+        if self.number.casefold().startswith("số"):
+            raise ValueError('number is the bare register number, e.g. "12/PXL", without "Số:"')
+        if self.new_appointment <= self.original_appointment:
+            raise ValueError("new_appointment must be later than original_appointment")
+        # Enum coercion lets callers pass the stored string values.
+        object.__setattr__(self, "legal_basis", LegalBasis(self.legal_basis))
+        object.__setattr__(self, "applicant_kind", ApplicantKind(self.applicant_kind))
+
+    # -- header -----------------------------------------------------------------------
+    @property
+    def governing_body_display(self) -> str:
+        return self.governing_body.upper()
+
+    @property
+    def issuing_unit_display(self) -> str:
+        return self.issuing_unit.upper()
+
+    @property
+    def number_line(self) -> str:
+        return f"Số: {self.number}"
+
+    @property
+    def place_date_line(self) -> str:
+        return place_date_line(self.place, self.issue_date)
+
+    @property
+    def title(self) -> str:
+        return notice_title(self.legal_basis)
+
+    # -- applicant ---------------------------------------------------------------------
+    @property
+    def is_organisation(self) -> bool:
+        return self.applicant_kind is ApplicantKind.TO_CHUC
+
+    @property
+    def applicant_pronoun(self) -> str:
+        """How the running text refers back to the applicant: "Ông", "Bà" or "Tổ chức"."""
+        return self.applicant_kind.value
+
+    @property
+    def addressee(self) -> str:
+        """After "Kính gửi:": "Ông Nguyễn Văn An", or the organisation's own name."""
+        if self.is_organisation:
+            return self.applicant_name
+        return f"{self.applicant_kind.value} {self.applicant_name}"
+
+    @property
+    def identification_line_label(self) -> str:
+        if self.identification_label:
+            return self.identification_label
+        if self.is_organisation:
+            return "Mã số doanh nghiệp/Mã số thuế"
+        if self.legal_basis is LegalBasis.CIRCULAR_01_2018:
+            return "Số CMND/Hộ chiếu/Căn cước công dân"
+        return "Số định danh cá nhân"
+
+    # -- dates -------------------------------------------------------------------------
+    @property
+    def received_phrase(self) -> str:
+        return vn_datetime_phrase(self.received_at)
+
+    @property
+    def original_appointment_phrase(self) -> str:
+        return vn_datetime_phrase(self.original_appointment)
+
+    @property
+    def new_appointment_phrase(self) -> str:
+        return vn_datetime_phrase(self.new_appointment)
+
+    @property
+    def new_appointment_date_phrase(self) -> str:
+        return vn_date_phrase(self.new_appointment)
+
+    # -- signature ---------------------------------------------------------------------
+    @property
+    def signature_note(self) -> str:
+        return "(Đã ký số)" if self.digitally_signed else "(Ký và ghi rõ họ tên)"

@@ -1,0 +1,34 @@
+"""Form 04 as PDF, printed by WeasyPrint from exactly the HTML that render_html produces.
+
+The fonts come from fontconfig: Times New Roman, Liberation Serif or DejaVu Serif, the
+first of them that covers all Vietnamese letters printing the page (see fonts.py).
+Nothing is fetched: the HTML references no external resource and the URL fetcher refuses
+every request, so a crafted value can never make the renderer reach out.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from weasyprint import HTML
+
+from app.notices.document import NoticeDocument
+from app.notices.fonts import print_font_stack
+from app.notices.render_html import render_html
+
+
+def _no_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:
+    raise ValueError(f"notice rendering does not load external resources: {url!r}")
+
+
+def render_pdf(document: NoticeDocument) -> bytes:
+    """The notice as a one-page A4 PDF (longer reasons flow onto a second page)."""
+    html = HTML(
+        string=render_html(document, font_families=print_font_stack()),
+        url_fetcher=_no_fetch,
+        base_url=None,
+    )
+    pdf = html.write_pdf()
+    if pdf is None:  # only when a target is given; kept for the type checker
+        raise RuntimeError("WeasyPrint returned no PDF bytes")
+    return bytes(pdf)
