@@ -1,0 +1,35 @@
+# Every target creates .venv and installs the project into it when needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BENCH_SCALE ?= 200000
+
+.PHONY: install demo test test-sqlite lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/tthc demo
+
+test: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-sqlite: $(STAMP)
+	$(BIN)/pytest -q --backends sqlite
+
+lint: $(STAMP)
+	$(BIN)/ruff check app connectors tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m bench --scale $(BENCH_SCALE)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-data *.egg-info

@@ -1,0 +1,27 @@
+"""The `tthc` command. Each domain package contributes its own typer sub-app from its cli.py."""
+
+from __future__ import annotations
+
+import typer
+
+from app.db.cli import app as db_app
+from app.demo import app as demo_app
+from app.serve import serve_command
+
+app = typer.Typer(
+    name="tthc",
+    help="tthc-monitor: theo dõi thời hạn giải quyết hồ sơ TTHC.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_app, name="db")
+app.command("serve", help="Serve the API and the dashboard with uvicorn.")(serve_command)
+app.add_typer(demo_app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

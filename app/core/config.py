@@ -1,0 +1,86 @@
+"""Settings from the environment or `.env`, prefix `TTHC_`.
+
+Unsafe combinations are refused at start-up with a message that says what to set, because a
+service that silently accepts unsigned webhooks or a guessable cookie key is worse than one that
+does not start.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused in production below
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TTHC_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./tthc.db"
+    secret_key: str = DEV_SECRET_KEY
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    # Portal pull connector and webhooks.
+    portal_base_url: str = ""
+    portal_token: str = ""
+    webhooks_enabled: bool = True
+    webhook_secret: str = ""
+    webhook_max_body_bytes: int = Field(default=5_000_000, gt=0)
+    webhook_max_age_seconds: int = Field(default=300, gt=0)
+
+    # Deadline engine.
+    due_soon_working_hours: float = Field(default=8.0, gt=0)
+    mismatch_working_hours: float = Field(default=1.0, ge=0)
+
+    # Scheduler (seconds between runs).
+    scan_interval_seconds: int = Field(default=300, gt=0)
+    pull_interval_seconds: int = Field(default=600, gt=0)
+    rollup_interval_seconds: int = Field(default=900, gt=0)
+    delivery_interval_seconds: int = Field(default=60, gt=0)
+    scheduler_lock_path: str = "./tthc-scheduler.lock"
+
+    # Rates.
+    progress_score_weight: float = Field(default=20.0, gt=0)
+    small_sample_threshold: int = Field(default=20, ge=1)
+
+    # Notices and delivery.
+    notice_place: str = "Lâm Đồng"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "tthc-monitor@localhost"
+    outgoing_webhook_url: str = ""
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        problems: list[str] = []
+        if self.webhooks_enabled and self.environment != "development" and not self.webhook_secret:
+            problems.append(
+                "TTHC_WEBHOOK_SECRET is empty while webhooks are enabled: set a long random "
+                "secret, or TTHC_WEBHOOKS_ENABLED=false"
+            )
+        if self.environment == "production":
+            if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
+                problems.append(
+                    "TTHC_SECRET_KEY must be set to 32+ random characters in production"
+                )
+            if self.webhook_secret and len(self.webhook_secret) < 16:
+                problems.append("TTHC_WEBHOOK_SECRET must be at least 16 characters")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

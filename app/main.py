@@ -1,0 +1,54 @@
+"""The FastAPI application: routers, error handlers, middleware, static assets."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from app.api.errors import install_error_handlers
+from app.api.middleware import request_context
+from app.core.config import Settings, get_settings
+from app.core.logging import setup_logging
+from app.dashboard.router import router as dashboard_router
+from app.db.session import make_engine, make_session_factory
+from app.health.router import router as health_router
+
+STATIC_DIR = Path(__file__).parent / "dashboard" / "static"
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="tthc-monitor",
+        version="0.1.0",
+        description="Theo dõi thời hạn giải quyết hồ sơ thủ tục hành chính (TTHC).",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    install_error_handlers(app)
+    app.middleware("http")(request_context)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in (health_router, dashboard_router):
+        app.include_router(router)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for `uvicorn --factory app.main:app_factory`."""
+    settings = get_settings()
+    setup_logging(settings.log_level, json_lines=settings.log_json)
+    return create_app(settings)

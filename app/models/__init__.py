@@ -1,0 +1,41 @@
+"""Every table, imported in one place so Alembic's autogenerate sees them all."""
+
+from app.db.base import Base
+from app.models.agency import Agency
+from app.models.api_token import ApiToken
+from app.models.applicant import DossierApplicant
+from app.models.calendar_override import CalendarOverrideRow
+from app.models.dossier import Dossier
+from app.models.dossier_event import DossierEvent
+from app.models.dossier_transition import DossierTransition
+from app.models.ingest_run import ConnectorState, IngestRun
+from app.models.job_run import JobRun, SchedulerHeartbeat
+from app.models.notice import Notice, NoticeEvent, NoticeFile
+from app.models.office_hours import AgencyOfficeHours
+from app.models.outbox import OutboxMessage
+from app.models.procedure import Procedure
+from app.models.quarantine import QuarantineEntry
+from app.models.raw_record import RawRecord
+
+__all__ = [
+    "Agency",
+    "AgencyOfficeHours",
+    "ApiToken",
+    "Base",
+    "CalendarOverrideRow",
+    "ConnectorState",
+    "Dossier",
+    "DossierApplicant",
+    "DossierEvent",
+    "DossierTransition",
+    "IngestRun",
+    "JobRun",
+    "Notice",
+    "NoticeEvent",
+    "NoticeFile",
+    "OutboxMessage",
+    "Procedure",
+    "QuarantineEntry",
+    "RawRecord",
+    "SchedulerHeartbeat",
+]

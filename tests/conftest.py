@@ -1,0 +1,196 @@
+"""Test harness: every database test runs on SQLite and on PostgreSQL.
+
+The schema always comes from `alembic upgrade head`. Each test runs inside a transaction that is
+rolled back, so tests do not see each other's rows. In CI (CI=true) an unreachable PostgreSQL
+fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from app.api.deps import get_session
+from app.core.config import Settings
+from app.db import migrate
+from app.db.session import make_engine
+from app.main import create_app
+
+settings.register_profile(
+    "default", deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+POSTGRES_URL = os.environ.get(
+    "TTHC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+_BACKENDS: list[str] = []
+_POSTGRES_PROBLEM: str | None = None
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backends",
+        default=os.environ.get("TTHC_TEST_BACKENDS", "sqlite,postgresql"),
+        help="comma-separated database backends to run database tests on",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _POSTGRES_PROBLEM
+    wanted = [b.strip() for b in config.getoption("--backends").split(",") if b.strip()]
+    _BACKENDS.clear()
+    if "sqlite" in wanted:
+        _BACKENDS.append("sqlite")
+    if "postgresql" in wanted:
+        _POSTGRES_PROBLEM = _postgres_reachable()
+        if _POSTGRES_PROBLEM is None:
+            _BACKENDS.append("postgresql")
+        elif os.environ.get("CI", "").lower() == "true":
+            raise pytest.UsageError(
+                f"PostgreSQL at {make_url(POSTGRES_URL).render_as_string()} is unreachable in CI "
+                f"({_POSTGRES_PROBLEM}); start it before running the tests"
+            )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = [f"database backends: {', '.join(_BACKENDS) or 'none'}"]
+    if _POSTGRES_PROBLEM:
+        lines.append(f"postgresql skipped: {_POSTGRES_PROBLEM}")
+    return lines
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", _BACKENDS, scope="session")
+
+
+class DatabaseFactory:
+    """Creates empty, migrated databases and removes them at the end of the session."""
+
+    def __init__(self, tmp_dir: Path) -> None:
+        self.tmp_dir = tmp_dir
+        self._postgres_names: list[str] = []
+
+    def create(self, backend: str) -> str:
+        if backend == "sqlite":
+            url = f"sqlite:///{self.tmp_dir / f'tthc-{uuid.uuid4().hex[:8]}.db'}"
+        else:
+            name = f"tthc_test_{uuid.uuid4().hex[:12]}"
+            admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            admin.dispose()
+            self._postgres_names.append(name)
+            url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        migrate.upgrade(url)
+        return url
+
+    def drop_all(self) -> None:
+        if not self._postgres_names:
+            return
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in self._postgres_names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(tmp_path_factory.mktemp("db"))
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, database_factory: DatabaseFactory) -> str:
+    """A migrated database shared by the session; tests isolate through `db_session`."""
+    return database_factory.create(backend)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def db_session(engine: Engine) -> Iterator[Session]:
+    """A session whose commits only release savepoints; everything is rolled back afterwards."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def fresh_database_url(backend: str, database_factory: DatabaseFactory) -> str:
+    """An empty migrated database of its own, for tests that need real commits (CLI, jobs)."""
+    return database_factory.create(backend)
+
+
+TEST_WEBHOOK_SECRET = "test-webhook-secret-0123456789abcdef"
+
+
+@pytest.fixture
+def app_settings(database_url: str) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        webhook_secret=TEST_WEBHOOK_SECRET,
+        secret_key="t" * 40,
+        log_json=False,
+    )
+
+
+@pytest.fixture
+def app(app_settings: Settings, engine: Engine, db_session: Session) -> FastAPI:
+    """The application bound to the test's rolled-back session."""
+    application = create_app(app_settings, engine)
+
+    def _session() -> Iterator[Session]:
+        try:
+            yield db_session
+            db_session.commit()
+        except BaseException:
+            db_session.rollback()
+            raise
+
+    application.dependency_overrides[get_session] = _session
+    return application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import StatementError
+from sqlalchemy.orm import Session
+
+from app.models import CalendarOverrideRow
+
+ICT = timezone(timedelta(hours=7))
+
+
+def test_instants_round_trip_as_utc(db_session: Session) -> None:
+    local = datetime(2026, 2, 16, 8, 0, tzinfo=ICT)
+    row = CalendarOverrideRow(
+        day=local.date(), kind="day_off", reason="Tết", source="TB 9441/TB-BNV", created_at=local
+    )
+    db_session.add(row)
+    db_session.flush()
+    db_session.expire_all()
+    stored = db_session.scalars(select(CalendarOverrideRow)).one()
+    assert stored.created_at == local
+    assert stored.created_at.tzinfo is not None
+    assert stored.created_at.utcoffset() == timedelta(0)
+    assert stored.created_at == datetime(2026, 2, 16, 1, 0, tzinfo=UTC)
+
+
+def test_naive_instant_is_refused(db_session: Session) -> None:
+    db_session.add(
+        CalendarOverrideRow(
+            day=datetime(2026, 1, 1).date(),
+            kind="day_off",
+            reason="x",
+            source="y",
+            created_at=datetime(2026, 1, 1, 8, 0),  # naive on purpose
+        )
+    )
+    with pytest.raises(StatementError, match="naive datetime"):
+        db_session.flush()
