@@ -1,0 +1,49 @@
+"""The single entry point for turning a notice into a file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final, Literal, get_args
+
+from app.notices.document import NoticeDocument
+from app.notices.render_docx import render_docx
+from app.notices.render_html import render_html
+from app.notices.render_pdf import render_pdf
+
+NoticeFormat = Literal["html", "pdf", "docx"]
+
+MEDIA_TYPES: Final[dict[NoticeFormat, str]] = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _html_bytes(document: NoticeDocument) -> bytes:
+    return render_html(document).encode("utf-8")
+
+
+_RENDERERS: Final[dict[NoticeFormat, Callable[[NoticeDocument], bytes]]] = {
+    "html": _html_bytes,
+    "pdf": render_pdf,
+    "docx": render_docx,
+}
+
+
+def render(document: NoticeDocument, fmt: NoticeFormat) -> bytes:
+    """The notice in ``fmt``: UTF-8 HTML, an A4 PDF or a .docx file.
+
+    An unknown format raises ``ValueError`` (callers validate user input before this).
+    """
+    try:
+        renderer = _RENDERERS[fmt]
+    except KeyError:
+        known = ", ".join(get_args(NoticeFormat))
+        raise ValueError(f"unknown notice format {fmt!r}; expected one of: {known}") from None
+    return renderer(document)
+
+
+def file_name(document: NoticeDocument, fmt: NoticeFormat) -> str:
+    """A safe download name: "phieu-xin-loi-12-PXL.pdf" (ASCII, no path separators)."""
+    number = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in document.number)
+    return f"phieu-xin-loi-{number.strip('-')}.{fmt}"
