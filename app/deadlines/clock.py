@@ -1,0 +1,163 @@
+"""The scalar working clock: datetimes in, UTC datetimes out, on top of `WorkingTimeIndex`.
+
+The index grows on demand (a dossier from 2019, a 60-day procedure crossing New Year), so
+callers never pick years. `working_clock()` shares one clock per (calendar, office hours).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+
+from app.calendar import CivilServiceCalendar
+from app.core.clock import LOCAL_TZ
+from app.deadlines.hours import WORKING_DAY_HOURS, OfficeHours, OfficeHoursSchedule
+from app.deadlines.index import (
+    US_PER_HOUR,
+    OutOfIndexRange,
+    WorkingTimeIndex,
+    from_us,
+    to_us,
+)
+from app.deadlines.rules import ProcessingTime
+
+MIN_YEAR = 1990
+MAX_YEAR = 2200
+
+StartReason = Literal[
+    "in_session",
+    "between_sessions",
+    "before_opening",
+    "after_closing",
+    "non_working_day",
+    "after_cutoff",
+]
+
+
+def processing_time_us(processing_time: ProcessingTime) -> int:
+    """Working time of a working_days / working_hours processing time, in microseconds."""
+    per_unit = {"working_days": WORKING_DAY_HOURS * US_PER_HOUR, "working_hours": US_PER_HOUR}
+    if processing_time.unit not in per_unit:
+        raise ValueError(f"{processing_time.unit} is not counted in working time")
+    amount = processing_time.value * per_unit[processing_time.unit]
+    return int(amount.to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def hours_of(us: int) -> Decimal:
+    """Working microseconds as hours, exact to the second, for display and arithmetic."""
+    return (Decimal(us) / US_PER_HOUR).quantize(Decimal("0.0001")).normalize()
+
+
+class WorkingClock:
+    def __init__(
+        self, calendar: CivilServiceCalendar, hours: OfficeHours | OfficeHoursSchedule
+    ) -> None:
+        self.calendar = calendar
+        self.schedule = OfficeHoursSchedule.coerce(hours)
+        self._index: WorkingTimeIndex | None = None
+        self._lock = threading.Lock()
+
+    def index(self, first_year: int, last_year: int) -> WorkingTimeIndex:
+        """An index covering at least these years (grown, never shrunk)."""
+        if first_year < MIN_YEAR or last_year > MAX_YEAR:
+            raise ValueError(f"instants must fall within {MIN_YEAR}–{MAX_YEAR}")
+        current = self._index
+        if (
+            current is not None
+            and current.first_year <= first_year
+            and last_year <= current.last_year
+        ):
+            return current
+        with self._lock:
+            current = self._index
+            if current is not None:
+                first_year = min(first_year, current.first_year)
+                last_year = max(last_year, current.last_year)
+            built = WorkingTimeIndex(self.calendar, self.schedule, first_year, last_year)
+            self._index = built
+            return built
+
+    def _index_around(self, *instants: datetime) -> WorkingTimeIndex:
+        years = [local.year for local in (i.astimezone(LOCAL_TZ) for i in instants)]
+        return self.index(max(min(years) - 1, MIN_YEAR), min(max(years) + 1, MAX_YEAR))
+
+    def _grow(self, index: WorkingTimeIndex) -> WorkingTimeIndex:
+        span = index.last_year - index.first_year + 1
+        if index.last_year >= MAX_YEAR:
+            raise OutOfIndexRange(f"due beyond {MAX_YEAR}")
+        return self.index(index.first_year, min(index.last_year + span, MAX_YEAR))
+
+    # ---- scalar operations --------------------------------------------------------------------
+    def clock_start(self, received: datetime, cutoff: time | None = None) -> datetime:
+        index = self._index_around(received)
+        while True:
+            try:
+                start = index.clock_start(np.array([to_us(received)], dtype=np.int64), cutoff)
+                return from_us(int(start[0]))
+            except OutOfIndexRange:
+                index = self._grow(index)
+
+    def advance(self, start: datetime, working_us: int) -> datetime:
+        index = self._index_around(start)
+        while True:
+            try:
+                due = index.advance(
+                    np.array([to_us(start)], dtype=np.int64),
+                    np.array([working_us], dtype=np.int64),
+                )
+                return from_us(int(due[0]))
+            except OutOfIndexRange:
+                index = self._grow(index)
+
+    def working_between(self, a: datetime, b: datetime) -> int:
+        """Working microseconds from a to b; negative when b is before a."""
+        index = self._index_around(a, b)
+        elapsed = index.elapsed(np.array([to_us(a), to_us(b)], dtype=np.int64))
+        return int(elapsed[1] - elapsed[0])
+
+    def end_of_working_day(self, day: date) -> datetime:
+        """End of the last session of the first working day on or after `day`."""
+        working = self.calendar.working_day_on_or_after(day)
+        sessions = self.schedule.for_day(working).local_sessions(working)
+        return sessions[-1][1].astimezone(UTC)
+
+    def base_due(self, start: datetime, processing_time: ProcessingTime) -> datetime:
+        """DEADLINES.md §4, without pauses: the due instant for a clock started at `start`."""
+        local_day = start.astimezone(LOCAL_TZ).date()
+        if processing_time.unit == "calendar_days":
+            return self.end_of_working_day(local_day + timedelta(days=int(processing_time.value)))
+        if processing_time.unit == "same_day":
+            return self.end_of_working_day(local_day)
+        return self.advance(start, processing_time_us(processing_time))
+
+    def start_reason(self, received: datetime, cutoff: time | None = None) -> StartReason:
+        local = received.astimezone(LOCAL_TZ)
+        if not self.calendar.is_working_day(local.date()):
+            return "non_working_day"
+        if cutoff is not None and local.time().replace(tzinfo=None) >= cutoff:
+            return "after_cutoff"
+        sessions = self.schedule.for_day(local.date()).local_sessions(local.date())
+        if local < sessions[0][0]:
+            return "before_opening"
+        if local >= sessions[-1][1]:
+            return "after_closing"
+        if any(opening <= local < closing for opening, closing in sessions):
+            return "in_session"
+        return "between_sessions"
+
+
+@lru_cache(maxsize=128)
+def _shared_clock(calendar: CivilServiceCalendar, schedule: OfficeHoursSchedule) -> WorkingClock:
+    return WorkingClock(calendar, schedule)
+
+
+def working_clock(
+    calendar: CivilServiceCalendar, hours: OfficeHours | OfficeHoursSchedule
+) -> WorkingClock:
+    """The shared clock for a calendar (by identity) and office hours (by value)."""
+    return _shared_clock(calendar, OfficeHoursSchedule.coerce(hours))
