@@ -1,0 +1,120 @@
+"""The national-portal envelope used by pushes (and by our webhook).
+
+``{"session", "madonvi", "service": "DongBoHoSoMC" | "CapNhatTienDoHoSoMC",
+"isUpdating": "True" | "False", "data": [records]}`` (PORTAL.md). :func:`parse_envelope` checks the
+shape only; each record of ``data`` is validated later, one by one, by ``parse_dossier`` /
+``parse_progress`` so that one bad record never rejects the others.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from connectors.base import RecordKind, SourceRecord
+from connectors.errors import EnvelopeInvalid
+from connectors.portal_format import RAW_ITEM_KEY
+
+SERVICE_KINDS: Final[Mapping[str, RecordKind]] = {
+    "DongBoHoSoMC": "dossier",
+    "CapNhatTienDoHoSoMC": "progress",
+}
+KIND_SERVICES: Final[Mapping[RecordKind, str]] = {v: k for k, v in SERVICE_KINDS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    session: str
+    agency_code: str
+    service: str
+    is_updating: bool
+    data: list[Any]
+
+    @property
+    def kind(self) -> RecordKind:
+        return SERVICE_KINDS[self.service]
+
+    def records(self, origin: str = "envelope") -> Iterator[SourceRecord]:
+        """The data items as source records; a non-object item is wrapped so it gets quarantined."""
+        for index, item in enumerate(self.data):
+            payload = item if isinstance(item, dict) else {RAW_ITEM_KEY: item}
+            yield SourceRecord(
+                kind=self.kind,
+                payload=payload,
+                origin=f"{origin} item {index + 1}",
+                agency_code=self.agency_code,
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        return build_envelope(self.service, self.agency_code, self.data, session=self.session,
+                              is_updating=self.is_updating)
+
+
+def build_envelope(
+    service: str,
+    agency_code: str,
+    data: list[Any],
+    *,
+    session: str = "",
+    is_updating: bool = False,
+) -> dict[str, Any]:
+    """The envelope dict for ``data`` (what the simulator and one-door systems push)."""
+    if service not in SERVICE_KINDS:
+        raise ValueError(f"unknown service {service!r}")
+    return {
+        "session": session,
+        "madonvi": agency_code,
+        "service": service,
+        "isUpdating": "True" if is_updating else "False",
+        "data": data,
+    }
+
+
+def _text(body: Mapping[str, Any], key: str, *, allow_empty: bool) -> str:
+    value = body.get(key)
+    if not isinstance(value, str):
+        got = "missing" if value is None else f"a {type(value).__name__}"
+        raise EnvelopeInvalid(f"envelope field {key!r} must be a string, got {got}")
+    value = value.strip()
+    if not value and not allow_empty:
+        raise EnvelopeInvalid(f"envelope field {key!r} is empty")
+    return value
+
+
+def parse_envelope(body: bytes) -> Envelope:
+    """Parse a raw request body; raises :class:`EnvelopeInvalid` with a precise reason."""
+    try:
+        decoded = json.loads(body.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise EnvelopeInvalid(f"body is not UTF-8: {exc.reason} at byte {exc.start}") from None
+    except json.JSONDecodeError as exc:
+        raise EnvelopeInvalid(
+            f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    if not isinstance(decoded, dict):
+        raise EnvelopeInvalid(f"envelope must be a JSON object, got {type(decoded).__name__}")
+    service = _text(decoded, "service", allow_empty=False)
+    if service not in SERVICE_KINDS:
+        raise EnvelopeInvalid(
+            f"unknown service {service!r}: expected DongBoHoSoMC or CapNhatTienDoHoSoMC"
+        )
+    raw_updating = decoded.get("isUpdating", "False")
+    if isinstance(raw_updating, bool):
+        is_updating = raw_updating
+    elif isinstance(raw_updating, str) and raw_updating.strip().lower() in ("true", "false"):
+        is_updating = raw_updating.strip().lower() == "true"
+    else:
+        raise EnvelopeInvalid(f"isUpdating must be \"True\" or \"False\", got {raw_updating!r}")
+    data = decoded.get("data")
+    if not isinstance(data, list):
+        got = "missing" if data is None else f"a {type(data).__name__}"
+        raise EnvelopeInvalid(f"envelope field 'data' must be a list, got {got}")
+    return Envelope(
+        session=_text(decoded, "session", allow_empty=True) if "session" in decoded else "",
+        agency_code=_text(decoded, "madonvi", allow_empty=False),
+        service=service,
+        is_updating=is_updating,
+        data=data,
+    )

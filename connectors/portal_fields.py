@@ -1,0 +1,223 @@
+"""Readers for single portal values: text, dates, status codes, small enumerations.
+
+Each reader takes the raw record (a ``dict``), the portal field name and returns the typed value
+or raises :class:`~connectors.errors.RecordInvalid` naming the field and the offending value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from connectors.errors import RecordInvalid
+
+PORTAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
+PORTAL_DATE_FORMAT: Final = "%Y%m%d%H%M%S"
+MAX_TEXT_CHARS: Final = 10_000
+MAX_LIST_ITEMS: Final = 10_000
+_PORTAL_DATE_RE: Final = re.compile(r"\d{14}")
+_VALUE_ECHO_CHARS: Final = 80
+
+#: PORTAL.md status codes and their meaning (Vietnamese, as the portal names them).
+STATUS_NAMES: Final[Mapping[int, str]] = {
+    1: "Mới đăng ký",
+    2: "Được tiếp nhận",
+    3: "Không được tiếp nhận",
+    4: "Đang xử lý",
+    5: "Yêu cầu bổ sung giấy tờ",
+    6: "Yêu cầu thực hiện nghĩa vụ tài chính",
+    7: "Công dân yêu cầu rút hồ sơ",
+    8: "Dừng xử lý",
+    9: "Đã xử lý xong",
+    10: "Đã trả kết quả",
+}
+
+#: Text statuses some systems send instead of numbers (PORTAL.md).
+STATUS_ALIASES: Final[Mapping[str, int]] = {
+    "receiving": 1,
+    "new": 2,
+    "denied": 3,
+    "processing": 4,
+    "waiting": 5,
+    "paying": 6,
+    "cancelled": 7,
+    "unresolved": 8,
+    "releasing": 9,
+    "done": 10,
+}
+
+
+def echo(value: Any) -> str:
+    """A short printable rendering of a bad value for the error message and the quarantine row."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > _VALUE_ECHO_CHARS:
+        return text[:_VALUE_ECHO_CHARS] + f"… ({len(text)} chars)"
+    return text
+
+
+def type_name(value: Any) -> str:
+    """JSON-ish name of a value's type for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, list | tuple):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def clean_text(value: str) -> str:
+    """NFC-normalise and strip."""
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def read_text(
+    record: Mapping[str, Any], field: str, *, required: bool = False, personal: bool = False
+) -> str | None:
+    """A text field. Numbers are accepted and written in decimal (codes are sometimes numeric).
+
+    Missing, ``null`` and blank mean "none"; for a required field that is an error.
+    ``personal`` values are never echoed back in the error.
+    """
+    raw = record.get(field)
+    if raw is None:
+        if required:
+            raise RecordInvalid(field, "required field is missing")
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise RecordInvalid(
+            field,
+            f"expected text, got {type_name(raw)}",
+            None if personal else echo(raw),
+        )
+    text = clean_text(raw) if isinstance(raw, str) else str(raw)
+    if len(text) > MAX_TEXT_CHARS:
+        raise RecordInvalid(
+            field, f"text is {len(text)} characters long, the limit is {MAX_TEXT_CHARS}", None
+        )
+    if not text:
+        if required:
+            raise RecordInvalid(field, "required field is empty", "")
+        return None
+    return text
+
+
+def required_text(record: Mapping[str, Any], field: str) -> str:
+    """A required text field (never ``None``)."""
+    text = read_text(record, field, required=True)
+    assert text is not None  # read_text raised otherwise
+    return text
+
+
+def parse_portal_date(raw: str, field: str) -> datetime | None:
+    """``yyyyMMddHHmmss`` local (Asia/Ho_Chi_Minh) -> aware UTC; ``""`` -> ``None``."""
+    text = raw.strip()
+    if text == "":
+        return None
+    if not _PORTAL_DATE_RE.fullmatch(text):
+        raise RecordInvalid(field, f"invalid date {text!r}: expected yyyyMMddHHmmss", echo(raw))
+    try:
+        local = datetime.strptime(text, PORTAL_DATE_FORMAT)
+    except ValueError as exc:
+        raise RecordInvalid(
+            field, f"invalid date {text!r}: expected yyyyMMddHHmmss ({exc})", text
+        ) from None
+    return local.replace(tzinfo=PORTAL_TZ).astimezone(UTC)
+
+
+def format_portal_date(value: datetime) -> str:
+    """The portal's string for an instant (naive values are taken as portal-local time)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(PORTAL_TZ)
+    return value.strftime(PORTAL_DATE_FORMAT)
+
+
+def read_date(record: Mapping[str, Any], field: str, *, required: bool = False) -> datetime | None:
+    """A portal date field; missing/``null``/``""`` mean none (an error when required)."""
+    raw = record.get(field)
+    if raw is None:
+        if required:
+            raise RecordInvalid(field, "required date is missing")
+        return None
+    if not isinstance(raw, str):
+        raise RecordInvalid(
+            field,
+            f"invalid date: expected a yyyyMMddHHmmss string, got {type_name(raw)}",
+            echo(raw),
+        )
+    value = parse_portal_date(raw, field)
+    if value is None and required:
+        raise RecordInvalid(field, "required date is empty", "")
+    return value
+
+
+def required_date(record: Mapping[str, Any], field: str) -> datetime:
+    """A required portal date (never ``None``)."""
+    value = read_date(record, field, required=True)
+    assert value is not None  # read_date raised otherwise
+    return value
+
+
+def parse_status(raw: Any, field: str) -> int:
+    """A status code given as a number, a numeric string or a PORTAL.md text alias."""
+    if isinstance(raw, bool) or raw is None:
+        raise RecordInvalid(field, "status is missing" if raw is None else "status is a boolean",
+                            None if raw is None else echo(raw))
+    if isinstance(raw, int):
+        code = raw
+    elif isinstance(raw, float) and raw.is_integer():
+        code = int(raw)
+    elif isinstance(raw, str):
+        text = raw.strip()
+        if text.isdigit():
+            code = int(text)
+        elif text.casefold() in STATUS_ALIASES:
+            return STATUS_ALIASES[text.casefold()]
+        else:
+            raise RecordInvalid(field, f"unknown status {text!r}", echo(raw))
+    else:
+        raise RecordInvalid(field, f"status must be a code, got {type_name(raw)}", echo(raw))
+    if code not in STATUS_NAMES:
+        raise RecordInvalid(field, f"unknown status code {code}: expected 1..10", echo(raw))
+    return code
+
+
+def read_choice(
+    record: Mapping[str, Any], field: str, allowed: Mapping[int, str], *, required: bool = False
+) -> int | None:
+    """A small coded enumeration (applicant type, channel) given as number or numeric string."""
+    raw = record.get(field)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if required:
+            raise RecordInvalid(field, "required field is missing", None if raw is None else "")
+        return None
+    code: int | None = None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        code = raw
+    elif isinstance(raw, str) and raw.strip().isdigit():
+        code = int(raw.strip())
+    if code is None or code not in allowed:
+        choices = ", ".join(f"{k} {v}" for k, v in allowed.items())
+        raise RecordInvalid(field, f"unknown code {echo(raw)!s}: expected one of {choices}",
+                            echo(raw))
+    return code
+
+
+def read_list(record: Mapping[str, Any], field: str) -> list[Any]:
+    """An optional list field; missing/``null``/``""`` is the empty list."""
+    raw = record.get(field)
+    if raw is None or raw == "":
+        return []
+    if not isinstance(raw, list):
+        raise RecordInvalid(field, f"expected a list, got {type_name(raw)}", echo(raw))
+    if len(raw) > MAX_LIST_ITEMS:
+        raise RecordInvalid(field, f"list has {len(raw)} items, the limit is {MAX_LIST_ITEMS}")
+    return raw

@@ -1,0 +1,104 @@
+"""Typed, normalised records: what one portal record means once it has been validated.
+
+They are produced only by :mod:`connectors.portal_format` (``parse_dossier`` /
+``parse_progress``). Every datetime is timezone-aware UTC; every string is NFC and stripped;
+optional values the portal left empty are ``None``. Collections are tuples so records stay
+immutable and hashable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressRecord:
+    """One processing step (CapNhatTienDoHoSoMC, or an entry of QuaTrinhXuLy)."""
+
+    dossier_code: str
+    at: datetime
+    status: int
+    content: str
+    officer: str | None = None
+    officer_title: str | None = None
+    department: str | None = None
+    step_started_at: datetime | None = None
+    step_due_at: datetime | None = None
+
+    @property
+    def dedup_key(self) -> tuple[str, datetime, int, str]:
+        """PORTAL.md de-duplication key: (MaHoSo, ThoiDiemXuLy, TrangThai, NoiDungXuLy)."""
+        return (self.dossier_code, self.at, self.status, self.content)
+
+
+@dataclass(frozen=True, slots=True)
+class IdNumber:
+    """An applicant identifier (DinhDanhCHS): kind 1 = 12-digit personal ID, 2 = 9-digit ID."""
+
+    kind: int
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class SupplementRecord:
+    """One supplement round (DanhSachHoSoBoSung)."""
+
+    supplement_id: str | None
+    content: str | None
+    requested_at: datetime | None
+    received_at: datetime | None
+    status: str | None
+    previous_due_at: datetime | None
+    new_due_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DossierRecord:
+    """One dossier (DongBoHoSoMC) as the portal describes it at one moment."""
+
+    code: str
+    procedure_code: str
+    procedure_name: str
+    field_code: str
+    field_name: str
+    applicant_type: int
+    summary: str
+    received_at: datetime
+    portal_due_at: datetime
+    status: int
+    agency: str
+    applicant_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    fax: str | None = None
+    id_numbers: tuple[IdNumber, ...] = ()
+    finished_at: datetime | None = None
+    returned_at: datetime | None = None
+    channel: int | None = None
+    receipt_number: str | None = None
+    note: str | None = None
+    other_info: str | None = None
+    return_info: str | None = None
+    supplements: tuple[SupplementRecord, ...] = ()
+    progress: tuple[ProgressRecord, ...] = ()
+    submitted_files: tuple[Any, ...] = ()
+    fees: tuple[Any, ...] = ()
+    result_documents: tuple[Any, ...] = ()
+
+    @property
+    def newest_progress_at(self) -> datetime | None:
+        """The instant of the newest embedded progress step; decides whether a copy is stale."""
+        return max((p.at for p in self.progress), default=None)
+
+    @property
+    def progress_in_order(self) -> tuple[ProgressRecord, ...]:
+        """Embedded progress ordered by instant, duplicates (by ``dedup_key``) dropped."""
+        seen: set[tuple[str, datetime, int, str]] = set()
+        ordered: list[ProgressRecord] = []
+        for step in sorted(self.progress, key=lambda p: (p.at, p.status, p.content)):
+            if step.dedup_key not in seen:
+                seen.add(step.dedup_key)
+                ordered.append(step)
+        return tuple(ordered)
