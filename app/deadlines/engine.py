@@ -1,0 +1,260 @@
+"""The main entry point: a dossier's due instant, pauses and classification (DEADLINES.md §3–§6).
+
+Pure: the caller gives `as_of` (no clock) and the calendar (no database). Instants in may be in
+any timezone but must be aware; instants out are UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from decimal import Decimal
+
+from app.calendar import CivilServiceCalendar
+from app.core.clock import LOCAL_TZ
+from app.deadlines.clock import StartReason, WorkingClock, hours_of, working_clock
+from app.deadlines.events import ClockEvent, Pause, build_timeline, require_aware
+from app.deadlines.hours import WORKING_DAY_HOURS, OfficeHours, OfficeHoursSchedule
+from app.deadlines.index import US_PER_HOUR
+from app.deadlines.result import Classification, DeadlineResult, PauseSpan
+from app.deadlines.rules import EXCLUDED_STATUSES, ProcedureRule, ProcessingTime
+
+Hours = OfficeHours | OfficeHoursSchedule
+MISMATCH_TOLERANCE_HOURS = Decimal(1)
+
+
+def _utc(value: datetime, name: str) -> datetime:
+    return require_aware(value, name).astimezone(UTC)
+
+
+def compute_due(
+    start: datetime,
+    processing_time: ProcessingTime,
+    calendar: CivilServiceCalendar,
+    hours: Hours,
+    *,
+    cutoff: time | None = None,
+) -> datetime:
+    """Due instant (UTC) of a processing time counted from `start`, with the clock-start rules
+    of §3 applied to `start` (e.g. a re-appointment counted from now)."""
+    clock = working_clock(calendar, hours)
+    begun = clock.clock_start(_utc(start, "start"), cutoff)
+    return clock.base_due(begun, processing_time)
+
+
+def appointment_difference_hours(
+    legal_due: datetime, portal_due: datetime, calendar: CivilServiceCalendar, hours: Hours
+) -> Decimal:
+    """Working hours from the legal due to the portal's appointment; > 0 means the portal
+    promised later than the law allows (which hides lateness)."""
+    clock = working_clock(calendar, hours)
+    return hours_of(
+        clock.working_between(_utc(legal_due, "legal_due"), _utc(portal_due, "portal_due"))
+    )
+
+
+def appointment_mismatch(
+    legal_due: datetime,
+    portal_due: datetime,
+    calendar: CivilServiceCalendar,
+    hours: Hours,
+    *,
+    tolerance_hours: Decimal = MISMATCH_TOLERANCE_HOURS,
+) -> bool:
+    """True when the two are more than `tolerance_hours` working hours apart, either way."""
+    difference = appointment_difference_hours(legal_due, portal_due, calendar, hours)
+    return abs(difference) > tolerance_hours
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    start: datetime
+    reason: StartReason
+    restarted_at: datetime | None
+    base_due: datetime | None
+    due: datetime | None  # None: paused before the due
+    provisional_due: datetime | None
+    spans: tuple[PauseSpan, ...]
+
+
+def _legal_due(
+    clock: WorkingClock,
+    received: datetime,
+    rule: ProcedureRule,
+    processing_time: ProcessingTime,
+    pauses: tuple[Pause, ...],
+    as_of: datetime,
+) -> _Due:
+    start = clock.clock_start(received, rule.cutoff)
+    reason = clock.start_reason(received, rule.cutoff)
+    restarted_at: datetime | None = None
+    if rule.restart_on_supplement:
+        restarts = [p for p in pauses if p.supplement and p.resumed and p.end is not None]
+        if restarts:
+            restarted_at = restarts[-1].end
+            assert restarted_at is not None
+            start = clock.clock_start(restarted_at, rule.cutoff)
+            reason = clock.start_reason(restarted_at, rule.cutoff)
+    base_due = clock.base_due(start, processing_time)
+    due = base_due
+    open_before_due = False
+    spans: list[PauseSpan] = []
+    for pause in pauses:
+        counted_from = max(pause.start, start)
+        counted_to = pause.end if pause.end is not None else max(as_of, counted_from)
+        if restarted_at is not None and pause.start < restarted_at:
+            worked = max(clock.working_between(pause.start, counted_to), 0)
+            spans.append(PauseSpan(pause.start, pause.end, pause.statuses, hours_of(worked), False))
+            continue
+        worked = max(clock.working_between(counted_from, counted_to), 0)
+        shifts = pause.end is not None and counted_from < due
+        if shifts:
+            due = clock.advance(due, worked)
+        if pause.end is None and counted_from < due:
+            open_before_due = True
+        spans.append(PauseSpan(pause.start, pause.end, pause.statuses, hours_of(worked), shifts))
+    return _Due(
+        start,
+        reason,
+        restarted_at,
+        base_due,
+        None if open_before_due else due,
+        due,
+        tuple(spans),
+    )
+
+
+def _classify(
+    *,
+    status: int | None,
+    finished_at: datetime | None,
+    due: datetime | None,
+    paused: bool,
+    as_of: datetime,
+    left_us: int | None,
+    due_soon_us: int,
+) -> Classification:
+    if status in EXCLUDED_STATUSES:
+        return "excluded"
+    if finished_at is not None and due is not None:
+        if finished_at > due:
+            return "late"
+        if finished_at.astimezone(LOCAL_TZ).date() < due.astimezone(LOCAL_TZ).date():
+            return "early"
+        return "on_time"
+    if paused or due is None:
+        return "paused"
+    if as_of > due:
+        return "overdue"
+    if left_us is not None and left_us <= due_soon_us:
+        return "due_soon"
+    return "in_time"
+
+
+def evaluate(
+    received_at: datetime,
+    rule: ProcedureRule | None,
+    events: Iterable[ClockEvent],
+    calendar: CivilServiceCalendar,
+    hours: Hours,
+    *,
+    as_of: datetime,
+    portal_due_at: datetime | None = None,
+    status: int | None = None,
+    finished_at: datetime | None = None,
+    returned_at: datetime | None = None,
+    due_soon_hours: Decimal | int = WORKING_DAY_HOURS,
+) -> DeadlineResult:
+    """A dossier's deadline state as of `as_of`.
+
+    `rule` None (or without a processing time) = procedure missing from the catalogue: the
+    portal appointment is the due. `status` is the dossier's current status (default: the last
+    event's). `portal_due_at` should be the portal's first appointment: a re-appointment never
+    changes the classification.
+    """
+    received = _utc(received_at, "received_at")
+    now = _utc(as_of, "as_of")
+    portal_due = None if portal_due_at is None else _utc(portal_due_at, "portal_due_at")
+    finish_in = None if finished_at is None else _utc(finished_at, "finished_at")
+    returned_in = None if returned_at is None else _utc(returned_at, "returned_at")
+    clock = working_clock(calendar, hours)
+    timeline = build_timeline(events, as_of=now, finished_at=finish_in, returned_at=returned_in)
+    open_pause = next((p for p in timeline.pauses if p.end is None), None)
+    processing_time = rule.processing_time if rule is not None else None
+    cutoff = rule.cutoff if rule is not None else None
+
+    if rule is not None and processing_time is not None:
+        computed = _legal_due(clock, received, rule, processing_time, timeline.pauses, now)
+        start, reason, restarted_at = computed.start, computed.reason, computed.restarted_at
+        base_due, due, reference_due = computed.base_due, computed.due, computed.provisional_due
+        spans = computed.spans
+        basis: str = "legal"
+    else:
+        if portal_due is None:
+            raise ValueError("no processing time and no portal appointment: the due is unknown")
+        start = clock.clock_start(received, cutoff)
+        reason = clock.start_reason(received, cutoff)
+        restarted_at, base_due, due, reference_due, basis = (
+            None,
+            None,
+            portal_due,
+            portal_due,
+            "portal",
+        )
+        spans = tuple(
+            PauseSpan(
+                p.start,
+                p.end,
+                p.statuses,
+                hours_of(max(clock.working_between(max(p.start, start), p.end or now), 0)),
+                False,
+            )
+            for p in timeline.pauses
+        )
+
+    paused = open_pause is not None
+    if timeline.finished_at is not None:
+        measured_at = timeline.finished_at
+    elif open_pause is not None:
+        measured_at = max(open_pause.start, start)
+    else:
+        measured_at = now
+    left_us = None if reference_due is None else clock.working_between(measured_at, reference_due)
+    effective_status = status if status is not None else timeline.last_status
+    difference = None
+    if basis == "legal" and due is not None and portal_due is not None:
+        difference = hours_of(clock.working_between(due, portal_due))
+    classification = _classify(
+        status=effective_status,
+        finished_at=timeline.finished_at,
+        due=due,
+        paused=paused,
+        as_of=now,
+        left_us=left_us,
+        due_soon_us=int(Decimal(due_soon_hours) * US_PER_HOUR),
+    )
+    return DeadlineResult(
+        as_of=now,
+        received_at=received,
+        clock_started_at=start,
+        clock_start_reason=reason,
+        restarted_at=restarted_at,
+        processing_time=processing_time,
+        cutoff_applies=reason == "after_cutoff",
+        base_due_at=base_due,
+        due_at=due,
+        due_basis="legal" if basis == "legal" else "portal",
+        portal_due_at=portal_due,
+        pauses=spans,
+        paused=paused,
+        paused_since=open_pause.start if open_pause is not None else None,
+        paused_working_hours=sum((s.working_hours for s in spans), Decimal(0)),
+        finished_at=timeline.finished_at,
+        finish_status=timeline.finish_status,
+        status=effective_status,
+        working_hours_left=None if left_us is None else hours_of(left_us),
+        classification=classification,
+        appointment_mismatch=difference is not None and abs(difference) > MISMATCH_TOLERANCE_HOURS,
+        appointment_difference_hours=difference,
+    )

@@ -1,0 +1,124 @@
+"""Progress events -> pauses and the finish instant (DEADLINES.md §5–§6).
+
+Events arrive unordered and possibly twice. They are de-duplicated, then ordered by instant;
+at the same instant a pause sorts before a resumption, so a tie never stops the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.deadlines.rules import (
+    FINISHED_STATUS,
+    PAUSING_STATUSES,
+    RETURNED_STATUS,
+    RUNNING_STATUSES,
+    SUPPLEMENT_STATUS,
+)
+
+KNOWN_STATUSES = frozenset(range(1, 11))
+# Back in processing, or finished: either way the applicant is no longer awaited.
+_RESUMING = RUNNING_STATUSES | {FINISHED_STATUS, RETURNED_STATUS}
+
+
+def require_aware(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} {value.isoformat()} is naive; give a timezone-aware instant")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class ClockEvent:
+    """A progress step: the dossier's status after the step, at the step's instant."""
+
+    at: datetime
+    status: int
+
+    def __post_init__(self) -> None:
+        require_aware(self.at, "event instant")
+        if self.status not in KNOWN_STATUSES:
+            raise ValueError(f"unknown status code {self.status!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """The clock stopped from `start` until `end` (None: still paused)."""
+
+    start: datetime
+    end: datetime | None
+    statuses: tuple[int, ...]
+    ended_by: int | None = None  # the status that ended it: 2/4 resumed, 9/10 finished
+
+    @property
+    def supplement(self) -> bool:
+        return SUPPLEMENT_STATUS in self.statuses
+
+    @property
+    def resumed(self) -> bool:
+        return self.ended_by in RUNNING_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    pauses: tuple[Pause, ...]
+    finished_at: datetime | None
+    finish_status: int | None
+    last_status: int | None
+
+
+def _rank(status: int) -> int:
+    if status in PAUSING_STATUSES:
+        return 0
+    if status in RUNNING_STATUSES:
+        return 1
+    return 2
+
+
+def build_timeline(
+    events: Iterable[ClockEvent],
+    *,
+    as_of: datetime,
+    finished_at: datetime | None = None,
+    returned_at: datetime | None = None,
+) -> Timeline:
+    """Pauses and finish as known at `as_of` (later events and instants are ignored).
+
+    Finished = the first status 9, or a status 10 if no 9 came before it: i.e. the earliest of
+    `finished_at`, `returned_at` and the 9/10 events. Finishing ends an open pause.
+    """
+    ordered = sorted({e for e in events if e.at <= as_of}, key=lambda e: (e.at, _rank(e.status)))
+    finishes = [(e.at, e.status) for e in ordered if e.status in (FINISHED_STATUS, RETURNED_STATUS)]
+    if finished_at is not None and finished_at <= as_of:
+        finishes.append((finished_at, FINISHED_STATUS))
+    if returned_at is not None and returned_at <= as_of:
+        finishes.append((returned_at, RETURNED_STATUS))
+    finish = min(finishes, key=lambda item: (item[0], item[1])) if finishes else None
+
+    pauses: list[Pause] = []
+    open_start: datetime | None = None
+    open_statuses: list[int] = []
+    for event in ordered:
+        if finish is not None and event.at > finish[0]:
+            break
+        if event.status in PAUSING_STATUSES:
+            if open_start is None:
+                open_start, open_statuses = event.at, []
+            if event.status not in open_statuses:
+                open_statuses.append(event.status)
+        elif open_start is not None and event.status in _RESUMING:
+            pauses.append(Pause(open_start, event.at, tuple(open_statuses), event.status))
+            open_start = None
+    if open_start is not None:
+        if finish is not None:
+            pauses.append(Pause(open_start, finish[0], tuple(open_statuses), finish[1]))
+        else:
+            pauses.append(Pause(open_start, None, tuple(open_statuses)))
+    last_status = ordered[-1].status if ordered else None
+    return Timeline(
+        pauses=tuple(pauses),
+        finished_at=finish[0] if finish else None,
+        finish_status=finish[1] if finish else None,
+        last_status=last_status,
+    )
