@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from typing import Final, Literal, get_args
 
@@ -45,5 +47,8 @@ def render(document: NoticeDocument, fmt: NoticeFormat) -> bytes:
 
 def file_name(document: NoticeDocument, fmt: NoticeFormat) -> str:
     """A safe download name: "phieu-xin-loi-12-PXL.pdf" (ASCII, no path separators)."""
-    number = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in document.number)
-    return f"phieu-xin-loi-{number.strip('-')}.{fmt}"
+    # Vietnamese letters lose their marks ("Đặc" -> "Dac") rather than vanish.
+    bare = unicodedata.normalize("NFD", document.number.replace("Đ", "D").replace("đ", "d"))
+    ascii_only = "".join(ch for ch in bare if not unicodedata.combining(ch))
+    number = re.sub(r"[^A-Za-z0-9]+", "-", ascii_only).strip("-")
+    return f"phieu-xin-loi-{number}.{fmt}"
