@@ -1,0 +1,3 @@
+from connectors.simulator.server import main
+
+main()

@@ -1,0 +1,148 @@
+"""Working-time arithmetic and the life story of one simulated dossier (portal-local, naive).
+
+The simulator's civil-service week is Monday-Friday, 07:30-11:30 and 13:00-17:00; it ignores
+public holidays on purpose (the app's calendar knows them, the fake portal need not).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Final
+
+from connectors.simulator.reference import Procedure
+
+MORNING: Final = (time(7, 30), time(11, 30))
+AFTERNOON: Final = (time(13, 0), time(17, 0))
+END_OF_DAY: Final = time(17, 0)
+
+
+def is_working_day(moment: datetime) -> bool:
+    return moment.weekday() < 5
+
+
+def next_working_day(day: datetime) -> datetime:
+    day += timedelta(days=1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def working_moment(rng: random.Random, day: datetime) -> datetime:
+    """A random moment within office hours of ``day`` (moved to a working day if needed)."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    start, end = rng.choice((MORNING, AFTERNOON))
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    offset = rng.randrange(minutes)
+    moment = datetime.combine(day.date(), start)
+    return moment + timedelta(minutes=offset, seconds=rng.randrange(60))
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """End of the ``days``-th working day after ``start``'s day."""
+    day = start
+    for _ in range(days):
+        day = next_working_day(day)
+    return datetime.combine(day.date(), END_OF_DAY)
+
+
+def add_working_hours(start: datetime, hours: int) -> datetime:
+    """``start`` plus ``hours`` office hours (minute resolution is enough for test data)."""
+    moment, remaining = start, hours * 60
+    while remaining > 0:
+        moment += timedelta(minutes=1)
+        in_hours = any(a <= moment.time() < b for a, b in (MORNING, AFTERNOON))
+        if is_working_day(moment) and in_hours:
+            remaining -= 1
+    return moment
+
+
+def portal_due(procedure: Procedure, received: datetime) -> datetime:
+    """The appointment the portal would print on the receipt."""
+    if procedure.unit == "same_day":
+        return datetime.combine(received.date(), END_OF_DAY)
+    if procedure.unit == "working_hours":
+        return add_working_hours(received, procedure.amount)
+    if procedure.unit == "calendar_days":
+        return datetime.combine((received + timedelta(days=procedure.amount)).date(), END_OF_DAY)
+    return add_working_days(received, procedure.amount)
+
+
+@dataclass
+class Step:
+    at: datetime
+    status: int
+    content: str
+    department_index: int = 1
+
+
+@dataclass
+class Story:
+    """What happened to a dossier, before cutting at ``now``."""
+
+    outcome: str
+    steps: list[Step] = field(default_factory=list)
+    supplement: tuple[datetime, datetime | None, str] | None = None  # asked, received, reason
+    new_due: datetime | None = None
+
+
+OUTCOMES: Final = (("early", 35), ("on_time", 20), ("late", 18), ("paused", 9), ("open", 12),
+                   ("refused", 2), ("withdrawn", 2), ("supplemented", 2))
+
+
+def between(rng: random.Random, start: datetime, end: datetime) -> datetime:
+    """A random moment in [start, end] (``start`` when the span is empty)."""
+    span = max(0, int((end - start).total_seconds()))
+    return start + timedelta(seconds=rng.randint(0, span))
+
+
+def story(rng: random.Random, procedure: Procedure, received: datetime, due: datetime,
+          reason: str) -> Story:
+    names, weights = zip(*OUTCOMES, strict=True)
+    outcome = rng.choices(names, weights=weights)[0]
+    told = Story(outcome)
+    steps = told.steps
+    if outcome == "refused":
+        steps.append(Step(received, 1, "Tiếp nhận hồ sơ trực tuyến", 0))
+        steps.append(Step(received + timedelta(hours=2), 3,
+                          "Không tiếp nhận: hồ sơ không đủ thành phần theo quy định", 0))
+        return told
+    steps.append(Step(received, 2, "Tiếp nhận hồ sơ", 0))
+    forwarded = received + timedelta(minutes=rng.randint(10, 180))
+    steps.append(Step(forwarded, 4, "Chuyển hồ sơ đến phòng chuyên môn xử lý", 1))
+    span = due - forwarded
+    if outcome == "withdrawn":
+        steps.append(Step(between(rng, forwarded, forwarded + span / 2), 7,
+                          "Công dân yêu cầu rút hồ sơ", 0))
+        return told
+    if outcome in ("paused", "supplemented"):
+        asked = between(rng, forwarded + span / 4, forwarded + span / 2)
+        paused_status = 6 if procedure.field_code == "G09" and rng.random() < 0.5 else 5
+        text = ("Thông báo thực hiện nghĩa vụ tài chính" if paused_status == 6
+                else f"Yêu cầu bổ sung hồ sơ: {reason}")
+        steps.append(Step(asked, paused_status, text, 1))
+        if outcome == "paused":
+            told.supplement = (asked, None, reason)
+            return told
+        back = asked + timedelta(days=rng.randint(1, 6))
+        told.supplement = (asked, back, reason)
+        told.new_due = due + (back - asked)
+        steps.append(Step(back, 4, "Tiếp nhận hồ sơ bổ sung, tiếp tục xử lý", 0))
+        due, forwarded = told.new_due, back
+    if outcome == "open":
+        steps.append(Step(between(rng, forwarded, forwarded + span), 4,
+                          "Thẩm định hồ sơ, trình lãnh đạo phê duyệt", 1))
+        return told
+    if outcome == "early" or outcome == "supplemented":
+        finished = between(rng, forwarded + (due - forwarded) / 5,
+                           forwarded + (due - forwarded) * 4 / 5)
+    elif outcome == "on_time":
+        finished = between(rng, max(forwarded, due - timedelta(hours=6)), due)
+    else:
+        finished = due + timedelta(hours=rng.randint(3, 24 * 12))
+    steps.append(Step(finished, 9, "Hoàn thành xử lý, chuyển Bộ phận Một cửa trả kết quả", 1))
+    returned = finished + timedelta(hours=rng.randint(1, 60))
+    steps.append(Step(returned, 10, "Đã trả kết quả cho tổ chức, công dân", 0))
+    return told
