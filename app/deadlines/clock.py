@@ -84,6 +84,8 @@ class WorkingClock:
 
     def _index_around(self, *instants: datetime) -> WorkingTimeIndex:
         years = [local.year for local in (i.astimezone(LOCAL_TZ) for i in instants)]
+        if min(years) < MIN_YEAR or max(years) > MAX_YEAR:
+            raise ValueError(f"instants must fall within {MIN_YEAR}–{MAX_YEAR}")
         return self.index(max(min(years) - 1, MIN_YEAR), min(max(years) + 1, MAX_YEAR))
 
     def _grow(self, index: WorkingTimeIndex) -> WorkingTimeIndex:
