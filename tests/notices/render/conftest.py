@@ -88,32 +88,35 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_document() -> Callable[..., NoticeDocument]:
-    """The sample notice, with any field replaced (validation runs again)."""
+    """The sample notice, with any field replaced (validation runs again).
+
+    Session-scoped like the others: documents are immutable, so sharing is safe.
+    """
     return _sample_document
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sample() -> NoticeDocument:
     return _sample_document()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def expected_texts() -> Callable[[NoticeDocument], list[str]]:
     return _expected_texts
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def assert_in_order() -> Callable[[str, list[str]], None]:
     return _assert_in_order
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def squash() -> Callable[[str], str]:
     return _squash
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def nfd() -> Callable[[str], str]:
     return _nfd
