@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from app.auth.cli import app as token_app
+from app.calendar.cli import app as calendar_app
 from app.db.cli import app as db_app
 from app.demo import app as demo_app
+from app.dossiers.cli import app as dossier_app
 from app.serve import serve_command
 
 app = typer.Typer(
@@ -15,8 +18,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
 app.command("serve", help="Serve the API and the dashboard with uvicorn.")(serve_command)
 app.add_typer(demo_app)
+app.add_typer(calendar_app, name="calendar")
+app.add_typer(dossier_app, name="dossier")
 
 
 def main() -> None:

@@ -194,3 +194,20 @@ def app(app_settings: Settings, engine: Engine, db_session: Session) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def cli_database(fresh_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the CLI (settings, engine cache) at a fresh database of its own."""
+    from app.core.config import get_settings
+    from app.db.session import get_engine
+
+    monkeypatch.setenv("TTHC_DATABASE_URL", fresh_database_url)
+    monkeypatch.setenv("TTHC_ENVIRONMENT", "test")
+    monkeypatch.setenv("TTHC_WEBHOOK_SECRET", TEST_WEBHOOK_SECRET)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield fresh_database_url
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()

@@ -1,0 +1,106 @@
+"""`tthc calendar`: announced days off and make-up working days."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.calendar import service
+from app.core.clock import utcnow
+from app.core.errors import AppError
+from app.db.session import session_scope
+from app.dossiers.deadline_sync import recompute_open_dossiers
+
+app = typer.Typer(
+    help="Civil-service calendar overrides (days off, make-up working days).", no_args_is_help=True
+)
+console = Console()
+
+
+def _fail(exc: AppError) -> None:
+    console.print(f"[red]error:[/red] {exc.reason}")
+    raise typer.Exit(code=1)
+
+
+@app.command("add")
+def add(
+    day: str = typer.Argument(..., help="Date, YYYY-MM-DD."),
+    kind: str = typer.Option(..., help="day_off or working_day."),
+    reason: str = typer.Option(..., help="Why, e.g. 'Nghỉ do bão số 3'."),
+    source: str = typer.Option(..., help="Source document, e.g. 'CV 123/UBND-VP'."),
+    by: str = typer.Option("cli", help="Who adds it."),
+) -> None:
+    """Add an override; open dossiers' due times are recomputed."""
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        console.print(f"[red]error:[/red] {day!r} is not a date (YYYY-MM-DD)")
+        raise typer.Exit(code=2) from None
+    now = utcnow()
+    try:
+        with session_scope() as session:
+            service.add_override(
+                session, day=parsed, kind=kind, reason=reason, source=source, created_by=by, now=now
+            )
+            changed = recompute_open_dossiers(session, now)
+    except AppError as exc:
+        _fail(exc)
+    console.print(
+        f"[green]added[/green] {parsed.isoformat()} {kind}; {changed} open dossiers recomputed"
+    )
+
+
+@app.command("remove")
+def remove(day: str = typer.Argument(..., help="Date, YYYY-MM-DD.")) -> None:
+    """Remove the override on DAY; open dossiers' due times are recomputed."""
+    now = utcnow()
+    try:
+        with session_scope() as session:
+            service.remove_override(session, date.fromisoformat(day))
+            changed = recompute_open_dossiers(session, now)
+    except ValueError:
+        console.print(f"[red]error:[/red] {day!r} is not a date (YYYY-MM-DD)")
+        raise typer.Exit(code=2) from None
+    except AppError as exc:
+        _fail(exc)
+    console.print(f"[green]removed[/green] {day}; {changed} open dossiers recomputed")
+
+
+@app.command("list")
+def list_(
+    year: int | None = typer.Option(None, help="Only this year."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List overrides."""
+    start = date(year, 1, 1) if year else None
+    end = date(year + 1, 1, 1) if year else None
+    with session_scope() as session:
+        rows = [
+            {"day": r.day.isoformat(), "kind": r.kind, "reason": r.reason, "source": r.source}
+            for r in service.list_overrides(session, start, end)
+        ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("Ngày", "Loại", "Lý do", "Văn bản")
+    for r in rows:
+        table.add_row(r["day"], r["kind"], r["reason"], r["source"])
+    console.print(table)
+
+
+@app.command("show")
+def show(
+    start: str = typer.Argument(..., help="First date, YYYY-MM-DD."),
+    end: str = typer.Argument(..., help="Last date, YYYY-MM-DD (inclusive)."),
+) -> None:
+    """Show each day between START and END: working or not, and why."""
+    with session_scope() as session:
+        calendar = service.load_calendar(session)
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    for info in calendar.days(first, last):
+        mark = "làm việc" if info.is_working else "nghỉ"
+        typer.echo(f"{info.to_text()} — {mark}")

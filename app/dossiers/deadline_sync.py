@@ -1,0 +1,151 @@
+"""The bridge between stored dossiers and the pure deadline engine.
+
+Ingest, the scan, catalogue imports and calendar changes all call `refresh_deadlines`, so a
+dossier's clock state is computed by one piece of code whatever changed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from app.calendar.calendar import CivilServiceCalendar
+from app.calendar.service import load_calendar, load_office_hours
+from app.core.config import get_settings
+from app.deadlines import (
+    ClockEvent,
+    DeadlineResult,
+    OfficeHoursSchedule,
+    ProcedureRule,
+    ProcessingTime,
+    evaluate,
+)
+from app.dossiers import repository
+from app.models import Dossier, DossierEvent, Procedure
+
+FINISHED_STATUSES = frozenset({9, 10})
+EXCLUDED_STATUSES = frozenset({1, 3, 7, 8})
+
+
+@dataclass(frozen=True)
+class DeadlineContext:
+    """What the engine needs besides the dossier: the calendar, office hours and thresholds."""
+
+    calendar: CivilServiceCalendar
+    schedules: dict[int | None, OfficeHoursSchedule]
+    due_soon_hours: Decimal
+    mismatch_hours: Decimal
+
+    def schedule_for(self, agency_id: int | None) -> OfficeHoursSchedule:
+        return self.schedules.get(agency_id) or self.schedules[None]
+
+
+def load_context(session: Session) -> DeadlineContext:
+    settings = get_settings()
+    return DeadlineContext(
+        calendar=load_calendar(session),
+        schedules=load_office_hours(session),
+        due_soon_hours=Decimal(str(settings.due_soon_working_hours)),
+        mismatch_hours=Decimal(str(settings.mismatch_working_hours)),
+    )
+
+
+def procedure_rule(procedure: Procedure | None) -> ProcedureRule:
+    if procedure is None or procedure.processing_time is None or not procedure.processing_unit:
+        return ProcedureRule(processing_time=None)
+    return ProcedureRule(
+        processing_time=ProcessingTime(
+            value=Decimal(procedure.processing_time),
+            unit=procedure.processing_unit,  # type: ignore[arg-type]
+        ),
+        cutoff=procedure.cutoff,
+        restart_on_supplement=procedure.restart_on_supplement,
+    )
+
+
+def clock_events(events: Iterable[DossierEvent]) -> list[ClockEvent]:
+    return [ClockEvent(at=e.at, status=e.status) for e in events if 1 <= e.status <= 10]
+
+
+def evaluate_dossier(
+    dossier: Dossier,
+    procedure: Procedure | None,
+    events: Iterable[DossierEvent],
+    context: DeadlineContext,
+    as_of: datetime,
+) -> DeadlineResult:
+    return evaluate(
+        dossier.received_at,
+        procedure_rule(procedure),
+        clock_events(events),
+        context.calendar,
+        context.schedule_for(dossier.agency_id),
+        portal_due_at=dossier.portal_due_at,
+        status=dossier.status,
+        finished_at=dossier.finished_at,
+        returned_at=dossier.returned_at,
+        as_of=as_of,
+        due_soon_hours=context.due_soon_hours,
+    )
+
+
+def apply_result(dossier: Dossier, result: DeadlineResult, now: datetime) -> None:
+    dossier.clock_started_at = result.clock_started_at
+    if result.due_at is not None or not result.paused:
+        dossier.due_at = result.due_at
+    dossier.due_is_legal = result.due_basis == "legal"
+    dossier.paused_since = result.paused_since
+    dossier.paused_working_minutes = int(result.paused_working_hours * 60)
+    dossier.classification = result.classification
+    dossier.classified_as_of = now
+    dossier.appointment_mismatch = result.appointment_mismatch
+
+
+def refresh_deadlines(
+    session: Session,
+    dossiers: Sequence[Dossier],
+    now: datetime,
+    context: DeadlineContext | None = None,
+) -> list[DeadlineResult]:
+    """Recompute the clock state of these dossiers as of `now` (flushes, never commits)."""
+    if not dossiers:
+        return []
+    context = context or load_context(session)
+    procedures = repository.procedures_by_id(session, {d.procedure_id for d in dossiers})
+    events_by_dossier: dict[int, list[DossierEvent]] = defaultdict(list)
+    for event in repository.events_for(session, [d.id for d in dossiers]):
+        events_by_dossier[event.dossier_id].append(event)
+    results = []
+    for dossier in dossiers:
+        result = evaluate_dossier(
+            dossier,
+            procedures.get(dossier.procedure_id),
+            events_by_dossier.get(dossier.id, ()),
+            context,
+            now,
+        )
+        apply_result(dossier, result, now)
+        results.append(result)
+    session.flush()
+    return results
+
+
+def recompute_open_dossiers(
+    session: Session,
+    now: datetime,
+    procedure_ids: Iterable[int] | None = None,
+    batch_size: int = 1000,
+) -> int:
+    """After a calendar or catalogue change: open dossiers get new due times; closed ones keep
+    the rule they were judged by."""
+    context = load_context(session)
+    count = 0
+    for batch in repository.open_dossier_batches(session, procedure_ids, batch_size):
+        refresh_deadlines(session, batch, now, context)
+        count += len(batch)
+    return count

@@ -1,0 +1,64 @@
+"""SQL for dossiers: loading for the deadline bridge, lists and detail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Dossier, DossierEvent, Procedure
+
+OPEN_EXCLUDED = (1, 3, 7, 8, 9, 10)
+
+
+def procedures_by_id(session: Session, ids: Iterable[int]) -> dict[int, Procedure]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = session.scalars(select(Procedure).where(Procedure.id.in_(wanted)))
+    return {p.id: p for p in rows}
+
+
+def events_for(session: Session, dossier_ids: Sequence[int]) -> Sequence[DossierEvent]:
+    if not dossier_ids:
+        return []
+    return session.scalars(
+        select(DossierEvent)
+        .where(DossierEvent.dossier_id.in_(dossier_ids))
+        .order_by(DossierEvent.dossier_id, DossierEvent.at, DossierEvent.id)
+    ).all()
+
+
+def open_dossier_batches(
+    session: Session, procedure_ids: Iterable[int] | None, batch_size: int
+) -> Iterator[list[Dossier]]:
+    """Open dossiers (not finished, not excluded) in id order, a batch at a time."""
+    last_id = 0
+    procedures = list(procedure_ids) if procedure_ids is not None else None
+    while True:
+        query = (
+            select(Dossier)
+            .where(Dossier.id > last_id)
+            .where(Dossier.finished_at.is_(None))
+            .where(Dossier.status.not_in(OPEN_EXCLUDED))
+            .order_by(Dossier.id)
+            .limit(batch_size)
+        )
+        if procedures is not None:
+            query = query.where(Dossier.procedure_id.in_(procedures))
+        batch = list(session.scalars(query))
+        if not batch:
+            return
+        yield batch
+        last_id = batch[-1].id
+
+
+def get_by_code(session: Session, code: str) -> Dossier | None:
+    return session.scalars(select(Dossier).where(Dossier.code == code)).first()
+
+
+def get_many_by_code(session: Session, codes: Sequence[str]) -> dict[str, Dossier]:
+    if not codes:
+        return {}
+    return {d.code: d for d in session.scalars(select(Dossier).where(Dossier.code.in_(codes)))}
