@@ -12,7 +12,13 @@ from typing import Any, Final
 from connectors.dvc_portal.mapping import record_updated_at
 from connectors.portal_fields import PORTAL_TZ, format_portal_date
 from connectors.simulator import reference as ref
-from connectors.simulator.timeline import Story, portal_due, story, working_moment
+from connectors.simulator.timeline import (
+    Story,
+    portal_due,
+    story,
+    to_office_hours,
+    working_moment,
+)
 
 HISTORY_DAYS: Final = 150
 #: How records are broken in the malformed share: (field, how).
@@ -111,6 +117,8 @@ def _dossier(rng: random.Random, now_local: datetime, received: datetime, code: 
     due = portal_due(procedure, received)
     reason = rng.choice(ref.SUPPLEMENT_REASONS)
     told: Story = story(rng, procedure, received, due, reason)
+    for step in told.steps:
+        step.at = to_office_hours(step.at)
     steps = [s for s in told.steps if s.at <= now_local]
     departments = ref.DEPARTMENTS[agency.level]
     business = rng.random() < 0.2
@@ -163,6 +171,15 @@ def _dossier(rng: random.Random, now_local: datetime, received: datetime, code: 
     }
 
 
+def _received_moment(rng: random.Random, start: datetime, now_local: datetime) -> datetime:
+    """An office-hours moment in [start, now_local]; drawn again when it falls after now."""
+    while True:
+        day = start + timedelta(seconds=rng.randrange(HISTORY_DAYS * 86_400))
+        moment = working_moment(rng, day)
+        if moment <= now_local:
+            return moment
+
+
 def _corrupt(payload: dict[str, Any], how: int) -> str:
     name, _ = CORRUPTIONS[how % len(CORRUPTIONS)]
     if name == "NgayTiepNhan":
@@ -188,11 +205,7 @@ def generate_dataset(dossiers: int = 500, seed: int = 1, now: datetime | None = 
     rng = random.Random(f"{seed}:{now.isoformat()}")  # noqa: S311 (test data)
     now_local = now.astimezone(PORTAL_TZ).replace(tzinfo=None)
     start = now_local - timedelta(days=HISTORY_DAYS)
-    moments = sorted(
-        working_moment(rng, start + timedelta(seconds=rng.randrange(HISTORY_DAYS * 86_400)))
-        for _ in range(dossiers)
-    )
-    moments = [m if m <= now_local else now_local - timedelta(minutes=5) for m in moments]
+    moments = sorted(_received_moment(rng, start, now_local) for _ in range(dossiers))
     sequences: dict[tuple[str, str], int] = {}
     payloads: list[dict[str, Any]] = []
     for index, received in enumerate(moments):

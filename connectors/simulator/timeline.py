@@ -40,6 +40,20 @@ def working_moment(rng: random.Random, day: datetime) -> datetime:
     return moment + timedelta(minutes=offset, seconds=rng.randrange(60))
 
 
+def to_office_hours(moment: datetime) -> datetime:
+    """``moment`` if the office is open then, else soon after the next opening (keeping the
+    original minutes and seconds, so moved steps do not all pile up at 07:30:00)."""
+    spread = timedelta(minutes=moment.minute, seconds=moment.second)
+    while True:
+        if is_working_day(moment):
+            for opens, closes in (MORNING, AFTERNOON):
+                if moment.time() < opens:
+                    return datetime.combine(moment.date(), opens) + spread
+                if moment.time() < closes:
+                    return moment
+        moment = datetime.combine((moment + timedelta(days=1)).date(), time(0, 0))
+
+
 def add_working_days(start: datetime, days: int) -> datetime:
     """End of the ``days``-th working day after ``start``'s day."""
     day = start
