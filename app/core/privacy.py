@@ -13,10 +13,10 @@ Rules, each returning NFC text:
   rule simple and never leaks an owner's name.
 * ``mask_phone`` — digits only, "+84" read as "0"; the first 3 and last 3 digits stay:
   "0912 345 678" -> "091xxxx678". Fewer than 7 digits are masked whole.
-* ``mask_id_number`` — letters and digits only, upper-cased. 10 or more characters (the
-  12-digit citizen ID) keep the first 4 (province, sex/century, birth year) and the last 2:
-  "079012345612" -> "0790xxxxxx12". 6 to 9 characters (old ID cards, passports) keep 2 and
-  2: "C1234567" -> "C1xxxx67". Shorter values are masked whole.
+* ``mask_id_number`` — letters and digits only, upper-cased; at most half of the characters
+  are shown: the last 2 and up to 4 leading ones. The 12-digit citizen ID keeps its first 4
+  (province, sex/century, birth year): "079012345612" -> "0790xxxxxx12"; a passport
+  "C1234567" -> "C1xxxx67". Fewer than 6 characters are masked whole.
 """
 
 from __future__ import annotations
@@ -131,8 +131,8 @@ def mask_phone(phone: str) -> str:
 def mask_id_number(id_number: str) -> str:
     """An identification number with its middle hidden; see the module docstring."""
     chars = "".join(ch for ch in _nfc(id_number) if ch.isascii() and ch.isalnum()).upper()
-    if len(chars) >= 10:
-        return _mask_middle(chars, 4, 2)
-    if len(chars) >= 6:
-        return _mask_middle(chars, 2, 2)
-    return MASK * len(chars)
+    if len(chars) < 6:
+        return MASK * len(chars)
+    tail = 2
+    head = min(4, len(chars) // 2 - tail)
+    return _mask_middle(chars, head, tail)
