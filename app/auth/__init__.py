@@ -1,0 +1,1 @@
+"""Tokens, roles and agency scope (`deps.py` holds what routers use)."""

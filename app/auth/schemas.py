@@ -1,0 +1,29 @@
+"""Pydantic I/O of the auth package."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class PrincipalOut(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    token_id: int
+    name: str
+    role: str
+    agency_id: int | None
+    agency_ids: list[int] | None
+    """The agencies this caller sees; null for an admin (every agency)."""
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    role: str
+    agency: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
