@@ -12,10 +12,12 @@ from sqlalchemy import Engine
 
 from app.api.errors import install_error_handlers
 from app.api.middleware import request_context
+from app.auth.router import router as auth_router
 from app.core.config import Settings, get_settings
 from app.core.logging import setup_logging
 from app.dashboard.router import router as dashboard_router
 from app.db.session import make_engine, make_session_factory
+from app.dossiers.router import router as dossiers_router
 from app.health.router import router as health_router
 
 STATIC_DIR = Path(__file__).parent / "dashboard" / "static"
@@ -42,7 +44,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_error_handlers(app)
     app.middleware("http")(request_context)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (health_router, dashboard_router):
+    for router in (health_router, dashboard_router, auth_router, dossiers_router):
         app.include_router(router)
     return app
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,17 @@ def cli_database(fresh_database_url: str, monkeypatch: pytest.MonkeyPatch) -> It
     get_engine().dispose()
     get_settings.cache_clear()
     get_engine.cache_clear()
+
+
+@pytest.fixture
+def auth_headers(db_session: Session) -> Callable[..., dict[str, str]]:
+    """`auth_headers("supervisor", agency="CODE")` -> headers with a fresh bearer token."""
+    from app.auth.service import create_token
+
+    def make(role: str = "admin", agency: str | None = None) -> dict[str, str]:
+        created = create_token(
+            db_session, name=f"test {role}", role=role, agency=agency, now=datetime.now(UTC)
+        )
+        return {"Authorization": f"Bearer {created.secret}"}
+
+    return make

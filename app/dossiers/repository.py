@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Dossier, DossierEvent, Procedure
+from app.models import Agency, Dossier, DossierApplicant, DossierEvent, Procedure
 
 OPEN_EXCLUDED = (1, 3, 7, 8, 9, 10)
 
@@ -62,3 +62,13 @@ def get_many_by_code(session: Session, codes: Sequence[str]) -> dict[str, Dossie
     if not codes:
         return {}
     return {d.code: d for d in session.scalars(select(Dossier).where(Dossier.code.in_(codes)))}
+
+
+def applicant_of(session: Session, dossier_id: int) -> DossierApplicant | None:
+    return session.get(DossierApplicant, dossier_id)
+
+
+def agency_of(session: Session, agency_id: int) -> Agency:
+    agency = session.get(Agency, agency_id)
+    assert agency is not None  # foreign key
+    return agency

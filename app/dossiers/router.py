@@ -1,0 +1,173 @@
+"""Supervisors' dossier API: overdue and due-soon lists, and one dossier in detail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from app.agencies import repository as agencies
+from app.api.deps import SessionDep
+from app.auth.deps import Principal, require_roles
+from app.core.clock import LOCAL_TZ, utcnow
+from app.core.errors import Forbidden, NotFound
+from app.dossiers import repository, service
+from app.dossiers.deadline_sync import load_context
+from app.dossiers.lists import ListFilters, ListKind
+from app.dossiers.schemas import (
+    ApplicantOut,
+    DossierDetail,
+    TimelineEntry,
+    WorkListEntry,
+    WorkListPage,
+)
+from app.dossiers.service import WorkListItem
+
+router = APIRouter(prefix="/api/v1/dossiers", tags=["dossiers"])
+Viewer = Annotated[Principal, Depends(require_roles("viewer"))]
+
+
+def _scope(session: SessionDep, principal: Principal, agency: str | None) -> set[int] | None:
+    if agency is None:
+        return set(principal.agency_ids) if principal.agency_ids is not None else None
+    found = agencies.find(session, agency)
+    if found is None:
+        raise NotFound(f"no agency with code or name {agency!r}")
+    if not principal.can_see_agency(found.id):
+        raise Forbidden(f"agency {agency!r} is outside your scope")
+    subtree = agencies.subtree_ids(session, found.id)
+    if principal.agency_ids is not None:
+        subtree &= principal.agency_ids
+    return subtree
+
+
+def _instant(as_of: datetime | None) -> datetime:
+    if as_of is None:
+        return utcnow()
+    return as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=LOCAL_TZ)
+
+
+def _entry(item: WorkListItem) -> WorkListEntry:
+    d, p, a = item.row.dossier, item.row.procedure, item.row.agency
+    assert d.due_at is not None
+    return WorkListEntry(
+        code=d.code,
+        status=d.status,
+        procedure_code=p.code,
+        procedure_name=p.name,
+        field_code=p.field_code,
+        agency_code=a.code,
+        agency_name=a.name,
+        received_at=d.received_at,
+        due_at=d.due_at,
+        portal_due_at=d.portal_due_at,
+        working_hours_late=round(float(item.working_hours_late), 2),
+        appointment_mismatch=d.appointment_mismatch,
+        reappointed_due_at=d.reappointed_due_at,
+        late_without_apology=d.late_without_apology,
+        escalated=d.escalated,
+    )
+
+
+def _work_list(
+    kind: ListKind,
+    session: SessionDep,
+    principal: Principal,
+    as_of: datetime | None,
+    agency: str | None,
+    procedure: str | None,
+    field: str | None,
+    cursor: str | None,
+    limit: int,
+) -> WorkListPage:
+    instant = _instant(as_of)
+    filters = ListFilters(
+        agency_ids=_scope(session, principal, agency), procedure_code=procedure, field_code=field
+    )
+    items, next_cursor = service.work_list(session, kind, instant, filters, cursor, limit)
+    return WorkListPage(as_of=instant, items=[_entry(i) for i in items], next_cursor=next_cursor)
+
+
+AsOf = Annotated[
+    datetime | None,
+    Query(description="Instant to evaluate at (ISO 8601; no offset = Vietnamese local time)"),
+]
+AgencyQ = Annotated[str | None, Query(description="Agency code or name (with its children)")]
+ProcedureQ = Annotated[str | None, Query(description="Procedure code (MaTTHC)")]
+FieldQ = Annotated[str | None, Query(description="Field code (MaLinhVuc)")]
+CursorQ = Annotated[str | None, Query(description="next_cursor of the previous page")]
+LimitQ = Annotated[int, Query(ge=1, le=500)]
+
+
+@router.get("/overdue", response_model=WorkListPage, summary="Open dossiers past their due")
+def overdue(
+    session: SessionDep,
+    principal: Viewer,
+    as_of: AsOf = None,
+    agency: AgencyQ = None,
+    procedure: ProcedureQ = None,
+    field: FieldQ = None,
+    cursor: CursorQ = None,
+    limit: LimitQ = 50,
+) -> WorkListPage:
+    """Most late first; `working_hours_late` is how late in working hours."""
+    return _work_list("overdue", session, principal, as_of, agency, procedure, field, cursor, limit)
+
+
+@router.get("/due-soon", response_model=WorkListPage, summary="Open dossiers due within a day")
+def due_soon(
+    session: SessionDep,
+    principal: Viewer,
+    as_of: AsOf = None,
+    agency: AgencyQ = None,
+    procedure: ProcedureQ = None,
+    field: FieldQ = None,
+    cursor: CursorQ = None,
+    limit: LimitQ = 50,
+) -> WorkListPage:
+    """Most urgent first; `working_hours_late` is negative: the working hours left."""
+    return _work_list(
+        "due_soon", session, principal, as_of, agency, procedure, field, cursor, limit
+    )
+
+
+@router.get("/{code}", response_model=DossierDetail, summary="One dossier with its timeline")
+def detail(code: str, session: SessionDep, principal: Viewer, as_of: AsOf = None) -> DossierDetail:
+    instant = _instant(as_of)
+    context = load_context(session)
+    state = service.state_of(session, code, instant, principal.agency_ids, context)
+    explanation = service.explain_state(session, state, context)
+    d = state.dossier
+    agency = repository.agency_of(session, d.agency_id)
+    applicant = None
+    if principal.has_role("supervisor"):
+        row = repository.applicant_of(session, d.id)
+        if row is not None:
+            applicant = ApplicantOut(
+                name=row.name, phone=row.phone, email=row.email, id_numbers=row.id_numbers
+            )
+    procedure = state.procedure
+    return DossierDetail(
+        code=d.code,
+        status=d.status,
+        summary=d.summary,
+        channel=d.channel,
+        legal_basis=d.legal_basis,
+        procedure_code=procedure.code if procedure else "",
+        procedure_name=procedure.name if procedure else "",
+        procedure_in_catalogue=bool(procedure and procedure.in_catalogue),
+        agency_code=agency.code,
+        agency_name=agency.name,
+        received_at=d.received_at,
+        finished_at=d.finished_at,
+        returned_at=d.returned_at,
+        state=service.state_summary(state),
+        explanation=explanation.to_dict(),
+        explanation_text=explanation.to_text(),
+        timeline=[
+            TimelineEntry(at=e.at, status=e.status, content=e.content, department=e.department)
+            for e in state.events
+        ],
+        applicant=applicant,
+    )
