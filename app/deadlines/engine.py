@@ -90,10 +90,10 @@ def _legal_due(
     reason = clock.start_reason(received, rule.cutoff)
     restarted_at: datetime | None = None
     if rule.restart_on_supplement:
-        restarts = [p for p in pauses if p.supplement and p.resumed and p.end is not None]
-        if restarts:
-            restarted_at = restarts[-1].end
-            assert restarted_at is not None
+        restarts = [p for p in pauses if p.supplement and p.resumed]
+        restart_ends = [p.end for p in restarts if p.end is not None]
+        if restart_ends:
+            restarted_at = restart_ends[-1]
             start = clock.clock_start(restarted_at, rule.cutoff)
             reason = clock.start_reason(restarted_at, rule.cutoff)
     base_due = clock.base_due(start, processing_time)

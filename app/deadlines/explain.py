@@ -204,7 +204,8 @@ def explain_result(
     )
     skipped = tuple(
         calendar.non_working_days(
-            start.astimezone(LOCAL_TZ).date(), max(start, end).astimezone(LOCAL_TZ).date()
+            result.received_at.astimezone(LOCAL_TZ).date(),
+            max(start, end).astimezone(LOCAL_TZ).date(),
         )
     )
     return Explanation(
