@@ -1,0 +1,112 @@
+"""Steps 1–2 of ingestion: keep every raw payload, then parse each one into a typed record.
+
+Parsing never raises: a record the connectors' parser refuses becomes a :class:`Failure` with the
+field, reason and value of its :class:`~connectors.RecordInvalid`; anything unexpected becomes a
+failure on field ``"*"`` so one strange record cannot stop a page.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy.orm import Session
+
+from app.ingest import repository as repo
+from app.ingest.hashing import canonical_json, content_hash
+from connectors import DossierRecord, ProgressRecord, RecordInvalid, SourceRecord, parse_record
+
+#: Quarantine field for an error the parser did not foresee.
+ANY_FIELD: Final = "*"
+_MAX_CODE = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """One incoming record and the raw row that keeps its payload."""
+
+    record: SourceRecord
+    raw_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    field: str
+    reason: str
+    value: str | None
+
+
+Parsed = DossierRecord | ProgressRecord | Failure
+
+
+def readable_code(payload: Any) -> str | None:
+    """MaHoSo when it is a usable string, for quarantine lists; None otherwise."""
+    if not isinstance(payload, dict):
+        return None
+    code = payload.get("MaHoSo")
+    if isinstance(code, str) and code.strip() and len(code.strip()) <= _MAX_CODE:
+        return code.strip()
+    return None
+
+
+def keep_raw(
+    session: Session, source: str, records: Iterable[SourceRecord], now: datetime
+) -> tuple[list[Received], set[int]]:
+    """Store each new payload once, count receptions of known ones.
+
+    Returns the records with their raw ids (input order) and the ids that existed before this
+    call: only those can already have a quarantine entry.
+    """
+    batch = list(records)
+    texts = [canonical_json(record.payload) for record in batch]
+    hashes = [content_hash(text) for text in texts]
+    receptions = Counter(hashes)
+    known = repo.raw_ids_by_hash(session, list(receptions))
+    first_new: dict[str, int] = {}
+    for index, digest in enumerate(hashes):
+        if digest not in known and digest not in first_new:
+            first_new[digest] = index
+    repo.insert_raw_records(
+        session,
+        [
+            {
+                "content_hash": digest,
+                "source": source,
+                "kind": batch[index].kind,
+                "origin": batch[index].origin,
+                "payload": texts[index],
+                "dossier_code": readable_code(batch[index].payload),
+                "first_received_at": now,
+                "last_received_at": now,
+                "times_received": receptions[digest],
+            }
+            for digest, index in first_new.items()
+        ],
+    )
+    repo.bump_raw_records(session, {known[d]: n for d, n in receptions.items() if d in known}, now)
+    ids = dict(known)
+    ids.update(repo.raw_ids_by_hash(session, list(first_new)))
+    received = [Received(record, ids[digest]) for record, digest in zip(batch, hashes, strict=True)]
+    return received, set(known.values())
+
+
+def parse_one(record: SourceRecord) -> Parsed:
+    try:
+        return parse_record(record.kind, record.payload)
+    except RecordInvalid as exc:
+        return Failure(exc.field, exc.reason, exc.value)
+    except Exception as exc:  # one broken record must never stop the page
+        return Failure(ANY_FIELD, f"unexpected error while reading the record: "
+                       f"{type(exc).__name__}: {exc}", None)
+
+
+def parse_all(items: Sequence[Received]) -> dict[int, Parsed]:
+    """Parse each distinct raw record once."""
+    parsed: dict[int, Parsed] = {}
+    for item in items:
+        if item.raw_id not in parsed:
+            parsed[item.raw_id] = parse_one(item.record)
+    return parsed

@@ -1,0 +1,239 @@
+"""All SQL of ingestion. Batch-shaped: one IN query per table per page, bulk inserts.
+
+Inserts that two writers may race on (a webhook delivery and a pull carrying the same payload or
+the same progress step) use ``ON CONFLICT DO NOTHING`` so the loser simply finds the row there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Agency,
+    ConnectorState,
+    Dossier,
+    DossierApplicant,
+    DossierEvent,
+    IngestRun,
+    Procedure,
+    QuarantineEntry,
+    RawRecord,
+)
+
+T = TypeVar("T")
+# Well under every backend's limit on bound parameters per statement.
+IN_CHUNK = 500
+
+
+def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def insert_ignoring_conflicts(
+    session: Session, model: type[Any], rows: list[dict[str, Any]], unique: list[str]
+) -> None:
+    """Bulk insert; rows that collide with ``unique`` are skipped, not errors."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(model).on_conflict_do_nothing(index_elements=unique)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(model).on_conflict_do_nothing(index_elements=unique)
+    else:  # pragma: no cover - the product runs on SQLite and PostgreSQL only
+        raise RuntimeError(f"unsupported database dialect {dialect!r}")
+    session.execute(stmt, rows)
+
+
+# -- raw records -------------------------------------------------------------------------------
+
+
+def raw_ids_by_hash(session: Session, hashes: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for part in chunks(hashes):
+        rows = session.execute(
+            select(RawRecord.content_hash, RawRecord.id).where(RawRecord.content_hash.in_(part))
+        )
+        found.update({content_hash: raw_id for content_hash, raw_id in rows})
+    return found
+
+
+def insert_raw_records(session: Session, rows: list[dict[str, Any]]) -> None:
+    insert_ignoring_conflicts(session, RawRecord, rows, ["content_hash"])
+
+
+def bump_raw_records(session: Session, seen: Mapping[int, int], now: datetime) -> None:
+    """Record ``times`` more receptions of each already stored raw record."""
+    if not seen:
+        return
+    stmt = (
+        update(RawRecord)
+        .where(RawRecord.id == bindparam("raw_id"))
+        .values(
+            last_received_at=bindparam("seen_at", type_=RawRecord.last_received_at.type),
+            times_received=RawRecord.times_received + bindparam("times"),
+        )
+    )
+    session.connection().execute(
+        stmt, [{"raw_id": i, "seen_at": now, "times": n} for i, n in sorted(seen.items())]
+    )
+
+
+def raw_records_by_id(session: Session, ids: Sequence[int]) -> dict[int, RawRecord]:
+    found: dict[int, RawRecord] = {}
+    for part in chunks(ids):
+        for row in session.scalars(select(RawRecord).where(RawRecord.id.in_(part))):
+            found[row.id] = row
+    return found
+
+
+# -- quarantine --------------------------------------------------------------------------------
+
+
+def quarantine_by_raw_id(session: Session, raw_ids: Sequence[int]) -> dict[int, QuarantineEntry]:
+    found: dict[int, QuarantineEntry] = {}
+    for part in chunks(raw_ids):
+        stmt = select(QuarantineEntry).where(QuarantineEntry.raw_record_id.in_(part))
+        for entry in session.scalars(stmt):
+            found[entry.raw_record_id] = entry
+    return found
+
+
+def resolve_quarantine(session: Session, raw_ids: Sequence[int], now: datetime) -> int:
+    """Mark open entries of these raw records resolved (they were stored after all)."""
+    resolved = 0
+    for part in chunks(raw_ids):
+        result = session.execute(
+            update(QuarantineEntry)
+            .where(QuarantineEntry.raw_record_id.in_(part), QuarantineEntry.status == "open")
+            .values(status="resolved", resolved_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+        resolved += int(getattr(result, "rowcount", 0) or 0)
+    return resolved
+
+
+def list_quarantine(
+    session: Session, status: str | None, ids: Sequence[int] | None = None, limit: int | None = None
+) -> list[QuarantineEntry]:
+    stmt = select(QuarantineEntry).order_by(QuarantineEntry.id)
+    if status is not None:
+        stmt = stmt.where(QuarantineEntry.status == status)
+    if ids is not None:
+        stmt = stmt.where(QuarantineEntry.id.in_(ids))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+# -- reference data and dossiers ---------------------------------------------------------------
+
+
+def agencies_matching(session: Session, keys: Sequence[str]) -> list[Agency]:
+    """Agencies whose code or name is one of ``keys`` (DonViXuLy is a code or a name)."""
+    found: dict[int, Agency] = {}
+    for part in chunks(keys):
+        stmt = select(Agency).where(or_(Agency.code.in_(part), Agency.name.in_(part)))
+        for agency in session.scalars(stmt):
+            found[agency.id] = agency
+    return list(found.values())
+
+
+def procedures_by_code(session: Session, codes: Sequence[str]) -> dict[str, Procedure]:
+    found: dict[str, Procedure] = {}
+    for part in chunks(codes):
+        for proc in session.scalars(select(Procedure).where(Procedure.code.in_(part))):
+            found[proc.code] = proc
+    return found
+
+
+def dossiers_by_code(session: Session, codes: Sequence[str]) -> dict[str, Dossier]:
+    found: dict[str, Dossier] = {}
+    for part in chunks(codes):
+        for dossier in session.scalars(select(Dossier).where(Dossier.code.in_(part))):
+            found[dossier.code] = dossier
+    return found
+
+
+def applicants_by_dossier(session: Session, ids: Sequence[int]) -> dict[int, DossierApplicant]:
+    found: dict[int, DossierApplicant] = {}
+    for part in chunks(ids):
+        stmt = select(DossierApplicant).where(DossierApplicant.dossier_id.in_(part))
+        for applicant in session.scalars(stmt):
+            found[applicant.dossier_id] = applicant
+    return found
+
+
+def event_hashes(session: Session, dossier_ids: Sequence[int]) -> set[tuple[int, str]]:
+    found: set[tuple[int, str]] = set()
+    for part in chunks(dossier_ids):
+        rows = session.execute(
+            select(DossierEvent.dossier_id, DossierEvent.dedup_hash).where(
+                DossierEvent.dossier_id.in_(part)
+            )
+        )
+        found.update((dossier_id, dedup) for dossier_id, dedup in rows)
+    return found
+
+
+def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
+    insert_ignoring_conflicts(session, DossierEvent, rows, ["dossier_id", "dedup_hash"])
+
+
+# -- connector state and runs ------------------------------------------------------------------
+
+
+def get_connector_state(session: Session, name: str) -> ConnectorState | None:
+    return session.get(ConnectorState, name)
+
+
+def save_connector_state(
+    session: Session,
+    name: str,
+    cursor: str | None,
+    updated_since: str | None,
+    extra: dict[str, Any],
+    now: datetime,
+) -> None:
+    row = session.get(ConnectorState, name)
+    if row is None:
+        row = ConnectorState(name=name)
+        session.add(row)
+    row.cursor, row.updated_since, row.extra, row.updated_at = cursor, updated_since, extra, now
+    session.flush()
+
+
+def delete_connector_state(session: Session, name: str) -> None:
+    row = session.get(ConnectorState, name)
+    if row is not None:
+        session.delete(row)
+        session.flush()
+
+
+def add_run(session: Session, run: IngestRun) -> IngestRun:
+    session.add(run)
+    session.flush()
+    return run
+
+
+def get_run(session: Session, run_id: int) -> IngestRun | None:
+    return session.get(IngestRun, run_id)
+
+
+def list_runs(session: Session, source: str | None, limit: int) -> list[IngestRun]:
+    stmt = select(IngestRun).order_by(IngestRun.id.desc()).limit(limit)
+    if source is not None:
+        stmt = stmt.where(IngestRun.source == source)
+    return list(session.scalars(stmt))
+
+
+def add_all(session: Session, rows: Iterable[Any]) -> None:
+    session.add_all(list(rows))
+    session.flush()

@@ -1,0 +1,159 @@
+"""The one ingest path for every source (pull, file, webhook, quarantine retry).
+
+``ingest_records`` takes a page of raw :class:`~connectors.SourceRecord` objects and:
+
+1. keeps every raw payload (an identical payload once, with a reception count);
+2. parses each record with the connectors' parser; an invalid record becomes a quarantine row
+   and the rest of the page goes on;
+3. upserts agencies, procedures, dossiers, applicants and progress events (see
+   :mod:`app.ingest.upsert` for the ordering rules);
+4. refreshes the deadlines of the dossiers that changed.
+
+It only flushes: the caller commits (a page at a time for pulls and files, the request boundary
+for webhooks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy.orm import Session
+
+from app.dossiers.deadline_sync import refresh_deadlines
+from app.ingest import repository as repo
+from app.ingest.intake import Failure, Received, keep_raw, parse_all, readable_code
+from app.ingest.upsert import BatchUpserter
+from app.models import QuarantineEntry
+from connectors import DossierRecord, ProgressRecord, SourceRecord
+
+UNKNOWN_DOSSIER: Final = "progress for a dossier not yet received"
+
+
+@dataclass(slots=True)
+class IngestCounts:
+    """What happened to each incoming record (every record lands in exactly one count)."""
+
+    stored: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+
+    def add(self, other: IngestCounts) -> None:
+        self.stored += other.stored
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.quarantined += other.quarantined
+
+    @property
+    def total(self) -> int:
+        return self.stored + self.updated + self.unchanged + self.quarantined
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def ingest_records(
+    session: Session, source: str, records: Iterable[SourceRecord], now: datetime
+) -> IngestCounts:
+    """Ingest one page of records from ``source``; see the module docstring."""
+    received, seen_before = keep_raw(session, source, records, now)
+    return process(session, source, received, now, maybe_quarantined=seen_before)
+
+
+def process(
+    session: Session,
+    source: str,
+    items: Sequence[Received],
+    now: datetime,
+    *,
+    maybe_quarantined: set[int],
+    is_retry: bool = False,
+) -> IngestCounts:
+    """Steps 2–4 for records whose raw rows exist already.
+
+    ``maybe_quarantined`` are the raw ids that may have a quarantine entry (raw rows older than
+    this call); ``is_retry`` means the records were not received again, so quarantine counts
+    and last-seen instants stay as they are.
+    """
+    counts = IngestCounts()
+    parsed = parse_all(items)
+    dossier_items: list[tuple[Received, DossierRecord]] = []
+    step_items: list[tuple[Received, ProgressRecord]] = []
+    failures: list[tuple[Received, Failure]] = []
+    for item in items:
+        result = parsed[item.raw_id]
+        if isinstance(result, DossierRecord):
+            dossier_items.append((item, result))
+        elif isinstance(result, ProgressRecord):
+            step_items.append((item, result))
+        else:
+            failures.append((item, result))
+
+    upserter = BatchUpserter(session, now)
+    upserter.load(
+        [(record, item.record.agency_code) for item, record in dossier_items],
+        [step for _, step in step_items],
+    )
+    stored_ids: set[int] = set()
+    for item, record in dossier_items:
+        outcome = upserter.apply_dossier(record, item.raw_id)
+        setattr(counts, outcome, getattr(counts, outcome) + 1)
+        stored_ids.add(item.raw_id)
+    for item, step in step_items:
+        step_outcome = upserter.apply_progress(step)
+        if step_outcome is None:
+            failures.append((item, Failure("MaHoSo", UNKNOWN_DOSSIER, step.dossier_code)))
+            continue
+        setattr(counts, step_outcome, getattr(counts, step_outcome) + 1)
+        stored_ids.add(item.raw_id)
+    touched = upserter.finish()
+
+    failed_ids = {item.raw_id for item, _ in failures}
+    entries = repo.quarantine_by_raw_id(
+        session, sorted(failed_ids | (stored_ids & maybe_quarantined))
+    )
+    _quarantine(session, source, failures, entries, now, is_retry=is_retry)
+    counts.quarantined += len(failures)
+    for raw_id in stored_ids - failed_ids:
+        entry = entries.get(raw_id)
+        if entry is not None and entry.status == "open":
+            entry.status, entry.resolved_at = "resolved", now
+    session.flush()
+
+    if touched:
+        refresh_deadlines(session, touched, now)
+    return counts
+
+
+def _quarantine(
+    session: Session,
+    source: str,
+    failures: Sequence[tuple[Received, Failure]],
+    entries: dict[int, QuarantineEntry],
+    now: datetime,
+    *,
+    is_retry: bool,
+) -> None:
+    created: list[QuarantineEntry] = []
+    for item, failure in failures:
+        entry = entries.get(item.raw_id)
+        if entry is None:
+            entry = QuarantineEntry(
+                raw_record_id=item.raw_id, source=source,
+                dossier_code=readable_code(item.record.payload), field=failure.field,
+                reason=failure.reason, value=failure.value, first_seen_at=now,
+                last_seen_at=now, count=1, status="open",
+            )
+            entries[item.raw_id] = entry
+            created.append(entry)
+            continue
+        entry.field, entry.reason, entry.value = failure.field, failure.reason, failure.value
+        if entry.status != "open":
+            entry.status, entry.resolved_at = "open", None
+        if not is_retry:
+            entry.count += 1
+            entry.last_seen_at = now
+    session.add_all(created)
