@@ -56,12 +56,17 @@ def notice_title(basis: LegalBasis) -> str:
     return NOTICE_TITLES[basis]
 
 
-def _clean(value: str) -> str:
+def _clean(value: str, *, multiline: bool = False) -> str:
     # Collapse runs of whitespace too: values come from portal exports with stray spaces.
-    return " ".join(unicodedata.normalize("NFC", value).split())
+    text = unicodedata.normalize("NFC", value)
+    cleaned = (" ".join(line.split()) for line in (text.splitlines() if multiline else [text]))
+    return "\n".join(line for line in cleaned if line)
 
 
 _OPTIONAL_TEXT = frozenset({"identification_label"})
+# Header names and the signer's title are broken into lines by hand in real documents
+# ("KT. GIÁM ĐỐC" over "PHÓ GIÁM ĐỐC"), so their line breaks are kept.
+_MULTILINE_TEXT = frozenset({"governing_body", "issuing_unit", "signer_title"})
 _DATETIMES = ("received_at", "original_appointment", "new_appointment")
 
 
@@ -70,9 +75,9 @@ class NoticeDocument:
     """Every field of form 04, top to bottom (see /shared/domain/NOTICES.md)."""
 
     governing_body: str
-    """ĐƠN VỊ CHỦ QUẢN, e.g. "UBND tỉnh Lâm Đồng"; shown upper-case."""
+    """ĐƠN VỊ CHỦ QUẢN, e.g. "UBND tỉnh Lâm Đồng"; shown upper-case; may hold line breaks."""
     issuing_unit: str
-    """The unit issuing the notice, e.g. "Sở Tư pháp"; shown upper-case and bold."""
+    """The issuing unit, e.g. "Sở Tư pháp"; shown upper-case and bold; may hold line breaks."""
     number: str
     """The register number, e.g. "12/PXL" (shown as "Số: 12/PXL")."""
     place: str
@@ -91,6 +96,7 @@ class NoticeDocument:
     new_appointment: datetime
     signer_name: str
     signer_title: str = DEFAULT_SIGNER_TITLE
+    """May hold a line break: "KT. GIÁM ĐỐC\\nPHÓ GIÁM ĐỐC"."""
     digitally_signed: bool = False
     identification_label: str | None = None
     """Overrides the label of the identification line; derived from kind and basis if None."""
@@ -99,7 +105,7 @@ class NoticeDocument:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, str):
-                cleaned = _clean(value)
+                cleaned = _clean(value, multiline=f.name in _MULTILINE_TEXT)
                 if cleaned:
                     object.__setattr__(self, f.name, cleaned)
                 elif f.name in _OPTIONAL_TEXT:
@@ -122,12 +128,18 @@ class NoticeDocument:
 
     # -- header -----------------------------------------------------------------------
     @property
-    def governing_body_display(self) -> str:
-        return self.governing_body.upper()
+    def governing_body_lines(self) -> tuple[str, ...]:
+        """The governing body, upper-case, one item per line of the header."""
+        return tuple(self.governing_body.upper().split("\n"))
 
     @property
-    def issuing_unit_display(self) -> str:
-        return self.issuing_unit.upper()
+    def issuing_unit_lines(self) -> tuple[str, ...]:
+        return tuple(self.issuing_unit.upper().split("\n"))
+
+    @property
+    def issuing_unit_inline(self) -> str:
+        """The issuing unit as running text names it, on one line."""
+        return " ".join(self.issuing_unit.split("\n"))
 
     @property
     def number_line(self) -> str:
@@ -186,6 +198,10 @@ class NoticeDocument:
         return vn_date_phrase(self.new_appointment)
 
     # -- signature ---------------------------------------------------------------------
+    @property
+    def signer_title_lines(self) -> tuple[str, ...]:
+        return tuple(self.signer_title.split("\n"))
+
     @property
     def signature_note(self) -> str:
         return "(Đã ký số)" if self.digitally_signed else "(Ký và ghi rõ họ tên)"

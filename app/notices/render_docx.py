@@ -120,8 +120,9 @@ def _header(docx: Any, doc: NoticeDocument) -> None:
         row.cells[0].width = LEFT_COLUMN
         row.cells[1].width = RIGHT_COLUMN
     left, right = table.rows[0].cells
-    _run(_first_paragraph(left), doc.governing_body_display, size=HEADER_SIZE)
-    _run(_paragraph(left), doc.issuing_unit_display, bold=True, size=HEADER_SIZE)
+    # Hand-made line breaks stay breaks inside one paragraph (python-docx writes w:br).
+    _run(_first_paragraph(left), "\n".join(doc.governing_body_lines), size=HEADER_SIZE)
+    _run(_paragraph(left), "\n".join(doc.issuing_unit_lines), bold=True, size=HEADER_SIZE)
     _short_rule(left, Cm(2.2))
     _run(_first_paragraph(right), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=HEADER_SIZE)
     _run(_paragraph(right), "Độc lập - Tự do - Hạnh phúc", bold=True, underline=True)

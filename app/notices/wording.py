@@ -38,13 +38,15 @@ def _p(*parts: str | Run) -> Paragraph:
 
 def _sentence(text: str) -> str:
     """Free text typed by an officer, closed with a full stop unless it already is."""
-    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
+    if text.endswith((".", "!", "?", "…")):
+        return text
+    return f"{text.rstrip(' ;,:-')}."
 
 
 def body_paragraphs(doc: NoticeDocument) -> tuple[Paragraph, ...]:
     """The body of form 04 between "Kính gửi" and the signature, in the form's order."""
     who = doc.applicant_pronoun
-    unit = doc.issuing_unit
+    unit = doc.issuing_unit_inline
     if doc.legal_basis is LegalBasis.CIRCULAR_01_2018:
         promise = (
             f"{unit} xin lỗi {who} và hẹn lại ngày trả kết quả giải quyết hồ sơ cho {who} vào "

@@ -100,8 +100,9 @@ def test_document_defaults_and_display_fields(make_document: Factory) -> None:
     doc = make_document(signer_title=DEFAULT_SIGNER_TITLE)
     assert doc.signer_title == "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ"
     assert doc.number_line == "Số: 12/PXL"
-    assert doc.governing_body_display == "UBND TỈNH LÂM ĐỒNG"
-    assert doc.issuing_unit_display == "SỞ TƯ PHÁP"
+    assert doc.governing_body_lines == ("UBND TỈNH LÂM ĐỒNG",)
+    assert doc.issuing_unit_lines == ("SỞ TƯ PHÁP",)
+    assert doc.signer_title_lines == ("THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ",)
     assert doc.place_date_line == "Lâm Đồng, ngày 05 tháng 3 năm 2026"
     assert doc.addressee == "Bà Nguyễn Thị Ánh Tuyết"
     assert doc.received_phrase == "09 giờ 15 phút, ngày 20 tháng 02 năm 2026"
@@ -182,9 +183,34 @@ def test_body_wording_of_the_old_form_re_appoints(make_document: Factory) -> Non
     assert "đề nghị gia hạn" not in body
 
 
-def test_reason_keeps_its_own_final_punctuation(make_document: Factory) -> None:
-    doc = make_document(reason="Hệ thống gặp sự cố!")
-    assert "Lý do: Hệ thống gặp sự cố!" in [p.text for p in body_paragraphs(doc)]
+@pytest.mark.parametrize(
+    ("reason", "line"),
+    [
+        ("Hệ thống gặp sự cố!", "Lý do: Hệ thống gặp sự cố!"),
+        ("Chờ ý kiến Sở Xây dựng;", "Lý do: Chờ ý kiến Sở Xây dựng."),
+        ("Chờ kết quả xác minh", "Lý do: Chờ kết quả xác minh."),
+    ],
+)
+def test_reason_is_closed_by_one_full_stop(make_document: Factory, reason: str, line: str) -> None:
+    assert line in [p.text for p in body_paragraphs(make_document(reason=reason))]
+
+
+def test_line_breaks_are_kept_where_documents_break_lines(
+    make_document: Factory, nfd: Callable[[str], str]
+) -> None:
+    doc = make_document(
+        governing_body="Ủy ban nhân dân\n  Thành phố Hồ Chí Minh ",
+        issuing_unit=nfd("Trung tâm Phục vụ\n\nhành chính công"),
+        signer_title="KT. GIÁM ĐỐC\r\nPHÓ GIÁM ĐỐC",
+        reason="Chờ\nxác minh",
+    )
+    assert doc.governing_body_lines == ("ỦY BAN NHÂN DÂN", "THÀNH PHỐ HỒ CHÍ MINH")
+    assert doc.issuing_unit_lines == ("TRUNG TÂM PHỤC VỤ", "HÀNH CHÍNH CÔNG")
+    assert doc.issuing_unit_inline == "Trung tâm Phục vụ hành chính công"
+    assert doc.signer_title_lines == ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
+    assert doc.reason == "Chờ xác minh"  # running text never keeps breaks
+    body = " ".join(p.text for p in body_paragraphs(doc))
+    assert "Trung tâm Phục vụ hành chính công không trả kết quả" in body
 
 
 def test_organisation_is_named_without_a_personal_title(make_document: Factory) -> None:

@@ -158,3 +158,17 @@ def test_core_properties_and_entry_point(sample: NoticeDocument) -> None:
         "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT Số: 12/PXL"
     )
     assert docx.core_properties.language == "vi-VN"
+
+
+def test_multi_line_header_and_signer_title_use_line_breaks(make_document: Factory) -> None:
+    docx = read(
+        make_document(
+            issuing_unit="Trung tâm Phục vụ\nhành chính công",
+            signer_title="KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC",
+        )
+    )
+    unit = docx.tables[0].rows[0].cells[0].paragraphs[1]
+    assert unit.text == "TRUNG TÂM PHỤC VỤ\nHÀNH CHÍNH CÔNG"
+    assert unit.runs[0]._r.find(qn("w:br")) is not None
+    signer = paragraph_with(docx, "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC")
+    assert all(run.bold for run in signer.runs)

@@ -126,3 +126,16 @@ def test_download_name_and_media_types(make_document: Factory) -> None:
     assert file_name(make_document(number="07/PXL-STP"), "docx") == "phieu-xin-loi-07-PXL-STP.docx"
     assert file_name(make_document(number="../Đặc biệt"), "html") == "phieu-xin-loi-Dac-biet.html"
     assert MEDIA_TYPES["pdf"] == "application/pdf"
+
+
+def test_multi_line_header_and_signer_title(make_document: Factory) -> None:
+    page = render_html(
+        make_document(
+            governing_body="Ủy ban nhân dân\nTỉnh Lâm Đồng",
+            signer_title="KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC",
+        )
+    )
+    assert '<div class="governing">ỦY BAN NHÂN DÂN</div>' in page
+    assert '<div class="governing">TỈNH LÂM ĐỒNG</div>' in page
+    assert '<div class="signer-title">KT. GIÁM ĐỐC</div>' in page
+    assert '<div class="signer-title">PHÓ GIÁM ĐỐC</div>' in page
