@@ -101,8 +101,11 @@ def _id_numbers(record: Mapping[str, Any]) -> tuple[IdNumber, ...]:
         where = f"DinhDanhCHS[{index}]"
         if not isinstance(item, Mapping):
             raise RecordInvalid(where, f"expected an object, got {type_name(item)}")
-        kind = read_choice(item, "LoaiDinhDanh", ID_KINDS, required=True)
-        number = read_text(item, "SoDinhDanh", required=True, personal=True)
+        try:
+            kind = read_choice(item, "LoaiDinhDanh", ID_KINDS, required=True)
+            number = read_text(item, "SoDinhDanh", required=True, personal=True)
+        except RecordInvalid as exc:
+            raise exc.nested(where) from None
         assert kind is not None and number is not None
         expected = _ID_LENGTHS[kind]
         if not (number.isdigit() and len(number) == expected):
