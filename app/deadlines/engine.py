@@ -165,6 +165,7 @@ def evaluate(
     finished_at: datetime | None = None,
     returned_at: datetime | None = None,
     due_soon_hours: Decimal | int = WORKING_DAY_HOURS,
+    mismatch_hours: Decimal | int = MISMATCH_TOLERANCE_HOURS,
 ) -> DeadlineResult:
     """A dossier's deadline state as of `as_of`.
 
@@ -255,6 +256,6 @@ def evaluate(
         status=effective_status,
         working_hours_left=None if left_us is None else hours_of(left_us),
         classification=classification,
-        appointment_mismatch=difference is not None and abs(difference) > MISMATCH_TOLERANCE_HOURS,
+        appointment_mismatch=difference is not None and abs(difference) > Decimal(mismatch_hours),
         appointment_difference_hours=difference,
     )

@@ -205,6 +205,10 @@ def test_appointment_mismatch(cal: CivilServiceCalendar) -> None:
     assert not appointment_mismatch(L(2025, 3, 7, 17, 30), L(2025, 3, 8, 12, 0), cal, H)
     r = run(cal, portal_due_at=L(2025, 3, 5, 17, 30), as_of=L(2025, 3, 4, 9, 0))
     assert r.appointment_mismatch and r.appointment_difference_hours == Decimal("5.5")
+    tolerant = run(
+        cal, portal_due_at=L(2025, 3, 5, 17, 30), as_of=L(2025, 3, 4, 9, 0), mismatch_hours=6
+    )
+    assert not tolerant.appointment_mismatch
 
 
 def test_naive_datetimes_are_refused(cal: CivilServiceCalendar) -> None:
