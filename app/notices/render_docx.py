@@ -116,9 +116,11 @@ def _header(docx: Any, doc: NoticeDocument) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     _remove_borders(table)
-    for row in table.rows:
-        row.cells[0].width = LEFT_COLUMN
-        row.cells[1].width = RIGHT_COLUMN
+    # Word reads the cell widths, LibreOffice the grid columns: set both.
+    for column, width in zip(table.columns, (LEFT_COLUMN, RIGHT_COLUMN), strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
     left, right = table.rows[0].cells
     # Hand-made line breaks stay breaks inside one paragraph (python-docx writes w:br).
     _run(_first_paragraph(left), "\n".join(doc.governing_body_lines), size=HEADER_SIZE)

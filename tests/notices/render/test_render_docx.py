@@ -10,7 +10,7 @@ from typing import Any
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Cm, Mm, Pt
 
 from app.notices.document import LegalBasis, NoticeDocument
 from app.notices.render import render
@@ -94,6 +94,11 @@ def test_header_is_a_borderless_two_column_table(sample: NoticeDocument) -> None
     table = docx.tables[0]
     assert len(table.columns) == 2
     assert len(table.rows) == 2
+    grid = [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.iter(qn("w:gridCol"))]
+    assert grid == [3628, 5443]  # 6.4 cm | 9.6 cm in twips: the 16 cm text width
+    widths = [c.width for c in table.rows[1].cells]
+    assert abs(widths[0] - Cm(6.4)) < Mm(0.1)
+    assert abs(widths[1] - Cm(9.6)) < Mm(0.1)
     borders = table._tbl.tblPr.find(qn("w:tblBorders"))
     assert {b.get(qn("w:val")) for b in borders} == {"nil"}
     left, right = table.rows[0].cells
