@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from app.api.errors import install_error_handlers
 from app.api.middleware import request_context
 from app.auth.router import router as auth_router
+from app.calendar.router import router as calendar_router
 from app.core.config import Settings, get_settings
 from app.core.logging import setup_logging
 from app.dashboard.router import router as dashboard_router
@@ -44,7 +45,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_error_handlers(app)
     app.middleware("http")(request_context)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (health_router, dashboard_router, auth_router, dossiers_router):
+    routers = (
+        health_router,
+        dashboard_router,
+        auth_router,
+        dossiers_router,
+        calendar_router,
+    )
+    for router in routers:
         app.include_router(router)
     return app
 
