@@ -5,23 +5,16 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 from connectors.errors import SpreadsheetError
 
 Row = tuple[Any, ...]
 _DELIMITERS: Final = (";", ",", "\t")
-
-
-def _encoding(path: Path) -> str:
-    with path.open("rb") as handle:
-        head = handle.read(4)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"  # Excel's "Unicode text" export
-    return "utf-8-sig"  # plain UTF-8 with or without BOM
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -37,40 +30,55 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+def _utf8_lines(handle: BinaryIO, name: str) -> Iterator[str]:
+    """Decode line by line, so that a bad byte is reported with its line number."""
+    for line_no, raw in enumerate(handle, start=1):
+        try:
+            yield raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise SpreadsheetError(
+                f"{name}: line {line_no} is not utf-8 ({exc.reason} at byte {exc.start}); "
+                "save the export as CSV UTF-8"
+            ) from None
+
+
+def _utf16_lines(handle: BinaryIO, name: str) -> Iterator[str]:
+    text = io.TextIOWrapper(handle, encoding="utf-16", newline="")
+    line_no = 0
+    while True:
+        try:
+            line = text.readline()
+        except UnicodeDecodeError as exc:
+            raise SpreadsheetError(
+                f"{name}: after line {line_no} the text is not utf-16: {exc.reason}"
+            ) from None
+        if not line:
+            return
+        line_no += 1
+        yield line
+
+
 @contextmanager
 def csv_rows(path: Path, delimiter: str | None = None) -> Iterator[Iterator[Row]]:
-    """Rows of a CSV file, header first; numbers of rows are 1-based like the file's lines."""
-    encoding = _encoding(path)
+    """Rows of a CSV file, header first (UTF-8 with or without BOM, or UTF-16 with BOM)."""
     try:
-        handle = path.open("r", encoding=encoding, newline="")
+        handle = path.open("rb")
     except OSError as exc:
         raise SpreadsheetError(f"cannot open {path}: {exc}") from None
     with handle:
-        try:
-            first = handle.readline()
-        except UnicodeDecodeError as exc:
-            raise SpreadsheetError(f"{path.name}: line 1 is not {encoding}: {exc.reason}") from None
+        utf16 = handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        handle.seek(0)
+        lines = _utf16_lines(handle, path.name) if utf16 else _utf8_lines(handle, path.name)
+        first = next(lines, "")
         sep = delimiter or sniff_delimiter(first)
 
         def rows() -> Iterator[Row]:
-            line_no = 1
-            for row in csv.reader(io.StringIO(first), delimiter=sep):
-                yield tuple(row)
-            reader = csv.reader(handle, delimiter=sep)
-            while True:
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    return
-                except UnicodeDecodeError as exc:
-                    raise SpreadsheetError(
-                        f"{path.name}: after line {line_no} the text is not {encoding}: "
-                        f"{exc.reason}"
-                    ) from None
-                except csv.Error as exc:
-                    raise SpreadsheetError(f"{path.name}: line {reader.line_num}: {exc}") from None
-                line_no = reader.line_num
-                yield tuple(row)
+            reader = csv.reader(itertools.chain([first], lines), delimiter=sep)
+            try:
+                for row in reader:
+                    yield tuple(row)
+            except csv.Error as exc:
+                raise SpreadsheetError(f"{path.name}: line {reader.line_num}: {exc}") from None
 
         yield rows()
 
