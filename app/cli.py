@@ -9,6 +9,8 @@ from app.calendar.cli import app as calendar_app
 from app.db.cli import app as db_app
 from app.demo import app as demo_app
 from app.dossiers.cli import app as dossier_app
+from app.ingest.cli import app as ingest_app
+from app.ingest.cli_quarantine import app as quarantine_app
 from app.serve import serve_command
 
 app = typer.Typer(
@@ -23,6 +25,8 @@ app.command("serve", help="Serve the API and the dashboard with uvicorn.")(serve
 app.add_typer(demo_app)
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(dossier_app, name="dossier")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(quarantine_app, name="quarantine")
 
 
 def main() -> None:

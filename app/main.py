@@ -20,6 +20,8 @@ from app.dashboard.router import router as dashboard_router
 from app.db.session import make_engine, make_session_factory
 from app.dossiers.router import router as dossiers_router
 from app.health.router import router as health_router
+from app.ingest.router import router as ingest_router
+from app.ingest.router import webhook_router
 
 STATIC_DIR = Path(__file__).parent / "dashboard" / "static"
 
@@ -51,6 +53,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         auth_router,
         dossiers_router,
         calendar_router,
+        webhook_router,
+        ingest_router,
     )
     for router in routers:
         app.include_router(router)

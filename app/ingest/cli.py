@@ -1,0 +1,139 @@
+"""`tthc ingest`: pull from the portal, import an export file. Commits page by page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from app.core.clock import utcnow
+from app.core.config import get_settings
+from app.db.session import get_engine, make_session_factory
+from app.ingest.runs import RunSummary, run_pull
+from app.ingest.service import IngestCounts
+from connectors import Connector, ConnectorError, Page, get_connector
+from connectors.spreadsheet.connector import SUFFIXES, SpreadsheetConnector, file_sha256
+
+app = typer.Typer(help="Ingest dossiers: portal pull, export files.", no_args_is_help=True)
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=code)
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("records"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _run(
+    connector: Connector, label: str, total: int | None, **options: Any
+) -> RunSummary:
+    factory = make_session_factory(get_engine())
+    with _progress() as progress:
+        task = progress.add_task(label, total=total)
+
+        def on_page(page: Page, counts: IngestCounts) -> None:
+            progress.update(task, advance=len(page.records),
+                            description=f"{label} — page {page.number}")
+
+        return run_pull(factory, connector, utcnow, on_page=on_page, **options)
+
+
+def _report(summary: RunSummary) -> None:
+    style = "green" if summary.succeeded else "red"
+    console.print(f"[{style}]{summary.line()}[/{style}] (run {summary.run_id})")
+    if not summary.succeeded:
+        raise typer.Exit(code=1)
+
+
+@app.command("pull")
+def pull(
+    name: str = typer.Argument("dvc_portal", help="Pull connector name."),
+    base_url: str | None = typer.Option(None, help="Portal URL (default TTHC_PORTAL_BASE_URL)."),
+    token: str | None = typer.Option(None, help="Bearer token (default TTHC_PORTAL_TOKEN)."),
+    page_size: int = typer.Option(200, min=1, max=10_000, help="Records per page."),
+) -> None:
+    """Pull what changed since the last run; the cursor advances only with committed pages."""
+    settings = get_settings()
+    if name != "dvc_portal":
+        raise _fail(f"`ingest pull` reads the portal API (dvc_portal), not {name!r}; "
+                    "use `tthc ingest file` for exports", code=2)
+    url, key = base_url or settings.portal_base_url, token or settings.portal_token
+    if not url or not key:
+        raise _fail("the portal URL and token are needed: set TTHC_PORTAL_BASE_URL and "
+                    "TTHC_PORTAL_TOKEN, or pass --base-url and --token", code=2)
+    try:
+        connector = get_connector(name, base_url=url, token=key, page_size=page_size)
+    except (ConnectorError, TypeError, ValueError) as exc:
+        raise _fail(str(exc), code=2) from None
+    _report(_run(connector, f"pull {name}", None, detail=url))
+
+
+def _estimate_rows(path: Path) -> int | None:
+    if path.suffix.lower() != ".csv":
+        return None
+    with path.open("rb") as handle:
+        lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    return max(lines - 1, 0)
+
+
+@app.command("file")
+def import_file(
+    path: Path = typer.Argument(..., help="Export file: .xlsx, .csv or .json (envelope/list)."),
+    source: str = typer.Option("file", help="Source name recorded with each raw record."),
+    page_size: int = typer.Option(1000, min=1, help="Rows committed together."),
+    sheet: str | None = typer.Option(None, help="Worksheet name (.xlsx; default the first)."),
+    aliases: Path | None = typer.Option(None, help="JSON alias table for column titles."),
+) -> None:
+    """Import an export file page by page. Rows that fail validation are quarantined (exit 0);
+    an interrupted import resumes after its last committed page."""
+    if not path.is_file():
+        raise _fail(f"no such file: {path}")
+    if path.suffix.lower() not in SUFFIXES:
+        raise _fail(f"{path.name}: unsupported format; expected one of {', '.join(SUFFIXES)}")
+    if len(source) > 32:
+        raise _fail("--source must be at most 32 characters", code=2)
+    try:
+        connector = SpreadsheetConnector.from_config(
+            path=path, page_size=page_size, sheet=sheet, alias_file=aliases
+        )
+        unmapped: list[str] = []
+        if path.suffix.lower() != ".json":
+            report = connector.header_report()
+            unmapped = report.unmapped
+            if report.missing_required:
+                err.print("[yellow]warning:[/yellow] no column for required field(s) "
+                          f"{', '.join(report.missing_required)}: those rows will be quarantined")
+        digest = file_sha256(path)
+    except (ConnectorError, OSError, ValueError) as exc:
+        raise _fail(f"cannot read {path.name}: {exc}") from None
+    summary = _run(
+        connector, path.name, _estimate_rows(path), source=source,
+        state_name=f"file:{digest[:59]}", detail=str(path), forget_state_on_success=True,
+        extra={"file": path.name, "sha256": digest, "unmapped_columns": unmapped},
+    )
+    if unmapped:
+        console.print(f"unmapped columns: {', '.join(unmapped)}")
+    _report(summary)

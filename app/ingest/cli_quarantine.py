@@ -1,0 +1,91 @@
+"""`tthc quarantine`: what could not be stored, and a retry once the cause is gone."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.core.clock import to_local, utcnow
+from app.core.errors import AppError
+from app.db.session import session_scope
+from app.ingest import quarantine
+from app.ingest.quarantine import StatusFilter
+from app.models import QuarantineEntry
+
+app = typer.Typer(help="Quarantined records: list and retry.", no_args_is_help=True)
+console = Console(highlight=False)
+
+
+def _entry(entry: QuarantineEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "dossier_code": entry.dossier_code,
+        "source": entry.source,
+        "field": entry.field,
+        "reason": entry.reason,
+        "value": entry.value,
+        "count": entry.count,
+        "first_seen_at": entry.first_seen_at.isoformat(),
+        "last_seen_at": entry.last_seen_at.isoformat(),
+        "status": entry.status,
+    }
+
+
+@app.command("list")
+def list_command(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list."),
+    status: str = typer.Option("open", help="open, resolved or all."),
+    show_payload: bool = typer.Option(
+        False, "--show-payload", help="Include the raw payload (contains personal data)."
+    ),
+) -> None:
+    """List quarantine entries: dossier code, field, reason, value, how often seen."""
+    if status not in ("open", "resolved", "all"):
+        console.print(f"[red]error:[/red] --status must be open, resolved or all, not {status!r}")
+        raise typer.Exit(code=2)
+    with session_scope() as session:
+        entries = quarantine.list_entries(session, cast(StatusFilter, status))
+        rows = [_entry(e) for e in entries]
+        if show_payload:
+            payloads = quarantine.payloads_of(session, entries)
+            for row in rows:
+                row["payload"] = payloads[row["id"]]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        console.print("no quarantine entries" if status == "all" else f"no {status} entries")
+        return
+    table = Table("id", "dossier", "source", "field", "reason", "value", "count", "last seen",
+                  "status")
+    for entry, row in zip(entries, rows, strict=True):
+        last_seen = to_local(entry.last_seen_at).strftime("%d/%m/%Y %H:%M")
+        table.add_row(str(row["id"]), row["dossier_code"] or "—", row["source"], row["field"],
+                      row["reason"], row["value"] or "", str(row["count"]), last_seen,
+                      row["status"])
+    console.print(table)
+    if show_payload:
+        for row in rows:
+            console.print(f"#{row['id']}: {json.dumps(row['payload'], ensure_ascii=False)}")
+
+
+@app.command("retry")
+def retry_command(
+    entry_id: list[int] | None = typer.Option(None, "--id", help="Entry to retry (repeatable)."),
+) -> None:
+    """Re-parse quarantined payloads; those valid now are stored and marked resolved."""
+    try:
+        with session_scope() as session:
+            result = quarantine.retry(session, utcnow(), entry_id or None)
+    except AppError as exc:
+        console.print(f"[red]error:[/red] {exc.reason}")
+        raise typer.Exit(code=1) from None
+    c = result.counts
+    console.print(
+        f"retried {result.retried}: resolved {result.resolved}, still open {result.still_open} "
+        f"(stored {c.stored}, updated {c.updated}, unchanged {c.unchanged})"
+    )

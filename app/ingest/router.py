@@ -1,0 +1,113 @@
+"""HTTP: the signed push webhook, and the quarantine and ingest-run views for staff."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+
+from app.api.deps import SessionDep, SettingsDep
+from app.auth.deps import require_roles
+from app.core.clock import utcnow
+from app.core.errors import BadRequest
+from app.ingest import quarantine
+from app.ingest.quarantine import StatusFilter
+from app.ingest.runs import recent_runs
+from app.ingest.schemas import (
+    CountsOut,
+    IngestRunOut,
+    QuarantineOut,
+    QuarantineRetryIn,
+    QuarantineRetryOut,
+)
+from app.ingest.webhook import (
+    EnvelopeRefused,
+    WebhooksDisabled,
+    receive_delivery,
+    too_large,
+)
+from connectors.signing import SIGNATURE_HEADER
+
+webhook_router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["ingest"],
+    dependencies=[Depends(require_roles("admin", "supervisor"))],
+)
+
+
+async def limited_body(request: Request, settings: SettingsDep) -> bytes:
+    """The raw body, refused (413) as soon as it exceeds the limit, declared or actual."""
+    if not settings.webhooks_enabled:
+        raise WebhooksDisabled("webhooks are disabled on this server")
+    limit = settings.webhook_max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit():
+            raise EnvelopeRefused(f"Content-Length {declared!r} is not a number")
+        if int(declared) > limit:
+            raise too_large(limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise too_large(limit)
+    return bytes(body)
+
+
+@webhook_router.post(
+    "/dvc",
+    summary="Receive a DongBoHoSoMC / CapNhatTienDoHoSoMC envelope signed with X-TTHC-Signature",
+)
+def dvc_webhook(
+    body: Annotated[bytes, Depends(limited_body)],
+    session: SessionDep,
+    settings: SettingsDep,
+    signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None,
+) -> dict[str, Any]:
+    reply = receive_delivery(
+        session,
+        body,
+        signature,
+        secret=settings.webhook_secret,
+        max_age_seconds=settings.webhook_max_age_seconds,
+        now=utcnow(),
+    )
+    return reply.as_dict()
+
+
+@router.get("/quarantine", response_model=list[QuarantineOut], summary="Quarantined records")
+def list_quarantine(
+    session: SessionDep,
+    status: StatusFilter = "open",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[QuarantineOut]:
+    entries = quarantine.list_entries(session, status, limit=limit)
+    return [QuarantineOut.model_validate(e) for e in entries]
+
+
+@router.post(
+    "/quarantine/retry", response_model=QuarantineRetryOut, summary="Re-ingest open entries"
+)
+def retry_quarantine(
+    session: SessionDep, payload: QuarantineRetryIn | None = None
+) -> QuarantineRetryOut:
+    ids = payload.ids if payload is not None else None
+    if ids is not None and not ids:
+        raise BadRequest("ids must not be empty; leave it out to retry every open entry")
+    result = quarantine.retry(session, utcnow(), ids)
+    return QuarantineRetryOut(
+        retried=result.retried,
+        resolved=result.resolved,
+        still_open=result.still_open,
+        counts=CountsOut(**result.counts.as_dict()),
+    )
+
+
+@router.get("/ingest/runs", response_model=list[IngestRunOut], summary="Recent ingest runs")
+def list_runs(
+    session: SessionDep,
+    source: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[IngestRunOut]:
+    return [IngestRunOut.model_validate(r) for r in recent_runs(session, source, limit)]

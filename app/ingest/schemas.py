@@ -1,0 +1,73 @@
+"""API shapes of ingestion. None of them carries applicant or officer personal data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class QuarantineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    dossier_code: str | None
+    source: str
+    field: str
+    reason: str
+    value: str | None
+    count: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+    status: str
+
+
+class QuarantineRetryIn(BaseModel):
+    ids: list[int] | None = Field(default=None, description="Entries to retry; all open if absent.")
+
+
+class CountsOut(BaseModel):
+    stored: int
+    updated: int
+    unchanged: int
+    quarantined: int
+
+
+class QuarantineRetryOut(BaseModel):
+    retried: int
+    resolved: int
+    still_open: int
+    counts: CountsOut
+
+
+class IngestRunOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    source: str
+    detail: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    stored: int
+    updated: int
+    unchanged: int
+    quarantined: int
+    pages: int
+    error: str | None
+
+
+class WebhookReply(BaseModel):
+    """The national portal's answer shape, with our counts beside it."""
+
+    error_code: int = 0
+    message: str
+    run_id: int
+    stored: int
+    updated: int
+    unchanged: int
+    quarantined: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.model_dump()
