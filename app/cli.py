@@ -7,10 +7,12 @@ import typer
 from app.auth.cli import app as token_app
 from app.calendar.cli import app as calendar_app
 from app.db.cli import app as db_app
+from app.delivery.cli import app as outbox_app
 from app.demo import app as demo_app
 from app.dossiers.cli import app as dossier_app
 from app.ingest.cli import app as ingest_app
 from app.ingest.cli_quarantine import app as quarantine_app
+from app.scheduler.cli import jobs_app, scheduler_command
 from app.serve import serve_command
 
 app = typer.Typer(
@@ -27,6 +29,9 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(dossier_app, name="dossier")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(quarantine_app, name="quarantine")
+app.command("scheduler", help="Run the job scheduler (one leader, others wait).")(scheduler_command)
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(outbox_app, name="outbox")
 
 
 def main() -> None:

@@ -1,0 +1,103 @@
+"""What an outbox message may carry, checked when it is enqueued (never at send time).
+
+Payloads carry facts: dossier code, agency, notice number, dates. An SMTP message also names
+its recipient (``to``), a ``subject`` and a plain-text body (``text``). Applicant phone and ID
+numbers are refused anywhere in a payload, except in an email whose payload says
+``"recipient_is_applicant": true`` (the applicant's own mailbox may see their own data).
+Strings are stored NFC, so Vietnamese text compares and renders the same everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Any, Final, Literal
+
+from app.core.errors import ValidationFailed
+
+Channel = Literal["smtp", "webhook"]
+CHANNELS: Final[frozenset[str]] = frozenset({"smtp", "webhook"})
+MAX_PAYLOAD_BYTES: Final = 64_000
+
+# Key names (lower-cased, recursively) that hold phone or identification numbers.
+_PERSONAL_NUMBER_KEYS: Final = frozenset(
+    {
+        "cccd", "cmnd", "cmt", "passport", "passport_number", "id_number", "id_no",
+        "identity_number", "identification_number", "citizen_id", "national_id",
+        "so_giay_to", "so_dinh_danh", "so_dien_thoai", "sdt", "mobile", "tel", "telephone",
+    }
+)
+
+
+def _is_personal_number_key(key: str) -> bool:
+    lowered = key.lower()
+    return (
+        lowered in _PERSONAL_NUMBER_KEYS
+        or "phone" in lowered
+        or lowered.endswith("_id_number")
+    )
+
+
+def _normalise(value: Any, path: str, allow_personal: bool) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValidationFailed(f"payload key {key!r} at {path} is not a string")
+            if not allow_personal and _is_personal_number_key(key):
+                raise ValidationFailed(
+                    f"payload field {path}{key} looks like a phone or ID number; only an email "
+                    "to the applicant may carry it",
+                    field=f"{path}{key}",
+                )
+            result[unicodedata.normalize("NFC", key)] = _normalise(
+                item, f"{path}{key}.", allow_personal
+            )
+        return result
+    if isinstance(value, list):
+        return [_normalise(item, f"{path}[{index}].", allow_personal)
+                for index, item in enumerate(value)]
+    return value
+
+
+def _recipients(value: Any) -> list[str]:
+    addresses = [value] if isinstance(value, str) else value
+    if not isinstance(addresses, list) or not addresses:
+        raise ValidationFailed("an smtp payload needs 'to': an address or a list of addresses")
+    for address in addresses:
+        if (
+            not isinstance(address, str)
+            or address.count("@") != 1
+            or any(char in address for char in " \r\n,;<>")
+            or not all(address.split("@"))
+        ):
+            raise ValidationFailed(f"'to' holds an invalid email address {address!r:.80}")
+    return list(addresses)
+
+
+def checked_payload(channel: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload to store (NFC), or `ValidationFailed` saying what is wrong with it."""
+    if channel not in CHANNELS:
+        raise ValidationFailed(f"unknown channel {channel!r}; use one of {sorted(CHANNELS)}")
+    if not isinstance(payload, dict):
+        raise ValidationFailed("payload must be a JSON object")
+    allow_personal = channel == "smtp" and payload.get("recipient_is_applicant") is True
+    cleaned: dict[str, Any] = _normalise(payload, "", allow_personal)
+    try:
+        size = len(json.dumps(cleaned, ensure_ascii=False, allow_nan=False).encode("utf-8"))
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed(f"payload is not plain JSON: {exc}") from exc
+    if size > MAX_PAYLOAD_BYTES:
+        raise ValidationFailed(f"payload is {size} bytes; the limit is {MAX_PAYLOAD_BYTES}")
+    if channel == "smtp":
+        cleaned["to"] = _recipients(cleaned.get("to"))
+        subject = cleaned.get("subject")
+        if not isinstance(subject, str) or not subject.strip():
+            raise ValidationFailed("an smtp payload needs a non-empty 'subject'")
+        if "\r" in subject or "\n" in subject:
+            raise ValidationFailed("the email subject must be one line")
+        if not isinstance(cleaned.get("text"), str) or not cleaned["text"].strip():
+            raise ValidationFailed("an smtp payload needs a plain-text body 'text'")
+    return cleaned

@@ -1,0 +1,142 @@
+"""All SQL of the outbox. Status changes are compare-and-set on the current status, so two
+workers racing for one row cannot both win, with or without row locks. Flushes, never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.models.outbox import OutboxMessage
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def insert_if_new(session: Session, values: dict[str, Any]) -> bool:
+    """Insert unless the idempotency key exists; True if a row was inserted."""
+    if _dialect(session) == "postgresql":
+        pg_stmt = postgresql.insert(OutboxMessage).values(**values)
+        statement: Any = pg_stmt.on_conflict_do_nothing(index_elements=["idempotency_key"])
+    else:
+        lite_stmt = sqlite.insert(OutboxMessage).values(**values)
+        statement = lite_stmt.on_conflict_do_nothing(index_elements=["idempotency_key"])
+    result = cast(CursorResult[Any], session.execute(statement))
+    return result.rowcount == 1
+
+
+def by_key(session: Session, key: str) -> OutboxMessage | None:
+    return session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+
+
+def due_ids(
+    session: Session, *, now: datetime, channels: Collection[str], limit: int
+) -> list[int]:
+    """Ids of due pending messages; on PostgreSQL the rows stay locked (SKIP LOCKED) until the
+    claim commits, so a concurrent worker picks different rows instead of waiting."""
+    query = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.channel.in_(list(channels)),
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    if _dialect(session) == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query).all())
+
+
+def claim(session: Session, ids: Sequence[int], *, lease_until: datetime) -> list[OutboxMessage]:
+    """Move pending rows to `sending` (attempts + 1, leased until `lease_until`); returns the
+    rows this call won."""
+    if not ids:
+        return []
+    won = session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.status == "pending")
+        .values(
+            status="sending",
+            attempts=OutboxMessage.attempts + 1,
+            next_attempt_at=lease_until,
+        )
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not won:
+        return []
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(won)))
+        .order_by(OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    return list(rows)
+
+
+def transition(
+    session: Session, message_id: int, *, from_status: str, **values: Any
+) -> bool:
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == from_status)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    session.expire_all()
+    return result.rowcount == 1
+
+
+def expired_leases(session: Session, *, now: datetime) -> list[OutboxMessage]:
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "sending", OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id)
+        ).all()
+    )
+
+
+def count_due(session: Session, *, now: datetime, channels: Collection[str]) -> dict[str, int]:
+    rows = session.execute(
+        select(OutboxMessage.channel, func.count())
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.channel.in_(list(channels)),
+        )
+        .group_by(OutboxMessage.channel)
+    ).all()
+    return {channel: int(count) for channel, count in rows}
+
+
+def status_counts(session: Session) -> dict[tuple[str, str], int]:
+    rows = session.execute(
+        select(OutboxMessage.channel, OutboxMessage.status, func.count()).group_by(
+            OutboxMessage.channel, OutboxMessage.status
+        )
+    ).all()
+    return {(channel, status): int(count) for channel, status, count in rows}
+
+
+def oldest_pending(session: Session) -> datetime | None:
+    return session.scalar(
+        select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == "pending")
+    )
+
+
+def listing(session: Session, *, limit: int, status: str | None = None) -> Sequence[OutboxMessage]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(OutboxMessage.status == status)
+    return session.scalars(query).all()
