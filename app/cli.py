@@ -12,6 +12,7 @@ from app.demo import app as demo_app
 from app.dossiers.cli import app as dossier_app
 from app.ingest.cli import app as ingest_app
 from app.ingest.cli_quarantine import app as quarantine_app
+from app.procedures.cli import app as procedures_app
 from app.scheduler.cli import jobs_app, scheduler_command
 from app.serve import serve_command
 
@@ -29,6 +30,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(dossier_app, name="dossier")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(procedures_app, name="procedures")
 app.command("scheduler", help="Run the job scheduler (one leader, others wait).")(scheduler_command)
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(outbox_app, name="outbox")

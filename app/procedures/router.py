@@ -1,0 +1,22 @@
+"""HTTP: the procedure catalogue, including procedures missing from it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from app.api.deps import SessionDep
+from app.auth.deps import require_roles
+from app.procedures import service
+from app.procedures.schemas import ProcedureOut
+
+router = APIRouter(
+    prefix="/api/v1/procedures",
+    tags=["procedures"],
+    dependencies=[Depends(require_roles("viewer"))],
+)
+
+
+@router.get("", response_model=list[ProcedureOut], summary="Procedures (missing=true: seen on "
+            "dossiers but absent from the catalogue)")
+def list_procedures(session: SessionDep, missing: bool = False) -> list[ProcedureOut]:
+    return [ProcedureOut.of(v) for v in service.list_procedures(session, missing=missing)]

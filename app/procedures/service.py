@@ -1,0 +1,116 @@
+"""Procedure catalogue: import (update in place) and lists, including missing procedures.
+
+After an import, open dossiers of every procedure whose rule changed get new due times; closed
+ones keep the rule they were judged by (``recompute_open_dossiers``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.dossiers.deadline_sync import recompute_open_dossiers
+from app.models import Procedure
+from app.procedures import repository as repo
+from app.procedures.catalogue import CatalogueRow, RowRefused, check_row
+
+_RULE_FIELDS = ("processing_time", "processing_unit", "cutoff", "restart_on_supplement")
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    row: int
+    code: str | None
+    column: str
+    text: str | None
+    reason: str
+
+
+@dataclass(slots=True)
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    #: stored with ``parse_error``: their dossiers fall back to the portal appointment
+    unparseable: list[RowProblem] = field(default_factory=list)
+    #: not stored at all (no code, bad cutoff, ...)
+    refused: list[RowProblem] = field(default_factory=list)
+    recomputed_dossiers: int = 0
+
+
+def _values(row: CatalogueRow) -> dict[str, Any]:
+    processing = row.processing_time
+    return {
+        "name": row.name,
+        "field_code": row.field_code,
+        "field_name": row.field_name,
+        "processing_time_text": row.text,
+        "processing_time": processing.value.quantize(Decimal("0.001")) if processing else None,
+        "processing_unit": processing.unit if processing else None,
+        "cutoff": row.cutoff,
+        "restart_on_supplement": row.restart_on_supplement,
+        "parse_error": row.parse_error,
+        "in_catalogue": True,
+    }
+
+
+def import_catalogue(
+    session: Session, rows: Iterable[tuple[int, dict[str, Any]]], now: datetime
+) -> ImportReport:
+    """Create or update procedures from raw catalogue rows; flushes only."""
+    report = ImportReport()
+    checked: dict[str, CatalogueRow] = {}
+    for number, raw in rows:
+        try:
+            row = check_row(number, raw)
+        except RowRefused as exc:
+            code = raw.get("MaTTHC")
+            report.refused.append(RowProblem(number, str(code) if code else None, exc.column,
+                                             None, exc.reason))
+            continue
+        if row.parse_error is not None:
+            report.unparseable.append(RowProblem(number, row.code, "ThoiHanGiaiQuyet", row.text,
+                                                 row.parse_error))
+        checked[row.code] = row  # a later row of the same code wins, as in a re-import
+    existing = repo.by_code(session, sorted(checked))
+    created: list[Procedure] = []
+    rule_changed: list[int] = []
+    for code, row in checked.items():
+        values = _values(row)
+        proc = existing.get(code)
+        if proc is None:
+            created.append(Procedure(code=code, created_at=now, updated_at=now, **values))
+            continue
+        changed = [k for k, v in values.items() if getattr(proc, k) != v]
+        if not changed:
+            report.unchanged += 1
+            continue
+        for key in changed:
+            setattr(proc, key, values[key])
+        proc.updated_at = now
+        report.updated += 1
+        if any(k in _RULE_FIELDS for k in changed):
+            rule_changed.append(proc.id)
+    report.created = len(created)
+    repo.add(session, created)
+    if rule_changed:
+        report.recomputed_dossiers = recompute_open_dossiers(session, now, rule_changed)
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureView:
+    procedure: Procedure
+    dossiers: int
+
+
+def list_procedures(session: Session, *, missing: bool = False) -> list[ProcedureView]:
+    """All procedures, or (``missing``) those seen on dossiers but not in the catalogue."""
+    procedures = repo.list_procedures(session, missing)
+    counts = repo.dossier_counts(session, [p.id for p in procedures])
+    return [ProcedureView(p, counts.get(p.id, 0)) for p in procedures]
