@@ -1,0 +1,205 @@
+"""Drafting apology notices: by the scan for dossiers at risk, or by a supervisor by hand.
+
+One notice per dossier, because the return date may be re-set only once (NOTICES.md): a second
+notice is refused with the reason, and a dossier that misses its new date is escalated by the
+scan instead. Only a cancelled draft (never sent) may be drafted again, on the same row and
+register number, so its history stays in one place.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.deadlines import ProcessingTime
+from app.dossiers import repository as dossier_repository
+from app.dossiers.deadline_sync import (
+    EXCLUDED_STATUSES,
+    FINISHED_STATUSES,
+    DeadlineContext,
+    load_context,
+    procedure_rule,
+)
+from app.models import Dossier, Notice, Procedure
+from app.notices import numbering, repository
+from app.notices.document import legal_basis_for
+from app.notices.timing import propose_new_due
+
+DEFAULT_REASON = (
+    "Hồ sơ cần thêm thời gian thẩm định, xác minh theo quy định nên chưa thể giải quyết "
+    "đúng thời hạn đã hẹn."
+)
+MAX_REASON_CHARS = 2000
+
+
+def clean_reason(reason: str) -> str:
+    text = " ".join(unicodedata.normalize("NFC", reason).split())
+    if not text:
+        raise ValidationFailed("the reason for the delay must not be empty", field="reason")
+    if len(text) > MAX_REASON_CHARS:
+        raise ValidationFailed(
+            f"the reason is {len(text)} characters; at most {MAX_REASON_CHARS}", field="reason"
+        )
+    return text
+
+
+def check_new_due(new_due_at: datetime, original_due_at: datetime) -> datetime:
+    if new_due_at.tzinfo is None or new_due_at.utcoffset() is None:
+        raise ValidationFailed("new_due_at must carry a timezone", field="new_due_at")
+    if new_due_at <= original_due_at:
+        raise ValidationFailed(
+            f"the new date {new_due_at.isoformat()} must be after the legal due "
+            f"{original_due_at.isoformat()}",
+            field="new_due_at",
+        )
+    return new_due_at
+
+
+def refusal_for_existing(dossier: Dossier, notice: Notice) -> Conflict:
+    number = numbering.display_number(notice.number)
+    return Conflict(
+        f"dossier {dossier.code} already has apology notice {number} ({notice.status}): the "
+        "return date may be re-set only once; a dossier that misses its new date is escalated "
+        "to the agency head instead of being re-appointed",
+        notice_id=notice.id,
+        dossier_code=dossier.code,
+    )
+
+
+def _proposal(
+    dossier: Dossier,
+    procedure: Procedure | None,
+    context: DeadlineContext,
+    extension: ProcessingTime | None,
+) -> tuple[datetime, datetime]:
+    if dossier.due_at is None:
+        raise Conflict(
+            f"dossier {dossier.code} is paused before its due; the due moves when it resumes"
+        )
+    own = procedure_rule(procedure).processing_time
+    new_due = propose_new_due(
+        dossier.due_at,
+        context.calendar,
+        context.schedule_for(dossier.agency_id),
+        extension or own,
+    )
+    return dossier.due_at, new_due
+
+
+def insert_draft(
+    session: Session,
+    dossier: Dossier,
+    procedure: Procedure | None,
+    now: datetime,
+    *,
+    actor: str,
+    context: DeadlineContext,
+    reason: str | None = None,
+    new_due_at: datetime | None = None,
+    extension: ProcessingTime | None = None,
+) -> Notice | None:
+    """A new draft for a dossier without a notice; None if another drafter got there first."""
+    original, proposed = _proposal(dossier, procedure, context, extension)
+    new_due = check_new_due(new_due_at, original) if new_due_at else proposed
+    text = clean_reason(reason) if reason is not None else DEFAULT_REASON
+    year = numbering.register_year(now)
+
+    def build(number: int) -> Notice:
+        return Notice(
+            dossier_id=dossier.id,
+            issuing_agency_id=dossier.agency_id,
+            year=year,
+            number=number,
+            status="draft",
+            legal_basis=legal_basis_for(dossier.received_at).value,
+            reason=text,
+            original_due_at=original,
+            new_due_at=new_due,
+            created_at=now,
+            updated_at=now,
+        )
+
+    notice = numbering.insert_numbered(session, dossier.id, dossier.agency_id, year, build)
+    if notice is not None:
+        repository.add_event(session, notice, "drafted", actor, now, None)
+    return notice
+
+
+def create_draft(
+    session: Session,
+    dossier_code: str,
+    now: datetime,
+    *,
+    actor: str,
+    scope: Collection[int] | None = None,
+    reason: str | None = None,
+    new_due_at: datetime | None = None,
+    extension: ProcessingTime | None = None,
+    context: DeadlineContext | None = None,
+) -> Notice:
+    """A supervisor's draft for one dossier; 409 with the reason when it may not have one."""
+    dossier = dossier_repository.get_by_code(session, dossier_code)
+    if dossier is None:
+        raise NotFound(f"no dossier with code {dossier_code!r}")
+    if scope is not None and dossier.agency_id not in scope:
+        raise Forbidden(f"dossier {dossier.code} belongs to another agency")
+    if dossier.finished_at is not None or dossier.status in FINISHED_STATUSES:
+        raise Conflict(f"dossier {dossier.code} is finished; there is nothing to re-appoint")
+    if dossier.status in EXCLUDED_STATUSES:
+        raise Conflict(f"dossier {dossier.code} has status {dossier.status}, not in processing")
+    context = context or load_context(session)
+    procedure = dossier_repository.procedures_by_id(session, [dossier.procedure_id]).get(
+        dossier.procedure_id
+    )
+    existing = repository.for_dossier(session, dossier.id)
+    if existing is not None:
+        if existing.status != "cancelled":
+            raise refusal_for_existing(dossier, existing)
+        return _redraft(
+            session, existing, dossier, procedure, now, actor, context, reason, new_due_at,
+            extension,
+        )
+    notice = insert_draft(
+        session,
+        dossier,
+        procedure,
+        now,
+        actor=actor,
+        context=context,
+        reason=reason,
+        new_due_at=new_due_at,
+        extension=extension,
+    )
+    if notice is None:
+        raced = repository.for_dossier(session, dossier.id)
+        assert raced is not None  # insert_draft returns None only when one exists
+        raise refusal_for_existing(dossier, raced)
+    return notice
+
+
+def _redraft(
+    session: Session,
+    notice: Notice,
+    dossier: Dossier,
+    procedure: Procedure | None,
+    now: datetime,
+    actor: str,
+    context: DeadlineContext,
+    reason: str | None,
+    new_due_at: datetime | None,
+    extension: ProcessingTime | None,
+) -> Notice:
+    original, proposed = _proposal(dossier, procedure, context, extension)
+    notice.status = "draft"
+    notice.original_due_at = original
+    notice.new_due_at = check_new_due(new_due_at, original) if new_due_at else proposed
+    notice.reason = clean_reason(reason) if reason is not None else DEFAULT_REASON
+    notice.approved_by = notice.approved_at = None
+    notice.updated_at = now
+    repository.add_event(session, notice, "redrafted", actor, now, None)
+    session.flush()
+    return notice

@@ -1,0 +1,180 @@
+"""SQL for apology notices: rows, events, files, numbering and the lists."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Agency,
+    Dossier,
+    DossierApplicant,
+    Notice,
+    NoticeEvent,
+    NoticeFile,
+    Procedure,
+)
+
+PUBLIC_STATUSES = ("issued", "published")
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """A notice with what every view shows beside it."""
+
+    notice: Notice
+    dossier: Dossier
+    procedure: Procedure
+    agency: Agency
+
+
+def get(session: Session, notice_id: int) -> Notice | None:
+    return session.get(Notice, notice_id)
+
+
+def get_for_update(session: Session, notice_id: int) -> Notice | None:
+    """The notice, locked on PostgreSQL so two approvers cannot both move it (SQLite locks the
+    whole database on write anyway)."""
+    return session.scalars(
+        select(Notice).where(Notice.id == notice_id).with_for_update()
+    ).first()
+
+
+def get_row(session: Session, notice_id: int) -> NoticeRow | None:
+    found = session.execute(_joined().where(Notice.id == notice_id)).first()
+    return NoticeRow(found[0], found[1], found[2], found[3]) if found else None
+
+
+def for_dossier(session: Session, dossier_id: int) -> Notice | None:
+    return session.scalars(select(Notice).where(Notice.dossier_id == dossier_id)).first()
+
+
+def for_dossiers(session: Session, dossier_ids: Sequence[int]) -> dict[int, Notice]:
+    if not dossier_ids:
+        return {}
+    rows = session.scalars(select(Notice).where(Notice.dossier_id.in_(list(dossier_ids))))
+    return {n.dossier_id: n for n in rows}
+
+
+def max_number(session: Session, agency_id: int, year: int) -> int:
+    found = session.scalar(
+        select(func.max(Notice.number)).where(
+            Notice.issuing_agency_id == agency_id, Notice.year == year
+        )
+    )
+    return int(found or 0)
+
+
+def add(session: Session, notice: Notice) -> Notice:
+    session.add(notice)
+    session.flush()
+    return notice
+
+
+def add_event(
+    session: Session, notice: Notice, action: str, actor: str, at: datetime, note: str | None
+) -> NoticeEvent:
+    event = NoticeEvent(notice_id=notice.id, action=action, actor=actor, at=at, note=note)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def events(session: Session, notice_id: int) -> Sequence[NoticeEvent]:
+    return session.scalars(
+        select(NoticeEvent)
+        .where(NoticeEvent.notice_id == notice_id)
+        .order_by(NoticeEvent.at, NoticeEvent.id)
+    ).all()
+
+
+def put_file(
+    session: Session, notice: Notice, fmt: str, content: bytes, sha256: str, now: datetime
+) -> NoticeFile:
+    existing = file_of(session, notice.id, fmt)
+    if existing is not None:
+        existing.content, existing.sha256, existing.created_at = content, sha256, now
+        session.flush()
+        return existing
+    row = NoticeFile(
+        notice_id=notice.id, format=fmt, content=content, sha256=sha256, created_at=now
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def file_of(session: Session, notice_id: int, fmt: str) -> NoticeFile | None:
+    return session.scalars(
+        select(NoticeFile).where(NoticeFile.notice_id == notice_id, NoticeFile.format == fmt)
+    ).first()
+
+
+def file_formats(session: Session, notice_id: int) -> list[tuple[str, str]]:
+    rows = session.execute(
+        select(NoticeFile.format, NoticeFile.sha256)
+        .where(NoticeFile.notice_id == notice_id)
+        .order_by(NoticeFile.format)
+    ).all()
+    return [(fmt, digest) for fmt, digest in rows]
+
+
+def applicant(session: Session, dossier_id: int) -> DossierApplicant | None:
+    return session.get(DossierApplicant, dossier_id)
+
+
+def applicant_names(session: Session, dossier_ids: Sequence[int]) -> dict[int, str | None]:
+    """Only the names (for masking): phone, e-mail and ID numbers are never loaded here."""
+    if not dossier_ids:
+        return {}
+    rows = session.execute(
+        select(DossierApplicant.dossier_id, DossierApplicant.name).where(
+            DossierApplicant.dossier_id.in_(list(dossier_ids))
+        )
+    ).all()
+    return {dossier_id: name for dossier_id, name in rows}
+
+
+def agency(session: Session, agency_id: int | None) -> Agency | None:
+    return session.get(Agency, agency_id) if agency_id is not None else None
+
+
+def _joined() -> Select[Notice, Dossier, Procedure, Agency]:
+    return (
+        select(Notice, Dossier, Procedure, Agency)
+        .join(Dossier, Dossier.id == Notice.dossier_id)
+        .join(Procedure, Procedure.id == Dossier.procedure_id)
+        .join(Agency, Agency.id == Notice.issuing_agency_id)
+    )
+
+
+@dataclass(frozen=True)
+class NoticeFilters:
+    agency_ids: Collection[int] | None = None  # None: every agency
+    statuses: Collection[str] | None = None
+    dossier_code: str | None = None
+    year: int | None = None
+
+
+def list_rows(
+    session: Session, filters: NoticeFilters, after_id: int | None, limit: int, newest_first: bool
+) -> list[NoticeRow]:
+    """A page by keyset on id (newest first for the public list, oldest first otherwise)."""
+    query = _joined()
+    if filters.agency_ids is not None:
+        query = query.where(Notice.issuing_agency_id.in_(list(filters.agency_ids)))
+    if filters.statuses:
+        query = query.where(Notice.status.in_(list(filters.statuses)))
+    if filters.dossier_code:
+        query = query.where(Dossier.code == filters.dossier_code)
+    if filters.year is not None:
+        query = query.where(Notice.year == filters.year)
+    if after_id is not None:
+        query = query.where(Notice.id < after_id if newest_first else Notice.id > after_id)
+    order = Notice.id.desc() if newest_first else Notice.id
+    found = session.execute(query.order_by(order).limit(limit)).all()
+    return [NoticeRow(n, d, p, a) for n, d, p, a in found]

@@ -1,0 +1,170 @@
+"""The scan: every open dossier's clock as of `now`, the facts it reveals, and the notices due.
+
+For each batch of open dossiers (one calendar and office-hours context for the whole scan):
+1. `refresh_deadlines` recomputes the clock state as of `now` (due, pause, classification);
+2. facts are recorded once in dossier_transition: became_due_soon, became_overdue,
+   late_without_apology (past the legal due without a notice issued in time) and escalated
+   (re-appointed and still open after the new date: NOTICES.md allows no second re-appointment);
+3. a dossier at risk (open, not paused, due within one working day, no notice) gets a draft
+   apology notice, approved as "auto" when its agency says so;
+4. a newly overdue or escalated dossier queues a notification.
+The scan is "as of now", so after downtime it catches up by itself, and a second scan at the
+same instant records, drafts and queues nothing new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.deadlines import DeadlineResult, ProcessingTime
+from app.dossiers import repository as dossier_repository
+from app.dossiers.deadline_sync import DeadlineContext, load_context, refresh_deadlines
+from app.models import Dossier, Notice
+from app.notices import repository as notice_repository
+from app.notices import service as notice_service
+from app.notices.drafting import insert_draft
+from app.scan import notify, repository
+from app.scan.repository import TransitionFact
+
+DEFAULT_BATCH_SIZE = 2000
+SCAN_ACTOR = "scan"
+
+
+@dataclass
+class ScanCounts:
+    scanned: int = 0
+    in_time: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+    paused: int = 0
+    became_due_soon: int = 0
+    became_overdue: int = 0
+    late_without_apology: int = 0
+    escalated: int = 0
+    drafted: int = 0
+    auto_approved: int = 0
+    notifications: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    def add(self, other: ScanCounts) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+def run_scan(
+    session: Session,
+    now: datetime,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    extension: ProcessingTime | None = None,
+    context: DeadlineContext | None = None,
+) -> ScanCounts:
+    """Scan every open dossier as of `now` (flushes, never commits)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("the scan instant must be timezone-aware")
+    if not 1 <= batch_size <= 10_000:
+        raise ValueError("batch_size must be between 1 and 10,000")
+    context = context or load_context(session)
+    counts = ScanCounts()
+    for batch in dossier_repository.open_dossier_batches(session, None, batch_size):
+        counts.add(scan_batch(session, batch, now, context, extension))
+    return counts
+
+
+def scan_batch(
+    session: Session,
+    batch: Sequence[Dossier],
+    now: datetime,
+    context: DeadlineContext,
+    extension: ProcessingTime | None = None,
+) -> ScanCounts:
+    counts = ScanCounts(scanned=len(batch))
+    results = refresh_deadlines(session, batch, now, context)
+    notices = notice_repository.for_dossiers(session, [d.id for d in batch])
+    facts: list[TransitionFact] = []
+    at_risk: list[Dossier] = []
+    for dossier, result in zip(batch, results, strict=True):
+        _classify_count(counts, result)
+        facts.extend(_facts(dossier, result, notices.get(dossier.id), now))
+        if result.classification == "due_soon" and dossier.id not in notices:
+            at_risk.append(dossier)
+    new = repository.record_transitions(session, facts, now)
+    by_id = {d.id: d for d in batch}
+    agencies = repository.agencies_by_id(session, {by_id[i].agency_id for i, _ in new})
+    for dossier_id, kind in sorted(new):
+        dossier = by_id[dossier_id]
+        setattr(counts, kind, getattr(counts, kind) + 1)
+        if kind == "became_overdue":
+            counts.notifications += notify.overdue(
+                session, dossier, agencies.get(dossier.agency_id), now
+            )
+        elif kind == "escalated":
+            counts.notifications += notify.escalation(
+                session, dossier, agencies.get(dossier.agency_id), now
+            )
+    _draft(session, at_risk, now, context, extension, counts)
+    session.flush()
+    return counts
+
+
+def _classify_count(counts: ScanCounts, result: DeadlineResult) -> None:
+    if result.classification in ("in_time", "due_soon", "overdue", "paused"):
+        setattr(counts, result.classification, getattr(counts, result.classification) + 1)
+
+
+def _facts(
+    dossier: Dossier, result: DeadlineResult, notice: Notice | None, now: datetime
+) -> list[TransitionFact]:
+    kind = result.classification
+    if kind == "due_soon":
+        return [TransitionFact(dossier.id, "became_due_soon", now)]
+    if kind != "overdue" or result.due_at is None:
+        return []  # in time, or paused: never reported overdue while paused
+    facts = [TransitionFact(dossier.id, "became_overdue", result.due_at)]
+    if notice is None or not notice.issued_in_time:
+        dossier.late_without_apology = True
+        facts.append(TransitionFact(dossier.id, "late_without_apology", result.due_at))
+    reappointed = dossier.reappointed_due_at
+    if reappointed is not None and now > reappointed:
+        dossier.escalated = True
+        facts.append(TransitionFact(dossier.id, "escalated", reappointed))
+    return facts
+
+
+def _draft(
+    session: Session,
+    dossiers: Sequence[Dossier],
+    now: datetime,
+    context: DeadlineContext,
+    extension: ProcessingTime | None,
+    counts: ScanCounts,
+) -> None:
+    if not dossiers:
+        return
+    procedures = dossier_repository.procedures_by_id(session, {d.procedure_id for d in dossiers})
+    agencies = repository.agencies_by_id(session, {d.agency_id for d in dossiers})
+    for dossier in dossiers:
+        notice = insert_draft(
+            session,
+            dossier,
+            procedures.get(dossier.procedure_id),
+            now,
+            actor=SCAN_ACTOR,
+            context=context,
+            extension=extension,
+        )
+        if notice is None:
+            continue  # another scan drafted it meanwhile
+        counts.drafted += 1
+        agency = agencies.get(dossier.agency_id)
+        if agency is not None and agency.auto_approve_notices:
+            notice_service.approve(
+                session, notice.id, now, actor=notice_service.AUTO_ACTOR
+            )
+            counts.auto_approved += 1
