@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.calendar.service import load_calendar, load_office_hours
+from app.core.clock import LOCAL_TZ
 from app.core.config import Settings
 from app.core.errors import BadRequest, Forbidden, NotFound
 from app.rates import repository
@@ -198,3 +199,8 @@ def public_rates(
         small_sample_threshold=settings.small_sample_threshold,
         rows=rows,
     )
+
+
+def local_day_start(day: date) -> datetime:
+    """A date from a user is a local (Asia/Ho_Chi_Minh) day: the period starts at its midnight."""
+    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)

@@ -1,0 +1,75 @@
+"""`tthc report`: the period report on the terminal, as JSON, XLSX or CSV."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import cast
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.core.config import get_settings
+from app.core.errors import AppError
+from app.db.session import session_scope
+from app.rates.export import table_rows, title, to_csv, to_xlsx
+from app.rates.schemas import GroupBy
+from app.rates.service import local_day_start, period_report, resolve_scope
+
+console = Console()
+err_console = Console(stderr=True)
+GROUPS = ("agency", "procedure", "field", "channel", "month")
+
+
+def _day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=option) from exc
+
+
+def report_command(
+    from_: str = typer.Option(..., "--from", help="First local day, YYYY-MM-DD."),
+    to: str = typer.Option(..., "--to", help="Day after the period (exclusive), YYYY-MM-DD."),
+    group_by: str | None = typer.Option(None, help="agency | procedure | field | channel | month"),
+    agency: str | None = typer.Option(None, help="Agency code: count only its subtree."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="Write an XLSX file."),
+    csv_path: Path | None = typer.Option(None, "--csv", help="Write a CSV file."),
+) -> None:
+    """Biểu II.06a for [--from, --to): received, resolved, in progress, rates, findings."""
+    if group_by is not None and group_by not in GROUPS:
+        raise typer.BadParameter(f"choose one of {', '.join(GROUPS)}", param_hint="--group-by")
+    start, end = _day(from_, "--from"), _day(to, "--to")
+    try:
+        with session_scope() as session:
+            result = period_report(
+                session,
+                start=local_day_start(start),
+                end=local_day_start(end),
+                group_by=cast(GroupBy | None, group_by),
+                scope=resolve_scope(session, None, agency),
+                settings=get_settings(),
+            )
+    except AppError as exc:
+        err_console.print(f"[red]error:[/red] {exc.reason}")
+        raise typer.Exit(code=1) from exc
+    if as_json:
+        print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    if xlsx is not None:
+        xlsx.write_bytes(to_xlsx(result))
+        err_console.print(f"XLSX: {xlsx}")
+    if csv_path is not None:
+        csv_path.write_text(to_csv(result), encoding="utf-8")
+        err_console.print(f"CSV: {csv_path}")
+    if as_json or xlsx is not None or csv_path is not None:
+        return
+    rows = table_rows(result)
+    table = Table(*rows[0], title=title(result), show_lines=False)
+    for row in rows[1:]:
+        table.add_row(*(str(value) for value in row))
+    console.print(table)
+    for finding in result.findings:
+        console.print(f"[yellow]Phát hiện:[/yellow] {finding}")

@@ -1,0 +1,98 @@
+"""`/api/v1/rates`, `/api/v1/reports/period` (viewer or above, scoped) and the public
+`/api/v1/public/rates` (no token; aggregates per agency and month only)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from app.api.deps import SessionDep, SettingsDep
+from app.auth.deps import Principal, require_roles
+from app.core.clock import to_local, utcnow
+from app.rates.export import to_csv, to_xlsx
+from app.rates.schemas import ExportFormat, GroupBy, PeriodReport, PublicRates
+from app.rates.service import local_day_start, period_report, public_rates, resolve_scope
+
+router = APIRouter(prefix="/api/v1", tags=["rates"])
+Viewer = Annotated[Principal, Depends(require_roles("viewer"))]
+FromDate = Annotated[date, Query(alias="from", description="first local day of the period")]
+ToDate = Annotated[date, Query(alias="to", description="day after the period (exclusive)")]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/rates", response_model=PeriodReport)
+def rates(
+    principal: Viewer,
+    session: SessionDep,
+    settings: SettingsDep,
+    from_date: Annotated[date | None, Query(alias="from")] = None,
+    to_date: Annotated[date | None, Query(alias="to")] = None,
+    group_by: GroupBy | None = None,
+    agency: Annotated[str | None, Query(description="agency code: its subtree")] = None,
+) -> PeriodReport:
+    """Rates for a period (default: the current month so far), without processing times."""
+    today = to_local(utcnow()).date()
+    start = local_day_start(from_date or today.replace(day=1))
+    end = local_day_start(to_date or today + timedelta(days=1))
+    return period_report(
+        session,
+        start=start,
+        end=end,
+        group_by=group_by,
+        scope=resolve_scope(session, principal.agency_ids, agency),
+        settings=settings,
+        with_processing_times=False,
+    )
+
+
+@router.get(
+    "/reports/period",
+    response_model=PeriodReport,
+    responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}},
+)
+def report(
+    principal: Viewer,
+    session: SessionDep,
+    settings: SettingsDep,
+    from_date: FromDate,
+    to_date: ToDate,
+    group_by: GroupBy | None = None,
+    agency: Annotated[str | None, Query(description="agency code: its subtree")] = None,
+    format: ExportFormat = "json",
+) -> PeriodReport | Response:
+    """The period report (Biểu II.06a) as JSON, CSV or XLSX, counting only the caller's agencies."""
+    result = period_report(
+        session,
+        start=local_day_start(from_date),
+        end=local_day_start(to_date),
+        group_by=group_by,
+        scope=resolve_scope(session, principal.agency_ids, agency),
+        settings=settings,
+    )
+    name = f"bao-cao-{from_date.isoformat()}-{to_date.isoformat()}"
+    if format == "csv":
+        return Response(
+            to_csv(result),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if format == "xlsx":
+        return Response(
+            to_xlsx(result),
+            media_type=XLSX_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    return result
+
+
+@router.get("/public/rates", response_model=PublicRates)
+def public(
+    session: SessionDep, settings: SettingsDep, from_date: FromDate, to_date: ToDate
+) -> PublicRates:
+    """Public aggregates per agency and month; no token, no personal data."""
+    return public_rates(
+        session, start=local_day_start(from_date), end=local_day_start(to_date), settings=settings
+    )
