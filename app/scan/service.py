@@ -100,14 +100,13 @@ def scan_batch(
     for dossier_id, kind in sorted(new):
         dossier = by_id[dossier_id]
         setattr(counts, kind, getattr(counts, kind) + 1)
+        # Queued once per new fact; the outbox key makes a repeat a no-op anyway.
         if kind == "became_overdue":
-            counts.notifications += notify.overdue(
-                session, dossier, agencies.get(dossier.agency_id), now
-            )
+            notify.overdue(session, dossier, agencies.get(dossier.agency_id), now)
+            counts.notifications += 1
         elif kind == "escalated":
-            counts.notifications += notify.escalation(
-                session, dossier, agencies.get(dossier.agency_id), now
-            )
+            notify.escalation(session, dossier, agencies.get(dossier.agency_id), now)
+            counts.notifications += 1
     _draft(session, at_risk, now, context, extension, counts)
     session.flush()
     return counts
