@@ -160,7 +160,15 @@ def create_draft(
         if existing.status != "cancelled":
             raise refusal_for_existing(dossier, existing)
         return _redraft(
-            session, existing, dossier, procedure, now, actor, context, reason, new_due_at,
+            session,
+            existing,
+            dossier,
+            procedure,
+            now,
+            actor,
+            context,
+            reason,
+            new_due_at,
             extension,
         )
     notice = insert_draft(

@@ -39,9 +39,7 @@ def get(session: Session, notice_id: int) -> Notice | None:
 def get_for_update(session: Session, notice_id: int) -> Notice | None:
     """The notice, locked on PostgreSQL so two approvers cannot both move it (SQLite locks the
     whole database on write anyway)."""
-    return session.scalars(
-        select(Notice).where(Notice.id == notice_id).with_for_update()
-    ).first()
+    return session.scalars(select(Notice).where(Notice.id == notice_id).with_for_update()).first()
 
 
 def get_row(session: Session, notice_id: int) -> NoticeRow | None:

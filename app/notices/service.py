@@ -101,7 +101,11 @@ def _start(
 
 
 def _move(
-    session: Session, row: NoticeRow, action: str, actor: str, now: datetime,
+    session: Session,
+    row: NoticeRow,
+    action: str,
+    actor: str,
+    now: datetime,
     note: str | None = None,
 ) -> Notice:
     target = STEPS[action][1]

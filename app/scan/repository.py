@@ -51,18 +51,21 @@ def _insert_chunk(
     session: Session, facts: Sequence[TransitionFact], now: datetime
 ) -> set[tuple[int, str]]:
     rows = [
-        {"dossier_id": f.dossier_id, "kind": f.kind, "at": f.at, "recorded_at": now}
-        for f in facts
+        {"dossier_id": f.dossier_id, "kind": f.kind, "at": f.at, "recorded_at": now} for f in facts
     ]
     dialect = session.get_bind().dialect.name
     statement: Any
     if dialect == "postgresql":
-        statement = postgresql.insert(DossierTransition).values(rows).on_conflict_do_nothing(
-            index_elements=["dossier_id", "kind"]
+        statement = (
+            postgresql.insert(DossierTransition)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["dossier_id", "kind"])
         )
     elif dialect == "sqlite":
-        statement = sqlite.insert(DossierTransition).values(rows).on_conflict_do_nothing(
-            index_elements=["dossier_id", "kind"]
+        statement = (
+            sqlite.insert(DossierTransition)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["dossier_id", "kind"])
         )
     else:  # pragma: no cover - the product supports these two backends
         raise RuntimeError(f"unsupported database {dialect}")

@@ -163,7 +163,5 @@ def _draft(
         counts.drafted += 1
         agency = agencies.get(dossier.agency_id)
         if agency is not None and agency.auto_approve_notices:
-            notice_service.approve(
-                session, notice.id, now, actor=notice_service.AUTO_ACTOR
-            )
+            notice_service.approve(session, notice.id, now, actor=notice_service.AUTO_ACTOR)
             counts.auto_approved += 1

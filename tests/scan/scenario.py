@@ -51,6 +51,10 @@ def add_dossier(session: Session, case: Case, code: str, **changes: object) -> D
     changes.setdefault("applicant_name", APPLICANT)
     received = changes.pop("received_at", RECEIVED)
     return make_dossier(
-        session, code, case.agency, case.procedure, received,  # type: ignore[arg-type]
+        session,
+        code,
+        case.agency,
+        case.procedure,
+        received,  # type: ignore[arg-type]
         **changes,  # type: ignore[arg-type]
     )

@@ -57,7 +57,9 @@ def test_scan_one_working_day_before_the_due_drafts_the_notice(db_session: Sessi
     assert notice.new_due_at == NEW_DUE
     assert notice.legal_basis == "03/2025/TT-VPCP"
     assert "thẩm định" in notice.reason
-    actions = db_session.scalars(select(NoticeEvent.action).where(NoticeEvent.notice_id == notice.id))
+    actions = db_session.scalars(
+        select(NoticeEvent.action).where(NoticeEvent.notice_id == notice.id)
+    )
     assert list(actions) == ["drafted"]
     assert _kinds(db_session, dossier.id) == ["became_due_soon"]
 
@@ -65,7 +67,9 @@ def test_scan_one_working_day_before_the_due_drafts_the_notice(db_session: Sessi
 def test_second_scan_at_the_same_instant_records_and_drafts_nothing(db_session: Session) -> None:
     case = make_case(db_session)
     add_dossier(db_session, case, "000.00.12.H36-260302-0003")
-    add_dossier(db_session, case, "000.00.12.H36-260302-0004", received_at=AFTER_DUE - timedelta(days=14))
+    add_dossier(
+        db_session, case, "000.00.12.H36-260302-0004", received_at=AFTER_DUE - timedelta(days=14)
+    )
     first = run_scan(db_session, ONE_DAY_BEFORE)
     assert first.drafted == 1 and first.became_overdue == 1 and first.notifications == 1
     second = run_scan(db_session, ONE_DAY_BEFORE)
