@@ -12,7 +12,9 @@ from app.demo import app as demo_app
 from app.dossiers.cli import app as dossier_app
 from app.ingest.cli import app as ingest_app
 from app.ingest.cli_quarantine import app as quarantine_app
+from app.notices.cli import app as notices_app
 from app.procedures.cli import app as procedures_app
+from app.scan.cli import scan_command
 from app.scheduler.cli import jobs_app, scheduler_command
 from app.serve import serve_command
 
@@ -34,6 +36,8 @@ app.add_typer(procedures_app, name="procedures")
 app.command("scheduler", help="Run the job scheduler (one leader, others wait).")(scheduler_command)
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(notices_app, name="notices")
+app.command("scan", help="Scan open dossiers as of now: transitions, apology drafts.")(scan_command)
 
 
 def main() -> None:

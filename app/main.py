@@ -22,6 +22,8 @@ from app.dossiers.router import router as dossiers_router
 from app.health.router import router as health_router
 from app.ingest.router import router as ingest_router
 from app.ingest.router import webhook_router
+from app.notices.router import public_router as public_notices_router
+from app.notices.router import router as notices_router
 from app.procedures.router import router as procedures_router
 
 STATIC_DIR = Path(__file__).parent / "dashboard" / "static"
@@ -57,6 +59,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         webhook_router,
         ingest_router,
         procedures_router,
+        notices_router,
+        public_notices_router,
     )
     for router in routers:
         app.include_router(router)

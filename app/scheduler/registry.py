@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Final
 
 import app.delivery.jobs
+import app.scan.jobs
 import app.scheduler.jobs
 from app.core.errors import NotFound
 from app.scheduler.spec import JobModule, JobSpec
@@ -18,6 +19,7 @@ from app.scheduler.spec import JobModule, JobSpec
 JOB_MODULES: Final[tuple[JobModule, ...]] = (
     app.scheduler.jobs,
     app.delivery.jobs,
+    app.scan.jobs,
 )
 
 

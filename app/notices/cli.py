@@ -1,0 +1,182 @@
+"""`tthc notices`: list, draft, edit, approve, issue, publish, cancel and render notices.
+
+The CLI acts with an administrator's reach (every agency); `--by` names who acts, for the
+notice's history.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import get_args
+
+import typer
+
+from app.core.clock import parse_instant, utcnow
+from app.core.errors import AppError
+from app.db.session import session_scope
+from app.notices import drafting, listing, repository, service
+from app.notices.builder import build_document
+from app.notices.render import NoticeFormat, render
+
+app = typer.Typer(help="Apology notices (form 04): workflow and files.", no_args_is_help=True)
+
+BY_HELP = "Who does this (recorded in the notice's history)."
+DEFAULT_ACTOR = "cli"
+
+
+def _fail(exc: AppError) -> typer.Exit:
+    typer.echo(f"error: {exc.reason}", err=True)
+    return typer.Exit(code=1)
+
+
+@app.command("list")
+def list_command(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list."),
+    status: list[str] | None = typer.Option(None, "--status", help="Only this status (repeat)."),
+    dossier: str | None = typer.Option(None, "--dossier", help="Only this dossier code."),
+    limit: int = typer.Option(100, "--limit", min=1, max=listing.MAX_LIMIT),
+) -> None:
+    """List notices, oldest first."""
+    try:
+        with session_scope() as session:
+            page = listing.list_notices(
+                session, scope=None, statuses=status, dossier_code=dossier, limit=limit
+            )
+    except AppError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        typer.echo(json.dumps([i.model_dump(mode="json") for i in page.items], ensure_ascii=False))
+        return
+    for item in page.items:
+        typer.echo(
+            f"{item.id:>6}  {item.number:<10} {item.status:<10} {item.dossier_code}  "
+            f"hẹn lại {item.new_due_at.isoformat()}"
+        )
+
+
+@app.command("draft")
+def draft_command(
+    dossier_code: str = typer.Argument(..., help="Dossier code."),
+    reason: str | None = typer.Option(None, "--reason", help="Reason for the delay."),
+    new_due: str | None = typer.Option(None, "--new-due", help="New date (ISO 8601)."),
+    by: str = typer.Option(DEFAULT_ACTOR, "--by", help=BY_HELP),
+) -> None:
+    """Draft the apology notice of one dossier (refused if it already has one)."""
+    try:
+        new_due_at = parse_instant(new_due) if new_due else None
+    except ValueError:
+        typer.echo(f"error: --new-due {new_due!r} is not an ISO 8601 instant", err=True)
+        raise typer.Exit(code=2) from None
+    try:
+        with session_scope() as session:
+            notice = drafting.create_draft(
+                session, dossier_code, utcnow(), actor=by, reason=reason, new_due_at=new_due_at
+            )
+            typer.echo(f"drafted notice {notice.id} ({notice.number}/PXL) for {dossier_code}")
+    except AppError as exc:
+        raise _fail(exc) from None
+
+
+@app.command("edit")
+def edit_command(
+    notice_id: int = typer.Argument(...),
+    reason: str | None = typer.Option(None, "--reason", help="New reason text."),
+    new_due: str | None = typer.Option(None, "--new-due", help="New date (ISO 8601)."),
+    signer: str | None = typer.Option(None, "--signer", help="Signer's full name."),
+    by: str = typer.Option(DEFAULT_ACTOR, "--by", help=BY_HELP),
+) -> None:
+    """Edit a draft's reason, new date or signer."""
+    try:
+        new_due_at = parse_instant(new_due) if new_due else None
+    except ValueError:
+        typer.echo(f"error: --new-due {new_due!r} is not an ISO 8601 instant", err=True)
+        raise typer.Exit(code=2) from None
+    try:
+        with session_scope() as session:
+            service.edit(
+                session,
+                notice_id,
+                utcnow(),
+                actor=by,
+                reason=reason,
+                new_due_at=new_due_at,
+                signer_name=signer,
+            )
+    except AppError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"notice {notice_id} edited")
+
+
+def _step(name: str, notice_id: int, by: str) -> None:
+    steps = {
+        "approve": service.approve,
+        "issue": service.issue,
+        "publish": service.publish,
+        "cancel": service.cancel,
+    }
+    try:
+        with session_scope() as session:
+            notice = steps[name](session, notice_id, utcnow(), actor=by)
+            status = notice.status
+    except AppError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"notice {notice_id}: {status}")
+
+
+@app.command("approve")
+def approve_command(
+    notice_id: int = typer.Argument(...),
+    by: str = typer.Option(DEFAULT_ACTOR, "--by", help=BY_HELP),
+) -> None:
+    """Approve a draft."""
+    _step("approve", notice_id, by)
+
+
+@app.command("issue")
+def issue_command(
+    notice_id: int = typer.Argument(...),
+    by: str = typer.Option(DEFAULT_ACTOR, "--by", help=BY_HELP),
+) -> None:
+    """Issue an approved notice: re-appoint the dossier, store PDF and DOCX, notify."""
+    _step("issue", notice_id, by)
+
+
+@app.command("publish")
+def publish_command(
+    notice_id: int = typer.Argument(...),
+    by: str = typer.Option(DEFAULT_ACTOR, "--by", help=BY_HELP),
+) -> None:
+    """Publish an issued notice on the public list of apologies."""
+    _step("publish", notice_id, by)
+
+
+@app.command("cancel")
+def cancel_command(
+    notice_id: int = typer.Argument(...),
+    by: str = typer.Option(DEFAULT_ACTOR, "--by", help=BY_HELP),
+) -> None:
+    """Cancel a draft."""
+    _step("cancel", notice_id, by)
+
+
+@app.command("render")
+def render_command(
+    notice_id: int = typer.Argument(...),
+    fmt: str = typer.Option("pdf", "--format", help="pdf, docx or html."),
+    out: Path = typer.Option(..., "--out", help="File to write.", dir_okay=False),
+) -> None:
+    """Write the notice to a file: the stored copy once issued, else a preview."""
+    if fmt not in get_args(NoticeFormat):
+        typer.echo(f"error: --format must be one of {', '.join(get_args(NoticeFormat))}", err=True)
+        raise typer.Exit(code=2)
+    chosen: NoticeFormat = fmt  # type: ignore[assignment]  # checked just above
+    try:
+        with session_scope() as session:
+            row = service.load_row(session, notice_id, None)
+            stored = repository.file_of(session, notice_id, chosen)
+            content = stored.content if stored else render(build_document(session, row), chosen)
+    except AppError as exc:
+        raise _fail(exc) from None
+    out.write_bytes(content)
+    typer.echo(f"wrote {out} ({len(content)} bytes{', stored copy' if stored else ', preview'})")
