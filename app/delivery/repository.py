@@ -1,5 +1,9 @@
-"""All SQL of the outbox. Status changes are compare-and-set on the current status, so two
-workers racing for one row cannot both win, with or without row locks. Flushes, never commits."""
+"""All SQL of the outbox. Flushes, never commits.
+
+Status changes are compare-and-set on the current status, so two workers racing for one row
+cannot both win, with or without row locks. Writes are single statements that write first:
+on SQLite a transaction that reads and then writes fails ("database is locked") when another
+connection committed in between, where a write-first statement just waits its turn."""
 
 from __future__ import annotations
 
@@ -26,20 +30,31 @@ def insert_if_new(session: Session, values: dict[str, Any]) -> bool:
     else:
         lite_stmt = sqlite.insert(OutboxMessage).values(**values)
         statement = lite_stmt.on_conflict_do_nothing(index_elements=["idempotency_key"])
-    result = cast(CursorResult[Any], session.execute(statement))
-    return result.rowcount == 1
+    # RETURNING, not rowcount: an ORM-enabled INSERT reports rowcount -1 on PostgreSQL.
+    return session.scalar(statement.returning(OutboxMessage.id)) is not None
 
 
 def by_key(session: Session, key: str) -> OutboxMessage | None:
     return session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
 
 
-def due_ids(
-    session: Session, *, now: datetime, channels: Collection[str], limit: int
-) -> list[int]:
-    """Ids of due pending messages; on PostgreSQL the rows stay locked (SKIP LOCKED) until the
-    claim commits, so a concurrent worker picks different rows instead of waiting."""
-    query = (
+def claim_due(
+    session: Session,
+    *,
+    now: datetime,
+    channels: Collection[str],
+    limit: int,
+    lease_until: datetime,
+) -> list[OutboxMessage]:
+    """Move up to `limit` due pending messages of `channels` to `sending` (attempts + 1,
+    leased until `lease_until`) and return them.
+
+    One UPDATE statement: on PostgreSQL its subquery locks the rows with SKIP LOCKED, so a
+    concurrent worker takes other rows instead of waiting; on SQLite a write-first statement
+    waits for the write lock instead of failing the way a read-then-write transaction does.
+    The outer ``status = 'pending'`` makes a lost race claim nothing rather than twice.
+    """
+    due = (
         select(OutboxMessage.id)
         .where(
             OutboxMessage.status == "pending",
@@ -50,18 +65,10 @@ def due_ids(
         .limit(limit)
     )
     if _dialect(session) == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return list(session.scalars(query).all())
-
-
-def claim(session: Session, ids: Sequence[int], *, lease_until: datetime) -> list[OutboxMessage]:
-    """Move pending rows to `sending` (attempts + 1, leased until `lease_until`); returns the
-    rows this call won."""
-    if not ids:
-        return []
+        due = due.with_for_update(skip_locked=True)
     won = session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.status == "pending")
+        .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.status == "pending")
         .values(
             status="sending",
             attempts=OutboxMessage.attempts + 1,
@@ -97,14 +104,32 @@ def transition(
     return result.rowcount == 1
 
 
-def expired_leases(session: Session, *, now: datetime) -> list[OutboxMessage]:
-    return list(
-        session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.status == "sending", OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.id)
-        ).all()
+def settle_expired(
+    session: Session,
+    *,
+    now: datetime,
+    channel: str,
+    to_status: str,
+    last_error: str,
+    below_attempts: int | None = None,
+) -> int:
+    """Move `sending` rows of `channel` whose lease ran out (their worker died) to `to_status`;
+    with `below_attempts`, only rows that have attempts left."""
+    query = update(OutboxMessage).where(
+        OutboxMessage.status == "sending",
+        OutboxMessage.channel == channel,
+        OutboxMessage.next_attempt_at <= now,
     )
+    if below_attempts is not None:
+        query = query.where(OutboxMessage.attempts < below_attempts)
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            query.values(status=to_status, next_attempt_at=now, last_error=last_error)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    return result.rowcount
 
 
 def count_due(session: Session, *, now: datetime, channels: Collection[str]) -> dict[str, int]:

@@ -90,8 +90,9 @@ def claim_due(
     limit: int,
     policy: RetryPolicy = DEFAULT_POLICY,
 ) -> list[OutboxMessage]:
-    ids = repository.due_ids(session, now=now, channels=channels, limit=limit)
-    return repository.claim(session, ids, lease_until=now + policy.lease)
+    return repository.claim_due(
+        session, now=now, channels=channels, limit=limit, lease_until=now + policy.lease
+    )
 
 
 def mark_sent(session: Session, message_id: int, *, now: datetime) -> bool:
@@ -128,35 +129,31 @@ def recover_expired(
     session: Session, *, now: datetime, policy: RetryPolicy = DEFAULT_POLICY
 ) -> dict[str, int]:
     """Settle messages whose worker died while sending (see the module docstring)."""
-    requeued = failed = 0
-    for message in repository.expired_leases(session, now=now):
-        if message.channel == "webhook" and message.attempts < policy.max_attempts:
-            requeued += repository.transition(
-                session, message.id, from_status="sending", status="pending",
-                next_attempt_at=now, last_error=INTERRUPTED_WEBHOOK,
-            )
-        else:
-            reason = INTERRUPTED_SMTP if message.channel == "smtp" else INTERRUPTED_WEBHOOK
-            failed += repository.transition(
-                session, message.id, from_status="sending", status="failed", last_error=reason
-            )
+    requeued = repository.settle_expired(
+        session, now=now, channel="webhook", to_status="pending",
+        last_error=INTERRUPTED_WEBHOOK, below_attempts=policy.max_attempts,
+    )
+    failed = repository.settle_expired(
+        session, now=now, channel="webhook", to_status="failed", last_error=INTERRUPTED_WEBHOOK
+    )
+    failed += repository.settle_expired(
+        session, now=now, channel="smtp", to_status="failed", last_error=INTERRUPTED_SMTP
+    )
     return {"requeued_interrupted": requeued, "failed_interrupted": failed}
 
 
 def requeue(session: Session, message_id: int, *, now: datetime) -> OutboxMessage:
     """An operator sends a failed message again (attempts start over)."""
-    message = session.get(OutboxMessage, message_id)
-    if message is None:
-        raise NotFound(f"no outbox message {message_id}")
-    if message.status != "failed":
-        raise Conflict(f"outbox message {message_id} is {message.status}; only failed ones requeue")
-    repository.transition(
+    moved = repository.transition(
         session, message_id, from_status="failed", status="pending", attempts=0,
         next_attempt_at=now,
     )
-    refreshed = session.get(OutboxMessage, message_id)
-    assert refreshed is not None
-    return refreshed
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound(f"no outbox message {message_id}")
+    if not moved:
+        raise Conflict(f"outbox message {message_id} is {message.status}; only failed ones requeue")
+    return message
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ def deliver_due(
             extra={"channel": channel, "waiting": number},
         )
     counts["waiting_unconfigured"] = sum(waiting.values())
+    session.commit()  # end the read: on SQLite the claim below must start as a writer
 
     handled = 0
     while handled < max_messages and senders:

@@ -1,11 +1,15 @@
-"""All SQL of the scheduler: job_run rows and the scheduler heartbeat. Flushes, never commits."""
+"""All SQL of the scheduler: job_run rows and the scheduler heartbeat. Flushes, never commits.
+
+Writes are single statements (no read first), see `finish_run`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.models.job_run import JobRun, SchedulerHeartbeat
@@ -27,14 +31,19 @@ def finish_run(
     counts: dict[str, int] | None,
     error: str | None,
 ) -> None:
-    run = session.get(JobRun, run_id)
-    if run is None:  # deleted by an operator while the job ran; nothing left to finish
-        return
-    run.finished_at = finished_at
-    run.outcome = outcome
-    run.counts = dict(counts) if counts is not None else None
-    run.error = error
-    session.flush()
+    # A bare UPDATE, not read-then-write: on SQLite a transaction that reads first cannot
+    # become a writer once another connection has committed ("database is locked").
+    session.execute(
+        update(JobRun)
+        .where(JobRun.id == run_id)
+        .values(
+            finished_at=finished_at,
+            outcome=outcome,
+            counts=dict(counts) if counts is not None else None,
+            error=error,
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def recent_runs(session: Session, *, limit: int, job: str | None = None) -> Sequence[JobRun]:
@@ -51,13 +60,16 @@ def runs_of(session: Session, job: str) -> Sequence[JobRun]:
 
 
 def write_heartbeat(session: Session, *, name: str, instance_id: str, beat_at: datetime) -> None:
-    row = session.get(SchedulerHeartbeat, name)
-    if row is None:
-        session.add(SchedulerHeartbeat(name=name, instance_id=instance_id, beat_at=beat_at))
+    values = {"name": name, "instance_id": instance_id, "beat_at": beat_at}
+    update_values = {"instance_id": instance_id, "beat_at": beat_at}
+    statement: Any
+    if session.get_bind().dialect.name == "postgresql":
+        pg_insert = postgresql.insert(SchedulerHeartbeat).values(**values)
+        statement = pg_insert.on_conflict_do_update(index_elements=["name"], set_=update_values)
     else:
-        row.instance_id = instance_id
-        row.beat_at = beat_at
-    session.flush()
+        lite_insert = sqlite.insert(SchedulerHeartbeat).values(**values)
+        statement = lite_insert.on_conflict_do_update(index_elements=["name"], set_=update_values)
+    session.execute(statement)
 
 
 def read_heartbeat(session: Session, name: str) -> SchedulerHeartbeat | None:

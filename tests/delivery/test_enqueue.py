@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.core.errors import ValidationFailed
+from app.delivery import enqueue
+from app.models.outbox import OutboxMessage
+
+NOW = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
+FACTS = {
+    "dossier_code": "000.00.20.H42-250301-0001",
+    "agency": "Sở Tư pháp",
+    "notice_number": "12/PXL",
+    "due_at": "2025-03-05T10:00:00+07:00",
+}
+
+
+def _email(**extra: Any) -> dict[str, Any]:
+    return {"to": "cong.dan@example.vn", "subject": "Phiếu xin lỗi", "text": "Kính gửi…", **extra}
+
+
+def test_a_second_enqueue_of_the_same_key_is_a_no_op(db_session: Session) -> None:
+    assert enqueue(db_session, key="notice:1:sent", kind="notice.sent", channel="webhook",
+                   payload=FACTS, now=NOW)
+    assert not enqueue(db_session, key="notice:1:sent", kind="other", channel="webhook",
+                       payload={"changed": True}, now=NOW)
+    rows = db_session.scalars(select(OutboxMessage)).all()
+    assert len(rows) == 1
+    message = rows[0]
+    assert (message.kind, message.status, message.attempts) == ("notice.sent", "pending", 0)
+    assert message.payload == FACTS
+    assert message.next_attempt_at == NOW and message.created_at == NOW and message.sent_at is None
+
+
+def test_text_is_stored_nfc(db_session: Session) -> None:
+    decomposed = unicodedata.normalize("NFD", "Sở Tư pháp")
+    assert decomposed != "Sở Tư pháp"
+    enqueue(db_session, key="k-nfc", kind="notice.sent", channel="webhook",
+            payload={"agency": decomposed}, now=NOW)
+    stored = db_session.scalars(select(OutboxMessage.payload)).one()
+    assert stored["agency"] == "Sở Tư pháp"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {**FACTS, "applicant_phone": "0912345678"},
+        {**FACTS, "applicant": {"name": "Nguyễn Văn An", "id_number": "079012345612"}},
+        {**FACTS, "CCCD": "079012345612"},
+        {**FACTS, "items": [{"so_dien_thoai": "0912345678"}]},
+    ],
+)
+def test_phone_and_id_numbers_are_refused_on_the_webhook(
+    db_session: Session, payload: dict[str, Any]
+) -> None:
+    with pytest.raises(ValidationFailed, match="phone or ID number"):
+        enqueue(db_session, key="k-pii", kind="notice.sent", channel="webhook",
+                payload=payload, now=NOW)
+    assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_only_an_email_to_the_applicant_may_carry_their_numbers(db_session: Session) -> None:
+    with pytest.raises(ValidationFailed):
+        enqueue(db_session, key="k-mail-1", kind="notice.sent", channel="smtp",
+                payload=_email(id_number="079012345612"), now=NOW)
+    assert enqueue(db_session, key="k-mail-2", kind="notice.sent", channel="smtp",
+                   payload=_email(id_number="079012345612", recipient_is_applicant=True), now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ({"subject": "x", "text": "y"}, "needs 'to'"),
+        (_email(to="not-an-address"), "invalid email"),
+        (_email(to=["a@example.vn", "b@example.vn>"]), "invalid email"),
+        (_email(subject="Phiếu\r\nBcc: x@example.vn"), "one line"),
+        (_email(subject=" "), "subject"),
+        (_email(text=""), "plain-text body"),
+    ],
+)
+def test_smtp_payloads_need_a_recipient_subject_and_body(
+    db_session: Session, payload: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(ValidationFailed, match=reason):
+        enqueue(db_session, key="k-bad", kind="notice.sent", channel="smtp", payload=payload,
+                now=NOW)
+
+
+def test_one_recipient_is_stored_as_a_list(db_session: Session) -> None:
+    enqueue(db_session, key="k-to", kind="notice.sent", channel="smtp", payload=_email(), now=NOW)
+    stored = db_session.scalars(select(OutboxMessage.payload)).one()
+    assert stored["to"] == ["cong.dan@example.vn"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "reason"),
+    [
+        ({"channel": "sms"}, "unknown channel"),
+        ({"key": ""}, "idempotency key"),
+        ({"key": "k" * 129}, "idempotency key"),
+        ({"kind": ""}, "kind"),
+        ({"payload": {"when": datetime(2025, 1, 1, tzinfo=UTC)}}, "not plain JSON"),
+        ({"payload": {"blob": "x" * 70_000}}, "limit"),
+    ],
+)
+def test_bad_messages_are_refused_with_a_reason(
+    db_session: Session, kwargs: dict[str, Any], reason: str
+) -> None:
+    arguments: dict[str, Any] = {
+        "key": "k", "kind": "notice.sent", "channel": "webhook", "payload": FACTS, "now": NOW,
+        **kwargs,
+    }
+    with pytest.raises(ValidationFailed, match=reason):
+        enqueue(db_session, **arguments)
