@@ -5,9 +5,10 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
-# WeasyPrint needs Pango; Liberation Serif is metric-compatible with Times New Roman for notices.
+# WeasyPrint needs Pango; Liberation Serif 2.x is metric-compatible with Times New Roman and
+# has the Vietnamese letters (1.07 in fonts-liberation does not).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2 \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /srv/tthc

@@ -14,6 +14,7 @@ from app.ingest.cli import app as ingest_app
 from app.ingest.cli_quarantine import app as quarantine_app
 from app.notices.cli import app as notices_app
 from app.procedures.cli import app as procedures_app
+from app.rates.cli import report_command
 from app.scan.cli import scan_command
 from app.scheduler.cli import jobs_app, scheduler_command
 from app.serve import serve_command
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
+app.command("report", help="Biểu II.06a: received, resolved, in progress, rates.")(report_command)
 app.command("serve", help="Serve the API and the dashboard with uvicorn.")(serve_command)
 app.add_typer(demo_app)
 app.add_typer(calendar_app, name="calendar")

@@ -104,3 +104,48 @@ def show(
     for info in calendar.days(first, last):
         mark = "làm việc" if info.is_working else "nghỉ"
         typer.echo(f"{info.to_text()} — {mark}")
+
+
+@app.command("hours")
+def hours(
+    sessions: str | None = typer.Option(
+        None, help="Set office hours, e.g. '07:00-11:00,13:30-17:00'. Without it: list them."
+    ),
+    effective_from: str = typer.Option(
+        "2000-01-01", "--from", help="First day these hours apply (YYYY-MM-DD)."
+    ),
+    agency: str | None = typer.Option(None, help="Agency code or name; default: province-wide."),
+) -> None:
+    """List office hours, or set them for an agency from a date (summer/winter hours)."""
+    from app.agencies import repository as agencies
+
+    now = utcnow()
+    try:
+        with session_scope() as session:
+            if sessions is None:
+                for row in service.list_office_hours(session):
+                    who = "mặc định" if row.agency_id is None else f"đơn vị #{row.agency_id}"
+                    spans = ", ".join(f"{a}–{b}" for a, b in row.sessions)
+                    typer.echo(f"{who} từ {row.effective_from:%d/%m/%Y}: {spans}")
+                return
+            agency_id = None
+            if agency is not None:
+                found = agencies.find(session, agency)
+                if found is None:
+                    console.print(f"[red]error:[/red] no agency with code or name {agency!r}")
+                    raise typer.Exit(code=1)
+                agency_id = found.id
+            service.set_office_hours(
+                session,
+                agency_id=agency_id,
+                effective_from=date.fromisoformat(effective_from),
+                sessions=service.parse_sessions_text(sessions),
+                now=now,
+            )
+            changed = recompute_open_dossiers(session, now)
+    except AppError as exc:
+        _fail(exc)
+    except ValueError:
+        console.print(f"[red]error:[/red] --from {effective_from!r} is not a date (YYYY-MM-DD)")
+        raise typer.Exit(code=2) from None
+    console.print(f"[green]office hours set[/green]; {changed} open dossiers recomputed")

@@ -45,3 +45,18 @@ def list_office_hours(session: Session) -> Sequence[AgencyOfficeHours]:
             AgencyOfficeHours.agency_id, AgencyOfficeHours.effective_from
         )
     ).all()
+
+
+def get_office_hours(
+    session: Session, agency_id: int | None, effective_from: date
+) -> AgencyOfficeHours | None:
+    agency_match = (
+        AgencyOfficeHours.agency_id.is_(None)
+        if agency_id is None
+        else AgencyOfficeHours.agency_id == agency_id
+    )
+    return session.scalars(
+        select(AgencyOfficeHours).where(
+            agency_match, AgencyOfficeHours.effective_from == effective_from
+        )
+    ).first()

@@ -14,7 +14,7 @@ from app.calendar.calendar import CivilServiceCalendar
 from app.calendar.models import CalendarOverride, OverrideKind
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.deadlines.hours import DEFAULT_OFFICE_HOURS, OfficeHours, OfficeHoursSchedule
-from app.models import CalendarOverrideRow
+from app.models import AgencyOfficeHours, CalendarOverrideRow
 
 
 def _to_value(row: CalendarOverrideRow) -> CalendarOverride:
@@ -96,3 +96,43 @@ def load_office_hours(session: Session) -> dict[int | None, OfficeHoursSchedule]
     schedules = {agency: OfficeHoursSchedule(items) for agency, items in entries.items()}
     schedules.setdefault(None, OfficeHoursSchedule.constant(DEFAULT_OFFICE_HOURS))
     return schedules
+
+
+def parse_sessions_text(text: str) -> list[list[str]]:
+    """'07:30-11:30,13:30-17:30' -> [["07:30", "11:30"], ["13:30", "17:30"]], validated."""
+    pairs: list[list[str]] = []
+    for chunk in text.split(","):
+        opening, sep, closing = chunk.strip().partition("-")
+        if not sep:
+            raise ValidationFailed(f"session {chunk.strip()!r} must look like 07:30-11:30")
+        pairs.append([opening.strip(), closing.strip()])
+    try:
+        _parse_sessions(pairs)
+    except ValueError as exc:
+        raise ValidationFailed(f"office hours {text!r}: {exc}") from exc
+    return pairs
+
+
+def set_office_hours(
+    session: Session,
+    *,
+    agency_id: int | None,
+    effective_from: date,
+    sessions: list[list[str]],
+    now: datetime,
+) -> AgencyOfficeHours:
+    """Office hours in force from a date (replacing an entry for the same agency and date)."""
+    row = repository.get_office_hours(session, agency_id, effective_from)
+    if row is None:
+        row = AgencyOfficeHours(
+            agency_id=agency_id, effective_from=effective_from, sessions=sessions, created_at=now
+        )
+        session.add(row)
+    else:
+        row.sessions = sessions
+    session.flush()
+    return row
+
+
+def list_office_hours(session: Session) -> Sequence[AgencyOfficeHours]:
+    return repository.list_office_hours(session)

@@ -91,6 +91,7 @@ def evaluate_dossier(
         returned_at=dossier.returned_at,
         as_of=as_of,
         due_soon_hours=context.due_soon_hours,
+        mismatch_hours=context.mismatch_hours,
     )
 
 

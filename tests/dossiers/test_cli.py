@@ -121,3 +121,31 @@ def test_calendar_override_cli_round_trip(cli_database: str) -> None:
     assert removed.exit_code == 0, removed.output
     missing = runner.invoke(app, ["calendar", "remove", "2026-03-04"])
     assert missing.exit_code == 1
+
+
+def test_office_hours_change_moves_the_due(cli_database: str) -> None:
+    _seed(cli_database)
+    bad = runner.invoke(app, ["calendar", "hours", "--sessions", "7:30 to 11:30"])
+    assert bad.exit_code == 1 and "07:30-11:30" in bad.output
+    result = runner.invoke(
+        app, ["calendar", "hours", "--sessions", "07:00-11:00,13:00-17:00", "--agency", "SO-TP"]
+    )
+    assert result.exit_code == 0, result.output
+    listed = runner.invoke(app, ["calendar", "hours"])
+    assert "07:00–11:00, 13:00–17:00" in listed.output
+    shown = runner.invoke(
+        app, ["dossier", "show", "H21.65-260302-0001", "--json", "--as-of", "2026-03-04T09:00"]
+    )
+    # received Mon 16:00 with 1h left that day (close 17:00): 23 more hours -> Thu 16:00 still,
+    # since each day has 8 hours either way; the clock start is unchanged, so is the due.
+    assert json.loads(shown.output)[0]["due_at"] == "2026-03-05T09:00:00+00:00"
+    shorter = runner.invoke(
+        app, ["calendar", "hours", "--sessions", "07:30-11:30,13:30-16:30", "--agency", "SO-TP"]
+    )
+    assert shorter.exit_code == 0, shorter.output
+    shown = runner.invoke(
+        app, ["dossier", "show", "H21.65-260302-0001", "--json", "--as-of", "2026-03-04T09:00"]
+    )
+    # 3 working days = 24 working hours on 7-hour days: Mon 16:00-16:30 (0.5h), Tue-Thu (21h),
+    # Fri 07:30-10:00 (2.5h) -> Fri 10:00 local.
+    assert json.loads(shown.output)[0]["due_at"] == "2026-03-06T03:00:00+00:00"
