@@ -73,7 +73,10 @@ def test_kill_9_then_rerun(tmp_path: Path) -> None:
             total = conn.execute(select(func.count()).select_from(Dossier)).scalar_one()
             most_events = conn.execute(
                 select(func.max(text("n"))).select_from(
-                    select(func.count().label("n")).group_by(DossierEvent.dossier_id).subquery()
+                    select(func.count().label("n"))
+                    .select_from(DossierEvent)
+                    .group_by(DossierEvent.dossier_id)
+                    .subquery()
                 )
             ).scalar_one()
             events = conn.execute(select(func.count()).select_from(DossierEvent)).scalar_one()
