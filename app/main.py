@@ -16,6 +16,7 @@ from app.auth.router import router as auth_router
 from app.calendar.router import router as calendar_router
 from app.core.config import Settings, get_settings
 from app.core.logging import setup_logging
+from app.dashboard.errors import install_dashboard_errors
 from app.dashboard.router import router as dashboard_router
 from app.db.session import make_engine, make_session_factory
 from app.dossiers.router import router as dossiers_router
@@ -25,6 +26,7 @@ from app.ingest.router import webhook_router
 from app.notices.router import public_router as public_notices_router
 from app.notices.router import router as notices_router
 from app.procedures.router import router as procedures_router
+from app.rates.router import router as rates_router
 
 STATIC_DIR = Path(__file__).parent / "dashboard" / "static"
 
@@ -48,6 +50,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     install_error_handlers(app)
+    install_dashboard_errors(app)
     app.middleware("http")(request_context)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = (
@@ -59,6 +62,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         webhook_router,
         ingest_router,
         procedures_router,
+        rates_router,
         notices_router,
         public_notices_router,
     )

@@ -1,24 +1,18 @@
-"""Server-rendered Vietnamese pages."""
+"""Every dashboard route: the public page, login/logout and the supervisor pages."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
-from sqlalchemy import func, select
+from app.dashboard import dossier_page, login, notices_page, public, quarantine_page, worklists
 
-from app.api.deps import SessionDep
-from app.models import Dossier
-
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep) -> HTMLResponse:
-    dossier_count = session.scalar(select(func.count()).select_from(Dossier)) or 0
-    return templates.TemplateResponse(
-        request, "home.html.j2", {"dossier_count": dossier_count}
-    )
+for _part in (
+    public.router,
+    login.router,
+    worklists.router,
+    dossier_page.router,
+    notices_page.router,
+    quarantine_page.router,
+):
+    router.include_router(_part)

@@ -1,0 +1,80 @@
+"""`/giam-sat/ho-so/{code}`: one dossier, its timeline and its explained deadline.
+
+Calls the same services as `GET /api/v1/dossiers/{code}`: `state_of` (which refuses a dossier of
+another agency) and `explain_state`, whose steps the page lays out so that a supervisor can redo
+the arithmetic by hand.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from app.api.deps import SessionDep
+from app.core.clock import utcnow
+from app.core.privacy import mask_id_number
+from app.dashboard.access import Supervisor, page_context
+from app.dashboard.errors import page_errors
+from app.dashboard.templating import render
+from app.deadlines.explain_text import CLASSIFICATION_VI, PAUSE_STATUS_VI
+from app.dossiers import repository, service
+from app.dossiers.deadline_sync import load_context
+from app.notices import repository as notices
+from connectors import STATUS_NAMES
+
+router = APIRouter(prefix="/giam-sat", include_in_schema=False)
+
+CHANNELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Dịch vụ bưu chính công ích"}
+NOTICE_STATUS_VI = {
+    "draft": "Bản nháp, chờ duyệt",
+    "approved": "Đã duyệt, chờ phát hành",
+    "issued": "Đã phát hành",
+    "published": "Đã công khai",
+    "cancelled": "Đã hủy",
+}
+
+
+def _id_numbers(raw: list[object] | None) -> list[str]:
+    """ID numbers half-masked even here: a supervisor needs to recognise one, not copy it."""
+    shown = []
+    for entry in raw or []:
+        number = entry.get("number") if isinstance(entry, dict) else entry
+        if isinstance(number, str) and number:
+            shown.append(mask_id_number(number))
+    return shown
+
+
+@router.get("/ho-so/{code}")
+def dossier_detail(
+    code: str, request: Request, session: SessionDep, principal: Supervisor
+) -> Response:
+    now = utcnow()
+    context = load_context(session)
+    with page_errors(f"Không mở được hồ sơ {code}."):
+        state = service.state_of(session, code, now, principal.agency_ids, context)
+    explanation = service.explain_state(session, state, context)
+    dossier = state.dossier
+    applicant = repository.applicant_of(session, dossier.id)
+    return render(
+        request,
+        "dossier.html.j2",
+        {
+            **page_context(request, principal, ""),
+            "now": now,
+            "d": dossier,
+            "procedure": state.procedure,
+            "agency": repository.agency_of(session, dossier.agency_id),
+            "result": state.result,
+            "x": explanation,
+            "events": state.events,
+            "status_names": STATUS_NAMES,
+            "channels": CHANNELS,
+            "classification": CLASSIFICATION_VI,
+            "pause_statuses": PAUSE_STATUS_VI,
+            "notice": notices.for_dossier(session, dossier.id),
+            "notice_status": NOTICE_STATUS_VI,
+            "applicant": applicant,
+            "applicant_ids": _id_numbers(applicant.id_numbers if applicant else None),
+            "explanation_text": explanation.to_text(),
+        },
+    )

@@ -1,0 +1,52 @@
+"""The few read queries only the dashboard needs: choices for its filters and the quarantine
+entries a supervisor may see."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Agency, Dossier, Procedure, QuarantineEntry
+
+
+def agencies(session: Session, agency_ids: Collection[int] | None) -> Sequence[Agency]:
+    query = select(Agency).order_by(Agency.name, Agency.code)
+    if agency_ids is not None:
+        query = query.where(Agency.id.in_(list(agency_ids)))
+    return session.scalars(query).all()
+
+
+def procedures(session: Session) -> Sequence[Procedure]:
+    return session.scalars(select(Procedure).order_by(Procedure.code)).all()
+
+
+def fields(session: Session) -> list[tuple[str, str]]:
+    rows = session.execute(
+        select(Procedure.field_code, Procedure.field_name)
+        .where(Procedure.field_code.is_not(None))
+        .distinct()
+        .order_by(Procedure.field_code)
+    ).all()
+    return [(code, name or code) for code, name in rows if code]
+
+
+def quarantine_page(
+    session: Session,
+    status: str | None,
+    agency_ids: Collection[int] | None,
+    limit: int,
+    offset: int,
+) -> Sequence[QuarantineEntry]:
+    """Newest first. With a scope, only entries whose dossier code names a stored dossier of
+    those agencies: an entry with no known dossier has no agency, so only an admin sees it."""
+    query = select(QuarantineEntry)
+    if status is not None:
+        query = query.where(QuarantineEntry.status == status)
+    if agency_ids is not None:
+        query = query.join(Dossier, Dossier.code == QuarantineEntry.dossier_code).where(
+            Dossier.agency_id.in_(list(agency_ids))
+        )
+    query = query.order_by(QuarantineEntry.last_seen_at.desc(), QuarantineEntry.id.desc())
+    return session.scalars(query.limit(limit).offset(offset)).all()
