@@ -19,8 +19,6 @@ from app.models import (
     Procedure,
 )
 
-PUBLIC_STATUSES = ("issued", "published")
-
 
 @dataclass(frozen=True)
 class NoticeRow:

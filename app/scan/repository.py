@@ -74,6 +74,19 @@ def _insert_chunk(
     return {(dossier_id, kind) for dossier_id, kind in inserted}
 
 
+def recorded_kinds(session: Session, dossier_ids: Sequence[int]) -> set[tuple[int, str]]:
+    """(dossier_id, kind) already recorded for these dossiers: a repeat scan skips them
+    instead of sending thousands of no-op inserts."""
+    if not dossier_ids:
+        return set()
+    rows = session.execute(
+        select(DossierTransition.dossier_id, DossierTransition.kind).where(
+            DossierTransition.dossier_id.in_(list(dossier_ids))
+        )
+    ).all()
+    return {(dossier_id, kind) for dossier_id, kind in rows}
+
+
 def transitions_of(session: Session, dossier_id: int) -> Sequence[DossierTransition]:
     return session.scalars(
         select(DossierTransition)

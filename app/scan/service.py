@@ -94,7 +94,9 @@ def scan_batch(
         facts.extend(_facts(dossier, result, notices.get(dossier.id), now))
         if result.classification == "due_soon" and dossier.id not in notices:
             at_risk.append(dossier)
-    new = repository.record_transitions(session, facts, now)
+    known = repository.recorded_kinds(session, [f.dossier_id for f in facts])
+    fresh = [f for f in facts if (f.dossier_id, f.kind) not in known]
+    new = repository.record_transitions(session, fresh, now)
     by_id = {d.id: d for d in batch}
     agencies = repository.agencies_by_id(session, {by_id[i].agency_id for i, _ in new})
     for dossier_id, kind in sorted(new):
