@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from app.agencies.cli import app as agencies_app
 from app.auth.cli import app as token_app
 from app.calendar.cli import app as calendar_app
 from app.db.cli import app as db_app
@@ -26,6 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_app, name="db")
+app.add_typer(agencies_app, name="agencies")
 app.add_typer(token_app, name="token")
 app.command("report", help="Biểu II.06a: received, resolved, in progress, rates.")(report_command)
 app.command("serve", help="Serve the API and the dashboard with uvicorn.")(serve_command)

@@ -32,3 +32,11 @@ def subtree_ids(session: Session, agency_id: int) -> set[int]:
                 found.add(child)
                 stack.append(child)
     return found
+
+
+def by_code(session: Session, code: str) -> Agency | None:
+    return session.scalars(select(Agency).where(Agency.code == code)).first()
+
+
+def list_all(session: Session) -> list[Agency]:
+    return list(session.scalars(select(Agency).order_by(Agency.code)))

@@ -1,0 +1,108 @@
+"""Agencies and their hierarchy: added by admins, imported from a list, or created by ingest."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.agencies import repository
+from app.core.errors import NotFound, ValidationFailed
+from app.models import Agency
+
+
+@dataclass
+class AgencyImport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _clean(value: Any) -> str:
+    return unicodedata.normalize("NFC", str(value or "")).strip()
+
+
+def upsert_agency(
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    parent_code: str | None,
+    now: datetime,
+    governing_body: str | None = None,
+    place: str | None = None,
+) -> tuple[Agency, str]:
+    """Create or update one agency; returns it and 'created' | 'updated' | 'unchanged'."""
+    code, name = _clean(code), _clean(name)
+    if not code or not name:
+        raise ValidationFailed("an agency needs a code and a name")
+    parent_id = None
+    if parent_code:
+        parent = repository.find(session, _clean(parent_code))
+        if parent is None:
+            raise NotFound(f"parent agency {parent_code!r} does not exist (add it first)")
+        parent_id = parent.id
+    agency = repository.by_code(session, code)
+    wanted = {
+        "name": name,
+        "parent_id": parent_id,
+        "governing_body": _clean(governing_body) or None,
+        "place": _clean(place) or None,
+    }
+    if agency is None:
+        agency = Agency(code=code, created_at=now, updated_at=now, auto_created=False, **wanted)
+        session.add(agency)
+        session.flush()
+        return agency, "created"
+    if parent_id is not None and parent_id in repository.subtree_ids(session, agency.id):
+        raise ValidationFailed(f"{code} cannot sit under {parent_code}: that would be a loop")
+    changed = any(getattr(agency, key) != value for key, value in wanted.items())
+    if changed or agency.auto_created:
+        for key, value in wanted.items():
+            setattr(agency, key, value)
+        agency.auto_created = False
+        agency.updated_at = now
+        session.flush()
+        return agency, "updated"
+    return agency, "unchanged"
+
+
+def import_agencies(
+    session: Session, rows: Iterable[Mapping[str, Any]], now: datetime
+) -> AgencyImport:
+    """Rows {code, name, parent_code?, governing_body?, place?}; parents before children is not
+    required: rows whose parent is not there yet are retried after the others."""
+    report = AgencyImport()
+    pending = list(rows)
+    while pending:
+        retry = []
+        for row in pending:
+            try:
+                _, outcome = upsert_agency(
+                    session,
+                    code=row.get("code", ""),
+                    name=row.get("name", ""),
+                    parent_code=row.get("parent_code") or None,
+                    governing_body=row.get("governing_body"),
+                    place=row.get("place"),
+                    now=now,
+                )
+            except NotFound:
+                retry.append(row)
+                continue
+            except ValidationFailed as exc:
+                report.problems.append(f"{row.get('code')!r}: {exc.reason}")
+                continue
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        if len(retry) == len(pending):
+            report.problems += [
+                f"{r.get('code')!r}: parent {r.get('parent_code')!r} not found" for r in retry
+            ]
+            break
+        pending = retry
+    return report
