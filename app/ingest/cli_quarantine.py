@@ -7,7 +7,6 @@ from typing import Any, cast
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from app.core.clock import to_local, utcnow
 from app.core.errors import AppError
@@ -60,14 +59,15 @@ def list_command(
     if not rows:
         console.print("no quarantine entries" if status == "all" else f"no {status} entries")
         return
-    table = Table("id", "dossier", "source", "field", "reason", "value", "count", "last seen",
-                  "status")
+    # one line per entry: readable at any terminal width, easy to grep
     for entry, row in zip(entries, rows, strict=True):
         last_seen = to_local(entry.last_seen_at).strftime("%d/%m/%Y %H:%M")
-        table.add_row(str(row["id"]), row["dossier_code"] or "—", row["source"], row["field"],
-                      row["reason"], row["value"] or "", str(row["count"]), last_seen,
-                      row["status"])
-    console.print(table)
+        value = f" (value: {row['value']})" if row["value"] is not None else ""
+        console.print(
+            f"#{row['id']} [{row['status']}] {row['dossier_code'] or '—'} {row['source']} "
+            f"{row['field']}: {row['reason']}{value} — seen {row['count']}×, last {last_seen}",
+            soft_wrap=True,
+        )
     if show_payload:
         for row in rows:
             console.print(f"#{row['id']}: {json.dumps(row['payload'], ensure_ascii=False)}")
