@@ -49,9 +49,9 @@ def claim_due(
     """Move up to `limit` due pending messages of `channels` to `sending` (attempts + 1,
     leased until `lease_until`) and return them.
 
-    One UPDATE statement: on PostgreSQL its subquery locks the rows with SKIP LOCKED, so a
-    concurrent worker takes other rows instead of waiting; on SQLite a write-first statement
-    waits for the write lock instead of failing the way a read-then-write transaction does.
+    On PostgreSQL the due rows are locked with SKIP LOCKED, so a concurrent worker takes other
+    rows instead of waiting; on SQLite one write-first UPDATE waits for the write lock instead
+    of failing the way a read-then-write transaction does.
     The outer ``status = 'pending'`` makes a lost race claim nothing rather than twice.
     """
     due = (
@@ -64,11 +64,18 @@ def claim_due(
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
+    chosen: Any
     if _dialect(session) == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+        # Locked first, then updated: PostgreSQL may re-run an IN (... LIMIT ... SKIP LOCKED)
+        # subquery during the UPDATE and so claim more rows than the limit.
+        chosen = list(session.scalars(due.with_for_update(skip_locked=True)).all())
+        if not chosen:
+            return []
+    else:
+        chosen = due.scalar_subquery()
     won = session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.status == "pending")
+        .where(OutboxMessage.id.in_(chosen), OutboxMessage.status == "pending")
         .values(
             status="sending",
             attempts=OutboxMessage.attempts + 1,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.delivery import DeliveryError, RetryPolicy, SmtpSender, WebhookSender, deliver_due, enqueue
 from app.delivery.senders import OutgoingMessage
-from app.delivery.service import INTERRUPTED_SMTP, INTERRUPTED_WEBHOOK
+from app.delivery.service import INTERRUPTED_SMTP, INTERRUPTED_WEBHOOK, claim_due
 from app.models.outbox import OutboxMessage
 
 NOW = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
@@ -196,3 +196,14 @@ def test_delivery_error_reason_is_recorded(db_session: Session) -> None:
     enqueue(db_session, key="no", kind="k", channel="webhook", payload={}, now=NOW)
     deliver_due(db_session, NOW, {"webhook": Refusing()}, policy=POLICY)
     assert _message(db_session, "no").last_error == "receiver says no"
+
+
+def test_a_claim_takes_at_most_its_batch(db_session: Session) -> None:
+    for index in range(5):
+        enqueue(db_session, key=f"l{index}", kind="k", channel="webhook", payload={}, now=NOW)
+    claimed = claim_due(db_session, now=NOW, channels=["webhook"], limit=3, policy=POLICY)
+    assert [m.idempotency_key for m in claimed] == ["l0", "l1", "l2"]
+    assert all(m.status == "sending" and m.attempts == 1 for m in claimed)
+    assert claimed[0].next_attempt_at == NOW + POLICY.lease
+    rest = claim_due(db_session, now=NOW, channels=["webhook"], limit=3, policy=POLICY)
+    assert [m.idempotency_key for m in rest] == ["l3", "l4"]
