@@ -106,20 +106,6 @@ def quarantine_by_raw_id(session: Session, raw_ids: Sequence[int]) -> dict[int, 
     return found
 
 
-def resolve_quarantine(session: Session, raw_ids: Sequence[int], now: datetime) -> int:
-    """Mark open entries of these raw records resolved (they were stored after all)."""
-    resolved = 0
-    for part in chunks(raw_ids):
-        result = session.execute(
-            update(QuarantineEntry)
-            .where(QuarantineEntry.raw_record_id.in_(part), QuarantineEntry.status == "open")
-            .values(status="resolved", resolved_at=now)
-            .execution_options(synchronize_session="fetch")
-        )
-        resolved += int(getattr(result, "rowcount", 0) or 0)
-    return resolved
-
-
 def list_quarantine(
     session: Session, status: str | None, ids: Sequence[int] | None = None, limit: int | None = None
 ) -> list[QuarantineEntry]:
