@@ -10,6 +10,7 @@ from app.calendar.cli import app as calendar_app
 from app.db.cli import app as db_app
 from app.delivery.cli import app as outbox_app
 from app.demo import app as demo_app
+from app.demo import simulate_app
 from app.dossiers.cli import app as dossier_app
 from app.ingest.cli import app as ingest_app
 from app.ingest.cli_quarantine import app as quarantine_app
@@ -32,6 +33,7 @@ app.add_typer(token_app, name="token")
 app.command("report", help="Biểu II.06a: received, resolved, in progress, rates.")(report_command)
 app.command("serve", help="Serve the API and the dashboard with uvicorn.")(serve_command)
 app.add_typer(demo_app)
+app.add_typer(simulate_app, name="simulate")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(dossier_app, name="dossier")
 app.add_typer(ingest_app, name="ingest")

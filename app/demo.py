@@ -1,17 +1,85 @@
-"""`tthc demo`: the whole service on SQLite with the bundled portal simulator."""
+"""`tthc demo` and `tthc simulate portal`: the whole service on SQLite with the bundled portal
+simulator, so a newcomer sees real data flow through every stage in one command."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import httpx
 import typer
 from rich.console import Console
 
+from app.agencies.service import import_agencies
+from app.auth.service import create_token
+from app.core.background_server import BackgroundServer
+from app.core.clock import utcnow
 from app.db import migrate
+from app.db.session import make_engine, make_session_factory, session_scope
+from app.ingest.runs import run_pull
+from app.procedures.service import import_catalogue
+from app.scan.service import run_scan
+from connectors import get_connector
+from connectors.simulator.app import DEFAULT_TOKEN, create_simulator_app
+from connectors.simulator.dataset import generate_dataset
+from connectors.simulator.faults import Faults
+from connectors.simulator.server import run_simulator
 
 app = typer.Typer()
+simulate_app = typer.Typer(help="The bundled fake portal.", no_args_is_help=True)
 console = Console()
+
+PROVINCE_CODE = "H21"
+DEMO_WEBHOOK_SECRET = "demo-webhook-secret-not-for-production"  # noqa: S105
+
+
+def agency_rows(portal_agencies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The portal lists agencies flat; their codes carry the tree (H21.65.01 under H21.65)."""
+    codes = {a["code"] for a in portal_agencies}
+    rows: list[dict[str, Any]] = [{"code": PROVINCE_CODE, "name": "UBND tỉnh"}]
+    for agency in portal_agencies:
+        parent = agency["code"].rsplit(".", 1)[0]
+        rows.append(
+            {
+                "code": agency["code"],
+                "name": agency["name"],
+                "parent_code": parent if parent in codes else PROVINCE_CODE,
+                "governing_body": "UBND TỈNH",
+            }
+        )
+    return rows
+
+
+def load_demo_data(url: str, portal: str, token: str, now: datetime) -> dict[str, Any]:
+    """Agencies, catalogue and dossiers from the portal, then a scan; returns demo tokens."""
+    factory = make_session_factory(make_engine(url))
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=portal, headers=headers, timeout=30) as client:
+        portal_agencies = client.get("/api/donvi").raise_for_status().json()["data"]
+        catalogue = client.get("/api/thutuc").raise_for_status().json()["data"]
+    with session_scope(factory) as session:
+        import_agencies(session, agency_rows(portal_agencies), now)
+        report = import_catalogue(session, enumerate(catalogue, start=1), now)
+    console.print(
+        f"catalogue: {report.created} procedures, {len(report.unparseable)} unparseable, "
+        f"{len(report.refused)} refused"
+    )
+    connector = get_connector("dvc_portal", base_url=portal, token=token, page_size=500)
+    summary = run_pull(factory, connector, utcnow, detail=portal)
+    console.print(f"pull: {summary.line()}")
+    with session_scope(factory) as session:
+        scan = run_scan(session, utcnow())
+    console.print(f"scan: {scan.as_dict()}")
+    with session_scope(factory) as session:
+        admin = create_token(session, name="demo admin", role="admin", agency=None, now=now)
+        supervisor = create_token(
+            session, name="demo supervisor", role="supervisor", agency="H21.65", now=now
+        )
+        return {"admin": admin.secret, "supervisor": supervisor.secret}
 
 
 @app.command("demo")
@@ -19,22 +87,67 @@ def demo(
     data_dir: Path = typer.Option(Path("demo-data"), help="Where the demo's SQLite file lives."),
     host: str = typer.Option("127.0.0.1", help="Interface for the API and dashboard."),
     port: int = typer.Option(8000, help="Port for the API and dashboard."),
-    fresh: bool = typer.Option(True, help="Start from an empty database."),
+    portal_port: int = typer.Option(8765, help="Port of the portal simulator."),
+    dossiers: int = typer.Option(1500, min=10, max=200_000, help="Dossiers the portal holds."),
+    scheduler: bool = typer.Option(True, help="Also run the scheduler process."),
 ) -> None:
     """Migrate an SQLite file, load simulator data and serve the API and dashboard."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    db_path = data_dir / "tthc-demo.db"
-    if fresh:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    url = f"sqlite:///{db_path.resolve()}"
-    os.environ["TTHC_DATABASE_URL"] = url
-    os.environ.setdefault("TTHC_LOG_JSON", "false")
+    db_path = (data_dir / "tthc-demo.db").resolve()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{db_path}"
+    now = utcnow()
+    dataset = generate_dataset(dossiers, seed=7, now=now, malformed_ratio=0.01)
+    simulator = BackgroundServer(
+        create_simulator_app(dataset, Faults.none(), token=DEFAULT_TOKEN), host, portal_port
+    ).start()
+    env = {
+        "TTHC_DATABASE_URL": url,
+        "TTHC_PORTAL_BASE_URL": simulator.url,
+        "TTHC_PORTAL_TOKEN": DEFAULT_TOKEN,
+        "TTHC_WEBHOOK_SECRET": DEMO_WEBHOOK_SECRET,
+        "TTHC_SCHEDULER_LOCK_PATH": str(data_dir.resolve() / "scheduler.lock"),
+        "TTHC_LOG_JSON": "false",
+    }
+    os.environ.update(env)
+    from app.core.config import get_settings
+
+    get_settings.cache_clear()
     migrate.upgrade(url)
     console.print(f"[green]database ready[/green] {db_path}")
-    console.print(f"Dashboard: http://{host}:{port}/")
-    console.print(f"API docs:  http://{host}:{port}/docs")
-    console.print(f"Health:    http://{host}:{port}/healthz")
+    tokens = load_demo_data(url, simulator.url, DEFAULT_TOKEN, now)
+    process = None
+    if scheduler:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "scheduler"], env={**os.environ, **env}
+        )
+    console.print(f"\nDashboard:        http://{host}:{port}/")
+    console.print(f"Supervisor login: http://{host}:{port}/login")
+    console.print(f"API docs:         http://{host}:{port}/docs")
+    console.print(f"Health:           http://{host}:{port}/healthz")
+    console.print(f"Portal simulator: {simulator.url}/api/hoso (Bearer {DEFAULT_TOKEN})")
+    console.print(f"Admin token:      {tokens['admin']}")
+    console.print(f"Supervisor token: {tokens['supervisor']} (UBND huyện Đông Hưng)\n")
     from app.serve import serve_command
 
-    serve_command(host=host, port=port, workers=1)
+    try:
+        serve_command(host=host, port=port, workers=1)
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
+        simulator.stop()
+
+
+@simulate_app.command("portal")
+def simulate_portal(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8765, help="Port to listen on."),
+    dossiers: int = typer.Option(500, min=1, help="How many dossiers the portal holds."),
+    seed: int = typer.Option(1, help="Seed of the generated data."),
+    faults: bool = typer.Option(False, help="500s, 429s, slow pages, duplicates, bad records."),
+    token: str = typer.Option(DEFAULT_TOKEN, help="Bearer token the portal accepts."),
+) -> None:
+    """Serve a fake portal pull API with realistic Vietnamese data."""
+    run_simulator(host=host, port=port, dossiers=dossiers, seed=seed, faults=faults, token=token)

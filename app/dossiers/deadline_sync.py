@@ -102,8 +102,11 @@ def apply_result(dossier: Dossier, result: DeadlineResult, now: datetime) -> Non
     dossier.due_is_legal = result.due_basis == "legal"
     dossier.paused_since = result.paused_since
     dossier.paused_working_minutes = int(result.paused_working_hours * 60)
-    dossier.classification = result.classification
-    dossier.classified_as_of = now
+    if dossier.classification != result.classification:
+        # "Since when" rather than "last computed": a scan that changes nothing then writes
+        # nothing, instead of rewriting every open dossier every few minutes.
+        dossier.classification = result.classification
+        dossier.classified_as_of = now
     dossier.appointment_mismatch = result.appointment_mismatch
 
 

@@ -38,6 +38,7 @@ class Dossier(TimestampMixin, Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     classification: Mapped[str | None] = mapped_column(String(16))
+    # When the current classification was first found (set only when it changes).
     classified_as_of: Mapped[datetime | None] = mapped_column(UTCDateTime())
     appointment_mismatch: Mapped[bool] = mapped_column(Boolean, default=False)
     # "61/2018/NĐ-CP" before 1 July 2025, "118/2025/NĐ-CP" after.

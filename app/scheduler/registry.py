@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Final
 
 import app.delivery.jobs
+import app.ingest.jobs
 import app.scan.jobs
 import app.scheduler.jobs
 from app.core.errors import NotFound
@@ -19,6 +20,7 @@ from app.scheduler.spec import JobModule, JobSpec
 JOB_MODULES: Final[tuple[JobModule, ...]] = (
     app.scheduler.jobs,
     app.delivery.jobs,
+    app.ingest.jobs,
     app.scan.jobs,
 )
 
