@@ -15,6 +15,7 @@ from app.models.office_hours import AgencyOfficeHours
 from app.models.outbox import OutboxMessage
 from app.models.procedure import Procedure
 from app.models.quarantine import QuarantineEntry
+from app.models.rate_rollup import RateRollup
 from app.models.raw_record import RawRecord
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "OutboxMessage",
     "Procedure",
     "QuarantineEntry",
+    "RateRollup",
     "RawRecord",
     "SchedulerHeartbeat",
 ]

@@ -14,6 +14,7 @@ from app.rates import repository
 from app.rates.counts import PeriodCounts
 from app.rates.processing import ProcessingStats
 from app.rates.schemas import GroupBy, ReportGroup
+from app.rollups import service as rollups
 
 CHANNEL_LABELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Dịch vụ bưu chính công ích"}
 UNKNOWN = "(không rõ)"
@@ -59,7 +60,9 @@ def count_period(
     scope: Scope,
 ) -> dict[Any, PeriodCounts]:
     kwargs: dict[str, Any] = {"group_by": group_by, "agency_ids": scope.agency_ids}
-    dossiers = repository.count_dossiers(session, start, end, **kwargs)
+    dossiers = rollups.count_dossiers(session, start, end, **kwargs)
+    if dossiers is None:  # not month-aligned, or grouped by something the rollup does not keep
+        dossiers = repository.count_dossiers(session, start, end, **kwargs)
     notices = repository.count_apologies(session, start, end, **kwargs)
     return {
         key: PeriodCounts.from_mapping({**dossiers.get(key, {}), **notices.get(key, {})})

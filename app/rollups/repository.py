@@ -1,0 +1,182 @@
+"""All SQL of the rollups: the period counters from `rate_rollup`, and its rebuild from `dossier`.
+
+The counters mirror `app.rates.repository.count_dossiers` condition for condition. A condition
+on an instant against a period bound becomes the same condition on the instant's local month,
+which is exact because the service only comes here with month-aligned bounds; NEVER_MONTH is
+later than any bound, so "not finished" behaves as "finished after every period" and needs no
+special case. Period-independent facts (status, channel, early/on time/late, the flags) are the
+row's value columns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    extract,
+    func,
+    insert,
+    literal,
+    not_,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import KeyedColumnElement
+
+from app.models import Dossier, RateRollup
+from app.models.rate_rollup import NEVER_MONTH
+from app.rates.repository import EXCLUDED_STATUSES, FINISHED_STATUSES, NO_GROUP, local_date
+
+R = RateRollup
+KEYS = ("agency_id", "rm", "fm", "dm", "pm")
+VALUES = ("n", "online", "postal", "ex1", "ex3", "ex7", "ex8", "early", "on_time", "late",
+          "lwa", "lwa_late", "fbr", "fswt")
+
+
+def _sum(condition: ColumnElement[bool], value: Any, name: str) -> KeyedColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0).label(name)
+
+
+def count_rollup(
+    session: Session, start_month: int, end_month: int, *, by_agency: bool,
+    agency_ids: frozenset[int] | None,
+) -> dict[Any, dict[str, int]]:
+    """The counters of [start_month, end_month), keyed like `count_dossiers`' result."""
+    excluded = R.ex1 + R.ex3 + R.ex7 + R.ex8
+    counted = R.n - excluded
+    received = and_(R.rm >= start_month, R.rm < end_month)
+    carried = and_(R.rm < start_month, R.fm >= start_month)
+    resolved = and_(R.fm >= start_month, R.fm < end_month)
+    open_end = and_(R.rm < end_month, R.fm >= end_month)
+    paused = R.pm < end_month
+    no_due = R.dm == NEVER_MONTH
+    overdue = and_(open_end, not_(paused), not_(no_due), R.dm < end_month)
+    open_no_due = and_(open_end, not_(paused), no_due)
+    key = (R.agency_id if by_agency else literal(NO_GROUP)).label("group_key")
+    late_without_apology = (
+        func.coalesce(func.sum(case((resolved, R.lwa_late), else_=0)), 0)
+        + func.coalesce(func.sum(case((overdue, R.lwa), else_=0)), 0)
+    ).label("late_without_apology")
+    query = (
+        select(
+            key,
+            _sum(received, R.n, "received"),
+            _sum(received, R.online, "received_online"),
+            _sum(received, R.postal, "received_postal"),
+            _sum(carried, counted, "carried_over"),
+            _sum(resolved, R.early, "resolved_early"),
+            _sum(resolved, R.on_time, "resolved_on_time"),
+            _sum(resolved, R.late, "resolved_late"),
+            _sum(and_(resolved, no_due), counted, "resolved_no_due"),
+            _sum(and_(open_end, not_(overdue), not_(open_no_due)), counted, "open_in_time"),
+            _sum(and_(open_end, paused), counted, "open_paused"),
+            _sum(overdue, counted, "open_overdue"),
+            _sum(open_no_due, counted, "open_no_due"),
+            _sum(received, excluded, "excluded"),
+            _sum(received, R.ex1, "excluded_not_accepted"),
+            _sum(received, R.ex3, "excluded_refused"),
+            _sum(received, R.ex7, "excluded_withdrawn"),
+            _sum(received, R.ex8, "excluded_stopped"),
+            late_without_apology,
+            _sum(or_(received, carried, resolved), R.fbr, "finished_before_received"),
+            _sum(open_end, R.fswt, "finished_status_without_time"),
+        )
+        # A group exists when one of its dossiers is in the naive query's WHERE: any dossier
+        # received in the period, or a counted one carried over or resolved in it.
+        .where(or_(received, and_(counted > 0, or_(carried, resolved))))
+        .group_by(key)
+    )
+    if agency_ids is not None:
+        query = query.where(R.agency_id.in_(sorted(agency_ids)))
+    return {
+        row.group_key: {k: int(v) if k != "group_key" else v for k, v in row._mapping.items()}
+        for row in session.execute(query)
+    }
+
+
+# -- rebuild -----------------------------------------------------------------------------------
+
+
+def _month(expr: Any, dialect: str) -> ColumnElement[int]:
+    if dialect == "postgresql":
+        local = func.timezone("Asia/Ho_Chi_Minh", expr)
+        year, month = extract("year", local), extract("month", local)
+        return cast(year, Integer) * 12 + cast(month, Integer) - 1
+    # Whole seconds: SQLite rounds fractions to the millisecond, which could carry the last
+    # instant of a month into the next; a month boundary is a whole second, so this is exact.
+    seconds = func.substr(expr, 1, 19)
+    return (
+        cast(func.strftime("%Y", seconds, "+7 hours"), Integer) * 12
+        + cast(func.strftime("%m", seconds, "+7 hours"), Integer) - 1
+    )
+
+
+def _one(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+def signature_select(dialect: str) -> Any:
+    """One row per signature with its counts, computed from `dossier` (the rebuild's source)."""
+    d = Dossier
+    finish = func.coalesce(d.finished_at, d.returned_at)
+    counted = d.status.not_in(EXCLUDED_STATUSES)
+    both = and_(counted, finish.is_not(None), d.due_at.is_not(None))
+    late = and_(both, finish > d.due_at)
+    flag = d.late_without_apology.is_(True)
+    same_day = local_date(finish, dialect) >= local_date(d.due_at, dialect)
+    inner = select(
+        d.agency_id.label("agency_id"),
+        _month(d.received_at, dialect).label("rm"),
+        func.coalesce(_month(finish, dialect), NEVER_MONTH).label("fm"),
+        func.coalesce(_month(d.due_at, dialect), NEVER_MONTH).label("dm"),
+        func.coalesce(_month(d.paused_since, dialect), NEVER_MONTH).label("pm"),
+        literal(1).label("n"),
+        _one(d.channel == 2).label("online"),
+        _one(d.channel == 3).label("postal"),
+        _one(d.status == 1).label("ex1"),
+        _one(d.status == 3).label("ex3"),
+        _one(d.status == 7).label("ex7"),
+        _one(d.status == 8).label("ex8"),
+        _one(and_(both, finish <= d.due_at, not_(same_day))).label("early"),
+        _one(and_(both, finish <= d.due_at, same_day)).label("on_time"),
+        _one(late).label("late"),
+        _one(and_(counted, flag)).label("lwa"),
+        _one(and_(late, flag)).label("lwa_late"),
+        _one(and_(counted, finish < d.received_at)).label("fbr"),
+        _one(and_(d.status.in_(FINISHED_STATUSES), finish.is_(None))).label("fswt"),
+    ).subquery()
+    keys = [inner.c[k] for k in KEYS]
+    return select(*keys, *[func.sum(inner.c[v]).label(v) for v in VALUES]).group_by(*keys)
+
+
+def rebuild(session: Session) -> int:
+    """Replace the rollup by a fresh count of every dossier; returns its number of rows."""
+    dialect = session.get_bind().dialect.name
+    session.execute(delete(RateRollup))
+    session.execute(
+        insert(RateRollup).from_select(list(KEYS + VALUES), signature_select(dialect))
+    )
+    return int(session.scalar(select(func.count()).select_from(RateRollup)) or 0)
+
+
+def stored_rows(session: Session) -> dict[tuple[int, ...], tuple[int, ...]]:
+    columns = [getattr(RateRollup, c) for c in KEYS + VALUES]
+    return {
+        tuple(row[: len(KEYS)]): tuple(int(v) for v in row[len(KEYS):])
+        for row in session.execute(select(*columns))
+    }
+
+
+def fresh_rows(session: Session) -> dict[tuple[int, ...], tuple[int, ...]]:
+    dialect = session.get_bind().dialect.name
+    return {
+        tuple(row[: len(KEYS)]): tuple(int(v) for v in row[len(KEYS):])
+        for row in session.execute(signature_select(dialect))
+    }
