@@ -15,6 +15,7 @@ from app.dossiers.cli import app as dossier_app
 from app.ingest.cli import app as ingest_app
 from app.ingest.cli_quarantine import app as quarantine_app
 from app.notices.cli import app as notices_app
+from app.ops.cli import backup_command, restore_command
 from app.procedures.cli import app as procedures_app
 from app.rates.cli import report_command
 from app.scan.cli import scan_command
@@ -44,6 +45,8 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(notices_app, name="notices")
 app.command("scan", help="Scan open dossiers as of now: transitions, apology drafts.")(scan_command)
+app.command("backup", help="Back up the SQLite database (PostgreSQL: pg_dump).")(backup_command)
+app.command("restore", help="Restore the SQLite database from a backup file.")(restore_command)
 
 
 def main() -> None:
