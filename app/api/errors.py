@@ -43,8 +43,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"error_type": type(exc).__name__})
-        return JSONResponse(
-            {"error": "internal_error", "reason": "internal error; see server logs"},
-            status_code=500,
-        )
+        return internal_error_response(exc)
+
+
+def internal_error_response(exc: BaseException) -> JSONResponse:
+    """Log an unhandled error (its type and traceback, never its values in the reply) and
+    answer 500. Called inside the request-id middleware so the log line carries the id."""
+    log.error("unhandled error", exc_info=exc, extra={"error_type": type(exc).__name__})
+    return JSONResponse(
+        {"error": "internal_error", "reason": "internal error; see server logs"},
+        status_code=500,
+    )

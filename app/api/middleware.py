@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Request, Response
 
+from app.api.errors import internal_error_response
 from app.core.logging import request_id_var
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -31,6 +32,10 @@ async def request_context(
     token = request_id_var.set(request_id)
     try:
         response = await call_next(request)
+    except Exception as exc:
+        # Answered here rather than by the app's Exception handler, which runs outside this
+        # middleware: the 500 keeps its request id (in the log line too) and security headers.
+        response = internal_error_response(exc)
     finally:
         request_id_var.reset(token)
     response.headers["X-Request-ID"] = request_id

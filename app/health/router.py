@@ -8,7 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from app.core.clock import utcnow
 from app.db.migrate import is_current
+from app.scheduler.service import heartbeat_status
 
 router = APIRouter(tags=["health"])
 
@@ -18,16 +20,41 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: database reachable and migrations current")
+def _scheduler_advisory(request: Request) -> dict[str, Any]:
+    """How fresh the leader scheduler's heartbeat is: "ok", "stale" or "missing".
+
+    Advisory, not a readiness check: an API replica serves correctly without a scheduler, and
+    taking every replica out of the load balancer because the scheduler died would turn a
+    delayed scan into a full outage. Monitoring alerts on "stale" instead.
+    """
+    with request.app.state.session_factory() as session:
+        status = heartbeat_status(session, utcnow())
+    if status.beat_at is None:
+        return {"status": "missing", "beat_at": None, "age_seconds": None}
+    return {
+        "status": "ok" if status.fresh else "stale",
+        "beat_at": status.beat_at.isoformat(),
+        "age_seconds": round(status.age_seconds or 0.0, 1),
+    }
+
+
+@router.get(
+    "/readyz",
+    summary="Readiness: database reachable and migrations current; scheduler heartbeat reported",
+)
 def readyz(request: Request) -> JSONResponse:
     checks: dict[str, Any] = {}
+    advisories: dict[str, Any] = {}
     engine = request.app.state.engine
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         checks["database"] = "ok"
         checks["migrations"] = "ok" if is_current(engine) else "behind"
+        advisories["scheduler"] = _scheduler_advisory(request)
     except Exception as exc:  # readiness must report, not raise
-        checks["database"] = f"unreachable: {type(exc).__name__}"
+        checks.setdefault("database", f"unreachable: {type(exc).__name__}")
+        advisories.setdefault("scheduler", {"status": "unknown"})
     ready = all(value == "ok" for value in checks.values())
-    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+    body = {"ready": ready, "checks": checks, "advisories": advisories}
+    return JSONResponse(body, status_code=200 if ready else 503)
