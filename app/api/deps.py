@@ -18,7 +18,10 @@ def get_settings_dep(request: Request) -> Settings:
 
 def get_session(request: Request) -> Iterator[Session]:
     """The request boundary: commit once if the handler returned, roll back if it raised."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
+    read_only = request.method in ("GET", "HEAD", "OPTIONS")
+    factory: sessionmaker[Session] = (
+        request.app.state.read_session_factory if read_only else request.app.state.session_factory
+    )
     session = factory()
     try:
         yield session
@@ -30,5 +33,8 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response leaves. With the default ("request") the commit
+# ran after the client already had its answer, so a redirect's next request could read the
+# state before the write, and a failed commit still looked like a success.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
