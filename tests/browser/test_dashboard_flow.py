@@ -109,6 +109,7 @@ def test_supervisor_walk_through(browser: Browser, live_app: LiveApp, tmp_path: 
         phone.screenshot(path=tmp_path / f"phone-{name}.png", full_page=True)
     phone.get_by_label("Mã truy cập").fill(live_app.token)
     phone.get_by_role("button", name="Đăng nhập").click()
+    expect(phone).to_have_url(live_app.base_url + "/giam-sat/qua-han")
     for name, path in (
         ("overdue", "/giam-sat/qua-han"),
         ("dossier", "/giam-sat/ho-so/H-LATE-01"),

@@ -51,7 +51,15 @@
     });
   }
 
+  // On a narrow screen a chart over time opens on its latest months.
+  function showLatest() {
+    Array.prototype.forEach.call(document.querySelectorAll(".chart-scroll"), function (box) {
+      box.scrollLeft = box.scrollWidth;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    showLatest();
     enhanceTables();
     confirmForms();
     autoSubmit();
