@@ -29,6 +29,9 @@ from app.procedures.router import router as procedures_router
 from app.rates.router import router as rates_router
 
 STATIC_DIR = Path(__file__).parent / "dashboard" / "static"
+# Every JSON and form body; the webhook, which receives whole pages of dossiers, has its own
+# limit (settings.webhook_max_body_bytes).
+MAX_REQUEST_BYTES = 1_048_576
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -45,6 +48,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version="0.1.0",
         description="Theo dõi thời hạn giải quyết hồ sơ thủ tục hành chính (TTHC).",
         lifespan=lifespan,
+        max_body_size=MAX_REQUEST_BYTES,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -67,7 +71,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         public_notices_router,
     )
     for router in routers:
-        app.include_router(router)
+        limit = settings.webhook_max_body_bytes if router is webhook_router else None
+        app.include_router(router, max_body_size=limit)
     return app
 
 

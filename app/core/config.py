@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     webhook_secret: str = ""
     webhook_max_body_bytes: int = Field(default=5_000_000, gt=0)
     webhook_max_age_seconds: int = Field(default=300, gt=0)
+    # Per client address: the portal pushes in bursts after an outage, a flood does not.
+    webhook_rate_per_minute: float = Field(default=1200.0, gt=0)
+    webhook_burst: int = Field(default=300, ge=1)
 
     # Deadline engine.
     due_soon_working_hours: float = Field(default=8.0, gt=0)

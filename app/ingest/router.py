@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from app.api.deps import SessionDep, SettingsDep
 from app.auth.deps import require_roles
 from app.core.clock import utcnow
-from app.core.errors import BadRequest
+from app.core.errors import BadRequest, TooManyRequests
+from app.core.ratelimit import RateLimiter
 from app.ingest import quarantine
 from app.ingest.quarantine import StatusFilter
 from app.ingest.runs import recent_runs
@@ -22,6 +23,7 @@ from app.ingest.schemas import (
 )
 from app.ingest.webhook import (
     EnvelopeRefused,
+    WebhookRateLimited,
     WebhooksDisabled,
     receive_delivery,
     too_large,
@@ -34,6 +36,20 @@ router = APIRouter(
     tags=["ingest"],
     dependencies=[Depends(require_roles("admin", "supervisor"))],
 )
+
+
+def webhook_rate_limit(request: Request, settings: SettingsDep) -> None:
+    """One token per delivery and client address, taken before the body is read (429)."""
+    limiter: RateLimiter | None = getattr(request.app.state, "webhook_limiter", None)
+    if limiter is None:
+        limiter = RateLimiter(settings.webhook_rate_per_minute, settings.webhook_burst)
+        request.app.state.webhook_limiter = limiter
+    client = request.client.host if request.client else "unknown"
+    try:
+        limiter.check(f"webhook:{client}")
+    except TooManyRequests as exc:
+        wait = int(exc.details.get("retry_after_seconds", 1))
+        raise WebhookRateLimited(exc.reason, retry_after_seconds=wait) from None
 
 
 async def limited_body(request: Request, settings: SettingsDep) -> bytes:
@@ -58,6 +74,7 @@ async def limited_body(request: Request, settings: SettingsDep) -> bytes:
 @webhook_router.post(
     "/dvc",
     summary="Receive a DongBoHoSoMC / CapNhatTienDoHoSoMC envelope signed with X-TTHC-Signature",
+    dependencies=[Depends(webhook_rate_limit)],
 )
 def dvc_webhook(
     body: Annotated[bytes, Depends(limited_body)],

@@ -19,6 +19,7 @@ from app.core.errors import (
     NotFound,
     PayloadTooLarge,
     ServiceUnavailable,
+    TooManyRequests,
     Unauthorized,
 )
 from app.ingest import repository as repo
@@ -59,6 +60,12 @@ class WebhooksDisabled(_PortalShaped, NotFound):
 
 class WebhookNotConfigured(_PortalShaped, ServiceUnavailable):
     pass
+
+
+class WebhookRateLimited(_PortalShaped, TooManyRequests):
+    def __init__(self, reason: str, retry_after_seconds: int) -> None:
+        super().__init__(reason, retry_after_seconds=retry_after_seconds)
+        self.headers = {"Retry-After": str(retry_after_seconds)}
 
 
 def too_large(limit: int) -> WebhookTooLarge:
