@@ -15,7 +15,7 @@ from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.logging import setup_logging
 from app.db import migrate
-from app.db.session import make_engine, make_session_factory, session_scope
+from app.db.session import make_engine, session_scope
 from app.main import create_app
 from app.scheduler.service import HEARTBEAT_STALE_AFTER, beat
 from tests.conftest import TEST_WEBHOOK_SECRET
