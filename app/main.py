@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.read_session_factory = make_session_factory(engine, writer=False)
     install_error_handlers(app)
     install_dashboard_errors(app)
     app.middleware("http")(request_context)

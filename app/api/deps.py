@@ -18,7 +18,10 @@ def get_settings_dep(request: Request) -> Settings:
 
 def get_session(request: Request) -> Iterator[Session]:
     """The request boundary: commit once if the handler returned, roll back if it raised."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
+    read_only = request.method in ("GET", "HEAD", "OPTIONS")
+    factory: sessionmaker[Session] = (
+        request.app.state.read_session_factory if read_only else request.app.state.session_factory
+    )
     session = factory()
     try:
         yield session

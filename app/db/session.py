@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import get_settings
 
+WRITER_OPTION = "tthc_writer"
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
@@ -37,7 +39,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A deferred transaction that reads and then writes fails at once with "database is locked"
+    # when another connection wrote in between (WAL cannot upgrade a stale snapshot); writers
+    # take the write lock up front instead and wait their turn under busy_timeout.
+    immediate = conn.get_execution_options().get(WRITER_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @lru_cache
@@ -45,8 +51,11 @@ def get_engine(url: str | None = None) -> Engine:
     return make_engine(url or get_settings().database_url)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+def make_session_factory(engine: Engine, *, writer: bool = True) -> sessionmaker[Session]:
+    """Sessions for work that writes (jobs, CLI, API requests that change things); `writer=False`
+    for read-only requests, which on SQLite then never wait for the write lock."""
+    bind = engine.execution_options(**{WRITER_OPTION: True}) if writer else engine
+    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
 
 
 @contextmanager
