@@ -6,8 +6,6 @@ start, 999999 standing for "never". Those are the only instants a month-aligned 
 compares with the period's bounds, so the report can be counted from this table alone
 (app/rollups). Triggers keep it exact on every write path (ingest, scan, recompute, manual SQL).
 
-Also: an index for the overdue/due-soon lists, chosen from EXPLAIN (see docs/scaling.md).
-
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-26 09:00:00
