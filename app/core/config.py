@@ -18,7 +18,9 @@ DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused in prod
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="TTHC_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="TTHC_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        # A refused start-up prints its error to the logs: never with the secrets it was given.
+        hide_input_in_errors=True,
     )
 
     environment: Literal["development", "test", "production"] = "development"
