@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+import typer
 from typer.testing import CliRunner
 
 from app.cli import app
@@ -28,8 +31,26 @@ def test_db_commands_round_trip(fresh_database_url: str) -> None:
         engine.dispose()
 
 
+def _command_paths(group: Any, prefix: list[str]) -> list[list[str]]:
+    paths = [prefix]
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            paths += _command_paths(command, [*prefix, name])
+        else:
+            paths.append([*prefix, name])
+    return paths
+
+
 def test_every_command_has_help() -> None:
-    for args in (["--help"], ["db", "--help"], ["db", "upgrade", "--help"], ["serve", "--help"]):
-        result = runner.invoke(app, args)
-        assert result.exit_code == 0, (args, result.output)
-        assert "Usage" in result.output
+    root = typer.main.get_command(app)
+    paths = _command_paths(root, [])
+    names = {" ".join(p) for p in paths}
+    for expected in ("db upgrade", "serve", "demo", "ingest pull", "ingest file", "quarantine list",
+                     "quarantine retry", "procedures import", "dossier show", "dossier explain",
+                     "calendar add", "scan", "notices list", "notices render", "scheduler",
+                     "jobs list", "report", "token create", "simulate portal", "agencies import"):
+        assert expected in names, expected
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert "Usage" in result.output, path

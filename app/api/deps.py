@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
+from app.db.session import session_scope
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -22,15 +23,8 @@ def get_session(request: Request) -> Iterator[Session]:
     factory: sessionmaker[Session] = (
         request.app.state.read_session_factory if read_only else request.app.state.session_factory
     )
-    session = factory()
-    try:
+    with session_scope(factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # scope="function": commit before the response leaves. With the default ("request") the commit
