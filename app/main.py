@@ -23,10 +23,13 @@ from app.dossiers.router import router as dossiers_router
 from app.health.router import router as health_router
 from app.ingest.router import router as ingest_router
 from app.ingest.router import webhook_router
+from app.metrics.requests import record_request
+from app.metrics.router import router as metrics_router
 from app.notices.router import public_router as public_notices_router
 from app.notices.router import router as notices_router
 from app.procedures.router import router as procedures_router
 from app.rates.router import router as rates_router
+from app.scheduler.router import router as jobs_router
 
 STATIC_DIR = Path(__file__).parent / "dashboard" / "static"
 # Every JSON and form body; the webhook, which receives whole pages of dossiers, has its own
@@ -56,10 +59,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.read_session_factory = make_session_factory(engine, writer=False)
     install_error_handlers(app)
     install_dashboard_errors(app)
+    app.middleware("http")(record_request)
     app.middleware("http")(request_context)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = (
         health_router,
+        metrics_router,
+        jobs_router,
         dashboard_router,
         auth_router,
         dossiers_router,

@@ -1,0 +1,46 @@
+"""HTTP request counters and latencies, labelled by route template (never by raw path, which
+would carry dossier codes and explode the label set)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import Request, Response
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+REQUEST_REGISTRY = CollectorRegistry(auto_describe=True)
+REQUESTS = Counter(
+    "tthc_http_requests",
+    "HTTP requests",
+    ["method", "route", "status"],
+    registry=REQUEST_REGISTRY,
+)
+LATENCY = Histogram(
+    "tthc_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    registry=REQUEST_REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+def _route_of(request: Request) -> str:
+    route = request.scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"
+
+
+async def record_request(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await call_next(request)
+        status = response.status_code
+        return response
+    finally:
+        route = _route_of(request)
+        REQUESTS.labels(request.method, route, str(status)).inc()
+        LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
