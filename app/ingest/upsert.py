@@ -41,6 +41,16 @@ def legal_basis(received_at: datetime) -> str:
     return OLD_BASIS if to_local(received_at).date() < NEW_DECREE_FROM else NEW_BASIS
 
 
+# How far along a dossier is, for two copies that stand as of the same instant: steps such as
+# "finished" (9) and "returned" (10) often share one timestamp, and a copy cut after the 9 must
+# not undo the 10.
+_STAGE: Final = {1: 0, 2: 1, 4: 2, 5: 3, 6: 3, 9: 4, 10: 5, 3: 6, 7: 6, 8: 6}
+
+
+def _stage(status: int) -> int:
+    return _STAGE.get(status, 0)
+
+
 def _as_of(*instants: datetime | None) -> datetime:
     return max(i for i in instants if i is not None)
 
@@ -148,7 +158,10 @@ class BatchUpserter:
         record_as_of = _as_of(record.newest_progress_at, record.received_at,
                               record.finished_at, record.returned_at)
         changed = False
-        if record_as_of >= _stored_as_of(dossier):
+        stored_as_of = _stored_as_of(dossier)
+        if record_as_of > stored_as_of or (
+            record_as_of == stored_as_of and _stage(record.status) >= _stage(dossier.status)
+        ):
             changed = self._apply_fields(dossier, record, raw_id)
             changed = self._apply_applicant(dossier, record) or changed
         changed = self._queue_steps(dossier, record.progress_in_order) or changed
