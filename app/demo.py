@@ -28,6 +28,7 @@ from connectors.simulator.app import DEFAULT_TOKEN, create_simulator_app
 from connectors.simulator.dataset import generate_dataset
 from connectors.simulator.faults import Faults
 from connectors.simulator.server import run_simulator
+from connectors.simulator.webhook import push_webhooks
 
 app = typer.Typer()
 simulate_app = typer.Typer(help="The bundled fake portal.", no_args_is_help=True)
@@ -151,3 +152,32 @@ def simulate_portal(
 ) -> None:
     """Serve a fake portal pull API with realistic Vietnamese data."""
     run_simulator(host=host, port=port, dossiers=dossiers, seed=seed, faults=faults, token=token)
+
+
+@simulate_app.command("webhooks")
+def simulate_webhooks(
+    target: str = typer.Option(
+        "http://127.0.0.1:8000/api/v1/webhooks/dvc", help="Our webhook endpoint."
+    ),
+    secret: str = typer.Option(..., help="TTHC_WEBHOOK_SECRET of the receiver."),
+    dossiers: int = typer.Option(50, min=1, help="How many dossiers to push."),
+    seed: int = typer.Option(1, help="Seed of the generated data."),
+    batch_size: int = typer.Option(25, min=1, help="Records per signed envelope."),
+) -> None:
+    """Push generated dossiers to a webhook as the portal would: signed envelopes."""
+    dataset = generate_dataset(dossiers, seed=seed, now=utcnow())
+    ordered = sorted(dataset.dossiers, key=lambda record: str(record.get("DonViXuLy", "")))
+    try:
+        results = push_webhooks(target, secret, ordered, batch_size=batch_size)
+    except httpx.HTTPError as exc:
+        console.print(f"[red]error:[/red] cannot reach {target}: {exc}")
+        raise typer.Exit(code=1) from None
+    refused = [r for r in results if r.status_code != 200]
+    for result in results:
+        style = "green" if result.status_code == 200 else "red"
+        console.print(
+            f"[{style}]{result.status_code}[/{style}] {result.agency_code}: "
+            f"{result.records} records — {result.body[:120]}"
+        )
+    if refused:
+        raise typer.Exit(code=1)
