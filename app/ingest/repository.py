@@ -66,7 +66,21 @@ def raw_ids_by_hash(session: Session, hashes: Sequence[str]) -> dict[str, int]:
 
 
 def insert_raw_records(session: Session, rows: list[dict[str, Any]]) -> None:
-    insert_ignoring_conflicts(session, RawRecord, rows, ["content_hash"])
+    """Insert new payloads; one a concurrent writer stored first gets our receptions added
+    (ignoring the conflict would lose them from ``times_received``)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(RawRecord)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["content_hash"],
+        set_={
+            "times_received": RawRecord.times_received + stmt.excluded.times_received,
+            "last_received_at": stmt.excluded.last_received_at,
+        },
+    )
+    session.execute(stmt, rows)
 
 
 def bump_raw_records(session: Session, seen: Mapping[int, int], now: datetime) -> None:

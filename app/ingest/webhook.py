@@ -8,9 +8,11 @@ failure) besides our own ``error`` / ``reason``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.errors import (
@@ -24,12 +26,13 @@ from app.core.errors import (
 )
 from app.ingest import repository as repo
 from app.ingest.schemas import WebhookReply
-from app.ingest.service import ingest_records
+from app.ingest.service import IngestCounts, ingest_records
 from app.models import IngestRun
 from connectors import EnvelopeInvalid, SignatureInvalid, parse_envelope
 from connectors.signing import verify
 
 WEBHOOK_SOURCE: Final = "webhook"
+CONCURRENT_ATTEMPTS: Final = 3
 
 
 class _PortalShaped(AppError):
@@ -68,8 +71,34 @@ class WebhookRateLimited(_PortalShaped, TooManyRequests):
         self.headers = {"Retry-After": str(retry_after_seconds)}
 
 
+class WebhookBusy(_PortalShaped, ServiceUnavailable):
+    def __init__(self, reason: str, retry_after_seconds: int) -> None:
+        super().__init__(reason, retry_after_seconds=retry_after_seconds)
+        self.headers = {"Retry-After": str(retry_after_seconds)}
+
+
 def too_large(limit: int) -> WebhookTooLarge:
     return WebhookTooLarge(f"body larger than {limit} bytes", max_bytes=limit)
+
+
+def _ingest_merging_concurrent(
+    session: Session, ingest: Callable[[], IngestCounts]
+) -> IngestCounts:
+    """Run ``ingest`` in a savepoint, again if a concurrent delivery won an insert race.
+
+    Two deliveries naming a new agency, procedure or dossier both read "absent" and both
+    insert; the loser's unique violation is raised only once the winner has committed
+    (PostgreSQL waits for it), so reading again finds the winner's rows and merges into them.
+    """
+    for attempt in range(1, CONCURRENT_ATTEMPTS + 1):
+        try:
+            with session.begin_nested():
+                return ingest()
+        except IntegrityError:
+            if attempt == CONCURRENT_ATTEMPTS:
+                break
+    raise WebhookBusy("concurrent deliveries of the same records kept colliding; send again",
+                      retry_after_seconds=1)
 
 
 def receive_delivery(
@@ -95,7 +124,8 @@ def receive_delivery(
     except EnvelopeInvalid as exc:
         raise EnvelopeRefused(exc.reason) from None
     origin = f"webhook {envelope.service} {envelope.agency_code}"
-    counts = ingest_records(session, WEBHOOK_SOURCE, envelope.records(origin=origin), now)
+    counts = _ingest_merging_concurrent(session, lambda: ingest_records(
+        session, WEBHOOK_SOURCE, envelope.records(origin=origin), now))
     run = repo.add_run(session, IngestRun(
         source=WEBHOOK_SOURCE, detail=f"{envelope.service} từ {envelope.agency_code}",
         started_at=now, finished_at=now, status="succeeded", pages=1, **counts.as_dict(),
