@@ -1,0 +1,50 @@
+"""Every benchmark runs end to end at a tiny scale and results.json has the agreed shape.
+
+No timing is asserted (timings belong to `make bench`); the numbers must only be present and
+sane: positive times, ratios that are ours / baseline.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.__main__ import main
+from tests.conftest import POSTGRES_URL
+
+REQUIRED = {"name", "n", "ours_s", "baseline", "baseline_s", "ratio"}
+
+
+def _check(path: Path, expected: set[str]) -> None:
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    assert {r["name"] for r in rows} == expected
+    for row in rows:
+        assert row.keys() >= REQUIRED
+        assert row["n"] > 0 and row["ours_s"] > 0
+        if row["baseline_s"] is not None:
+            assert row["baseline_s"] > 0
+            # ratio comes from unrounded times, so compare loosely to the rounded ones
+            assert row["ratio"] == pytest.approx(row["ours_s"] / row["baseline_s"], rel=0.5)
+
+
+@pytest.mark.slow
+def test_every_benchmark_runs_at_a_tiny_scale(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "results.json"
+    if backend == "postgresql":
+        monkeypatch.setenv("BENCH_POSTGRES_URL", POSTGRES_URL)
+        main(["--scale", "300", "--only", "postgresql", "--out", str(out)])
+        _check(out, {"ingest.postgresql"})
+        return
+    monkeypatch.delenv("BENCH_POSTGRES_URL", raising=False)
+    main(["--scale", "300", "--memory-rows", "300", "--out", str(out),
+          "--only", "deadline,ingest,rates,scan,api,memory"])
+    _check(out, {
+        "deadline.compute", "ingest.sqlite", "rates.query", "scan.full", "scan.incremental",
+        "api.overdue.p50", "api.overdue.p95", "ingest.peak_memory",
+    })
+    memory = next(r for r in json.loads(out.read_text()) if r["name"] == "ingest.peak_memory")
+    assert 0 < memory["ratio"] < 1  # peak RSS under the 500 MB budget
