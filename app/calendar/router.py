@@ -22,7 +22,9 @@ Viewer = Annotated[Principal, Depends(require_roles("viewer"))]
 
 @router.get("/overrides", response_model=list[OverrideOut], summary="Calendar overrides")
 def list_overrides(
-    session: SessionDep, _principal: Viewer, year: Annotated[int | None, Query()] = None
+    session: SessionDep,
+    _principal: Viewer,
+    year: Annotated[int | None, Query(ge=1, le=9998)] = None,
 ) -> list[OverrideOut]:
     start = date(year, 1, 1) if year else None
     end = date(year + 1, 1, 1) if year else None

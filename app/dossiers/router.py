@@ -11,7 +11,8 @@ from app.agencies import repository as agencies
 from app.api.deps import SessionDep
 from app.auth.deps import Principal, require_roles
 from app.core.clock import LOCAL_TZ, utcnow
-from app.core.errors import Forbidden, NotFound
+from app.core.errors import Forbidden, NotFound, ValidationFailed
+from app.deadlines.clock import MAX_YEAR, MIN_YEAR
 from app.dossiers import repository, service
 from app.dossiers.deadline_sync import load_context
 from app.dossiers.lists import ListFilters, ListKind
@@ -45,6 +46,9 @@ def _scope(session: SessionDep, principal: Principal, agency: str | None) -> set
 def _instant(as_of: datetime | None) -> datetime:
     if as_of is None:
         return utcnow()
+    if not MIN_YEAR < as_of.year < MAX_YEAR:
+        # The legal clock covers these years only (a year of margin for offsets and due times).
+        raise ValidationFailed(f"as_of must fall within {MIN_YEAR + 1}–{MAX_YEAR - 1}")
     return as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=LOCAL_TZ)
 
 

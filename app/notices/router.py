@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.api.deps import SessionDep
 from app.auth.deps import Principal, require_roles
@@ -30,6 +30,8 @@ public_router = APIRouter(prefix="/api/v1/public", tags=["public"])
 
 Viewer = Annotated[Principal, Depends(require_roles("viewer"))]
 Supervisor = Annotated[Principal, Depends(require_roles("supervisor"))]
+# The id column is a 32-bit integer: a larger id cannot exist and must not reach the database.
+NoticeId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 Action = Literal["approve", "issue", "publish"]
 
 
@@ -75,13 +77,13 @@ def create_notice(
 
 
 @router.get("/{notice_id}", response_model=NoticeDetailOut, summary="One notice and its history")
-def get_notice(notice_id: int, session: SessionDep, principal: Viewer) -> NoticeDetailOut:
+def get_notice(notice_id: NoticeId, session: SessionDep, principal: Viewer) -> NoticeDetailOut:
     return listing.detail(session, notice_id, _scope(principal))
 
 
 @router.patch("/{notice_id}", response_model=NoticeDetailOut, summary="Edit a draft")
 def edit_notice(
-    notice_id: int, body: NoticePatch, session: SessionDep, principal: Supervisor
+    notice_id: NoticeId, body: NoticePatch, session: SessionDep, principal: Supervisor
 ) -> NoticeDetailOut:
     service.edit(
         session,
@@ -99,7 +101,10 @@ def edit_notice(
 
 @router.post("/{notice_id}/cancel", response_model=NoticeDetailOut, summary="Cancel a draft")
 def cancel_notice(
-    notice_id: int, session: SessionDep, principal: Supervisor, body: NoticeCancel | None = None
+    notice_id: NoticeId,
+    session: SessionDep,
+    principal: Supervisor,
+    body: NoticeCancel | None = None,
 ) -> NoticeDetailOut:
     note = body.note if body else None
     service.cancel(
@@ -114,7 +119,7 @@ def cancel_notice(
     summary="Approve a draft, issue an approved notice, or publish an issued one",
 )
 def move_notice(
-    notice_id: int, action: Action, session: SessionDep, principal: Supervisor
+    notice_id: NoticeId, action: Action, session: SessionDep, principal: Supervisor
 ) -> NoticeDetailOut:
     step = {"approve": service.approve, "issue": service.issue, "publish": service.publish}
     step[action](session, notice_id, utcnow(), actor=principal.name, scope=_scope(principal))
@@ -123,7 +128,7 @@ def move_notice(
 
 @router.get("/{notice_id}/files/{fmt}", summary="The PDF or DOCX stored when it was issued")
 def download_file(
-    notice_id: int, fmt: Literal["pdf", "docx"], session: SessionDep, principal: Viewer
+    notice_id: NoticeId, fmt: Literal["pdf", "docx"], session: SessionDep, principal: Viewer
 ) -> Response:
     row = service.load_row(session, notice_id, _scope(principal))
     stored = repository.file_of(session, notice_id, fmt)
