@@ -31,7 +31,7 @@ from tests.conftest import DatabaseFactory
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 NOW = datetime(2025, 6, 2, 3, 0, tzinfo=UTC)
 DOSSIERS = 150
-PAGE = 25
+PAGE = 10
 Snapshot = dict[str, tuple[int, int]]
 
 
@@ -132,8 +132,8 @@ def test_transport_faults_are_retried_and_nothing_is_lost_or_doubled(
     dataset: Dataset, reference: Snapshot, fresh: str, fault: str
 ) -> None:
     faults = {
-        "5xx": Faults(error_rate=0.4, seed=5),
-        "429": Faults(rate_limit_rate=0.4, retry_after_seconds=7, seed=6),
+        "5xx": Faults(error_rate=0.5, seed=5),
+        "429": Faults(rate_limit_rate=0.5, retry_after_seconds=7, seed=6),
         "slow": Faults(slow_rate=0.35, slow_seconds=0.6, seed=7),
     }[fault]
     sleeps = Sleeps()
