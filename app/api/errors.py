@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.errors import AppError
@@ -39,6 +40,18 @@ def install_error_handlers(app: FastAPI) -> None:
             {"error": "http_error", "reason": str(exc.detail)},
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(DataError)
+    async def _data_error(_request: Request, exc: DataError) -> JSONResponse:
+        # SQLSTATE class 22: the database refused a value the caller sent (a number beyond
+        # its column, a NUL character in text). The caller's fault, so a 400, not a 500.
+        log.warning("database refused a request value", extra={"error_type": type(exc).__name__})
+        return JSONResponse(
+            {"error": "bad_request",
+             "reason": "a value is out of range or contains characters that cannot be stored "
+                       "(such as NUL)"},
+            status_code=400,
         )
 
     @app.exception_handler(Exception)

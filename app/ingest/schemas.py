@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,7 +24,10 @@ class QuarantineOut(BaseModel):
 
 
 class QuarantineRetryIn(BaseModel):
-    ids: list[int] | None = Field(default=None, description="Entries to retry; all open if absent.")
+    # Ids are 32-bit in the database: a larger one cannot exist and must not reach a query.
+    ids: list[Annotated[int, Field(ge=1, le=2_147_483_647)]] | None = Field(
+        default=None, description="Entries to retry; all open if absent."
+    )
 
 
 class CountsOut(BaseModel):

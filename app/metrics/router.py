@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from fastapi import APIRouter, Response
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy.orm import Session
@@ -67,7 +68,12 @@ def _domain_registry(session: Session) -> CollectorRegistry:
     return registry
 
 
-@router.get("/metrics", summary="Prometheus metrics (aggregates only)")
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (aggregates only)",
+    # Documented as text, which it is: the schema said JSON (found by schemathesis).
+    response_class=PlainTextResponse,
+)
 def metrics(session: SessionDep) -> Response:
     body = generate_latest(REQUEST_REGISTRY) + generate_latest(_domain_registry(session))
     return Response(content=body, media_type=CONTENT_TYPE_LATEST)

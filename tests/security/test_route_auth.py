@@ -50,6 +50,7 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/public/rates"): "published aggregates per agency and month",
     ("GET", "/api/v1/public/apologies"): "published apologies with masked names",
     ("POST", "/api/v1/webhooks/dvc"): "no token: authenticated by its HMAC signature instead",
+    ("GET", "/metrics"): "Prometheus scrape: aggregate counters and gauges, no row data",
 }
 
 # How a supervisor of another agency is kept out:
@@ -82,6 +83,7 @@ PRIVATE: dict[tuple[str, str], Private] = {
     ("POST", "/api/v1/quarantine/retry"): Private(
         "global", "re-reads stored raw records; changes no agency's decision"),
     ("GET", "/api/v1/ingest/runs"): Private("global", "connector runs: counts only"),
+    ("GET", "/api/v1/jobs/runs"): Private("global", "scheduled job runs: counts only"),
     ("GET", "/api/v1/procedures"): Private("global", "the national procedure catalogue"),
     ("GET", "/api/v1/rates"): Private("item", query=f"agency={OWN_AGENCY}"),
     ("GET", "/api/v1/reports/period"): Private(
