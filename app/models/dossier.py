@@ -16,6 +16,8 @@ class Dossier(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_dossier_agency_id_received_at", "agency_id", "received_at"),
         Index("ix_dossier_classification_due_at", "classification", "due_at"),
+        # The work lists walk open dossiers in (due_at, id) order and stop after one page.
+        Index("ix_dossier_due_at_id", "due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
