@@ -11,8 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.calendar.calendar import CivilServiceCalendar
 from app.calendar.service import load_calendar, load_office_hours
@@ -95,19 +97,28 @@ def evaluate_dossier(
     )
 
 
-def apply_result(dossier: Dossier, result: DeadlineResult, now: datetime) -> None:
-    dossier.clock_started_at = result.clock_started_at
-    if result.due_at is not None or not result.paused:
-        dossier.due_at = result.due_at
-    dossier.due_is_legal = result.due_basis == "legal"
-    dossier.paused_since = result.paused_since
-    dossier.paused_working_minutes = int(result.paused_working_hours * 60)
-    if dossier.classification != result.classification:
+def clock_values(dossier: Dossier, result: DeadlineResult, now: datetime) -> dict[str, Any]:
+    """The dossier's clock columns after `result`."""
+    keep_due = result.due_at is None and result.paused
+    changed_class = dossier.classification != result.classification
+    return {
+        "clock_started_at": result.clock_started_at,
+        # While paused before the due the engine has no due; the last known one stays shown.
+        "due_at": dossier.due_at if keep_due else result.due_at,
+        "due_is_legal": result.due_basis == "legal",
+        "paused_since": result.paused_since,
+        "paused_working_minutes": int(result.paused_working_hours * 60),
+        "classification": result.classification,
         # "Since when" rather than "last computed": a scan that changes nothing then writes
         # nothing, instead of rewriting every open dossier every few minutes.
-        dossier.classification = result.classification
-        dossier.classified_as_of = now
-    dossier.appointment_mismatch = result.appointment_mismatch
+        "classified_as_of": now if changed_class else dossier.classified_as_of,
+        "appointment_mismatch": result.appointment_mismatch,
+    }
+
+
+def apply_result(dossier: Dossier, result: DeadlineResult, now: datetime) -> None:
+    for key, value in clock_values(dossier, result, now).items():
+        setattr(dossier, key, value)
 
 
 def refresh_deadlines(
@@ -116,15 +127,21 @@ def refresh_deadlines(
     now: datetime,
     context: DeadlineContext | None = None,
 ) -> list[DeadlineResult]:
-    """Recompute the clock state of these dossiers as of `now` (flushes, never commits)."""
+    """Recompute the clock state of these dossiers as of `now` (flushes, never commits).
+
+    Changed rows are written with one executemany UPDATE of a fixed column set rather than by
+    the unit of work, which would group rows by which columns changed and issue thousands of
+    small statements per batch."""
     if not dossiers:
         return []
+    session.flush()
     context = context or load_context(session)
     procedures = repository.procedures_by_id(session, {d.procedure_id for d in dossiers})
     events_by_dossier: dict[int, list[DossierEvent]] = defaultdict(list)
     for event in repository.events_for(session, [d.id for d in dossiers]):
         events_by_dossier[event.dossier_id].append(event)
     results = []
+    changes: list[dict[str, Any]] = []
     for dossier in dossiers:
         result = evaluate_dossier(
             dossier,
@@ -133,9 +150,13 @@ def refresh_deadlines(
             context,
             now,
         )
-        apply_result(dossier, result, now)
+        values = clock_values(dossier, result, now)
+        if any(getattr(dossier, key) != value for key, value in values.items()):
+            changes.append({"id": dossier.id, **values})
+            for key, value in values.items():
+                set_committed_value(dossier, key, value)
         results.append(result)
-    session.flush()
+    repository.update_clock_columns(session, changes)
     return results
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.models import Agency, Dossier, DossierApplicant, DossierEvent, Procedure
@@ -72,3 +73,9 @@ def agency_of(session: Session, agency_id: int) -> Agency:
     agency = session.get(Agency, agency_id)
     assert agency is not None  # foreign key
     return agency
+
+
+def update_clock_columns(session: Session, rows: list[dict[str, Any]]) -> None:
+    """ORM bulk UPDATE by primary key: one executemany for rows with the same columns."""
+    if rows:
+        session.execute(update(Dossier), rows)
