@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.agencies.service import import_agencies
 from app.auth.service import create_token
@@ -20,7 +21,12 @@ from app.core.background_server import BackgroundServer
 from app.core.clock import utcnow
 from app.db import migrate
 from app.db.session import make_engine, make_session_factory, session_scope
+from app.dossiers.lists import ListFilters
+from app.dossiers.service import work_list
 from app.ingest.runs import run_pull
+from app.notices.drafting import create_draft
+from app.notices.listing import list_notices
+from app.notices.service import approve, issue, publish
 from app.procedures.service import import_catalogue
 from app.scan.service import run_scan
 from connectors import get_connector
@@ -75,12 +81,31 @@ def load_demo_data(url: str, portal: str, token: str, now: datetime) -> dict[str
     with session_scope(factory) as session:
         scan = run_scan(session, utcnow())
     console.print(f"scan: {scan.as_dict()}")
+    published = publish_some_drafts(factory, utcnow(), keep=1)
+    console.print(f"notices: {published} drafted apologies approved, issued and published")
     with session_scope(factory) as session:
         admin = create_token(session, name="demo admin", role="admin", agency=None, now=now)
         supervisor = create_token(
             session, name="demo supervisor", role="supervisor", agency="H21.65", now=now
         )
         return {"admin": admin.secret, "supervisor": supervisor.secret}
+
+
+def publish_some_drafts(factory: sessionmaker[Session], now: datetime, keep: int) -> int:
+    """Draft late apologies for a few overdue dossiers (as a supervisor would by hand), then walk
+    all but `keep` drafts through the workflow, so the public apology list has entries and the
+    supervisors' page still has drafts to approve."""
+    with session_scope(factory) as session:
+        overdue, _ = work_list(session, "overdue", now, ListFilters(), None, 3)
+        for item in overdue:
+            create_draft(session, item.row.dossier.code, now, actor="demo supervisor")
+        drafts = list_notices(session, scope=None, statuses=["draft"]).items
+        chosen = drafts[: max(0, len(drafts) - keep)]
+        for notice in chosen:
+            approve(session, notice.id, now, actor="demo supervisor")
+            issue(session, notice.id, now, actor="demo supervisor")
+            publish(session, notice.id, now, actor="demo supervisor")
+    return len(chosen)
 
 
 @app.command("demo")

@@ -75,14 +75,17 @@ def _proposal(
     procedure: Procedure | None,
     context: DeadlineContext,
     extension: ProcessingTime | None,
+    now: datetime,
 ) -> tuple[datetime, datetime]:
     if dossier.due_at is None:
         raise Conflict(
             f"dossier {dossier.code} is paused before its due; the due moves when it resumes"
         )
     own = procedure_rule(procedure).processing_time
+    # Counted from the legal due, or from now for a late apology drafted after the due: a new
+    # appointment in the past would promise nothing.
     new_due = propose_new_due(
-        dossier.due_at,
+        max(dossier.due_at, now),
         context.calendar,
         context.schedule_for(dossier.agency_id),
         extension or own,
@@ -103,7 +106,7 @@ def insert_draft(
     extension: ProcessingTime | None = None,
 ) -> Notice | None:
     """A new draft for a dossier without a notice; None if another drafter got there first."""
-    original, proposed = _proposal(dossier, procedure, context, extension)
+    original, proposed = _proposal(dossier, procedure, context, extension, now)
     new_due = check_new_due(new_due_at, original) if new_due_at else proposed
     text = clean_reason(reason) if reason is not None else DEFAULT_REASON
     year = numbering.register_year(now)
@@ -201,7 +204,7 @@ def _redraft(
     new_due_at: datetime | None,
     extension: ProcessingTime | None,
 ) -> Notice:
-    original, proposed = _proposal(dossier, procedure, context, extension)
+    original, proposed = _proposal(dossier, procedure, context, extension, now)
     notice.status = "draft"
     notice.original_due_at = original
     notice.new_due_at = check_new_due(new_due_at, original) if new_due_at else proposed

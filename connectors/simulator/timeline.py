@@ -102,8 +102,11 @@ class Story:
     new_due: datetime | None = None
 
 
-OUTCOMES: Final = (("early", 35), ("on_time", 20), ("late", 18), ("paused", 9), ("open", 12),
-                   ("refused", 2), ("withdrawn", 2), ("supplemented", 2))
+# Shaped like published provincial figures (RATES.md: Lâm Đồng Q1/2024, about 98 % resolved early
+# or on time by the portal's appointment): mostly early, a few late, a few waiting on the citizen.
+# Dossiers received recently are still open anyway, because their stories are cut at `now`.
+OUTCOMES: Final = (("early", 62), ("on_time", 22), ("late", 3), ("paused", 4), ("open", 2),
+                   ("refused", 2), ("withdrawn", 2), ("supplemented", 3))
 
 
 def between(rng: random.Random, start: datetime, end: datetime) -> datetime:
