@@ -1,12 +1,13 @@
-"""`tthc db`: schema migrations."""
+"""`tthc db`: schema migrations and the PostgreSQL partitioning of events."""
 
 from __future__ import annotations
 
 import typer
 from rich.console import Console
 
+from app.core.clock import utcnow
 from app.core.config import get_settings
-from app.db import migrate
+from app.db import migrate, partitioning
 from app.db.session import make_engine
 
 app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
@@ -50,3 +51,46 @@ def current(
         engine.dispose()
     state = "up to date" if applied == heads else f"behind (head: {', '.join(sorted(heads))})"
     console.print(f"applied: {', '.join(sorted(applied)) or 'none'} — {state}")
+
+
+@app.command()
+def partition(
+    months_ahead: int = typer.Option(
+        partitioning.DEFAULT_MONTHS_AHEAD,
+        "--months-ahead",
+        min=0,
+        max=120,
+        help="Months after the current one to create partitions for.",
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the SQL, change nothing."),
+    url: str | None = typer.Option(None, help="Database URL (default: TTHC_DATABASE_URL)."),
+) -> None:
+    """PostgreSQL only: partition dossier_event by month (once), or add the missing months."""
+    engine = make_engine(_url(url))
+    try:
+        with engine.begin() as conn:
+            result = partitioning.partition_events(
+                conn, utcnow(), months_ahead, dry_run=dry_run
+            )
+    except partitioning.PartitioningUnsupported as exc:
+        console.print(f"[red]{exc.reason}[/red]")
+        raise typer.Exit(2) from exc
+    except partitioning.PartitioningRefused as exc:
+        console.print(f"[red]{exc.reason}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    plan = result.plan
+    if dry_run:
+        for statement in plan.statements:
+            console.print(f"{statement};", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]dry run: {len(plan.statements)} statements, nothing changed[/]")
+    elif plan.converts:
+        console.print(
+            f"[green]dossier_event partitioned by month: {plan.rows} rows copied into "
+            f"{len(plan.partitions)} partitions in {result.seconds:.1f} s[/green]"
+        )
+    elif plan.partitions:
+        console.print(f"[green]added partitions: {', '.join(plan.partitions)}[/green]")
+    else:
+        console.print("dossier_event is partitioned; every month is there already")

@@ -37,9 +37,10 @@ def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
 
 
 def insert_ignoring_conflicts(
-    session: Session, model: type[Any], rows: list[dict[str, Any]], unique: list[str]
+    session: Session, model: type[Any], rows: list[dict[str, Any]], unique: list[str] | None
 ) -> None:
-    """Bulk insert; rows that collide with ``unique`` are skipped, not errors."""
+    """Bulk insert; rows that collide with ``unique`` (``None``: with any unique key) are
+    skipped, not errors."""
     if not rows:
         return
     dialect = session.get_bind().dialect.name
@@ -184,7 +185,10 @@ def event_hashes(session: Session, dossier_ids: Sequence[int]) -> set[tuple[int,
 
 
 def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
-    insert_ignoring_conflicts(session, DossierEvent, rows, ["dossier_id", "dedup_hash"])
+    # No conflict target: the key is (dossier_id, dedup_hash) on a plain table and
+    # (dossier_id, dedup_hash, at) once `tthc db partition` has run (app/db/partitioning.py);
+    # the same thing, since the hash contains `at`. Ids are fresh, so only that key can collide.
+    insert_ignoring_conflicts(session, DossierEvent, rows, None)
 
 
 # -- connector state and runs ------------------------------------------------------------------

@@ -1,0 +1,181 @@
+"""What PostgreSQL's catalog says about a table, for the partitioning of `dossier_event`.
+
+Reading the live definition (rather than restating it) keeps the conversion right after later
+migrations add a column, an index or a foreign key: those are copied, and only what cannot be
+carried over to a partitioned table is refused with a reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, text
+
+from app.core.clock import LOCAL_TZ
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month in Vietnamese local time: reports count local months, so do partitions."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def of(cls, instant: datetime) -> Month:
+        local = instant.astimezone(LOCAL_TZ)
+        return cls(local.year, local.month)
+
+    def next(self) -> Month:
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def lower(self) -> datetime:
+        return datetime(self.year, self.month, 1, tzinfo=LOCAL_TZ)
+
+    def upper(self) -> datetime:
+        return self.next().lower()
+
+    def partition_name(self, table: str) -> str:
+        return f"{table}_p{self.year:04d}_{self.month:02d}"
+
+    def bounds_sql(self) -> str:
+        return f"FROM ('{self.lower().isoformat()}') TO ('{self.upper().isoformat()}')"
+
+
+def months_between(first: Month, last: Month) -> list[Month]:
+    months = [first]
+    while months[-1] < last:
+        months.append(months[-1].next())
+    return months
+
+
+def add_months(start: Month, count: int) -> Month:
+    index = start.year * 12 + start.month - 1 + count
+    return Month(index // 12, index % 12 + 1)
+
+
+@dataclass
+class TableShape:
+    """The parts of a plain table's definition that the conversion has to carry over or refuse."""
+
+    primary_key: list[str] = field(default_factory=list)
+    unique_keys: list[list[str]] = field(default_factory=list)
+    foreign_keys: list[tuple[str, str]] = field(default_factory=list)  # (name, definition)
+    plain_indexes: list[str] = field(default_factory=list)  # CREATE INDEX statements
+    unique_indexes: list[str] = field(default_factory=list)  # not backing a constraint
+    owned_sequences: list[tuple[str, str]] = field(default_factory=list)  # (sequence, column)
+    triggers: list[str] = field(default_factory=list)
+    referenced_by: list[str] = field(default_factory=list)  # "table.constraint"
+
+
+def regclass_exists(conn: Connection, name: str) -> bool:
+    return bool(conn.execute(text("SELECT to_regclass(:n) IS NOT NULL"), {"n": name}).scalar_one())
+
+
+def is_partitioned(conn: Connection, table: str) -> bool:
+    found = conn.execute(
+        text(
+            "SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(:t)"
+        ),
+        {"t": table},
+    ).first()
+    return found is not None
+
+
+def partition_names(conn: Connection, table: str) -> set[str]:
+    rows = conn.execute(
+        text(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = to_regclass(:t)"
+        ),
+        {"t": table},
+    )
+    return {name for (name,) in rows}
+
+
+def _columns(conn: Connection, table_oid: int, attnums: list[int]) -> list[str]:
+    names: dict[int, str] = dict(
+        conn.execute(
+            text("SELECT attnum, attname FROM pg_attribute WHERE attrelid = :oid AND attnum > 0"),
+            {"oid": table_oid},
+        ).all()
+    )
+    return [names[n] for n in attnums]
+
+
+def table_shape(conn: Connection, table: str) -> TableShape:
+    oid = conn.execute(text("SELECT to_regclass(:t)::oid"), {"t": table}).scalar_one()
+    shape = TableShape()
+    constraints = conn.execute(
+        text(
+            "SELECT conname, contype, conkey, conindid, conrelid = :oid AS own, "
+            "conrelid::regclass::text AS owner, pg_get_constraintdef(oid) AS definition "
+            "FROM pg_constraint WHERE conrelid = :oid OR confrelid = :oid ORDER BY conname"
+        ),
+        {"oid": oid},
+    ).all()
+    constraint_indexes = set()
+    for name, kind, key, index_oid, own, owner, definition in constraints:
+        if not own:
+            shape.referenced_by.append(f"{owner}.{name}")
+            continue
+        constraint_indexes.add(index_oid)
+        if kind == "p":
+            shape.primary_key = _columns(conn, oid, list(key))
+        elif kind == "u":
+            shape.unique_keys.append(_columns(conn, oid, list(key)))
+        elif kind == "f":
+            shape.foreign_keys.append((name, definition))
+    indexes = conn.execute(
+        text(
+            "SELECT i.indexrelid, i.indisunique, pg_get_indexdef(i.indexrelid) "
+            "FROM pg_index i WHERE i.indrelid = :oid ORDER BY i.indexrelid::regclass::text"
+        ),
+        {"oid": oid},
+    ).all()
+    for index_oid, unique, definition in indexes:
+        if index_oid in constraint_indexes:
+            continue
+        (shape.unique_indexes if unique else shape.plain_indexes).append(definition)
+    shape.owned_sequences = [
+        (seq, column)
+        for seq, column in conn.execute(
+            text(
+                "SELECT d.objid::regclass::text, a.attname FROM pg_depend d "
+                "JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
+                "WHERE d.refobjid = :oid AND d.classid = 'pg_class'::regclass "
+                "AND d.deptype IN ('a', 'i') "
+                "AND (SELECT relkind FROM pg_class WHERE oid = d.objid) = 'S'"
+            ),
+            {"oid": oid},
+        ).all()
+    ]
+    shape.triggers = list(
+        conn.execute(
+            text("SELECT tgname FROM pg_trigger WHERE tgrelid = :oid AND NOT tgisinternal"),
+            {"oid": oid},
+        ).scalars()
+    )
+    return shape
+
+
+# The table and column names below are the callers' constants, never input: hence the noqa.
+
+
+def data_span(
+    conn: Connection, table: str, key: str
+) -> tuple[int, datetime | None, datetime | None]:
+    """Row count and the oldest and newest partition-key values."""
+    count, oldest, newest = conn.execute(
+        text(f'SELECT count(*), min("{key}"), max("{key}") FROM {table}')  # noqa: S608
+    ).one()
+    return int(count), oldest, newest
+
+
+def default_has_rows(conn: Connection, default: str, key: str, month: Month) -> bool:
+    found = conn.execute(
+        text(f'SELECT 1 FROM {default} WHERE "{key}" >= :lo AND "{key}" < :hi LIMIT 1'),  # noqa: S608
+        {"lo": month.lower(), "hi": month.upper()},
+    ).first()
+    return found is not None
