@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+import app.db.jobs
 import app.delivery.jobs
 import app.ingest.jobs
 import app.scan.jobs
@@ -22,6 +23,7 @@ JOB_MODULES: Final[tuple[JobModule, ...]] = (
     app.delivery.jobs,
     app.ingest.jobs,
     app.scan.jobs,
+    app.db.jobs,
 )
 
 
