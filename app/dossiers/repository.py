@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Agency, Dossier, DossierApplicant, DossierEvent, Procedure
@@ -32,9 +33,13 @@ def events_for(session: Session, dossier_ids: Sequence[int]) -> Sequence[Dossier
 
 
 def open_dossier_batches(
-    session: Session, procedure_ids: Iterable[int] | None, batch_size: int
+    session: Session,
+    procedure_ids: Iterable[int] | None,
+    batch_size: int,
+    only: ColumnElement[bool] | None = None,
 ) -> Iterator[list[Dossier]]:
-    """Open dossiers (not finished, not excluded) in id order, a batch at a time."""
+    """Open dossiers (not finished, not excluded) in id order, a batch at a time; `only`
+    narrows them further."""
     last_id = 0
     procedures = list(procedure_ids) if procedure_ids is not None else None
     while True:
@@ -48,6 +53,8 @@ def open_dossier_batches(
         )
         if procedures is not None:
             query = query.where(Dossier.procedure_id.in_(procedures))
+        if only is not None:
+            query = query.where(only)
         batch = list(session.scalars(query))
         if not batch:
             return
@@ -79,3 +86,22 @@ def update_clock_columns(session: Session, rows: list[dict[str, Any]]) -> None:
     """ORM bulk UPDATE by primary key: one executemany for rows with the same columns."""
     if rows:
         session.execute(update(Dossier), rows)
+
+
+def may_have_moved(since: datetime, now: datetime, horizon: datetime) -> ColumnElement[bool]:
+    """Open dossiers whose classification or facts can differ from the last scan at `since`:
+    changed since then, not yet classified or without a due, in time but due before `horizon`
+    (they may have become due soon or overdue), or re-appointed to a date now past and not yet
+    escalated. An overdue dossier stays overdue until its data change; an in-time dossier due
+    after the horizon stays in time."""
+    return or_(
+        Dossier.updated_at >= since,
+        Dossier.classification.is_(None),
+        Dossier.due_at.is_(None),
+        and_(Dossier.due_at <= horizon, Dossier.classification != "overdue"),
+        and_(
+            Dossier.reappointed_due_at.is_not(None),
+            Dossier.reappointed_due_at <= now,
+            Dossier.escalated.is_(False),
+        ),
+    )

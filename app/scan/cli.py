@@ -19,15 +19,21 @@ def scan_command(
         DEFAULT_BATCH_SIZE, "--batch-size", min=1, max=10_000, help="Dossiers per batch."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
+    since: str | None = typer.Option(
+        None, "--since", help="Incremental: only dossiers that may have moved since this instant."
+    ),
 ) -> None:
-    """Recompute every open dossier, record what changed, draft apology notices."""
+    """Recompute open dossiers, record what changed, draft apology notices."""
     try:
         instant = parse_instant(now) if now is not None else utcnow()
+        after = parse_instant(since) if since is not None else None
     except ValueError:
-        typer.echo(f"error: --now {now!r} is not an ISO 8601 instant", err=True)
+        typer.echo(
+            f"error: --now/--since must be ISO 8601 instants, not {now or since!r}", err=True
+        )
         raise typer.Exit(code=2) from None
     with session_scope() as session:
-        counts = run_scan(session, instant, batch_size=batch_size).as_dict()
+        counts = run_scan(session, instant, batch_size=batch_size, since=after).as_dict()
     if as_json:
         typer.echo(json.dumps({"as_of": instant.isoformat(), **counts}))
         return

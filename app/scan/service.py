@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from app.deadlines import DeadlineResult, ProcessingTime
+from app.deadlines import DeadlineResult, ProcessingTime, working_clock
 from app.dossiers import repository as dossier_repository
 from app.dossiers.deadline_sync import DeadlineContext, load_context, refresh_deadlines
 from app.models import Dossier, Notice
@@ -64,17 +64,34 @@ def run_scan(
     batch_size: int = DEFAULT_BATCH_SIZE,
     extension: ProcessingTime | None = None,
     context: DeadlineContext | None = None,
+    since: datetime | None = None,
 ) -> ScanCounts:
-    """Scan every open dossier as of `now` (flushes, never commits)."""
+    """Scan open dossiers as of `now` (flushes, never commits): all of them, or with `since`
+    (the instant of the last complete scan) only those whose state may have moved since."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("the scan instant must be timezone-aware")
     if not 1 <= batch_size <= 10_000:
         raise ValueError("batch_size must be between 1 and 10,000")
     context = context or load_context(session)
+    only = None
+    if since is not None:
+        only = dossier_repository.may_have_moved(since, now, _horizon(context, now))
     counts = ScanCounts()
-    for batch in dossier_repository.open_dossier_batches(session, None, batch_size):
+    for batch in dossier_repository.open_dossier_batches(session, None, batch_size, only):
         counts.add(scan_batch(session, batch, now, context, extension))
     return counts
+
+
+def _horizon(context: DeadlineContext, now: datetime) -> datetime:
+    """Beyond this instant no dossier can be due soon as of `now`: the due-soon threshold in
+    working time on the slowest office hours in force, plus a day's margin for agencies whose
+    sessions differ."""
+    threshold_us = int(context.due_soon_hours * 3_600_000_000)
+    latest = max(
+        working_clock(context.calendar, schedule).advance(now, threshold_us)
+        for schedule in context.schedules.values()
+    )
+    return latest + timedelta(days=1)
 
 
 def scan_batch(

@@ -96,8 +96,16 @@ def test_the_standby_process_takes_over_when_the_leader_is_killed(
     leader.send_signal(signal.SIGKILL)
     leader.wait(10)
     _wait_for(lambda: any(_pid_of(i) == standby.pid for i in _instances(factory)))
+
+    def _beat() -> SchedulerHeartbeat | None:
+        with factory() as session:
+            return session.get(SchedulerHeartbeat, "scheduler")
+
+    # The heartbeat is its own job, started beside the others: wait for it rather than assume
+    # it ran before the first job that left a job_run row.
+    _wait_for(lambda: (b := _beat()) is not None and _pid_of(b.instance_id) == standby.pid)
+    beat = _beat()
     with factory() as session:
-        beat = session.get(SchedulerHeartbeat, "scheduler")
         runs = session.scalars(
             select(JobRun).where(JobRun.job == "deliver_notifications").order_by(JobRun.started_at)
         ).all()
