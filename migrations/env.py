@@ -35,10 +35,21 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
+def _include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    # Monthly partitions made by `tthc db partition` (PostgreSQL) are not models: autogenerate
+    # must not offer to drop them.
+    if type_ == "table" and reflected and compare_to is None and name is not None:
+        return not name.startswith("dossier_event_")
+    return True
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=_include_object,
         render_item=_render_item,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
