@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, text
+from sqlalchemy import ColumnClause, Connection, func, literal, select, text
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 
 from app.core.clock import LOCAL_TZ
 
@@ -167,15 +169,21 @@ def data_span(
     conn: Connection, table: str, key: str
 ) -> tuple[int, datetime | None, datetime | None]:
     """Row count and the oldest and newest partition-key values."""
-    count, oldest, newest = conn.execute(
-        text(f'SELECT count(*), min("{key}"), max("{key}") FROM {table}')  # noqa: S608
-    ).one()
+    column: ColumnClause[datetime] = sa_column(key)
+    query = select(func.count(), func.min(column), func.max(column)).select_from(
+        sa_table(table, column)
+    )
+    count, oldest, newest = conn.execute(query).one()
     return int(count), oldest, newest
 
 
 def default_has_rows(conn: Connection, default: str, key: str, month: Month) -> bool:
-    found = conn.execute(
-        text(f'SELECT 1 FROM {default} WHERE "{key}" >= :lo AND "{key}" < :hi LIMIT 1'),  # noqa: S608
-        {"lo": month.lower(), "hi": month.upper()},
-    ).first()
+    column: ColumnClause[datetime] = sa_column(key)
+    query = (
+        select(literal(1))
+        .select_from(sa_table(default, column))
+        .where(column >= month.lower(), column < month.upper())
+        .limit(1)
+    )
+    found = conn.execute(query).first()
     return found is not None

@@ -214,7 +214,7 @@ def partition_events(
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
         if regclass_exists(conn, TABLE) and not is_partitioned(conn, TABLE):
             # Taken before reading the data's span so no row arrives between plan and copy.
-            conn.execute(text(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE"))
+            conn.execute(text("LOCK TABLE dossier_event IN ACCESS EXCLUSIVE MODE"))
     plan = plan_partitioning(conn, now, months_ahead)
     if not dry_run:
         for statement in plan.statements:
