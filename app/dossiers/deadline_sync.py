@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -70,14 +70,45 @@ def procedure_rule(procedure: Procedure | None) -> ProcedureRule:
     )
 
 
-def clock_events(events: Iterable[DossierEvent]) -> list[ClockEvent]:
+class ClockSubject(Protocol):
+    """What the clock reads of a dossier: a stored `Dossier`, or ingest's row not inserted yet."""
+
+    @property
+    def received_at(self) -> datetime: ...
+    @property
+    def agency_id(self) -> int: ...
+    @property
+    def portal_due_at(self) -> datetime | None: ...
+    @property
+    def status(self) -> int: ...
+    @property
+    def finished_at(self) -> datetime | None: ...
+    @property
+    def returned_at(self) -> datetime | None: ...
+    @property
+    def due_at(self) -> datetime | None: ...
+    @property
+    def classification(self) -> str | None: ...
+    @property
+    def classified_as_of(self) -> datetime | None: ...
+
+
+class StepLike(Protocol):
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def status(self) -> int: ...
+
+
+def clock_events(events: Iterable[StepLike]) -> list[ClockEvent]:
+    """Events in timeline order (the caller's order: stored events by (at, id))."""
     return [ClockEvent(at=e.at, status=e.status) for e in events if 1 <= e.status <= 10]
 
 
 def evaluate_dossier(
-    dossier: Dossier,
+    dossier: ClockSubject,
     procedure: Procedure | None,
-    events: Iterable[DossierEvent],
+    events: Iterable[StepLike],
     context: DeadlineContext,
     as_of: datetime,
 ) -> DeadlineResult:
@@ -97,7 +128,7 @@ def evaluate_dossier(
     )
 
 
-def clock_values(dossier: Dossier, result: DeadlineResult, now: datetime) -> dict[str, Any]:
+def clock_values(dossier: ClockSubject, result: DeadlineResult, now: datetime) -> dict[str, Any]:
     """The dossier's clock columns after `result`."""
     keep_due = result.due_at is None and result.paused
     changed_class = dossier.classification != result.classification
@@ -119,6 +150,20 @@ def clock_values(dossier: Dossier, result: DeadlineResult, now: datetime) -> dic
 def apply_result(dossier: Dossier, result: DeadlineResult, now: datetime) -> None:
     for key, value in clock_values(dossier, result, now).items():
         setattr(dossier, key, value)
+
+
+def initial_clock_values(
+    dossier: ClockSubject,
+    procedure: Procedure | None,
+    steps: Iterable[StepLike],
+    context: DeadlineContext,
+    now: datetime,
+) -> dict[str, Any]:
+    """The clock columns of a dossier not stored yet, from its steps held in memory (in the
+    order they will be inserted), so it is inserted once with its clock state: what
+    `refresh_deadlines` would write after the insert, without the UPDATE pass."""
+    ordered = sorted(steps, key=lambda s: s.at)  # stable: ties keep insertion (id) order
+    return clock_values(dossier, evaluate_dossier(dossier, procedure, ordered, context, now), now)
 
 
 def refresh_deadlines(

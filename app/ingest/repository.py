@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -170,6 +170,22 @@ def applicants_by_dossier(session: Session, ids: Sequence[int]) -> dict[int, Dos
         for applicant in session.scalars(stmt):
             found[applicant.dossier_id] = applicant
     return found
+
+
+def insert_dossiers(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert new dossiers with one executemany (batched by RETURNING on both backends);
+    returns their ids by code."""
+    if not rows:
+        return {}
+    result = session.connection().execute(insert(Dossier).returning(Dossier.code, Dossier.id),
+                                          rows)
+    return {code: dossier_id for code, dossier_id in result}
+
+
+def insert_applicants(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Applicants of new dossiers (nobody else can have written them: the dossiers are new)."""
+    if rows:
+        session.connection().execute(insert(DossierApplicant), rows)
 
 
 def event_hashes(session: Session, dossier_ids: Sequence[int]) -> set[tuple[int, str]]:

@@ -22,7 +22,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from app.dossiers.deadline_sync import refresh_deadlines
+from app.dossiers.deadline_sync import load_context, refresh_deadlines
 from app.ingest import repository as repo
 from app.ingest.intake import Failure, Received, keep_raw, parse_all, readable_code
 from app.ingest.upsert import BatchUpserter
@@ -109,7 +109,9 @@ def process(
             continue
         setattr(counts, step_outcome, getattr(counts, step_outcome) + 1)
         stored_ids.add(item.raw_id)
-    touched = upserter.finish()
+    # calendar and office hours, loaded once for the new rows and the refresh below
+    context = load_context(session) if dossier_items or step_items else None
+    touched = upserter.finish(context) if context is not None else []
 
     failed_ids = {item.raw_id for item, _ in failures}
     entries = repo.quarantine_by_raw_id(
@@ -124,7 +126,7 @@ def process(
     session.flush()
 
     if touched:
-        refresh_deadlines(session, touched, now)
+        refresh_deadlines(session, touched, now, context)
     return counts
 
 

@@ -22,12 +22,15 @@ from typing import Any, Final, Literal
 from sqlalchemy.orm import Session
 
 from app.core.clock import to_local
+from app.dossiers.deadline_sync import DeadlineContext, initial_clock_values
 from app.ingest import repository as repo
 from app.ingest.hashing import content_hash, progress_hash
+from app.ingest.new_rows import NewDossier
 from app.models import Agency, Dossier, DossierApplicant, Procedure
 from connectors import DossierRecord, ProgressRecord
 
 Outcome = Literal["stored", "updated", "unchanged"]
+AnyDossier = Dossier | NewDossier
 
 NEW_DECREE_FROM: Final = date(2025, 7, 1)
 OLD_BASIS: Final = "61/2018/NĐ-CP"
@@ -55,7 +58,7 @@ def _as_of(*instants: datetime | None) -> datetime:
     return max(i for i in instants if i is not None)
 
 
-def _stored_as_of(d: Dossier) -> datetime:
+def _stored_as_of(d: AnyDossier) -> datetime:
     return _as_of(d.newest_progress_at, d.received_at, d.finished_at, d.returned_at)
 
 
@@ -68,7 +71,7 @@ def _set(obj: Any, attr: str, value: Any) -> bool:
 
 @dataclass(slots=True)
 class _PendingEvent:
-    dossier: Dossier
+    dossier: AnyDossier
     step: ProgressRecord
     dedup: str
 
@@ -79,14 +82,14 @@ class BatchUpserter:
     def __init__(self, session: Session, now: datetime) -> None:
         self.session = session
         self.now = now
-        self.dossiers: dict[str, Dossier] = {}
+        self.dossiers: dict[str, AnyDossier] = {}
         self.agencies_by_code: dict[str, Agency] = {}
         self.agencies_by_name: dict[str, Agency] = {}
         self.procedures: dict[str, Procedure] = {}
         self.applicants: dict[int, DossierApplicant] = {}
         self.known_events: set[str] = set()
         self.events: list[_PendingEvent] = []
-        self.new_dossiers: list[Dossier] = []
+        self.new_dossiers: list[NewDossier] = []
         self.new_applicants: dict[str, dict[str, Any]] = {}
         self.touched: dict[str, Dossier] = {}
 
@@ -96,7 +99,7 @@ class BatchUpserter:
         self, dossiers: Sequence[tuple[DossierRecord, str | None]], steps: Sequence[ProgressRecord]
     ) -> None:
         codes = sorted({r.code for r, _ in dossiers} | {s.dossier_code for s in steps})
-        self.dossiers = repo.dossiers_by_code(self.session, codes)
+        self.dossiers = dict(repo.dossiers_by_code(self.session, codes))
         keys = sorted({r.agency for r, _ in dossiers} | {m for _, m in dossiers if m})
         for agency in repo.agencies_matching(self.session, keys):
             self.agencies_by_code[agency.code] = agency
@@ -179,27 +182,30 @@ class BatchUpserter:
         self._touch(dossier)
         return "stored"
 
-    def _create_dossier(self, record: DossierRecord, raw_id: int) -> Dossier:
-        agency = self._agency(record.agency)
-        assert agency is not None  # created in load()
-        dossier = Dossier(
-            code=record.code, procedure_id=self.procedures[record.procedure_code].id,
-            agency_id=agency.id, due_is_legal=False, paused_working_minutes=0,
-            appointment_mismatch=False, late_without_apology=False, escalated=False,
+    def _create_dossier(self, record: DossierRecord, raw_id: int) -> NewDossier:
+        dossier = NewDossier(
+            code=record.code, **self._field_values(record, None), raw_record_id=raw_id,
             created_at=self.now, updated_at=self.now,
         )
-        self._apply_fields(dossier, record, raw_id)
         self.dossiers[record.code] = dossier
         self.new_dossiers.append(dossier)
-        self.touched[record.code] = dossier
         self.new_applicants[record.code] = self._applicant_values(record)
         return dossier
 
-    def _apply_fields(self, d: Dossier, r: DossierRecord, raw_id: int) -> bool:
+    def _apply_fields(self, d: AnyDossier, r: DossierRecord, raw_id: int) -> bool:
+        changed = False
+        for attr, value in self._field_values(r, d.newest_progress_at).items():
+            changed = _set(d, attr, value) or changed
+        # the raw row only follows a real change, so re-sending identical data is a no-op
+        if changed or d.raw_record_id is None:
+            d.raw_record_id = raw_id
+        return changed
+
+    def _field_values(self, r: DossierRecord, newest_stored: datetime | None) -> dict[str, Any]:
         agency = self._agency(r.agency)
-        assert agency is not None
-        newest = max((i for i in (d.newest_progress_at, r.newest_progress_at) if i), default=None)
-        values: dict[str, Any] = {
+        assert agency is not None  # created in load()
+        newest = max((i for i in (newest_stored, r.newest_progress_at) if i), default=None)
+        return {
             "procedure_id": self.procedures[r.procedure_code].id,
             "agency_id": agency.id, "channel": r.channel, "applicant_type": r.applicant_type,
             "summary": r.summary, "receipt_number": r.receipt_number, "status": r.status,
@@ -208,13 +214,6 @@ class BatchUpserter:
             "legal_basis": legal_basis(r.received_at), "newest_progress_at": newest,
             "note": r.note,
         }
-        changed = False
-        for attr, value in values.items():
-            changed = _set(d, attr, value) or changed
-        # the raw row only follows a real change, so re-sending identical data is a no-op
-        if changed or d.raw_record_id is None:
-            d.raw_record_id = raw_id
-        return changed
 
     @staticmethod
     def _applicant_values(r: DossierRecord) -> dict[str, Any]:
@@ -222,7 +221,7 @@ class BatchUpserter:
         return {"name": r.applicant_name, "phone": r.phone, "email": r.email, "fax": r.fax,
                 "id_numbers": ids}
 
-    def _apply_applicant(self, d: Dossier, r: DossierRecord) -> bool:
+    def _apply_applicant(self, d: AnyDossier, r: DossierRecord) -> bool:
         # A source that omits personal data does not erase what another source gave.
         values = {k: v for k, v in self._applicant_values(r).items() if v is not None}
         if not values:
@@ -242,7 +241,7 @@ class BatchUpserter:
             changed = _set(applicant, attr, value) or changed
         return changed
 
-    def _queue_steps(self, d: Dossier, steps: Sequence[ProgressRecord]) -> bool:
+    def _queue_steps(self, d: AnyDossier, steps: Sequence[ProgressRecord]) -> bool:
         added = False
         for step in sorted(steps, key=lambda s: (s.at, s.status, s.content)):
             dedup = progress_hash(step)
@@ -254,7 +253,7 @@ class BatchUpserter:
             added = True
         return added
 
-    def _advance(self, d: Dossier, step: ProgressRecord) -> None:
+    def _advance(self, d: AnyDossier, step: ProgressRecord) -> None:
         if step.at > _stored_as_of(d):
             d.status = step.status
             if step.status == FINISHED and d.finished_at is None:
@@ -264,21 +263,17 @@ class BatchUpserter:
         if d.newest_progress_at is None or step.at > d.newest_progress_at:
             d.newest_progress_at = step.at
 
-    def _touch(self, d: Dossier) -> None:
+    def _touch(self, d: AnyDossier) -> None:
         d.updated_at = self.now
-        self.touched[d.code] = d
+        if isinstance(d, Dossier):  # a new one gets its clock state when it is inserted
+            self.touched[d.code] = d
 
     # -- writing -------------------------------------------------------------------------------
 
-    def finish(self) -> list[Dossier]:
-        """Insert new dossiers, applicants and events; return every dossier that changed."""
-        if self.new_dossiers:
-            repo.add_all(self.session, self.new_dossiers)
-        people = [
-            DossierApplicant(dossier_id=self.dossiers[code].id, **values)
-            for code, values in self.new_applicants.items()
-            if any(v is not None for v in values.values())
-        ]
+    def finish(self, context: DeadlineContext) -> list[Dossier]:
+        """Insert new dossiers (with their clock columns), applicants and events; return the
+        stored dossiers that changed, whose deadlines the caller refreshes."""
+        self._insert_new_dossiers(context)
         repo.insert_events(self.session, [
             {
                 "dossier_id": e.dossier.id, "dedup_hash": e.dedup, "at": e.step.at,
@@ -289,5 +284,29 @@ class BatchUpserter:
             }
             for e in self.events
         ])
-        repo.add_all(self.session, people)
+        repo.insert_applicants(self.session, [
+            {"dossier_id": self.dossiers[code].id, **values}
+            for code, values in self.new_applicants.items()
+            if any(v is not None for v in values.values())
+        ])
+        self.session.flush()
         return list(self.touched.values())
+
+    def _insert_new_dossiers(self, context: DeadlineContext) -> None:
+        if not self.new_dossiers:
+            return
+        steps: dict[str, list[ProgressRecord]] = {d.code: [] for d in self.new_dossiers}
+        for event in self.events:  # queue order is the events' insertion (id) order
+            if isinstance(event.dossier, NewDossier):
+                steps[event.dossier.code].append(event.step)
+        procedures = {p.id: p for p in self.procedures.values()}
+        rows = [
+            d.row(initial_clock_values(d, procedures.get(d.procedure_id), steps[d.code],
+                                       context, self.now))
+            for d in self.new_dossiers
+        ]
+        # stored dossiers' pending changes go first, as the unit of work did
+        self.session.flush()
+        ids = repo.insert_dossiers(self.session, rows)
+        for d in self.new_dossiers:
+            d.id = ids[d.code]
