@@ -1,4 +1,5 @@
-"""All SQL of ingestion. Batch-shaped: one IN query per table per page, bulk inserts.
+"""All SQL of ingestion. Batch-shaped: one IN query per table per page, bulk inserts (on
+PostgreSQL the big ones go through a COPY-filled staging table, :mod:`app.ingest.pg_copy`).
 
 Inserts that two writers may race on (a webhook delivery and a pull carrying the same payload or
 the same progress step) use ``ON CONFLICT DO NOTHING`` so the loser simply finds the row there.
@@ -14,6 +15,7 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.ingest.pg_copy import is_postgresql, stage_rows
 from app.models import (
     Agency,
     ConnectorState,
@@ -71,17 +73,23 @@ def insert_raw_records(session: Session, rows: list[dict[str, Any]]) -> None:
     (ignoring the conflict would lose them from ``times_received``)."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(RawRecord)
-    stmt = stmt.on_conflict_do_update(
+    if is_postgresql(session):
+        # PostgreSQL: the page is COPYed to a staging table and moved by one INSERT … SELECT
+        columns, staged = stage_rows(session, RawRecord, rows)
+        stmt = postgresql.insert(RawRecord).from_select(columns, staged)
+        session.connection().execute(_add_receptions(stmt))
+        return
+    session.execute(_add_receptions(sqlite.insert(RawRecord)), rows)
+
+
+def _add_receptions(stmt: Any) -> Any:
+    return stmt.on_conflict_do_update(
         index_elements=["content_hash"],
         set_={
             "times_received": RawRecord.times_received + stmt.excluded.times_received,
             "last_received_at": stmt.excluded.last_received_at,
         },
     )
-    session.execute(stmt, rows)
 
 
 def bump_raw_records(session: Session, seen: Mapping[int, int], now: datetime) -> None:
@@ -173,10 +181,14 @@ def applicants_by_dossier(session: Session, ids: Sequence[int]) -> dict[int, Dos
 
 
 def insert_dossiers(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Insert new dossiers with one executemany (batched by RETURNING on both backends);
-    returns their ids by code."""
+    """Insert new dossiers (PostgreSQL: staging COPY and one INSERT … SELECT; SQLite: one
+    executemany batched by RETURNING); returns their ids by code."""
     if not rows:
         return {}
+    if is_postgresql(session):
+        columns, staged = stage_rows(session, Dossier, rows)
+        stmt = insert(Dossier).from_select(columns, staged).returning(Dossier.code, Dossier.id)
+        return {code: dossier_id for code, dossier_id in session.connection().execute(stmt)}
     result = session.connection().execute(insert(Dossier).returning(Dossier.code, Dossier.id),
                                           rows)
     return {code: dossier_id for code, dossier_id in result}
@@ -184,7 +196,10 @@ def insert_dossiers(session: Session, rows: list[dict[str, Any]]) -> dict[str, i
 
 def insert_applicants(session: Session, rows: list[dict[str, Any]]) -> None:
     """Applicants of new dossiers (nobody else can have written them: the dossiers are new)."""
-    if rows:
+    if rows and is_postgresql(session):
+        columns, staged = stage_rows(session, DossierApplicant, rows)
+        session.connection().execute(insert(DossierApplicant).from_select(columns, staged))
+    elif rows:
         session.connection().execute(insert(DossierApplicant), rows)
 
 
@@ -204,7 +219,12 @@ def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
     # No conflict target: the key is (dossier_id, dedup_hash) on a plain table and
     # (dossier_id, dedup_hash, at) once `tthc db partition` has run (app/db/partitioning.py);
     # the same thing, since the hash contains `at`. Ids are fresh, so only that key can collide.
-    insert_ignoring_conflicts(session, DossierEvent, rows, None)
+    if rows and is_postgresql(session):
+        columns, staged = stage_rows(session, DossierEvent, rows)
+        stmt = postgresql.insert(DossierEvent).from_select(columns, staged)
+        session.connection().execute(stmt.on_conflict_do_nothing())
+    else:
+        insert_ignoring_conflicts(session, DossierEvent, rows, None)
 
 
 # -- connector state and runs ------------------------------------------------------------------

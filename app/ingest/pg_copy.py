@@ -1,0 +1,85 @@
+"""PostgreSQL bulk writes of ingestion: ``COPY`` into a staging table, one ``INSERT … SELECT``.
+
+A page's rows are streamed with psycopg's ``COPY … FROM STDIN`` into a temporary table with the
+target's column types; the caller then moves them with a single ``INSERT … SELECT`` carrying the
+same ``ON CONFLICT`` clause (and ``RETURNING``) as the executemany path SQLite keeps. Sending a
+page as parameters costs a round trip and a parse per batch of rows; COPY costs one stream, and
+the one statement fires the statement-level rollup triggers of migration 0002 once.
+
+Each value goes through its column's SQLAlchemy bind processor first, so the database receives
+exactly what the ORM path writes: UTC instants (a naive one is refused), ``id_numbers`` as the
+same JSON (``None`` included). Everything runs on the session's connection, inside its
+transaction; the staging table is dropped at commit and replaced on each use, so repeated pages
+in one transaction and rolled-back savepoints never meet a stale one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+from psycopg import Connection, sql
+from sqlalchemy import Column, Integer, MetaData, Select, Table, select
+from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateTable, DropTable
+
+#: The staging table's extra column: the input order, so ids are assigned as executemany would.
+ORDER: Final = "stage_order"
+# In pg_temp, so dropping a missing staging table can never reach a real table of that name.
+_TEMP_SCHEMA: Final = "pg_temp"
+_stages: dict[tuple[str, tuple[str, ...]], Table] = {}
+
+
+def is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _stage_table(target: Table, columns: tuple[str, ...]) -> Table:
+    key = (target.name, columns)
+    stage = _stages.get(key)
+    if stage is None:
+        # column types only: no key, no NOT NULL, so rows need no id and load as they are
+        stage = Table(
+            f"ingest_stage_{target.name}", MetaData(),
+            *[Column(name, target.c[name].type) for name in columns],
+            Column(ORDER, Integer),
+            schema=_TEMP_SCHEMA, prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
+        )
+        _stages[key] = stage
+    return stage
+
+
+def stage_rows(
+    session: Session, model: type[Any], rows: Sequence[dict[str, Any]]
+) -> tuple[list[str], Select[Any]]:
+    """COPY ``rows`` (all with the same keys) into a fresh staging table for ``model``'s table.
+
+    Returns the column names and the ``SELECT`` of the staged rows in input order, ready for
+    ``insert(model).from_select(columns, select)``. The session is flushed first, as the ORM
+    statements this replaces would have autoflushed.
+    """
+    target: Table = model.__table__
+    columns = tuple(rows[0]) if rows else ()
+    stage = _stage_table(target, columns)
+    session.flush()
+    connection = session.connection()
+    dialect = connection.dialect
+    processors: list[Callable[[Any], Any] | None] = [
+        target.c[name].type._cached_bind_processor(dialect) for name in columns
+    ]
+    connection.execute(DropTable(stage, if_exists=True))
+    connection.execute(CreateTable(stage))
+    driver: Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
+    copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(_TEMP_SCHEMA, stage.name),
+        sql.SQL(", ").join(sql.Identifier(name) for name in (*columns, ORDER)),
+    )
+    with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
+        for position, row in enumerate(rows):
+            values = [row[name] for name in columns]
+            copy.write_row([
+                value if process is None else process(value)
+                for value, process in zip(values, processors, strict=True)
+            ] + [position])
+    staged = select(*[stage.c[name] for name in columns]).order_by(stage.c[ORDER])
+    return list(columns), staged

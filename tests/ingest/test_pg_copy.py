@@ -1,0 +1,69 @@
+"""PostgreSQL's staging path (COPY, then one INSERT … SELECT) writes what the executemany path
+writes: the same conflict rules, UTC instants, input order for new ids, naive instants refused."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.ingest import repository as repo
+from app.ingest.service import ingest_records
+from app.models import DossierApplicant, DossierEvent, RawRecord
+from tests.ingest.payloads import LOCAL, NOW, as_records, dossier, stamp, step
+
+CODE = "H21.65-250908-0001"
+
+
+@pytest.fixture
+def pg_session(db_session: Session) -> Session:
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the staging COPY is PostgreSQL's; SQLite keeps executemany")
+    return db_session
+
+
+def raw_row(digest: str, at: datetime, times: int = 1) -> dict[str, Any]:
+    return {"content_hash": digest, "source": "test", "kind": "dossier", "origin": None,
+            "payload": "{}", "dossier_code": None, "first_received_at": at,
+            "last_received_at": at, "times_received": times}
+
+
+def test_raw_records_keep_order_utc_and_add_receptions_on_conflict(pg_session: Session) -> None:
+    local = NOW.astimezone(LOCAL)
+    repo.insert_raw_records(pg_session, [raw_row(h * 64, local) for h in "cab"])
+    later = local + timedelta(hours=1)
+    # the same page twice in one transaction: each use gets a fresh staging table
+    repo.insert_raw_records(pg_session, [raw_row("a" * 64, later, times=2)])
+    rows = pg_session.execute(
+        select(RawRecord.content_hash, RawRecord.times_received, RawRecord.last_received_at)
+        .order_by(RawRecord.id)
+    ).all()
+    assert [(h[0], n) for h, n, _ in rows] == [("c", 1), ("a", 3), ("b", 1)]
+    assert rows[1][2] == later and rows[1][2].utcoffset() == timedelta(0)
+    assert rows[0][2] == NOW
+
+
+def test_a_naive_instant_is_refused_before_anything_is_stored(pg_session: Session) -> None:
+    with pytest.raises(ValueError, match="naive"), pg_session.begin_nested():
+        repo.insert_raw_records(pg_session, [raw_row("d" * 64, NOW.replace(tzinfo=None))])
+    assert pg_session.scalar(select(RawRecord.id)) is None
+
+
+def test_new_dossiers_applicants_and_events_come_back_as_the_orm_wrote_them(
+    pg_session: Session,
+) -> None:
+    steps = [step(CODE, stamp(8, 8, 30), 2, "Tiếp nhận"), step(CODE, stamp(9, 10), 4, "Thụ lý")]
+    ingest_records(pg_session, "test", as_records([dossier(CODE, steps=steps)]), NOW)
+    events = pg_session.scalars(select(DossierEvent).order_by(DossierEvent.id)).all()
+    assert [(e.status, e.content) for e in events] == [(2, "Tiếp nhận"), (4, "Thụ lý")]
+    assert all(e.recorded_at == NOW and e.at.utcoffset() == timedelta(0) for e in events)
+    applicant = pg_session.scalars(select(DossierApplicant)).one()
+    assert applicant.id_numbers == [{"kind": 1, "number": "079012345612"}]
+    # a step already stored is skipped by the targetless ON CONFLICT, not an error
+    again = {c.name: getattr(events[1], c.name) for c in DossierEvent.__table__.c
+             if c.name != "id"}
+    repo.insert_events(pg_session, [again, again])
+    assert len(pg_session.scalars(select(DossierEvent)).all()) == 2
