@@ -72,7 +72,9 @@ def build_envelope(
     }
 
 
-def _text(body: Mapping[str, Any], key: str, *, allow_empty: bool) -> str:
+def _text(
+    body: Mapping[str, Any], key: str, *, allow_empty: bool, max_len: int | None = None
+) -> str:
     value = body.get(key)
     if not isinstance(value, str):
         got = "missing" if value is None else f"a {type(value).__name__}"
@@ -80,6 +82,8 @@ def _text(body: Mapping[str, Any], key: str, *, allow_empty: bool) -> str:
     value = value.strip()
     if not value and not allow_empty:
         raise EnvelopeInvalid(f"envelope field {key!r} is empty")
+    if max_len is not None and len(value) > max_len:
+        raise EnvelopeInvalid(f"envelope field {key!r} is longer than {max_len} characters")
     return value
 
 
@@ -113,7 +117,7 @@ def parse_envelope(body: bytes) -> Envelope:
         raise EnvelopeInvalid(f"envelope field 'data' must be a list, got {got}")
     return Envelope(
         session=_text(decoded, "session", allow_empty=True) if "session" in decoded else "",
-        agency_code=_text(decoded, "madonvi", allow_empty=False),
+        agency_code=_text(decoded, "madonvi", allow_empty=False, max_len=64),
         service=service,
         is_updating=is_updating,
         data=data,

@@ -18,6 +18,13 @@ from connectors.errors import RecordInvalid
 PORTAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 PORTAL_DATE_FORMAT: Final = "%Y%m%d%H%M%S"
 MAX_TEXT_CHARS: Final = 10_000
+# Fields a receiver stores in bounded columns (codes, names, contacts): longer values are refused
+# here, with the field named, rather than failing the whole batch in the database.
+FIELD_LIMITS: Final[dict[str, int]] = {
+    "MaHoSo": 64, "MaTTHC": 64, "MaLinhVuc": 64, "SoBienNhan": 64, "SoDienThoai": 64, "Fax": 64,
+    "TenLinhVuc": 255, "DonViXuLy": 255, "ChuHoSo": 255, "Email": 255,
+    "NguoiXuLy": 255, "ChucDanh": 255, "PhongBanXuLy": 255,
+}
 MAX_LIST_ITEMS: Final = 10_000
 _PORTAL_DATE_RE: Final = re.compile(r"\d{14}")
 _VALUE_ECHO_CHARS: Final = 80
@@ -99,9 +106,10 @@ def read_text(
             None if personal else echo(raw),
         )
     text = clean_text(raw) if isinstance(raw, str) else str(raw)
-    if len(text) > MAX_TEXT_CHARS:
+    limit = FIELD_LIMITS.get(field, MAX_TEXT_CHARS)
+    if len(text) > limit:
         raise RecordInvalid(
-            field, f"text is {len(text)} characters long, the limit is {MAX_TEXT_CHARS}", None
+            field, f"text is {len(text)} characters long, the limit is {limit}", None
         )
     if not text:
         if required:

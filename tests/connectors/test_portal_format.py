@@ -210,3 +210,27 @@ def test_progress_in_order_sorts_and_drops_duplicates() -> None:
     parsed = parse_dossier(record)
     assert len(parsed.progress) == 3
     assert [p.status for p in parsed.progress_in_order] == [2, 4]
+
+
+def test_values_longer_than_their_stored_column_are_refused_with_the_field() -> None:
+    from connectors import RecordInvalid, parse_dossier
+    from connectors.portal_fields import FIELD_LIMITS
+
+    assert FIELD_LIMITS["DonViXuLy"] == 255
+    payload = dossier()
+    payload["DonViXuLy"] = "Ủy ban " * 60
+    with pytest.raises(RecordInvalid) as caught:
+        parse_dossier(payload)
+    assert caught.value.field == "DonViXuLy"
+    assert "the limit is 255" in caught.value.reason
+
+
+def test_envelope_agency_code_longer_than_64_is_refused() -> None:
+    import json
+
+    from connectors import EnvelopeInvalid, parse_envelope
+
+    body = json.dumps({"session": "", "madonvi": "X" * 65, "service": "DongBoHoSoMC",
+                       "isUpdating": "False", "data": []}).encode()
+    with pytest.raises(EnvelopeInvalid, match="longer than 64"):
+        parse_envelope(body)
