@@ -115,7 +115,7 @@ def run_postgres(url: str, baseline_url: str, csv_path: Path, n: int) -> Result:
     ours = import_file(url, csv_path)
     base = postgres_baseline(url, baseline_url)
     return result("ingest.postgresql", n, ours, "COPY of the same rows", base, goal="<=3",
-                  note="CLI wall time; ours uses the ORM batch path (no staging COPY yet)")
+                  note="CLI wall time; ours COPYs each page into staging tables")
 
 
 # -- peak memory ---------------------------------------------------------------------------------
