@@ -8,7 +8,6 @@ the same service call in-process, without HTTP.
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from app.auth.service import create_token
+from app.core.background_server import free_port
 from app.core.clock import utcnow
 from app.db.session import make_engine, make_session_factory
 from app.dossiers import service
@@ -29,12 +29,6 @@ from bench.results import Result, result
 REQUESTS = 400
 CONCURRENCY = 8
 LIMIT = 50
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -61,7 +55,7 @@ def run(url: str) -> list[Result]:
                               now=utcnow()).secret
         session.commit()
     engine.dispose()
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "TTHC_DATABASE_URL": url, "TTHC_ENVIRONMENT": "development",
            "TTHC_LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(

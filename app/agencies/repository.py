@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -10,28 +10,26 @@ from sqlalchemy.orm import Session
 from app.models import Agency
 
 
-def find(session: Session, code_or_name: str) -> Agency | None:
+def find_all(session: Session, code_or_name: str) -> Sequence[Agency]:
+    """Agencies whose code or name is this (a name can be shared; a code cannot)."""
     wanted = code_or_name.strip()
     return session.scalars(
         select(Agency).where(or_(Agency.code == wanted, Agency.name == wanted)).order_by(Agency.id)
-    ).first()
+    ).all()
 
 
-def subtree_ids(session: Session, agency_id: int) -> set[int]:
-    """The agency and every agency below it. Agencies number in the thousands at most, so one
-    query for the whole parent map beats a recursive CTE that SQLite and PostgreSQL spell alike
-    but plan differently."""
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for child_id, parent_id in session.execute(select(Agency.id, Agency.parent_id)):
-        children[parent_id].append(child_id)
-    found = {agency_id}
-    stack = [agency_id]
-    while stack:
-        for child in children.get(stack.pop(), ()):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    return found
+def find(session: Session, code_or_name: str) -> Agency | None:
+    matches = find_all(session, code_or_name)
+    return matches[0] if matches else None
+
+
+def subtree_ids(session: Session, agency_id: int) -> frozenset[int]:
+    """The agency and all its descendants, by a recursive CTE (same SQL on SQLite and
+    PostgreSQL; it runs on every authenticated request, so it reads only the subtree).
+    UNION rather than UNION ALL: a cycle in parent_id must not loop forever."""
+    tree = select(Agency.id).where(Agency.id == agency_id).cte("subtree", recursive=True)
+    tree = tree.union(select(Agency.id).where(Agency.parent_id == tree.c.id))
+    return frozenset(session.scalars(select(tree.c.id)).all())
 
 
 def by_code(session: Session, code: str) -> Agency | None:

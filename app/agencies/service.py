@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.agencies import repository
-from app.core.errors import NotFound, ValidationFailed
+from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.models import Agency
 
 
@@ -106,3 +106,20 @@ def import_agencies(
             break
         pending = retry
     return report
+
+
+def narrow_scope(
+    session: Session, allowed: Collection[int] | None, agency: str | None
+) -> frozenset[int] | None:
+    """The agencies a caller may see (`allowed`, None = every agency), narrowed to one agency's
+    subtree when `agency` (code or name) is asked for; 404 for an unknown agency, 403 for one
+    outside `allowed` (its name in the details, for pages that say it in Vietnamese)."""
+    if agency is None:
+        return frozenset(allowed) if allowed is not None else None
+    found = repository.find(session, agency)
+    if found is None:
+        raise NotFound(f"no agency with code or name {agency!r}")
+    if allowed is not None and found.id not in allowed:
+        raise Forbidden(f"agency {agency!r} is outside your scope", agency_name=found.name)
+    subtree = repository.subtree_ids(session, found.id)
+    return subtree & frozenset(allowed) if allowed is not None else subtree

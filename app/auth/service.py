@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from app.agencies import repository as agencies
 from app.auth import repository
 from app.auth.principal import Principal
 from app.auth.tokens import check_role, display_prefix, generate_token, hash_token, looks_like_token
@@ -38,7 +39,7 @@ def create_token(
         raise BadRequest("a token needs a name (who or what uses it)")
     agency_id: int | None = None
     if agency is not None:
-        matches = repository.agency_by_code_or_name(session, agency.strip())
+        matches = agencies.find_all(session, agency)
         if not matches:
             raise NotFound(f"no agency with code or name {agency!r}")
         if len(matches) > 1:
@@ -93,7 +94,7 @@ def principal_for(session: Session, token: ApiToken, now: datetime) -> Principal
     if token.role != "admin":
         if token.agency_id is None:
             raise Unauthorized("token has no agency scope")
-        agency_ids = repository.agency_subtree_ids(session, token.agency_id)
+        agency_ids = agencies.subtree_ids(session, token.agency_id)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
         repository.touch_token(session, token.id, now)
         token.last_used_at = now

@@ -13,10 +13,11 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from app.agencies import repository as agencies
+from app.agencies.service import narrow_scope
 from app.api.deps import SessionDep
 from app.auth.principal import Principal
 from app.core.clock import utcnow
+from app.core.errors import Forbidden, NotFound
 from app.dashboard import repository
 from app.dashboard.access import Supervisor, page_context
 from app.dashboard.errors import PageError, page_errors
@@ -50,17 +51,14 @@ def _clean(value: str | None) -> str | None:
 
 def scope_for(session: Session, principal: Principal, agency: str | None) -> set[int] | None:
     """The caller's agencies, narrowed to one agency's subtree when a filter asks for it."""
-    if agency is None:
-        return set(principal.agency_ids) if principal.agency_ids is not None else None
-    found = agencies.find(session, agency)
-    if found is None:
-        raise PageError(404, f"Không có cơ quan có mã hoặc tên “{agency}”.")
-    if not principal.can_see_agency(found.id):
-        raise PageError(403, f"Cơ quan “{found.name}” không thuộc phạm vi bạn được giám sát.")
-    subtree = agencies.subtree_ids(session, found.id)
-    if principal.agency_ids is not None:
-        subtree &= principal.agency_ids
-    return subtree
+    try:
+        scope = narrow_scope(session, principal.agency_ids, agency)
+    except NotFound:
+        raise PageError(404, f"Không có cơ quan có mã hoặc tên “{agency}”.") from None
+    except Forbidden as exc:
+        name = exc.details.get("agency_name", agency)
+        raise PageError(403, f"Cơ quan “{name}” không thuộc phạm vi bạn được giám sát.") from None
+    return set(scope) if scope is not None else None
 
 
 def _fetch(

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from app.agencies import repository as agencies
+from app.agencies.service import narrow_scope
 from app.api.deps import SessionDep
 from app.auth.deps import Principal, require_roles
 from app.core.clock import LOCAL_TZ, utcnow
-from app.core.errors import Forbidden, NotFound, ValidationFailed
+from app.core.errors import ValidationFailed
 from app.deadlines.clock import MAX_YEAR, MIN_YEAR
 from app.dossiers import repository, service
 from app.dossiers.deadline_sync import load_context
@@ -27,20 +27,6 @@ from app.dossiers.service import WorkListItem
 
 router = APIRouter(prefix="/api/v1/dossiers", tags=["dossiers"])
 Viewer = Annotated[Principal, Depends(require_roles("viewer"))]
-
-
-def _scope(session: SessionDep, principal: Principal, agency: str | None) -> set[int] | None:
-    if agency is None:
-        return set(principal.agency_ids) if principal.agency_ids is not None else None
-    found = agencies.find(session, agency)
-    if found is None:
-        raise NotFound(f"no agency with code or name {agency!r}")
-    if not principal.can_see_agency(found.id):
-        raise Forbidden(f"agency {agency!r} is outside your scope")
-    subtree = agencies.subtree_ids(session, found.id)
-    if principal.agency_ids is not None:
-        subtree &= principal.agency_ids
-    return subtree
 
 
 def _instant(as_of: datetime | None) -> datetime:
@@ -87,7 +73,9 @@ def _work_list(
 ) -> WorkListPage:
     instant = _instant(as_of)
     filters = ListFilters(
-        agency_ids=_scope(session, principal, agency), procedure_code=procedure, field_code=field
+        agency_ids=narrow_scope(session, principal.agency_ids, agency),
+        procedure_code=procedure,
+        field_code=field,
     )
     items, next_cursor = service.work_list(session, kind, instant, filters, cursor, limit)
     return WorkListPage(as_of=instant, items=[_entry(i) for i in items], next_cursor=next_cursor)

@@ -7,7 +7,6 @@ skip, except in CI (CI=true), where a missing browser is a failure.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ import uvicorn
 from sqlalchemy.orm import Session
 
 from app.auth.service import create_token
+from app.core.background_server import free_port
 from app.core.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
@@ -66,13 +66,6 @@ class LiveApp:
     seeded: Seeded
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def live_app(database_factory: DatabaseFactory) -> Iterator[LiveApp]:
     """A fresh migrated SQLite database, seeded, served by uvicorn in a thread."""
@@ -90,7 +83,7 @@ def live_app(database_factory: DatabaseFactory) -> Iterator[LiveApp]:
         session.commit()
     # Development: the session cookie is not marked Secure, as the server speaks plain http.
     settings = Settings(environment="development", database_url=url, log_json=False)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(settings, engine), host="127.0.0.1", port=port, log_level="warning"
