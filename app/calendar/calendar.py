@@ -46,6 +46,8 @@ class CivilServiceCalendar:
         self._overrides = _index_overrides(overrides, "overrides")
         self._official = _index_overrides(official, "official entries")
         self._years: dict[int, tuple[dict[date, str], frozenset[date]]] = {}
+        # The deadline engine asks this for every dossier; a calendar never changes once built.
+        self._working: dict[date, bool] = {}
         self._lock = threading.Lock()
 
     @property
@@ -100,7 +102,10 @@ class CivilServiceCalendar:
         return DayInfo(day, True, "working_day", "Ngày làm việc")
 
     def is_working_day(self, day: date) -> bool:
-        return self.describe(day).is_working
+        working = self._working.get(day)
+        if working is None:
+            working = self._working[day] = self.describe(day).is_working
+        return working
 
     def days(self, start: date, end: date) -> Iterator[DayInfo]:
         """Every day from start to end, both included."""

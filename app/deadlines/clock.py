@@ -12,8 +12,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Literal
 
-import numpy as np
-
 from app.calendar import CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
 from app.deadlines.hours import WORKING_DAY_HOURS, OfficeHours, OfficeHoursSchedule
@@ -83,6 +81,10 @@ class WorkingClock:
             return built
 
     def _index_around(self, *instants: datetime) -> WorkingTimeIndex:
+        current = self._index
+        # The common case, checked on microseconds: no timezone conversion per call.
+        if current is not None and all(current.contains(to_us(i)) for i in instants):
+            return current
         years = [local.year for local in (i.astimezone(LOCAL_TZ) for i in instants)]
         if min(years) < MIN_YEAR or max(years) > MAX_YEAR:
             raise ValueError(f"instants must fall within {MIN_YEAR}–{MAX_YEAR}")
@@ -99,8 +101,7 @@ class WorkingClock:
         index = self._index_around(received)
         while True:
             try:
-                start = index.clock_start(np.array([to_us(received)], dtype=np.int64), cutoff)
-                return from_us(int(start[0]))
+                return from_us(index.clock_start_one(to_us(received), cutoff))
             except OutOfIndexRange:
                 index = self._grow(index)
 
@@ -108,19 +109,14 @@ class WorkingClock:
         index = self._index_around(start)
         while True:
             try:
-                due = index.advance(
-                    np.array([to_us(start)], dtype=np.int64),
-                    np.array([working_us], dtype=np.int64),
-                )
-                return from_us(int(due[0]))
+                return from_us(index.advance_one(to_us(start), working_us))
             except OutOfIndexRange:
                 index = self._grow(index)
 
     def working_between(self, a: datetime, b: datetime) -> int:
         """Working microseconds from a to b; negative when b is before a."""
         index = self._index_around(a, b)
-        elapsed = index.elapsed(np.array([to_us(a), to_us(b)], dtype=np.int64))
-        return int(elapsed[1] - elapsed[0])
+        return index.elapsed_one(to_us(b)) - index.elapsed_one(to_us(a))
 
     def end_of_working_day(self, day: date) -> datetime:
         """End of the last session of the first working day on or after `day`."""

@@ -14,7 +14,7 @@ from decimal import Decimal
 from app.calendar import CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
 from app.deadlines.clock import StartReason, WorkingClock, hours_of, working_clock
-from app.deadlines.events import ClockEvent, Pause, build_timeline, require_aware
+from app.deadlines.events import ClockEvent, Pause, Timeline, build_timeline, require_aware
 from app.deadlines.hours import WORKING_DAY_HOURS, OfficeHours, OfficeHoursSchedule
 from app.deadlines.index import US_PER_HOUR
 from app.deadlines.result import Classification, DeadlineResult, PauseSpan
@@ -214,7 +214,6 @@ def evaluate(
             for p in timeline.pauses
         )
 
-    paused = open_pause is not None
     if timeline.finished_at is not None:
         measured_at = timeline.finished_at
     elif open_pause is not None:
@@ -222,10 +221,44 @@ def evaluate(
     else:
         measured_at = now
     left_us = None if reference_due is None else clock.working_between(measured_at, reference_due)
-    effective_status = status if status is not None else timeline.last_status
-    difference = None
+    difference_us = None
     if basis == "legal" and due is not None and portal_due is not None:
-        difference = hours_of(clock.working_between(due, portal_due))
+        difference_us = clock.working_between(due, portal_due)
+    return assemble(
+        received=received, now=now, timeline=timeline, processing_time=processing_time,
+        start=start, reason=reason, restarted_at=restarted_at, base_due=base_due, due=due,
+        legal=basis == "legal", portal_due=portal_due, spans=spans, left_us=left_us,
+        difference_us=difference_us, status=status, due_soon_hours=due_soon_hours,
+        mismatch_hours=mismatch_hours,
+    )
+
+
+def assemble(
+    *,
+    received: datetime,
+    now: datetime,
+    timeline: Timeline,
+    processing_time: ProcessingTime | None,
+    start: datetime,
+    reason: StartReason,
+    restarted_at: datetime | None,
+    base_due: datetime | None,
+    due: datetime | None,
+    legal: bool,
+    portal_due: datetime | None,
+    spans: tuple[PauseSpan, ...],
+    left_us: int | None,
+    difference_us: int | None,
+    status: int | None,
+    due_soon_hours: Decimal | int,
+    mismatch_hours: Decimal | int,
+) -> DeadlineResult:
+    """The result from the computed instants and working times (UTC in, as `evaluate` and the
+    batch path `app.deadlines.batch` both compute them)."""
+    open_pause = next((p for p in timeline.pauses if p.end is None), None)
+    paused = open_pause is not None
+    effective_status = status if status is not None else timeline.last_status
+    difference = None if difference_us is None else hours_of(difference_us)
     classification = _classify(
         status=effective_status,
         finished_at=timeline.finished_at,
@@ -245,7 +278,7 @@ def evaluate(
         cutoff_applies=reason == "after_cutoff",
         base_due_at=base_due,
         due_at=due,
-        due_basis="legal" if basis == "legal" else "portal",
+        due_basis="legal" if legal else "portal",
         portal_due_at=portal_due,
         pauses=spans,
         paused=paused,

@@ -25,8 +25,8 @@ from app.deadlines import (
     OfficeHoursSchedule,
     ProcedureRule,
     ProcessingTime,
-    evaluate,
 )
+from app.deadlines.batch import Subject, evaluate_many
 from app.dossiers import repository
 from app.models import Dossier, DossierEvent, Procedure
 
@@ -112,18 +112,35 @@ def evaluate_dossier(
     context: DeadlineContext,
     as_of: datetime,
 ) -> DeadlineResult:
-    return evaluate(
-        dossier.received_at,
-        procedure_rule(procedure),
-        clock_events(events),
-        context.calendar,
-        context.schedule_for(dossier.agency_id),
-        portal_due_at=dossier.portal_due_at,
-        status=dossier.status,
-        finished_at=dossier.finished_at,
-        returned_at=dossier.returned_at,
-        as_of=as_of,
-        due_soon_hours=context.due_soon_hours,
+    return evaluate_dossiers([(dossier, procedure, events)], context, as_of)[0]
+
+
+def evaluate_dossiers(
+    items: Sequence[tuple[ClockSubject, Procedure | None, Iterable[StepLike]]],
+    context: DeadlineContext,
+    as_of: datetime,
+) -> list[DeadlineResult]:
+    """The engine's result for each (dossier, procedure, events in timeline order), computed
+    together so that most of them run as array operations (`app.deadlines.batch`)."""
+    rules: dict[int, ProcedureRule] = {}  # by object: one rule per procedure, not per dossier
+    subjects = []
+    for dossier, procedure, events in items:
+        key = id(procedure)
+        rule = rules.get(key)
+        if rule is None:
+            rule = rules[key] = procedure_rule(procedure)
+        subjects.append(Subject(
+            received_at=dossier.received_at,
+            rule=rule,
+            events=clock_events(events),
+            hours=context.schedule_for(dossier.agency_id),
+            portal_due_at=dossier.portal_due_at,
+            status=dossier.status,
+            finished_at=dossier.finished_at,
+            returned_at=dossier.returned_at,
+        ))
+    return evaluate_many(
+        subjects, context.calendar, as_of=as_of, due_soon_hours=context.due_soon_hours,
         mismatch_hours=context.mismatch_hours,
     )
 
@@ -153,17 +170,17 @@ def apply_result(dossier: Dossier, result: DeadlineResult, now: datetime) -> Non
 
 
 def initial_clock_values(
-    dossier: ClockSubject,
-    procedure: Procedure | None,
-    steps: Iterable[StepLike],
+    items: Sequence[tuple[ClockSubject, Procedure | None, Iterable[StepLike]]],
     context: DeadlineContext,
     now: datetime,
-) -> dict[str, Any]:
-    """The clock columns of a dossier not stored yet, from its steps held in memory (in the
-    order they will be inserted), so it is inserted once with its clock state: what
+) -> list[dict[str, Any]]:
+    """The clock columns of dossiers not stored yet, from their steps held in memory (in the
+    order they will be inserted), so each is inserted once with its clock state: what
     `refresh_deadlines` would write after the insert, without the UPDATE pass."""
-    ordered = sorted(steps, key=lambda s: s.at)  # stable: ties keep insertion (id) order
-    return clock_values(dossier, evaluate_dossier(dossier, procedure, ordered, context, now), now)
+    # sorted() is stable: steps at the same instant keep their insertion (id) order
+    ordered = [(d, p, sorted(steps, key=lambda s: s.at)) for d, p, steps in items]
+    results = evaluate_dossiers(ordered, context, now)
+    return [clock_values(d, r, now) for (d, _, _), r in zip(items, results, strict=True)]
 
 
 def refresh_deadlines(
@@ -185,22 +202,18 @@ def refresh_deadlines(
     events_by_dossier: dict[int, list[DossierEvent]] = defaultdict(list)
     for event in repository.events_for(session, [d.id for d in dossiers]):
         events_by_dossier[event.dossier_id].append(event)
-    results = []
+    results = evaluate_dossiers(
+        [(d, procedures.get(d.procedure_id), events_by_dossier.get(d.id, ())) for d in dossiers],
+        context,
+        now,
+    )
     changes: list[dict[str, Any]] = []
-    for dossier in dossiers:
-        result = evaluate_dossier(
-            dossier,
-            procedures.get(dossier.procedure_id),
-            events_by_dossier.get(dossier.id, ()),
-            context,
-            now,
-        )
+    for dossier, result in zip(dossiers, results, strict=True):
         values = clock_values(dossier, result, now)
         if any(getattr(dossier, key) != value for key, value in values.items()):
             changes.append({"id": dossier.id, **values})
             for key, value in values.items():
                 set_committed_value(dossier, key, value)
-        results.append(result)
     repository.update_clock_columns(session, changes)
     return results
 

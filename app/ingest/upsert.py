@@ -300,11 +300,11 @@ class BatchUpserter:
             if isinstance(event.dossier, NewDossier):
                 steps[event.dossier.code].append(event.step)
         procedures = {p.id: p for p in self.procedures.values()}
-        rows = [
-            d.row(initial_clock_values(d, procedures.get(d.procedure_id), steps[d.code],
-                                       context, self.now))
-            for d in self.new_dossiers
-        ]
+        clocks = initial_clock_values(
+            [(d, procedures.get(d.procedure_id), steps[d.code]) for d in self.new_dossiers],
+            context, self.now,
+        )
+        rows = [d.row(clock) for d, clock in zip(self.new_dossiers, clocks, strict=True)]
         # stored dossiers' pending changes go first, as the unit of work did
         self.session.flush()
         ids = repo.insert_dossiers(self.session, rows)

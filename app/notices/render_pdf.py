@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from weasyprint import HTML
-
 from app.notices.document import NoticeDocument
 from app.notices.fonts import print_font_stack
 from app.notices.render_html import render_html
@@ -23,6 +21,10 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:
 
 def render_pdf(document: NoticeDocument) -> bytes:
     """The notice as a one-page A4 PDF (longer reasons flow onto a second page)."""
+    # Imported here: loading WeasyPrint (Pango, fonts) costs half a second, which every CLI
+    # command and worker start would pay without ever printing a notice.
+    from weasyprint import HTML
+
     html = HTML(
         string=render_html(document, font_families=print_font_stack()),
         url_fetcher=_no_fetch,

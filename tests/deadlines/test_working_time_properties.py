@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,7 @@ from app.deadlines import (
     evaluate,
     working_clock,
 )
+from app.deadlines.index import OutOfIndexRange
 
 H = DEFAULT_OFFICE_HOURS
 CAL = CivilServiceCalendar()
@@ -175,3 +177,42 @@ def test_fractional_minutes_and_out_of_range() -> None:
         INDEX.batch_due(received, np.array([8 * 60 * 2000.0]))
     with pytest.raises(ValueError, match="negative"):
         INDEX.batch_due(received, np.array([-1.0]))
+
+
+def _us(value: datetime) -> int:
+    return int((value - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1))
+
+
+cutoffs = st.one_of(st.none(), st.sampled_from([time(11, 0), time(15, 30), time(16, 59, 59)]))
+
+
+@SETTINGS
+@given(instants, minutes, cutoffs)
+def test_one_instant_operations_equal_the_array_operations(
+    received: datetime, n: int, cutoff: time | None
+) -> None:
+    """The scalar clock runs on `*_one` (bisect on lists); the batch path on numpy arrays."""
+    t = _us(received)
+    one = np.array([t], dtype=np.int64)
+    amount = n * 60 * US
+    assert INDEX.elapsed_one(t) == int(INDEX.elapsed(one)[0])
+    assert INDEX.next_working_instant_one(t) == int(INDEX.next_working_instant(one)[0])
+    assert INDEX.clock_start_one(t, cutoff) == int(INDEX.clock_start(one, cutoff)[0])
+    assert INDEX.advance_one(t, amount) == int(
+        INDEX.advance(one, np.array([amount], dtype=np.int64))[0]
+    )
+    assert INDEX.advance_one(t, 0) == t
+
+
+def test_one_instant_operations_refuse_what_the_array_operations_refuse() -> None:
+    outside = _us(datetime(2030, 1, 1, tzinfo=UTC))
+    for call in (
+        lambda: INDEX.elapsed_one(outside),
+        lambda: INDEX.next_working_instant_one(outside),
+        lambda: INDEX.clock_start_one(outside, time(15, 0)),
+        lambda: INDEX.advance_one(_us(datetime(2027, 12, 20, tzinfo=UTC)), 400 * 8 * 3600 * US),
+    ):
+        with pytest.raises(OutOfIndexRange):
+            call()
+    with pytest.raises(ValueError, match="negative"):
+        INDEX.advance_one(_us(datetime(2025, 3, 3, tzinfo=UTC)), -1)

@@ -1,0 +1,207 @@
+"""Many dossiers at once (a page of ingest, a batch of the scan): `evaluate` on arrays.
+
+Most dossiers never wait for the citizen and follow a procedure counted in working days or
+hours: their state is a clock start, one advance and two working-time differences, which run
+as `WorkingTimeIndex` array operations for all dossiers sharing office hours and cut-off. Every
+other dossier (a pause, a calendar-day or same-day procedure, a due taken from the portal, an
+instant near the ends of the supported years) goes through the scalar `evaluate` unchanged.
+`tests/deadlines/test_batch.py` checks the two paths agree field for field.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from decimal import Decimal
+
+import numpy as np
+
+from app.calendar import CivilServiceCalendar
+from app.core.clock import LOCAL_TZ
+from app.deadlines.clock import (
+    MAX_YEAR,
+    MIN_YEAR,
+    StartReason,
+    processing_time_us,
+    working_clock,
+)
+from app.deadlines.engine import MISMATCH_TOLERANCE_HOURS, assemble, evaluate
+from app.deadlines.events import ClockEvent, Timeline, build_timeline, require_aware
+from app.deadlines.hours import WORKING_DAY_HOURS, OfficeHoursSchedule
+from app.deadlines.index import OutOfIndexRange, WorkingTimeIndex, from_us, to_us
+from app.deadlines.result import DeadlineResult
+from app.deadlines.rules import ProcedureRule, ProcessingTime
+
+#: `WorkingTimeIndex.start_reason_codes` positions, in the order the scalar clock tests them.
+START_REASONS: tuple[StartReason, ...] = (
+    "non_working_day", "after_cutoff", "before_opening", "after_closing", "in_session",
+    "between_sessions",
+)
+_COUNTED_UNITS = frozenset({"working_days", "working_hours"})
+_DAY_UNITS = frozenset({"calendar_days", "same_day"})
+# Fast rows keep a year's margin inside the supported range, as the scalar clock's index does.
+_LOWEST_US = to_us(datetime(MIN_YEAR + 1, 1, 1, tzinfo=LOCAL_TZ))
+_HIGHEST_US = to_us(datetime(MAX_YEAR - 1, 1, 1, tzinfo=LOCAL_TZ))
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """One dossier as `evaluate` takes it."""
+
+    received_at: datetime
+    rule: ProcedureRule | None
+    events: Sequence[ClockEvent]
+    hours: OfficeHoursSchedule
+    portal_due_at: datetime | None = None
+    status: int | None = None
+    finished_at: datetime | None = None
+    returned_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Fast:
+    position: int
+    received: datetime
+    processing_time: ProcessingTime
+    timeline: Timeline
+    portal_due: datetime | None
+    status: int | None
+
+
+def _utc(value: datetime | None, name: str) -> datetime | None:
+    return None if value is None else require_aware(value, name).astimezone(UTC)
+
+
+def evaluate_many(
+    subjects: Sequence[Subject],
+    calendar: CivilServiceCalendar,
+    *,
+    as_of: datetime,
+    due_soon_hours: Decimal | int = WORKING_DAY_HOURS,
+    mismatch_hours: Decimal | int = MISMATCH_TOLERANCE_HOURS,
+) -> list[DeadlineResult]:
+    """`evaluate` for each subject, in order; equal to calling it one by one."""
+    now = require_aware(as_of, "as_of").astimezone(UTC)
+    results: list[DeadlineResult | None] = [None] * len(subjects)
+    groups: dict[tuple[OfficeHoursSchedule, time | None], list[_Fast]] = defaultdict(list)
+    slow: list[int] = []
+    for position, subject in enumerate(subjects):
+        fast = _fast_row(position, subject, now)
+        if fast is None:
+            slow.append(position)
+        else:
+            assert subject.rule is not None  # _fast_row requires a counted rule
+            groups[(subject.hours, subject.rule.cutoff)].append(fast)
+    for (hours, cutoff), rows in groups.items():
+        index = _index_for(calendar, hours, rows, now)
+        done = _evaluate_group(
+            calendar, hours, index, cutoff, rows, now, due_soon_hours, mismatch_hours
+        )
+        if done is None:
+            slow.extend(row.position for row in rows)
+            continue
+        for row, result in zip(rows, done, strict=True):
+            results[row.position] = result
+    for position in slow:
+        s = subjects[position]
+        results[position] = evaluate(
+            s.received_at, s.rule, s.events, calendar, s.hours, as_of=now,
+            portal_due_at=s.portal_due_at, status=s.status, finished_at=s.finished_at,
+            returned_at=s.returned_at, due_soon_hours=due_soon_hours,
+            mismatch_hours=mismatch_hours,
+        )
+    return [r for r in results if r is not None]
+
+
+def _fast_row(position: int, s: Subject, now: datetime) -> _Fast | None:
+    """The row for the array path, or None when only the scalar engine handles it."""
+    rule = s.rule
+    if rule is None or rule.processing_time is None:
+        return None
+    if rule.processing_time.unit not in _COUNTED_UNITS | _DAY_UNITS:
+        return None
+    received = require_aware(s.received_at, "received_at").astimezone(UTC)
+    portal_due = _utc(s.portal_due_at, "portal_due_at")
+    timeline = build_timeline(
+        s.events, as_of=now, finished_at=_utc(s.finished_at, "finished_at"),
+        returned_at=_utc(s.returned_at, "returned_at"),
+    )
+    if timeline.pauses:
+        return None
+    instants = [received, now, timeline.finished_at, portal_due]
+    if not all(_LOWEST_US <= to_us(i) < _HIGHEST_US for i in instants if i is not None):
+        return None
+    return _Fast(position, received, rule.processing_time, timeline, portal_due, s.status)
+
+
+def _index_for(
+    calendar: CivilServiceCalendar, hours: OfficeHoursSchedule, rows: list[_Fast], now: datetime
+) -> WorkingTimeIndex:
+    instants = [to_us(now)]
+    for row in rows:
+        instants.append(to_us(row.received))
+        for other in (row.timeline.finished_at, row.portal_due):
+            if other is not None:
+                instants.append(to_us(other))
+    first = from_us(min(instants)).astimezone(LOCAL_TZ).year - 1
+    last = from_us(max(instants)).astimezone(LOCAL_TZ).year + 1
+    return working_clock(calendar, hours).index(first, last)
+
+
+def _evaluate_group(
+    calendar: CivilServiceCalendar,
+    hours: OfficeHoursSchedule,
+    index: WorkingTimeIndex,
+    cutoff: time | None,
+    rows: list[_Fast],
+    now: datetime,
+    due_soon_hours: Decimal | int,
+    mismatch_hours: Decimal | int,
+) -> list[DeadlineResult] | None:
+    now_us = to_us(now)
+    received = np.array([to_us(r.received) for r in rows], dtype=np.int64)
+    # working time to add, or (calendar_days, same_day) -1 and the days to the due's date
+    amount = np.array([
+        -1 if r.processing_time.unit in _DAY_UNITS else processing_time_us(r.processing_time)
+        for r in rows
+    ], dtype=np.int64)
+    days = np.array([int(r.processing_time.value) for r in rows], dtype=np.int64)
+    counted = amount >= 0
+    measured = np.array(
+        [now_us if r.timeline.finished_at is None else to_us(r.timeline.finished_at)
+         for r in rows], dtype=np.int64,
+    )
+    portal = np.array(
+        [now_us if r.portal_due is None else to_us(r.portal_due) for r in rows], dtype=np.int64
+    )
+    clock = working_clock(calendar, hours)
+    while True:
+        try:
+            start = index.clock_start(received, cutoff)
+            due = np.where(counted, index.advance(start, np.maximum(amount, 0)),
+                           index.end_of_working_day(index.day_of(start) + np.where(
+                               counted, 0, days)))
+            left = index.between(measured, due)
+            difference = index.between(due, portal)
+            reasons = index.start_reason_codes(received, cutoff)
+            break
+        except OutOfIndexRange:  # a due past the index's last year: grow it, as the clock does
+            if index.last_year >= MAX_YEAR:
+                return None
+            span = index.last_year - index.first_year + 1
+            index = clock.index(index.first_year, min(index.last_year + span, MAX_YEAR))
+    results = []
+    for k, row in enumerate(rows):
+        due_at = from_us(int(due[k]))
+        results.append(assemble(
+            received=row.received, now=now, timeline=row.timeline,
+            processing_time=row.processing_time, start=from_us(int(start[k])),
+            reason=START_REASONS[int(reasons[k])], restarted_at=None, base_due=due_at,
+            due=due_at, legal=True, portal_due=row.portal_due, spans=(),
+            left_us=int(left[k]),
+            difference_us=None if row.portal_due is None else int(difference[k]),
+            status=row.status, due_soon_hours=due_soon_hours, mismatch_hours=mismatch_hours,
+        ))
+    return results
