@@ -8,6 +8,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection
 
+from app.db.partition_autogen import include_object_for
 from app.db.session import make_engine
 from app.db.types import UTCDateTime
 from app.models import Base
@@ -35,21 +36,13 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
-def _include_object(
-    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
-) -> bool:
-    # Monthly partitions made by `tthc db partition` (PostgreSQL) are not models: autogenerate
-    # must not offer to drop them.
-    if type_ == "table" and reflected and compare_to is None and name is not None:
-        return not name.startswith("dossier_event_")
-    return True
-
-
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        include_object=_include_object,
+        # The partitioned layout of PostgreSQL (partitions, dossier_key, widened keys) is not
+        # a difference from the models: app/db/partition_autogen.py.
+        include_object=include_object_for(connection),
         render_item=_render_item,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,

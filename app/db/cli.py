@@ -1,4 +1,4 @@
-"""`tthc db`: schema migrations and the PostgreSQL partitioning of events."""
+"""`tthc db`: schema migrations and the PostgreSQL monthly partitions."""
 
 from __future__ import annotations
 
@@ -65,11 +65,12 @@ def partition(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the SQL, change nothing."),
     url: str | None = typer.Option(None, help="Database URL (default: TTHC_DATABASE_URL)."),
 ) -> None:
-    """PostgreSQL only: partition dossier_event by month (once), or add the missing months."""
+    """PostgreSQL only: add the missing monthly partitions of dossier and dossier_event
+    (converting a table that is still plain, as migration 0004 does)."""
     engine = make_engine(_url(url))
     try:
         with engine.begin() as conn:
-            result = partitioning.partition_events(
+            result = partitioning.partition_tables(
                 conn, utcnow(), months_ahead, dry_run=dry_run
             )
     except partitioning.PartitioningUnsupported as exc:
@@ -80,17 +81,21 @@ def partition(
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
-    plan = result.plan
     if dry_run:
-        for statement in plan.statements:
+        for statement in result.statements:
             console.print(f"{statement};", highlight=False, soft_wrap=True)
-        console.print(f"[yellow]dry run: {len(plan.statements)} statements, nothing changed[/]")
-    elif plan.converts:
         console.print(
-            f"[green]dossier_event partitioned by month: {plan.rows} rows copied into "
-            f"{len(plan.partitions)} partitions in {result.seconds:.1f} s[/green]"
+            f"[yellow]dry run: {len(result.statements)} statements, nothing changed[/]"
         )
-    elif plan.partitions:
-        console.print(f"[green]added partitions: {', '.join(plan.partitions)}[/green]")
-    else:
-        console.print("dossier_event is partitioned; every month is there already")
+        return
+    for plan in result.plans:
+        if plan.converts:
+            console.print(
+                f"[green]{plan.table} partitioned by month: {plan.rows} rows copied into "
+                f"{len(plan.partitions)} partitions[/green]"
+            )
+        elif plan.partitions:
+            console.print(f"[green]added partitions: {', '.join(plan.partitions)}[/green]")
+        else:
+            console.print(f"{plan.table} is partitioned; every month is there already")
+    console.print(f"done in {result.seconds:.1f} s")

@@ -1,8 +1,9 @@
-"""The scheduled month keeper: partitions for the coming months of a partitioned `dossier_event`.
+"""The scheduled month keeper: the coming months' partitions of `dossier` and `dossier_event`.
 
 Daily rather than monthly so a missed run (scheduler down on the 1st) costs nothing: with three
-months created ahead, rows only reach the DEFAULT partition if the job is down for a quarter. On
-SQLite and on a PostgreSQL database nobody partitioned it does nothing.
+months created ahead, rows only reach the DEFAULT partition if the job is down for a quarter
+(those rows are moved into their month's partition when it is created). On SQLite, and on a
+PostgreSQL table that is not partitioned (migrated down below 0004), it does nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ JOBS = [
         id="partition_months",
         func=partition_months_job,
         interval_seconds=86400.0,
-        description="Create the coming months' dossier_event partitions (PostgreSQL, once "
-        "`tthc db partition` has run).",
+        description="Create the coming months' partitions of dossier and dossier_event "
+        "(PostgreSQL).",
     ),
 ]

@@ -1,8 +1,8 @@
-"""What PostgreSQL's catalog says about a table, for the partitioning of `dossier_event`.
+"""What PostgreSQL's catalog says about a table, for the monthly partitioning (docs/scaling.md).
 
 Reading the live definition (rather than restating it) keeps the conversion right after later
-migrations add a column, an index or a foreign key: those are copied, and only what cannot be
-carried over to a partitioned table is refused with a reason.
+migrations add a column, an index, a foreign key or a trigger: those are carried over, and only
+what cannot be carried over to the other layout is refused with a reason.
 """
 
 from __future__ import annotations
@@ -57,18 +57,35 @@ def add_months(start: Month, count: int) -> Month:
     return Month(index // 12, index % 12 + 1)
 
 
+@dataclass(frozen=True)
+class IncomingKey:
+    """A foreign key of another table that points at this one."""
+
+    owner: str
+    name: str
+    definition: str  # pg_get_constraintdef: "FOREIGN KEY (x) REFERENCES t(id) ON DELETE ..."
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str
+    definition: str  # pg_get_triggerdef: a complete CREATE TRIGGER statement
+    row_level: bool
+    transition_tables: bool
+
+
 @dataclass
 class TableShape:
-    """The parts of a plain table's definition that the conversion has to carry over or refuse."""
+    """The parts of a table's definition that a layout change has to carry over or refuse."""
 
     primary_key: list[str] = field(default_factory=list)
     unique_keys: list[list[str]] = field(default_factory=list)
     foreign_keys: list[tuple[str, str]] = field(default_factory=list)  # (name, definition)
-    plain_indexes: list[str] = field(default_factory=list)  # CREATE INDEX statements
+    plain_indexes: list[tuple[str, str]] = field(default_factory=list)  # (name, CREATE INDEX)
     unique_indexes: list[str] = field(default_factory=list)  # not backing a constraint
     owned_sequences: list[tuple[str, str]] = field(default_factory=list)  # (sequence, column)
-    triggers: list[str] = field(default_factory=list)
-    referenced_by: list[str] = field(default_factory=list)  # "table.constraint"
+    triggers: list[Trigger] = field(default_factory=list)
+    incoming: list[IncomingKey] = field(default_factory=list)
 
 
 def regclass_exists(conn: Connection, name: str) -> bool:
@@ -77,9 +94,7 @@ def regclass_exists(conn: Connection, name: str) -> bool:
 
 def is_partitioned(conn: Connection, table: str) -> bool:
     found = conn.execute(
-        text(
-            "SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(:t)"
-        ),
+        text("SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(:t)"),
         {"t": table},
     ).first()
     return found is not None
@@ -96,6 +111,19 @@ def partition_names(conn: Connection, table: str) -> set[str]:
     return {name for (name,) in rows}
 
 
+def column_type(conn: Connection, table: str, column: str) -> str:
+    """The column's SQL type as PostgreSQL spells it, e.g. ``integer``."""
+    return str(
+        conn.execute(
+            text(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                "WHERE attrelid = to_regclass(:t) AND attname = :c AND NOT attisdropped"
+            ),
+            {"t": table, "c": column},
+        ).scalar_one()
+    )
+
+
 def _columns(conn: Connection, table_oid: int, attnums: list[int]) -> list[str]:
     names: dict[int, str] = dict(
         conn.execute(
@@ -107,20 +135,23 @@ def _columns(conn: Connection, table_oid: int, attnums: list[int]) -> list[str]:
 
 
 def table_shape(conn: Connection, table: str) -> TableShape:
+    """Keys, indexes, sequences, triggers and incoming foreign keys of a plain or partitioned
+    table (for a partitioned one: what is defined on the parent, which partitions inherit)."""
     oid = conn.execute(text("SELECT to_regclass(:t)::oid"), {"t": table}).scalar_one()
     shape = TableShape()
     constraints = conn.execute(
         text(
             "SELECT conname, contype, conkey, conindid, conrelid = :oid AS own, "
             "conrelid::regclass::text AS owner, pg_get_constraintdef(oid) AS definition "
-            "FROM pg_constraint WHERE conrelid = :oid OR confrelid = :oid ORDER BY conname"
+            "FROM pg_constraint WHERE (conrelid = :oid OR confrelid = :oid) AND conparentid = 0 "
+            "ORDER BY conname"
         ),
         {"oid": oid},
     ).all()
     constraint_indexes = set()
     for name, kind, key, index_oid, own, owner, definition in constraints:
         if not own:
-            shape.referenced_by.append(f"{owner}.{name}")
+            shape.incoming.append(IncomingKey(owner, name, definition))
             continue
         constraint_indexes.add(index_oid)
         if kind == "p":
@@ -131,15 +162,20 @@ def table_shape(conn: Connection, table: str) -> TableShape:
             shape.foreign_keys.append((name, definition))
     indexes = conn.execute(
         text(
-            "SELECT i.indexrelid, i.indisunique, pg_get_indexdef(i.indexrelid) "
+            "SELECT i.indexrelid, i.indexrelid::regclass::text, i.indisunique, "
+            "pg_get_indexdef(i.indexrelid) "
             "FROM pg_index i WHERE i.indrelid = :oid ORDER BY i.indexrelid::regclass::text"
         ),
         {"oid": oid},
     ).all()
-    for index_oid, unique, definition in indexes:
+    for index_oid, name, unique, definition in indexes:
         if index_oid in constraint_indexes:
             continue
-        (shape.unique_indexes if unique else shape.plain_indexes).append(definition)
+        if unique:
+            shape.unique_indexes.append(definition)
+        else:
+            # A partitioned parent's index reads "ON ONLY t": the same index on a plain table.
+            shape.plain_indexes.append((name, definition.replace(" ON ONLY ", " ON ", 1)))
     shape.owned_sequences = [
         (seq, column)
         for seq, column in conn.execute(
@@ -153,16 +189,21 @@ def table_shape(conn: Connection, table: str) -> TableShape:
             {"oid": oid},
         ).all()
     ]
-    shape.triggers = list(
-        conn.execute(
-            text("SELECT tgname FROM pg_trigger WHERE tgrelid = :oid AND NOT tgisinternal"),
+    shape.triggers = [
+        Trigger(name, definition, bool(row_level), bool(transition))
+        for name, definition, row_level, transition in conn.execute(
+            text(
+                "SELECT tgname, pg_get_triggerdef(oid), (tgtype & 1) = 1, "
+                "tgoldtable IS NOT NULL OR tgnewtable IS NOT NULL "
+                "FROM pg_trigger WHERE tgrelid = :oid AND NOT tgisinternal ORDER BY tgname"
+            ),
             {"oid": oid},
-        ).scalars()
-    )
+        ).all()
+    ]
     return shape
 
 
-# The table and column names below are the callers' constants, never input: hence the noqa.
+# The table and column names below are the callers' constants, never input.
 
 
 def data_span(
@@ -175,6 +216,14 @@ def data_span(
     )
     count, oldest, newest = conn.execute(query).one()
     return int(count), oldest, newest
+
+
+def default_months(conn: Connection, default: str, key: str) -> list[Month]:
+    """The local months that have rows in a DEFAULT partition (none, normally)."""
+    column: ColumnClause[datetime] = sa_column(key)
+    month = func.date_trunc("month", func.timezone(LOCAL_TZ.key, column))
+    query = select(month).select_from(sa_table(default, column)).group_by(month)
+    return sorted(Month(local.year, local.month) for (local,) in conn.execute(query))
 
 
 def default_has_rows(conn: Connection, default: str, key: str, month: Month) -> bool:

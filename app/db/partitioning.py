@@ -1,77 +1,77 @@
-"""Monthly range partitions of `dossier_event` by `at`, on PostgreSQL (docs/scaling.md).
+"""Monthly range partitions of `dossier` (by `received_at`) and `dossier_event` (by `at`) on
+PostgreSQL (docs/scaling.md, "PostgreSQL partitioning").
 
-An operator runs the conversion once (`tthc db partition`); it is not a migration because SQLite
-has no partitions and the models must keep matching both backends. In one transaction it builds
-a table partitioned by RANGE ("at") with one partition per local month from the oldest event to
-`months_ahead` months after `now`, plus a DEFAULT partition, copies every row, drops the old
-table and renames the new one into its place. Keys change as the partition key requires: the
-primary key becomes (id, at) and the de-duplication key (dossier_id, dedup_hash, at), which is
-equivalent because the dedup hash already contains the step's instant. The id sequence, foreign
-keys and plain indexes are carried over from the live definition.
+Migration 0004 converts both tables when it runs on PostgreSQL (SQLite has no partitions, and
+the models describe the plain layout both backends share), and converts them back on downgrade.
+`tthc db partition` and the daily `partition_months` job run the same code: on a partitioned table
+they only add the missing months; a table still plain (a database upgraded before 0004 existed,
+or one an operator downgraded) is converted.
 
-Run again (or by the `partition_months` job) it only adds the missing months; rows that reached
-the DEFAULT partition for such a month are moved into the new partition in the same transaction.
+Everything runs in the caller's transaction, which commits. A conversion holds ACCESS EXCLUSIVE
+locks on `dossier`, `dossier_event` and the tables whose foreign keys point at `dossier` until
+that commit: ingest, the scan and the API's reads of dossiers wait meanwhile.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from app.core.errors import AppError, BadRequest
+from app.core.errors import BadRequest
 from app.db.partition_catalog import (
-    Month,
-    add_months,
-    data_span,
-    default_has_rows,
     is_partitioned,
-    months_between,
     partition_names,
     regclass_exists,
     table_shape,
 )
+from app.db.partition_convert import conversion_plan, revert_plan
+from app.db.partition_months import months_plan
+from app.db.partition_specs import (
+    TABLES,
+    PartitionedTable,
+    PartitioningRefused,
+    PartitioningUnsupported,
+    PartitionPlan,
+)
 
-TABLE = "dossier_event"
-KEY = "at"
-DEFAULT_PARTITION = f"{TABLE}_default"
-STAGING = f"{TABLE}_partitioned"
-PRIMARY_KEY = ["id", KEY]
-DEDUP_KEY = ["dossier_id", "dedup_hash", KEY]
-# The keys the conversion knows how to widen; anything else unique is refused, not guessed at.
-EXPECTED_PRIMARY_KEY = ["id"]
-EXPECTED_UNIQUE_KEYS = [["dossier_id", "dedup_hash"]]
-# A century of months: more means a corrupt timestamp, which should be fixed, not partitioned.
-MAX_PARTITIONS = 1200
+__all__ = [
+    "DEFAULT_MONTHS_AHEAD",
+    "PartitionPlan",
+    "PartitionResult",
+    "PartitioningRefused",
+    "PartitioningUnsupported",
+    "add_future_months",
+    "is_partitioned",
+    "partition_names",
+    "partition_tables",
+    "plan_partitioning",
+    "regclass_exists",
+    "unpartition_tables",
+]
+
 DEFAULT_MONTHS_AHEAD = 3
-# Serialises two partition commands (or the job and a command) on one database.
+# Serialises two partition runs (the command, the job, a migration) on one database.
 ADVISORY_LOCK_KEY = 0x7474_6863_7061_7274  # "tthcpart"
-
-
-class PartitioningUnsupported(BadRequest):
-    code = "partitioning_unsupported"
-
-
-class PartitioningRefused(AppError):
-    status_code = 409
-    code = "partitioning_refused"
-
-
-@dataclass
-class PartitionPlan:
-    converts: bool  # False: the table is partitioned already and only months are added
-    rows: int
-    partitions: list[str] = field(default_factory=list)  # to be created
-    statements: list[str] = field(default_factory=list)
+# Row triggers cloned to partitions, BEFORE row triggers included, came with PostgreSQL 13.
+MIN_SERVER_VERSION = (13,)
 
 
 @dataclass
 class PartitionResult:
-    plan: PartitionPlan
+    plans: list[PartitionPlan]
     executed: bool
     seconds: float
+
+    @property
+    def partitions(self) -> list[str]:
+        return [name for plan in self.plans for name in plan.partitions]
+
+    @property
+    def statements(self) -> list[str]:
+        return [s for plan in self.plans for s in plan.statements]
 
 
 def _require_postgresql(conn: Connection) -> None:
@@ -81,152 +81,135 @@ def _require_postgresql(conn: Connection) -> None:
             "which has no table partitions (nothing was changed)",
             dialect=conn.dialect.name,
         )
-
-
-def _check_convertible(conn: Connection) -> list[str]:
-    """Refuse what a partitioned table cannot carry; return the statements that restore the rest
-    after the swap (sequence ownership first, since dropping the old table would drop it)."""
-    shape = table_shape(conn, TABLE)
-    problems: list[str] = []
-    if shape.primary_key != EXPECTED_PRIMARY_KEY:
-        problems.append(f"primary key is {shape.primary_key}, expected {EXPECTED_PRIMARY_KEY}")
-    if sorted(shape.unique_keys) != EXPECTED_UNIQUE_KEYS:
-        problems.append(f"unique keys are {shape.unique_keys}, expected {EXPECTED_UNIQUE_KEYS}")
-    if shape.unique_indexes:
-        problems.append(f"unique indexes without the partition key: {shape.unique_indexes}")
-    if shape.referenced_by:
-        problems.append(f"foreign keys point at it: {shape.referenced_by}")
-    if shape.triggers:
-        problems.append(f"it has triggers: {shape.triggers}")
-    if problems:
-        raise PartitioningRefused(
-            f"{TABLE} cannot be partitioned as it is: " + "; ".join(problems), problems=problems
+    version = conn.dialect.server_version_info or ()
+    if version < MIN_SERVER_VERSION:
+        raise PartitioningUnsupported(
+            f"partitioning needs PostgreSQL {MIN_SERVER_VERSION[0]} or later; this server is "
+            f"{'.'.join(map(str, version))} (nothing was changed)"
         )
-    return [
-        *(f"ALTER SEQUENCE {seq} OWNED BY {STAGING}.{col}" for seq, col in shape.owned_sequences),
-        f"DROP TABLE {TABLE}",
-        f"ALTER TABLE {STAGING} RENAME TO {TABLE}",
-        f"ALTER TABLE {TABLE} ADD CONSTRAINT pk_{TABLE} PRIMARY KEY ({', '.join(PRIMARY_KEY)})",
-        f"ALTER TABLE {TABLE} ADD CONSTRAINT uq_{TABLE}_{'_'.join(DEDUP_KEY)} "
-        f"UNIQUE ({', '.join(DEDUP_KEY)})",
-        *(f"ALTER TABLE {TABLE} ADD CONSTRAINT {name} {d}" for name, d in shape.foreign_keys),
-        *shape.plain_indexes,
-        f"ANALYZE {TABLE}",
-    ]
 
 
-def _conversion_plan(conn: Connection, now: datetime, months_ahead: int) -> PartitionPlan:
-    rows, oldest, newest = data_span(conn, TABLE, KEY)
-    current = Month.of(now)
-    first = min(Month.of(oldest), current) if oldest is not None else current
-    last = max(Month.of(newest) if newest else current, add_months(current, months_ahead))
-    months = months_between(first, last)
-    if len(months) > MAX_PARTITIONS:
+def _existing(conn: Connection) -> list[PartitionedTable]:
+    missing = [spec.name for spec in TABLES if not regclass_exists(conn, spec.name)]
+    if missing:
         raise PartitioningRefused(
-            f"{TABLE}.{KEY} spans {oldest} to {newest}: {len(months)} monthly partitions "
-            f"(more than {MAX_PARTITIONS}); correct the out-of-range instants first",
-            oldest=str(oldest),
-            newest=str(newest),
+            f"table {', '.join(missing)} does not exist; run `tthc db upgrade` first"
         )
-    restore = _check_convertible(conn)
-    plan = PartitionPlan(converts=True, rows=rows)
-    plan.statements.append(
-        f"CREATE TABLE {STAGING} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
-        f'INCLUDING STORAGE INCLUDING COMMENTS) PARTITION BY RANGE ("{KEY}")'
+    return list(TABLES)
+
+
+def _lock(conn: Connection, specs: list[PartitionedTable]) -> None:
+    """ACCESS EXCLUSIVE on the tables to swap and on those whose foreign keys are re-pointed,
+    all in one statement before any copy: `dossier` first, as ingest writes it first, so a
+    writer is waited for rather than deadlocked with after the copy."""
+    tables: list[str] = []
+    for spec in sorted(specs, key=lambda s: not s.key_table):
+        tables.append(spec.name)
+        if spec.key_table:
+            keys = spec.key_table_name
+            target = keys if regclass_exists(conn, keys) else spec.name
+            tables += [k.owner for k in table_shape(conn, target).incoming]
+    unique = list(dict.fromkeys(tables))
+    if unique:
+        statement = f"LOCK TABLE {', '.join(unique)} IN ACCESS EXCLUSIVE MODE"
+        conn.execute(text(statement))
+
+
+def _names(specs: list[PartitionedTable]) -> frozenset[str]:
+    return frozenset(
+        name for s in specs for name in ((s.name, s.key_table_name) if s.key_table else (s.name,))
     )
-    for month in months:
-        name = month.partition_name(TABLE)
-        plan.partitions.append(name)
-        plan.statements.append(
-            f"CREATE TABLE {name} PARTITION OF {STAGING} FOR VALUES {month.bounds_sql()}"
-        )
-    plan.partitions.append(DEFAULT_PARTITION)
-    plan.statements.append(f"CREATE TABLE {DEFAULT_PARTITION} PARTITION OF {STAGING} DEFAULT")
-    # Keys and indexes are built after the copy: one sorted build per partition is much faster
-    # than maintaining them row by row.
-    plan.statements.append(f"INSERT INTO {STAGING} SELECT * FROM {TABLE}")  # noqa: S608
-    plan.statements.extend(restore)
-    return plan
 
 
-def _months_plan(conn: Connection, now: datetime, months_ahead: int) -> PartitionPlan:
-    existing = partition_names(conn, TABLE)
-    has_default = DEFAULT_PARTITION in existing
-    current = Month.of(now)
-    plan = PartitionPlan(converts=False, rows=0)
-    for month in months_between(current, add_months(current, months_ahead)):
-        name = month.partition_name(TABLE)
-        if name in existing:
-            continue
-        plan.partitions.append(name)
-        bounds = month.bounds_sql()
-        if has_default and default_has_rows(conn, DEFAULT_PARTITION, KEY, month):
-            # PostgreSQL refuses a new partition whose range has rows in the DEFAULT partition:
-            # build it detached, move those rows, then attach it.
-            lo, hi = month.lower().isoformat(), month.upper().isoformat()
-            # Only constants and computed month bounds are formatted in: hence the noqa.
-            move = (
-                f"WITH moved AS (DELETE FROM {DEFAULT_PARTITION} WHERE \"{KEY}\" >= '{lo}' "  # noqa: S608
-                f"AND \"{KEY}\" < '{hi}' RETURNING *) INSERT INTO {name} SELECT * FROM moved"
-            )
-            plan.statements.extend([
-                f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
-                "INCLUDING STORAGE INCLUDING COMMENTS)",
-                move,
-                f"ALTER TABLE {TABLE} ATTACH PARTITION {name} FOR VALUES {bounds}",
-            ])
+def _plans(
+    conn: Connection, now: datetime, months_ahead: int, *, execute: bool
+) -> list[PartitionPlan]:
+    """Table by table, each plan read from the catalog the previous one left (when executed);
+    the foreign keys between two converted tables are added once, by the second conversion."""
+    specs = _existing(conn)
+    converting = [spec for spec in specs if not is_partitioned(conn, spec.name)]
+    plans: list[PartitionPlan] = []
+    for spec in specs:
+        if spec in converting:
+            later = _names(converting[converting.index(spec) + 1 :])
+            pending = [k for plan in plans for k in plan.deferred]
+            plan = conversion_plan(conn, spec, now, months_ahead, later=later, pending=pending)
         else:
-            plan.statements.append(
-                f"CREATE TABLE {name} PARTITION OF {TABLE} FOR VALUES {bounds}"
-            )
-    return plan
+            plan = months_plan(conn, spec, now, months_ahead)
+        if execute:
+            _execute(conn, plan)
+        plans.append(plan)
+    return plans
 
 
-def plan_partitioning(conn: Connection, now: datetime, months_ahead: int) -> PartitionPlan:
-    """What `partition_events` would do now, without changing anything."""
+def plan_partitioning(
+    conn: Connection, now: datetime, months_ahead: int
+) -> list[PartitionPlan]:
+    """What `partition_tables` would do now, table by table, without changing anything."""
     _require_postgresql(conn)
     if months_ahead < 0:
         raise BadRequest("months_ahead must be 0 or more", months_ahead=months_ahead)
-    if not regclass_exists(conn, TABLE):
-        raise PartitioningRefused(f"table {TABLE} does not exist; run `tthc db upgrade` first")
-    if is_partitioned(conn, TABLE):
-        return _months_plan(conn, now, months_ahead)
-    if regclass_exists(conn, STAGING):
-        raise PartitioningRefused(f"table {STAGING} exists already; drop it or rename it first")
-    return _conversion_plan(conn, now, months_ahead)
+    return _plans(conn, now, months_ahead, execute=False)
 
 
-def partition_events(
+def _execute(conn: Connection, plan: PartitionPlan) -> None:
+    for statement in plan.statements:
+        conn.execute(text(statement))
+
+
+def partition_tables(
     conn: Connection,
     now: datetime,
     months_ahead: int = DEFAULT_MONTHS_AHEAD,
     *,
     dry_run: bool = False,
 ) -> PartitionResult:
-    """Convert `dossier_event` to monthly partitions, or add the missing months if it is already.
+    """Convert `dossier_event` and `dossier` to monthly partitions, or add the missing months
+    to those that are partitioned already."""
+    started = time.perf_counter()
+    if dry_run:
+        plans = plan_partitioning(conn, now, months_ahead)
+        return PartitionResult(plans, executed=False, seconds=time.perf_counter() - started)
+    _require_postgresql(conn)
+    if months_ahead < 0:
+        raise BadRequest("months_ahead must be 0 or more", months_ahead=months_ahead)
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+    # Taken before reading the data's span, so no row arrives between plan and copy.
+    _lock(conn, [spec for spec in _existing(conn) if not is_partitioned(conn, spec.name)])
+    plans = _plans(conn, now, months_ahead, execute=True)
+    return PartitionResult(plans, executed=True, seconds=time.perf_counter() - started)
 
-    Runs inside the caller's transaction (the caller commits). The conversion holds an ACCESS
-    EXCLUSIVE lock on the table until the commit: ingest and reads of events wait meanwhile.
-    """
+
+def unpartition_tables(conn: Connection) -> PartitionResult:
+    """Back to plain tables with their original keys and foreign keys (migration 0004's
+    downgrade); a table that is not partitioned is left alone."""
     _require_postgresql(conn)
     started = time.perf_counter()
-    if not dry_run:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
-        if regclass_exists(conn, TABLE) and not is_partitioned(conn, TABLE):
-            # Taken before reading the data's span so no row arrives between plan and copy.
-            conn.execute(text("LOCK TABLE dossier_event IN ACCESS EXCLUSIVE MODE"))
-    plan = plan_partitioning(conn, now, months_ahead)
-    if not dry_run:
-        for statement in plan.statements:
-            conn.execute(text(statement))
-    return PartitionResult(plan=plan, executed=not dry_run, seconds=time.perf_counter() - started)
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+    specs = [spec for spec in _existing(conn) if is_partitioned(conn, spec.name)]
+    _lock(conn, specs)
+    plans: list[PartitionPlan] = []
+    for i, spec in enumerate(specs):
+        pending = [k for plan in plans for k in plan.deferred]
+        plan = revert_plan(conn, spec, later=_names(specs[i + 1 :]), pending=pending)
+        _execute(conn, plan)
+        plans.append(plan)
+    return PartitionResult(plans, executed=True, seconds=time.perf_counter() - started)
 
 
 def add_future_months(conn: Connection, now: datetime, months_ahead: int) -> list[str]:
-    """For the scheduler: add missing months to a partitioned `dossier_event`; on SQLite or an
-    unpartitioned table, do nothing (partitioning is the operator's choice, not the job's)."""
-    if conn.dialect.name != "postgresql" or not regclass_exists(conn, TABLE):
+    """For the scheduler: add the missing months to the partitioned tables. On SQLite, or a
+    table that is not partitioned, do nothing: converting is a migration's (or the
+    operator's) decision, not the job's."""
+    if conn.dialect.name != "postgresql":
         return []
-    if not is_partitioned(conn, TABLE):
+    specs = [s for s in TABLES if regclass_exists(conn, s.name) and is_partitioned(conn, s.name)]
+    if not specs:
         return []
-    return partition_events(conn, now, months_ahead).plan.partitions
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+    created: list[str] = []
+    for spec in specs:
+        plan = months_plan(conn, spec, now, months_ahead)
+        _execute(conn, plan)
+        created += plan.partitions
+    return created

@@ -1,8 +1,8 @@
-"""`tthc db partition`: monthly partitions of dossier_event on PostgreSQL, refused on SQLite."""
+"""`tthc db partition` on PostgreSQL: converts plain `dossier` and `dossier_event` (a database
+upgraded before migration 0004 existed), then only adds months; refused on SQLite."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -16,171 +16,156 @@ from app.db.cli import app as db_cli
 from app.db.jobs import partition_months_job
 from app.db.session import make_engine
 from app.ingest.service import ingest_records
-from app.models import DossierEvent
+from app.models import Dossier, DossierEvent
+from app.rollups import service as rollups
+from tests.db.partitioning_support import (
+    CODES,
+    DOSSIERS_BY_MONTH,
+    EVENTS_BY_MONTH,
+    layout,
+    partition,
+    partitions,
+    rows_by_partition,
+    seed,
+    snapshot,
+)
 from tests.ingest.payloads import NOW, as_records, dossier, stamp, step
 
-PG_ONLY = "PostgreSQL only: SQLite has no table partitions"
-# Events from June to September 2025; NOW is 15 September 2025.
 SETTINGS = Settings(
     environment="test", webhook_secret="w" * 40, secret_key="t" * 40, log_json=False
 )
-CODES = [f"H21.65-2506{day:02d}-000{i}" for i, day in enumerate((2, 9, 16), start=1)]
 
 
-def _steps(code: str) -> list[dict[str, object]]:
-    return [
-        step(code, stamp(10, 8, month=6), 2, "Tiếp nhận hồ sơ"),
-        step(code, stamp(11, 9, month=7), 4, "Thụ lý"),
-        step(code, stamp(12, 10, month=8), 5, "Chuyển phòng chuyên môn"),
-        step(code, stamp(1, 0, month=9), 4, "Thẩm định"),  # local midnight: the month's edge
+def test_conversion_keeps_rows_ids_codes_and_ingest(plain_pg_engine: Engine) -> None:
+    engine = plain_pg_engine
+    seed(engine)
+    before = snapshot(engine)
+    with engine.connect() as conn:
+        keys = conn.execute(text("SELECT id, code FROM dossier ORDER BY id")).all()
+
+    result = partition(engine, NOW, months_ahead=2)
+
+    assert [(p.table, p.converts, p.rows) for p in result.plans] == [
+        ("dossier_event", True, 8), ("dossier", True, 3),
     ]
+    assert layout(engine) == {"dossier": True, "dossier_event": True}
+    for table in ("dossier", "dossier_event"):
+        months = {f"{table}_p2025_{m:02d}" for m in range(6, 12)}
+        assert partitions(engine, table) == {*months, f"{table}_default"}
+    assert snapshot(engine) == before  # every row and the rollup's counts, unchanged
+    # Local months: 1 September 00:00 (+07) is in September, not August.
+    assert rows_by_partition(engine, "dossier") == DOSSIERS_BY_MONTH
+    assert rows_by_partition(engine, "dossier_event") == EVENTS_BY_MONTH
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, code FROM dossier_key ORDER BY id")).all() == keys
+    with Session(engine) as session:
+        assert rollups.verify(session) == []
+
+    # Ingest goes on: the id sequences carried on, a repeated step is still recognised.
+    code = CODES[0]
+    new_step = step(code, stamp(15, 9, month=9), 6, "Trình ký")
+    repeated = step(code, stamp(11, 9, month=7), 4)
+    fourth = "H21.65-250912-0004"
+    with Session(engine) as session:
+        ingest_records(session, "test", as_records([new_step, repeated], kind="progress"), NOW)
+        ingest_records(session, "test", as_records([dossier(fourth, received=stamp(12, 8))]), NOW)
+        session.commit()
+        assert session.scalar(select(func.count()).select_from(DossierEvent)) == 8 + 1 + 2
+        newest = session.scalars(select(DossierEvent).order_by(DossierEvent.id.desc())).first()
+        added = session.scalars(select(Dossier).where(Dossier.code == fourth)).one()
+        assert rollups.verify(session) == []
+    assert newest is not None and newest.id > max(row[0] for row in before["dossier_event"])
+    assert added.id > max(row[0] for row in before["dossier"])
+    assert rows_by_partition(engine, "dossier_event")["2025_09"] == 3 + 1 + 2
+
+    again = partition(engine, NOW, months_ahead=2)
+    assert [(p.converts, p.partitions, p.statements) for p in again.plans] == [
+        (False, [], []), (False, [], []),
+    ]
+    # The migration that would have converted finds everything done.
+    migrate.upgrade(engine.url.render_as_string(hide_password=False))
+    assert migrate.is_current(engine)
 
 
-def _seed(engine: Engine) -> None:
+def test_a_later_run_adds_months_and_moves_rows_out_of_default(plain_pg_engine: Engine) -> None:
+    engine = plain_pg_engine
+    seed(engine)
+    partition(engine, NOW, months_ahead=0)
+    # December: after the last partition; January 2024: before the first.
+    december, old = "H21.65-251203-0005", "H21.65-240115-0006"
     payloads = [
-        dossier(code, received=stamp(10, 8, month=6), steps=_steps(code)) for code in CODES
+        dossier(december, received=stamp(3, 14, month=12),
+                steps=[step(december, stamp(3, 14, month=12), 2)]),
+        dossier(old, received=stamp(15, 8, month=1, year=2024),
+                steps=[step(old, stamp(16, 8, month=1, year=2024), 2)]),
     ]
     with Session(engine) as session:
-        counts = ingest_records(session, "test", as_records(payloads), NOW)
+        ingest_records(session, "test", as_records(payloads), NOW)
         session.commit()
-    assert counts.stored == len(CODES)
-
-
-def _events(engine: Engine) -> list[tuple[int, int, str, datetime]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text("SELECT id, dossier_id, dedup_hash, at FROM dossier_event ORDER BY id")
-        )
-        return [tuple(r) for r in rows]  # type: ignore[misc]
-
-
-def _partition(engine: Engine, now: datetime, months_ahead: int) -> partitioning.PartitionResult:
-    with engine.begin() as conn:
-        return partitioning.partition_events(conn, now, months_ahead)
-
-
-def _rows_by_partition(engine: Engine) -> dict[str, int]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text("SELECT tableoid::regclass::text, count(*) FROM dossier_event GROUP BY 1")
-        )
-        return {name: int(n) for name, n in rows}
-
-
-@pytest.fixture
-def pg_engine(backend: str, fresh_database_url: str) -> Iterator[Engine]:
-    if backend != "postgresql":
-        pytest.skip(PG_ONLY)
-    engine = make_engine(fresh_database_url)
-    yield engine
-    engine.dispose()
-
-
-def test_conversion_keeps_rows_ids_and_ingest(pg_engine: Engine, fresh_database_url: str) -> None:
-    _seed(pg_engine)
-    before = _events(pg_engine)
-    assert len(before) == 4 * len(CODES)
-
-    result = _partition(pg_engine, NOW, months_ahead=2)
-
-    assert result.plan.converts and result.plan.rows == len(before)
-    with pg_engine.connect() as conn:
-        assert conn.execute(
-            text("SELECT partstrat FROM pg_partitioned_table "
-                 "WHERE partrelid = 'dossier_event'::regclass")
-        ).scalar_one() == "r"
-        children = set(conn.execute(text(
-            "SELECT inhrelid::regclass::text FROM pg_inherits "
-            "WHERE inhparent = 'dossier_event'::regclass"
-        )).scalars())
-    months = [f"dossier_event_p2025_{m:02d}" for m in range(6, 12)]
-    assert children == {*months, "dossier_event_default"}
-    assert _events(pg_engine) == before
-    # Local months: the step at 1 September 00:00 (+07) is in September, not August.
-    assert _rows_by_partition(pg_engine) == {
-        "dossier_event_p2025_06": 3, "dossier_event_p2025_07": 3,
-        "dossier_event_p2025_08": 3, "dossier_event_p2025_09": 3,
-    }
-
-    code = CODES[0]
-    new = step(code, stamp(15, 9, month=9), 6, "Trình ký")
-    duplicate = step(code, stamp(11, 9, month=7), 4, "Thụ lý")
-    with Session(pg_engine) as session:
-        ingest_records(session, "test", as_records([new, duplicate], kind="progress"), NOW)
-        ingest_records(session, "test", as_records([new], kind="progress", origin="again"), NOW)
-        session.commit()
-        assert session.scalar(select(func.count()).select_from(DossierEvent)) == len(before) + 1
-        newest = session.scalars(select(DossierEvent).order_by(DossierEvent.id.desc())).first()
-    assert newest is not None and newest.status == 6
-    assert newest.id > max(row[0] for row in before)  # the id sequence carried on
-    assert _rows_by_partition(pg_engine)["dossier_event_p2025_09"] == 4
-
-    again = _partition(pg_engine, NOW, months_ahead=2)
-    assert not again.plan.converts
-    assert again.plan.partitions == [] and again.plan.statements == []
-
-    # Alembic keeps working on the partitioned database.
-    assert migrate.is_current(pg_engine)
-    migrate.downgrade(fresh_database_url, "0002")
-    migrate.upgrade(fresh_database_url)
-    assert migrate.is_current(pg_engine)
-
-
-def test_a_later_run_adds_months_and_moves_rows_out_of_default(pg_engine: Engine) -> None:
-    _seed(pg_engine)
-    _partition(pg_engine, NOW, months_ahead=0)
-    code = CODES[1]
-    december = step(code, stamp(3, 14, month=12), 6, "Trình ký")
-    with Session(pg_engine) as session:
-        ingest_records(session, "test", as_records([december], kind="progress"), NOW)
-        session.commit()
-    assert _rows_by_partition(pg_engine)["dossier_event_default"] == 1
+    assert rows_by_partition(engine, "dossier")["default"] == 2
+    assert rows_by_partition(engine, "dossier_event")["default"] == 2
+    before = snapshot(engine)
 
     later = datetime(2025, 10, 20, tzinfo=UTC)
-    with pg_engine.begin() as conn:
+    with engine.begin() as conn:
         planned = partitioning.plan_partitioning(conn, later, months_ahead=2)
-    assert planned.partitions == [
-        "dossier_event_p2025_10", "dossier_event_p2025_11", "dossier_event_p2025_12",
+    assert [p.partitions for p in planned] == [
+        [f"{t}_p2024_01", f"{t}_p2025_10", f"{t}_p2025_11", f"{t}_p2025_12"]
+        for t in ("dossier_event", "dossier")
     ]
-    assert any("ATTACH PARTITION dossier_event_p2025_12" in s for s in planned.statements)
+    assert any("ATTACH PARTITION dossier_p2025_12" in s for s in planned[1].statements)
 
-    done = _partition(pg_engine, later, months_ahead=2)
+    done = partition(engine, later, months_ahead=2)
 
-    assert done.plan.partitions == planned.partitions
-    counts = _rows_by_partition(pg_engine)
-    assert counts["dossier_event_p2025_12"] == 1 and "dossier_event_default" not in counts
-    with Session(pg_engine) as session:  # the moved partition enforces the key like the others
-        ingest_records(session, "test", as_records([december], kind="progress", origin="b"), NOW)
+    assert [p.partitions for p in done.plans] == [p.partitions for p in planned]
+    for table in ("dossier", "dossier_event"):
+        counts = rows_by_partition(engine, table)
+        assert counts["2025_12"] == 1 and counts["2024_01"] == 1 and "default" not in counts
+    # Moving rows between partitions left the dossiers, their keys, children and counts as
+    # they were: nothing was deleted or counted twice on the way.
+    assert snapshot(engine) == before
+    with Session(engine) as session:
+        assert rollups.verify(session) == []
+        # The attached partitions enforce the keys like the others.
+        again = step(december, stamp(3, 14, month=12), 2)
+        ingest_records(session, "test", as_records([again], kind="progress", origin="b"), NOW)
         session.commit()
-    assert _rows_by_partition(pg_engine)["dossier_event_p2025_12"] == 1
+    assert rows_by_partition(engine, "dossier_event")["2025_12"] == 1
 
 
-def test_dry_run_and_the_job_leave_an_unpartitioned_table_alone(pg_engine: Engine) -> None:
-    _seed(pg_engine)
-    with pg_engine.begin() as conn:
-        dry = partitioning.partition_events(conn, NOW, 1, dry_run=True)
-    assert dry.plan.converts and not dry.executed
-    assert dry.plan.statements[-1] == "ANALYZE dossier_event"
-    with Session(pg_engine) as session:
+def test_dry_run_and_the_job_leave_a_plain_table_alone(plain_pg_engine: Engine) -> None:
+    engine = plain_pg_engine
+    seed(engine)
+    with engine.begin() as conn:
+        dry = partitioning.partition_tables(conn, NOW, 1, dry_run=True)
+    assert [p.converts for p in dry.plans] == [True, True] and not dry.executed
+    assert dry.statements[-1] == "ANALYZE dossier"
+    with Session(engine) as session:
         assert partition_months_job(session, NOW, SETTINGS) == {"partitions_created": 0}
         session.commit()
-    with pg_engine.connect() as conn:
-        assert not partitioning.is_partitioned(conn, "dossier_event")
+    assert layout(engine) == {"dossier": False, "dossier_event": False}
 
-    _partition(pg_engine, NOW, months_ahead=0)
-    with Session(pg_engine) as session:
-        assert partition_months_job(session, NOW, SETTINGS) == {"partitions_created": 3}
+    done = partition(engine, NOW, months_ahead=1)
+    assert done.statements == dry.statements  # what the dry run printed is what ran
+    with Session(engine) as session:
+        # November and December, for both tables
+        assert partition_months_job(session, NOW, SETTINGS) == {"partitions_created": 4}
         session.commit()
-    assert "dossier_event_p2025_12" in _partitions(pg_engine)
+    assert {"dossier_p2025_12", "dossier_event_p2025_12"} <= (
+        partitions(engine, "dossier") | partitions(engine, "dossier_event")
+    )
+    # The command reads the clock: its first run adds today's months, the second nothing.
+    url = engine.url.render_as_string(hide_password=False)
+    first = CliRunner().invoke(db_cli, ["partition", "--url", url])
+    assert first.exit_code == 0 and "added partitions: dossier_p" in first.output, first.output
+    second = CliRunner().invoke(db_cli, ["partition", "--url", url])
+    assert second.exit_code == 0, second.output
+    assert "dossier is partitioned; every month is there already" in second.output
 
 
-def _partitions(engine: Engine) -> set[str]:
-    with engine.connect() as conn:
-        return partitioning.partition_names(conn, "dossier_event")
-
-
-def test_a_table_with_a_trigger_is_refused_and_left_as_it_was(pg_engine: Engine) -> None:
-    with pg_engine.begin() as conn:
+def test_a_table_with_a_trigger_is_refused_and_nothing_changes(plain_pg_engine: Engine) -> None:
+    engine = plain_pg_engine
+    with engine.begin() as conn:
         conn.execute(text(
             "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS "
             "$$ BEGIN RETURN NEW; END $$"
@@ -190,14 +175,24 @@ def test_a_table_with_a_trigger_is_refused_and_left_as_it_was(pg_engine: Engine)
             "FOR EACH ROW EXECUTE FUNCTION touch()"
         ))
     with pytest.raises(partitioning.PartitioningRefused, match="triggers"):
-        _partition(pg_engine, NOW, months_ahead=1)
-    with pg_engine.connect() as conn:
-        assert not partitioning.is_partitioned(conn, "dossier_event")
+        partition(engine, NOW, months_ahead=1)
+    assert layout(engine) == {"dossier": False, "dossier_event": False}
+    with engine.connect() as conn:
         assert not partitioning.regclass_exists(conn, "dossier_event_partitioned")
     result = CliRunner().invoke(
-        db_cli, ["partition", "--url", pg_engine.url.render_as_string(hide_password=False)]
+        db_cli, ["partition", "--url", engine.url.render_as_string(hide_password=False)]
     )
     assert result.exit_code == 1 and "triggers" in result.output
+
+
+def test_an_unexpected_unique_key_on_dossier_is_refused(plain_pg_engine: Engine) -> None:
+    engine = plain_pg_engine
+    with engine.begin() as conn:
+        conn.execute(text("CREATE UNIQUE INDEX ux_receipt ON dossier (receipt_number)"))
+    with pytest.raises(partitioning.PartitioningRefused, match="unique indexes"):
+        partition(engine, NOW, months_ahead=1)
+    # the events were converted first, in the same transaction: rolled back with it
+    assert layout(engine) == {"dossier": False, "dossier_event": False}
 
 
 def test_sqlite_is_refused_with_a_clear_message(backend: str, fresh_database_url: str) -> None:
@@ -209,7 +204,7 @@ def test_sqlite_is_refused_with_a_clear_message(backend: str, fresh_database_url
     engine = make_engine(fresh_database_url)
     try:
         with engine.begin() as conn, pytest.raises(partitioning.PartitioningUnsupported):
-            partitioning.partition_events(conn, NOW, 1)
+            partitioning.partition_tables(conn, NOW, 1)
         with Session(engine) as session:
             assert partition_months_job(session, NOW, SETTINGS) == {"partitions_created": 0}
     finally:
