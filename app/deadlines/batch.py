@@ -68,6 +68,10 @@ class _Fast:
     timeline: Timeline
     portal_due: datetime | None
     status: int | None
+    # the same instants as microseconds, converted once; measured = finish, else now
+    received_us: int
+    measured_us: int
+    portal_us: int  # now when there is no appointment (its difference is then unused)
 
 
 def _utc(value: datetime | None, name: str) -> datetime | None:
@@ -130,23 +134,23 @@ def _fast_row(position: int, s: Subject, now: datetime) -> _Fast | None:
     )
     if timeline.pauses:
         return None
-    instants = [received, now, timeline.finished_at, portal_due]
-    if not all(_LOWEST_US <= to_us(i) < _HIGHEST_US for i in instants if i is not None):
+    now_us = to_us(now)
+    received_us = to_us(received)
+    measured_us = now_us if timeline.finished_at is None else to_us(timeline.finished_at)
+    portal_us = now_us if portal_due is None else to_us(portal_due)
+    if not all(_LOWEST_US <= i < _HIGHEST_US for i in (received_us, measured_us, portal_us)):
         return None
-    return _Fast(position, received, rule.processing_time, timeline, portal_due, s.status)
+    return _Fast(position, received, rule.processing_time, timeline, portal_due, s.status,
+                 received_us, measured_us, portal_us)
 
 
 def _index_for(
     calendar: CivilServiceCalendar, hours: OfficeHoursSchedule, rows: list[_Fast], now: datetime
 ) -> WorkingTimeIndex:
-    instants = [to_us(now)]
-    for row in rows:
-        instants.append(to_us(row.received))
-        for other in (row.timeline.finished_at, row.portal_due):
-            if other is not None:
-                instants.append(to_us(other))
-    first = from_us(min(instants)).astimezone(LOCAL_TZ).year - 1
-    last = from_us(max(instants)).astimezone(LOCAL_TZ).year + 1
+    lowest = min(min(r.received_us, r.measured_us, r.portal_us) for r in rows)
+    highest = max(max(r.received_us, r.measured_us, r.portal_us) for r in rows)
+    first = from_us(min(lowest, to_us(now))).astimezone(LOCAL_TZ).year - 1
+    last = from_us(max(highest, to_us(now))).astimezone(LOCAL_TZ).year + 1
     return working_clock(calendar, hours).index(first, last)
 
 
@@ -160,8 +164,7 @@ def _evaluate_group(
     due_soon_hours: Decimal | int,
     mismatch_hours: Decimal | int,
 ) -> list[DeadlineResult] | None:
-    now_us = to_us(now)
-    received = np.array([to_us(r.received) for r in rows], dtype=np.int64)
+    received = np.array([r.received_us for r in rows], dtype=np.int64)
     # working time to add, or (calendar_days, same_day) -1 and the days to the due's date
     amount = np.array([
         -1 if r.processing_time.unit in _DAY_UNITS else processing_time_us(r.processing_time)
@@ -169,13 +172,8 @@ def _evaluate_group(
     ], dtype=np.int64)
     days = np.array([int(r.processing_time.value) for r in rows], dtype=np.int64)
     counted = amount >= 0
-    measured = np.array(
-        [now_us if r.timeline.finished_at is None else to_us(r.timeline.finished_at)
-         for r in rows], dtype=np.int64,
-    )
-    portal = np.array(
-        [now_us if r.portal_due is None else to_us(r.portal_due) for r in rows], dtype=np.int64
-    )
+    measured = np.array([r.measured_us for r in rows], dtype=np.int64)
+    portal = np.array([r.portal_us for r in rows], dtype=np.int64)
     clock = working_clock(calendar, hours)
     while True:
         try:

@@ -4,9 +4,11 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
+from app.db.types import UTCDateTime
 from app.models import CalendarOverrideRow
 
 ICT = timezone(timedelta(hours=7))
@@ -39,3 +41,22 @@ def test_naive_instant_is_refused(db_session: Session) -> None:
     )
     with pytest.raises(StatementError, match="naive datetime"):
         db_session.flush()
+
+
+@pytest.mark.parametrize("value", [
+    datetime(2026, 2, 16, 8, 0, tzinfo=ICT),
+    datetime(2025, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+    datetime(1999, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=-5))),
+    None,
+])
+def test_the_sqlite_bind_writes_what_the_generic_chain_writes(value: datetime | None) -> None:
+    """The fused SQLite processor equals process_bind_param followed by SQLite's DATETIME."""
+    dialect = sqlite.dialect()
+    column_type = UTCDateTime()
+    fused = column_type.bind_processor(dialect)
+    assert fused is not None
+    chained = sqlite.DATETIME().bind_processor(dialect)
+    assert chained is not None
+    assert fused(value) == chained(column_type.process_bind_param(value, dialect))
+    with pytest.raises(ValueError, match="naive"):
+        fused(datetime(2026, 1, 1, 8, 0))
