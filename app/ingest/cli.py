@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +50,27 @@ def _progress() -> Progress:
     )
 
 
+@contextmanager
+def _fewer_gc_passes() -> Iterator[None]:
+    """A page holds thousands of live objects and every row allocates more: the collector's
+    passes over everything alive cost ~3 % of a large import. Run them less often, never over
+    what was loaded before the run, and put everything back afterwards."""
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def _run(
     connector: Connector, label: str, total: int | None, **options: Any
 ) -> RunSummary:
     factory = make_session_factory(get_engine())
-    with _progress() as progress:
+    with _fewer_gc_passes(), _progress() as progress:
         task = progress.add_task(label, total=total)
 
         def on_page(page: Page, counts: IngestCounts) -> None:
