@@ -5,6 +5,10 @@ the balancer sends each request to either. What must hold: everything a user see
 tokens, webhook results, calendar changes) comes from the database or from a cookie signed with
 the shared secret key, so any replica answers alike. What is per process (the login and webhook
 rate limiters) is pinned down here too, so the scaling notes can state it.
+
+Both replicas live in this one process, so module-level state (lru_caches, the Prometheus
+request counters) is shared between them here; writes whose effect must reach a replica without
+help from inside it (token revocation) therefore run in a separate process.
 """
 
 from __future__ import annotations
@@ -136,7 +140,7 @@ def test_session_expiry_is_read_from_the_cookie_and_needs_one_shared_secret_key(
         dashboard_login(browser, form_from=b, post_to=a, token=token)
         live = browser.jar.get(SESSION_COOKIE)
         assert live is not None
-        settings: Settings = a.app.state.settings  # type: ignore[attr-defined]
+        settings = settings_for(cli_database)  # the key every replica shares
         token_id = a.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).json()[
             "token_id"]
         now = utcnow().replace(microsecond=0)
