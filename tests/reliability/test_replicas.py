@@ -78,7 +78,7 @@ class Browser:
 
     def send(self, via: TestClient, method: str, url: str, **kwargs: Any) -> httpx.Response:
         via.cookies = self.jar  # a copy, so nothing leaks between replicas but the cookies
-        response = via.request(method, url, follow_redirects=False, **kwargs)
+        response: httpx.Response = via.request(method, url, follow_redirects=False, **kwargs)
         self.jar = via.cookies
         return response
 
