@@ -31,7 +31,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 class _SqlitePragmas:
     def __init__(self, cache_mb: int, mmap_mb: int) -> None:
-        self.cache_kib, self.mmap_bytes = cache_mb * 1024, mmap_mb * 1024 * 1024
+        # integers only: PRAGMA values cannot be bound parameters
+        self.cache_kib, self.mmap_bytes = int(cache_mb) * 1024, int(mmap_mb) * 1024 * 1024
 
     def __call__(self, dbapi_connection: Any, _record: Any) -> None:
         # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy emits BEGIN instead.
