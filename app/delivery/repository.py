@@ -22,16 +22,20 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def insert_if_new(session: Session, values: dict[str, Any]) -> bool:
-    """Insert unless the idempotency key exists; True if a row was inserted."""
+def insert_if_new(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert the rows whose idempotency key is new (one executemany); how many were."""
+    if not rows:
+        return 0
     if _dialect(session) == "postgresql":
-        pg_stmt = postgresql.insert(OutboxMessage).values(**values)
-        statement: Any = pg_stmt.on_conflict_do_nothing(index_elements=["idempotency_key"])
+        statement: Any = postgresql.insert(OutboxMessage).on_conflict_do_nothing(
+            index_elements=["idempotency_key"])
     else:
-        lite_stmt = sqlite.insert(OutboxMessage).values(**values)
-        statement = lite_stmt.on_conflict_do_nothing(index_elements=["idempotency_key"])
-    # RETURNING, not rowcount: an ORM-enabled INSERT reports rowcount -1 on PostgreSQL.
-    return session.scalar(statement.returning(OutboxMessage.id)) is not None
+        statement = sqlite.insert(OutboxMessage).on_conflict_do_nothing(
+            index_elements=["idempotency_key"])
+    # RETURNING, not rowcount: executemany reports no reliable rowcount on every driver.
+    session.flush()
+    result = session.connection().execute(statement.returning(OutboxMessage.id), list(rows))
+    return len(result.all())
 
 
 def by_key(session: Session, key: str) -> OutboxMessage | None:

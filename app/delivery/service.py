@@ -18,6 +18,7 @@ never "sent". Every function here only flushes; `worker.deliver_due` owns the co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,6 +53,16 @@ class RetryPolicy:
 DEFAULT_POLICY = RetryPolicy()
 
 
+@dataclass(frozen=True)
+class Message:
+    """A message to queue: `key` names the fact, so queueing it twice changes nothing."""
+
+    key: str
+    kind: str
+    channel: Channel
+    payload: dict[str, Any]
+
+
 def enqueue(
     session: Session,
     *,
@@ -62,24 +73,29 @@ def enqueue(
     now: datetime,
 ) -> bool:
     """Queue a message; False (and nothing changes) when `key` was enqueued before."""
-    if not key or len(key) > 128:
-        raise ValidationFailed("idempotency key must be 1-128 characters")
-    if not kind or len(kind) > 32:
-        raise ValidationFailed("kind must be 1-32 characters")
-    stored = checked_payload(channel, payload)
-    return repository.insert_if_new(
-        session,
-        {
-            "idempotency_key": key,
-            "kind": kind,
-            "channel": channel,
-            "payload": stored,
+    return enqueue_many(session, [Message(key, kind, channel, payload)], now) == 1
+
+
+def enqueue_many(session: Session, messages: Sequence[Message], now: datetime) -> int:
+    """Queue messages with one statement (a scan raises thousands at once); returns how many
+    were new. Every message is checked first, so a bad one queues none of them."""
+    rows = []
+    for message in messages:
+        if not message.key or len(message.key) > 128:
+            raise ValidationFailed("idempotency key must be 1-128 characters")
+        if not message.kind or len(message.kind) > 32:
+            raise ValidationFailed("kind must be 1-32 characters")
+        rows.append({
+            "idempotency_key": message.key,
+            "kind": message.kind,
+            "channel": message.channel,
+            "payload": checked_payload(message.channel, message.payload),
             "status": "pending",
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
-        },
-    )
+        })
+    return repository.insert_if_new(session, rows)
 
 
 def claim_due(

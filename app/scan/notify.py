@@ -9,9 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy.orm import Session
-
-from app.delivery.service import enqueue
+from app.delivery.service import Message
 from app.models import Agency, Dossier
 
 CHANNEL: Final = "webhook"
@@ -32,20 +30,17 @@ def _facts(dossier: Dossier, agency: Agency | None) -> dict[str, object]:
     }
 
 
-def overdue(session: Session, dossier: Dossier, agency: Agency | None, now: datetime) -> bool:
-    return enqueue(
-        session,
+def overdue(dossier: Dossier, agency: Agency | None) -> Message:
+    return Message(
         key=f"overdue:{dossier.code}",
         kind="dossier_overdue",
         channel=CHANNEL,
         payload={"event": "dossier_overdue", **_facts(dossier, agency)},
-        now=now,
     )
 
 
-def escalation(session: Session, dossier: Dossier, agency: Agency | None, now: datetime) -> bool:
-    return enqueue(
-        session,
+def escalation(dossier: Dossier, agency: Agency | None) -> Message:
+    return Message(
         key=f"escalation:{dossier.code}",
         kind="escalation",
         channel=CHANNEL,
@@ -55,5 +50,4 @@ def escalation(session: Session, dossier: Dossier, agency: Agency | None, now: d
             "chuyển Thủ trưởng cơ quan xử lý.",
             **_facts(dossier, agency),
         },
-        now=now,
     )

@@ -56,21 +56,18 @@ def _insert_chunk(
     dialect = session.get_bind().dialect.name
     statement: Any
     if dialect == "postgresql":
-        statement = (
-            postgresql.insert(DossierTransition)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["dossier_id", "kind"])
-        )
+        statement = postgresql.insert(DossierTransition)
     elif dialect == "sqlite":
-        statement = (
-            sqlite.insert(DossierTransition)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["dossier_id", "kind"])
-        )
+        statement = sqlite.insert(DossierTransition)
     else:  # pragma: no cover - the product supports these two backends
         raise RuntimeError(f"unsupported database {dialect}")
-    returning = statement.returning(DossierTransition.dossier_id, DossierTransition.kind)
-    inserted = session.execute(returning).all()
+    # executemany (Core): one compiled statement for every chunk; a multi-row VALUES clause
+    # was compiled afresh for each chunk size and crowded out the statement cache
+    returning = statement.on_conflict_do_nothing(index_elements=["dossier_id", "kind"]).returning(
+        DossierTransition.dossier_id, DossierTransition.kind
+    )
+    session.flush()
+    inserted = session.connection().execute(returning, rows).all()
     return {(dossier_id, kind) for dossier_id, kind in inserted}
 
 

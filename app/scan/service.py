@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.deadlines import DeadlineResult, ProcessingTime, working_clock
+from app.delivery.service import Message, enqueue_many
 from app.dossiers import repository as dossier_repository
 from app.dossiers.deadline_sync import DeadlineContext, load_context, refresh_deadlines
 from app.models import Dossier, Notice
@@ -116,16 +117,17 @@ def scan_batch(
     new = repository.record_transitions(session, fresh, now)
     by_id = {d.id: d for d in batch}
     agencies = repository.agencies_by_id(session, {by_id[i].agency_id for i, _ in new})
+    messages: list[Message] = []
     for dossier_id, kind in sorted(new):
         dossier = by_id[dossier_id]
         setattr(counts, kind, getattr(counts, kind) + 1)
         # Queued once per new fact; the outbox key makes a repeat a no-op anyway.
         if kind == "became_overdue":
-            notify.overdue(session, dossier, agencies.get(dossier.agency_id), now)
-            counts.notifications += 1
+            messages.append(notify.overdue(dossier, agencies.get(dossier.agency_id)))
         elif kind == "escalated":
-            notify.escalation(session, dossier, agencies.get(dossier.agency_id), now)
-            counts.notifications += 1
+            messages.append(notify.escalation(dossier, agencies.get(dossier.agency_id)))
+    enqueue_many(session, messages, now)
+    counts.notifications += len(messages)
     _draft(session, at_risk, now, context, extension, counts)
     session.flush()
     return counts

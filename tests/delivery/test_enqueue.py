@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import ValidationFailed
 from app.delivery import enqueue
+from app.delivery.service import Message, enqueue_many
 from app.models.outbox import OutboxMessage
 
 NOW = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
@@ -118,3 +119,22 @@ def test_bad_messages_are_refused_with_a_reason(
     }
     with pytest.raises(ValidationFailed, match=reason):
         enqueue(db_session, **arguments)
+
+
+def test_many_messages_queue_in_one_call_each_key_once(db_session: Session) -> None:
+    assert enqueue(db_session, key="overdue:A", kind="dossier_overdue", channel="webhook",
+                   payload=FACTS, now=NOW)
+    batch = [Message(f"overdue:{code}", "dossier_overdue", "webhook", {"dossier_code": code})
+             for code in ("A", "B", "C", "B")]
+    assert enqueue_many(db_session, batch, NOW) == 2  # A was there; the second B repeats
+    keys = db_session.scalars(select(OutboxMessage.idempotency_key)
+                              .order_by(OutboxMessage.id)).all()
+    assert keys == ["overdue:A", "overdue:B", "overdue:C"]
+    assert enqueue_many(db_session, [], NOW) == 0
+
+
+def test_one_bad_message_queues_none_of_its_batch(db_session: Session) -> None:
+    batch = [Message("ok:1", "k", "webhook", {}), Message("x" * 129, "k", "webhook", {})]
+    with pytest.raises(ValidationFailed, match="idempotency key"):
+        enqueue_many(db_session, batch, NOW)
+    assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
