@@ -230,9 +230,16 @@ def conversion_plan(
     if spec.key_table:
         plan.statements += partition_keys.trigger_statements(spec)
         plan.statements += _add_back(add_back, t, spec.key_table_name, key)
-        plan.statements.append(f"ANALYZE {spec.key_table_name}")
-    plan.statements.append(f"ANALYZE {t}")
+    plan.statements += _analyze(rows, spec.key_table_name if spec.key_table else None, t)
     return plan
+
+
+def _analyze(rows: int, *tables: str | None) -> list[str]:
+    """Fresh statistics for tables that received rows. An empty table is left unanalysed: its
+    statistics would then say "0 rows" until the next ANALYZE, and with autovacuum off (or
+    before it runs) the planner would scan a table a bulk import has since filled; a table
+    never analysed is instead estimated from its size."""
+    return [f"ANALYZE {t}" for t in tables if t is not None] if rows else []
 
 
 def revert_plan(
@@ -260,5 +267,5 @@ def revert_plan(
         (key,) = spec.plain.primary_key
         plan.statements += partition_keys.drop_statements(spec)
         plan.statements += _add_back(add_back, spec.key_table_name, t, key)
-    plan.statements.append(f"ANALYZE {t}")
+    plan.statements += _analyze(rows, t)
     return plan
