@@ -211,7 +211,7 @@ def refresh_deadlines(
     for dossier, result in zip(dossiers, results, strict=True):
         values = clock_values(dossier, result, now)
         if any(getattr(dossier, key) != value for key, value in values.items()):
-            changes.append({"id": dossier.id, **values})
+            changes.append({"id": dossier.id, "received_at": dossier.received_at, **values})
             for key, value in values.items():
                 set_committed_value(dossier, key, value)
     repository.update_clock_columns(session, changes)

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.calendar import service as calendar_service
 from app.dossiers.deadline_sync import recompute_open_dossiers, refresh_deadlines
+from app.models import Dossier
 from tests.factories import add_event, local, make_agency, make_dossier, make_procedure
 
 NOW = local(2026, 3, 2, 12, 0)
@@ -106,3 +108,20 @@ def test_override_recomputes_open_dossiers_only(db_session: Session) -> None:
     assert recompute_open_dossiers(db_session, later) == 1
     assert open_one.due_at == local(2026, 3, 4, 10, 0)
     assert closed.due_at == local(2026, 3, 3, 10, 0)
+
+
+def test_the_clock_state_reaches_the_stored_row_even_after_a_receipt_correction(
+    db_session: Session,
+) -> None:
+    """The UPDATE names each row by id and receipt instant (its partition on PostgreSQL)."""
+    agency = make_agency(db_session, "A9")
+    procedure = make_procedure(db_session, "1.000009", "1", "working_days")
+    dossier = make_dossier(db_session, "H9-1", agency, procedure, local(2026, 1, 30, 10, 0))
+    dossier.received_at = local(2026, 3, 2, 10, 0)  # corrected into another month
+    refresh_deadlines(db_session, [dossier], NOW)
+    db_session.expire_all()
+    stored = db_session.execute(
+        select(Dossier.received_at, Dossier.due_at, Dossier.classification)
+        .where(Dossier.code == "H9-1")
+    ).one()
+    assert tuple(stored) == (local(2026, 3, 2, 10, 0), local(2026, 3, 3, 10, 0), "due_soon")
