@@ -32,6 +32,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         return converted
 
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        impl_processor = self.impl_instance.dialect_impl(dialect).bind_processor(dialect)
+        if dialect.name == "postgresql" and impl_processor is None:
+            # timestamptz keeps the instant whatever the offset: refusing naive values is all
+            # there is to do, without converting each of the ~15 instants of an imported dossier
+            def refuse_naive(value: datetime | None) -> datetime | None:
+                if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+                    raise ValueError(f"refusing to store naive datetime {value.isoformat()}")
+                return value
+
+            return refuse_naive
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
 

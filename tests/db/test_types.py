@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import psycopg
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
@@ -60,3 +61,14 @@ def test_the_sqlite_bind_writes_what_the_generic_chain_writes(value: datetime | 
     assert fused(value) == chained(column_type.process_bind_param(value, dialect))
     with pytest.raises(ValueError, match="naive"):
         fused(datetime(2026, 1, 1, 8, 0))
+
+
+def test_the_postgresql_bind_keeps_the_instant_and_refuses_naive_values() -> None:
+    dialect = psycopg.dialect()
+    bind = UTCDateTime().bind_processor(dialect)
+    assert bind is not None
+    local = datetime(2026, 2, 16, 8, 0, tzinfo=ICT)
+    assert bind(local) == datetime(2026, 2, 16, 1, 0, tzinfo=UTC)  # the same instant
+    assert bind(None) is None
+    with pytest.raises(ValueError, match="naive"):
+        bind(datetime(2026, 1, 1, 8, 0))
