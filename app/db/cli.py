@@ -96,6 +96,8 @@ def partition(
             )
         elif plan.partitions:
             console.print(f"[green]added partitions: {', '.join(plan.partitions)}[/green]")
+        elif plan.statements:  # only the indexes some partitions lacked
+            console.print(f"[green]{plan.table}: built the partitions' missing indexes[/green]")
         else:
             console.print(f"{plan.table} is partitioned; every month is there already")
     console.print(f"done in {result.seconds:.1f} s")

@@ -92,6 +92,16 @@ def regclass_exists(conn: Connection, name: str) -> bool:
     return bool(conn.execute(text("SELECT to_regclass(:n) IS NOT NULL"), {"n": name}).scalar_one())
 
 
+def existing_relations(conn: Connection, names: list[str]) -> set[str]:
+    """Those of `names` that name a table, an index or a sequence."""
+    if not names:
+        return set()
+    query = text(
+        "SELECT n FROM unnest(CAST(:names AS text[])) AS n WHERE to_regclass(n) IS NOT NULL"
+    )
+    return {name for (name,) in conn.execute(query, {"names": names})}
+
+
 def is_partitioned(conn: Connection, table: str) -> bool:
     found = conn.execute(
         text("SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(:t)"),

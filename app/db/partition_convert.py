@@ -5,7 +5,8 @@ layout is created, every row is copied with one INSERT ... SELECT, the id sequen
 over, the old table is dropped and the staging table renamed into its place. Keys and indexes
 are built after the copy (one sorted build per index is much faster than maintaining them row by
 row); foreign keys, plain indexes and triggers are carried over from the live definition, and
-only the keys that differ between the layouts (app/db/partition_specs.py) are rewritten.
+only the keys that differ between the layouts (app/db/partition_specs.py) are rewritten, the
+partitions' own unique indexes included.
 
 The staging table has no triggers, so the copy neither counts rows into the rate rollup again
 nor touches `dossier_key`: both already describe exactly these rows.
@@ -169,7 +170,7 @@ def _swap(
         f"ALTER TABLE {staging} RENAME TO {t}",
         *_key_statements(t, layout),
         *foreign_keys,
-        *(d for name, d in shape.plain_indexes if name not in spec.extra_indexes),
+        *(d for name, d in shape.plain_indexes if name not in spec.replaced_indexes),
         *(trigger.definition for trigger in shape.triggers if trigger.name not in triggers),
     ]
     return statements, deferred
@@ -223,10 +224,8 @@ def conversion_plan(
     plan.statements.append(f"CREATE TABLE {spec.default_partition} PARTITION OF {staging} DEFAULT")
     swap, plan.deferred = _swap(spec, shape, staging, spec.partitioned, later, drop)
     plan.statements += swap
-    plan.statements += [
-        f"CREATE INDEX {name} ON {t} ({', '.join(columns)})"
-        for name, columns in spec.extra_indexes.items()
-    ]
+    for name in plan.partitions:
+        plan.statements += spec.local_indexes(name).values()
     if spec.key_table:
         plan.statements += partition_keys.trigger_statements(spec)
         plan.statements += _add_back(add_back, t, spec.key_table_name, key)

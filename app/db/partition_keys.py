@@ -5,7 +5,8 @@ uniqueness of `code` across months, and a target for the children's foreign keys
 `dossier` keep it in step:
 
 - INSERT (statement level): the new rows' keys are inserted, so a duplicate code fails with a
-  unique violation in the same statement, as it did on the plain table;
+  unique violation in the same statement, as it did on the plain table (one in the same month
+  meets the partition's own unique index on `code` first: the same violation, another name);
 - DELETE (statement level): their keys are deleted, and the children's ON DELETE CASCADE (or NO
   ACTION, for notices) acts as it did;
 - UPDATE OF code (row level, BEFORE): the key follows; `id` may not change;

@@ -4,6 +4,10 @@ Rows reach the DEFAULT partition when their month has no partition: a far-future
 instant, the month keeper down for a quarter, or history imported into a freshly migrated
 database (whose partitions start at the migration's month). Such a month gets its partition on
 the next run, and its rows are moved there in the same transaction.
+
+Each partition gets the table's local unique indexes (app/db/partition_specs.py) when it is
+created; a run also builds those a partition lacks (one made by hand, or by the first version of
+the layout, whose parent index on `code` it drops first).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from app.db.partition_catalog import (
     add_months,
     default_has_rows,
     default_months,
+    existing_relations,
     months_between,
     partition_names,
 )
@@ -34,6 +39,7 @@ def months_plan(
     if has_default:
         wanted.update(default_months(conn, default, spec.key))
     plan = PartitionPlan(table=t, converts=False, rows=0)
+    plan.statements += _missing_local_indexes(conn, spec, existing)
     for month in sorted(wanted):
         name = month.partition_name(t)
         if name in existing:
@@ -54,8 +60,24 @@ def months_plan(
             plan.statements.extend([
                 f"CREATE TABLE {name} (LIKE {t} {LIKE_OPTIONS})",
                 move,
+                *spec.local_indexes(name).values(),
                 f"ALTER TABLE {t} ATTACH PARTITION {name} FOR VALUES {bounds}",
             ])
         else:
             plan.statements.append(f"CREATE TABLE {name} PARTITION OF {t} FOR VALUES {bounds}")
+            plan.statements += spec.local_indexes(name).values()
     return plan
+
+
+def _missing_local_indexes(
+    conn: Connection, spec: PartitionedTable, partitions: set[str]
+) -> list[str]:
+    """Drop the replaced parent indexes, then build the local indexes partitions lack: each is
+    one sorted build under a SHARE lock on its partition (writes to it wait meanwhile)."""
+    wanted = {p: spec.local_indexes(p) for p in sorted(partitions)}
+    names = [*spec.replaced_indexes, *(name for found in wanted.values() for name in found)]
+    found = existing_relations(conn, names)
+    statements = [f"DROP INDEX {name}" for name in spec.replaced_indexes if name in found]
+    for indexes in wanted.values():
+        statements += [create for name, create in indexes.items() if name not in found]
+    return statements
