@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -143,10 +143,25 @@ def procedures_by_code(session: Session, codes: Sequence[str]) -> dict[str, Proc
     return found
 
 
+# On PostgreSQL, migration 0004 keeps every dossier's code in this small unpartitioned table.
+_DOSSIER_KEY = Table("dossier_key", MetaData(), Column("id", Integer), Column("code", String))
+
+
 def dossiers_by_code(session: Session, codes: Sequence[str]) -> dict[str, Dossier]:
     found: dict[str, Dossier] = {}
     for part in chunks(codes):
-        for dossier in session.scalars(select(Dossier).where(Dossier.code.in_(part))):
+        if is_postgresql(session):
+            # Ask the one unique index first: a page of new dossiers then never reaches the
+            # monthly partitions, whose per-partition plans the planner may make scans
+            # (docs/scaling.md, partitioning).
+            key = _DOSSIER_KEY.c
+            ids = list(session.scalars(select(key.id).where(key.code.in_(part))))
+            if not ids:
+                continue
+            stmt = select(Dossier).where(Dossier.id.in_(ids))
+        else:
+            stmt = select(Dossier).where(Dossier.code.in_(part))
+        for dossier in session.scalars(stmt):
             found[dossier.code] = dossier
     return found
 
