@@ -11,8 +11,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, or_, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    any_,
+    bindparam,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.ingest.pg_copy import is_postgresql, stage_rows
@@ -149,19 +161,21 @@ _DOSSIER_KEY = Table("dossier_key", MetaData(), Column("id", Integer), Column("c
 
 def dossiers_by_code(session: Session, codes: Sequence[str]) -> dict[str, Dossier]:
     found: dict[str, Dossier] = {}
+    if is_postgresql(session):
+        # Ask the one unique index first, the whole page in one array parameter: a page of new
+        # dossiers then never reaches the monthly partitions, whose per-partition plans the
+        # planner may make scans (docs/scaling.md, partitioning).
+        key = _DOSSIER_KEY.c
+        ids = list(session.scalars(
+            select(key.id).where(key.code == any_(bindparam("codes", type_=ARRAY(String)))),
+            {"codes": list(codes)},
+        ))
+        for part in chunks(ids):
+            for dossier in session.scalars(select(Dossier).where(Dossier.id.in_(part))):
+                found[dossier.code] = dossier
+        return found
     for part in chunks(codes):
-        if is_postgresql(session):
-            # Ask the one unique index first: a page of new dossiers then never reaches the
-            # monthly partitions, whose per-partition plans the planner may make scans
-            # (docs/scaling.md, partitioning).
-            key = _DOSSIER_KEY.c
-            ids = list(session.scalars(select(key.id).where(key.code.in_(part))))
-            if not ids:
-                continue
-            stmt = select(Dossier).where(Dossier.id.in_(ids))
-        else:
-            stmt = select(Dossier).where(Dossier.code.in_(part))
-        for dossier in session.scalars(stmt):
+        for dossier in session.scalars(select(Dossier).where(Dossier.code.in_(part))):
             found[dossier.code] = dossier
     return found
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db.statistics import analyse_filled_tables
 from app.ingest import repository as repo
 from app.ingest.service import IngestCounts, ingest_records
 from app.models import IngestRun
@@ -105,6 +106,7 @@ def run_pull(
                 summary.pages += 1
                 summary.counts.add(counts)
                 _write_progress(session, summary)
+                analyse_filled_tables(session)
                 session.commit()
             if on_page is not None:
                 on_page(page, counts)
