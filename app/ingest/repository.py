@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
+    func,
     insert,
     or_,
     select,
@@ -161,10 +162,11 @@ _DOSSIER_KEY = Table("dossier_key", MetaData(), Column("id", Integer), Column("c
 
 def dossiers_by_code(session: Session, codes: Sequence[str]) -> dict[str, Dossier]:
     found: dict[str, Dossier] = {}
-    if is_postgresql(session):
+    if is_postgresql(session) and session.scalar(select(func.to_regclass(_DOSSIER_KEY.name))):
         # Ask the one unique index first, the whole page in one array parameter: a page of new
         # dossiers then never reaches the monthly partitions, whose per-partition plans the
-        # planner may make scans (docs/scaling.md, partitioning).
+        # planner may make scans (docs/scaling.md, partitioning). A plain table (a database
+        # below migration 0004) is asked directly.
         key = _DOSSIER_KEY.c
         ids = list(session.scalars(
             select(key.id).where(key.code == any_(bindparam("codes", type_=ARRAY(String)))),
