@@ -64,8 +64,11 @@ def stage_rows(
     session.flush()
     connection = session.connection()
     dialect = connection.dialect
-    processors: list[Callable[[Any], Any] | None] = [
-        target.c[name].type._cached_bind_processor(dialect) for name in columns
+    # only the columns whose type converts values (instants, JSON): the others go as they are
+    processors: list[tuple[int, Callable[[Any], Any]]] = [
+        (position, convert)
+        for position, name in enumerate(columns)
+        if (convert := target.c[name].type._cached_bind_processor(dialect)) is not None
     ]
     connection.execute(DropTable(stage, if_exists=True))
     connection.execute(CreateTable(stage))
@@ -75,11 +78,11 @@ def stage_rows(
         sql.SQL(", ").join(sql.Identifier(name) for name in (*columns, ORDER)),
     )
     with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
-        for position, row in enumerate(rows):
+        for order, row in enumerate(rows):
             values = [row[name] for name in columns]
-            copy.write_row([
-                value if process is None else process(value)
-                for value, process in zip(values, processors, strict=True)
-            ] + [position])
+            for position, convert in processors:
+                values[position] = convert(values[position])
+            values.append(order)
+            copy.write_row(values)
     staged = select(*[stage.c[name] for name in columns]).order_by(stage.c[ORDER])
     return list(columns), staged
