@@ -80,8 +80,8 @@ def stage_rows(
     with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
         for order, row in enumerate(rows):
             values = [row[name] for name in columns]
-            for position, convert in processors:
-                values[position] = convert(values[position])
+            for position, to_db in processors:
+                values[position] = to_db(values[position])
             values.append(order)
             copy.write_row(values)
     staged = select(*[stage.c[name] for name in columns]).order_by(stage.c[ORDER])
