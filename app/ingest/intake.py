@@ -64,10 +64,11 @@ def keep_raw(
     texts = [canonical_json(record.payload) for record in batch]
     hashes = [content_hash(text) for text in texts]
     receptions = Counter(hashes)
-    first: dict[str, int] = {}
+    known = repo.raw_ids_by_hash(session, list(receptions))
+    first_new: dict[str, int] = {}
     for index, digest in enumerate(hashes):
-        first.setdefault(digest, index)
-    # One upsert for the page, no look-up first: the count it returns tells new from known.
+        if digest not in known and digest not in first_new:
+            first_new[digest] = index
     stored = repo.insert_raw_records(
         session,
         [
@@ -82,13 +83,17 @@ def keep_raw(
                 "last_received_at": now,
                 "times_received": receptions[digest],
             }
-            for digest, index in first.items()
+            for digest, index in first_new.items()
         ],
     )
-    ids = {digest: raw_id for digest, (raw_id, _) in stored.items()}
-    known = {raw_id for digest, (raw_id, times) in stored.items() if times != receptions[digest]}
+    repo.bump_raw_records(session, {known[d]: n for d, n in receptions.items() if d in known}, now)
+    ids = dict(known)
+    ids.update({digest: raw_id for digest, (raw_id, _) in stored.items()})
+    # a payload a concurrent writer stored after the look-up existed before this call too
+    raced = {raw_id for digest, (raw_id, times) in stored.items() if times != receptions[digest]}
+    seen_before = set(known.values()) | raced
     received = [Received(record, ids[digest]) for record, digest in zip(batch, hashes, strict=True)]
-    return received, known
+    return received, seen_before
 
 
 def parse_one(record: SourceRecord) -> Parsed:

@@ -7,7 +7,7 @@ the same progress step) use ``ON CONFLICT DO NOTHING`` so the loser simply finds
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -23,6 +23,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -71,13 +72,25 @@ def insert_ignoring_conflicts(
 # -- raw records -------------------------------------------------------------------------------
 
 
+def raw_ids_by_hash(session: Session, hashes: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for part in chunks(hashes):
+        rows = session.execute(
+            select(RawRecord.content_hash, RawRecord.id).where(RawRecord.content_hash.in_(part))
+        )
+        found.update({content_hash: raw_id for content_hash, raw_id in rows})
+    return found
+
+
 def insert_raw_records(
     session: Session, rows: list[dict[str, Any]]
 ) -> dict[str, tuple[int, int]]:
-    """Store each payload once: a new one is inserted, a known one (stored earlier, or by a
-    concurrent writer a moment ago) gets this call's receptions added to ``times_received``
-    and its ``last_received_at`` moved. Returns ``(id, times_received)`` by content hash: a
-    payload was new exactly when its count equals the receptions this call gave it."""
+    """Insert payloads not found by `raw_ids_by_hash`; one a concurrent writer stored in the
+    meantime gets this call's receptions added to ``times_received`` (ignoring the conflict
+    would lose them). Returns ``(id, times_received)`` by content hash: a payload was new
+    exactly when its count equals the receptions this call gave it. Known payloads are looked
+    up first rather than sent here: every INSERT attempt, even one ending in the UPDATE, takes
+    a value of the id sequence."""
     if not rows:
         return {}
     result: Any
@@ -100,6 +113,23 @@ def _add_receptions(stmt: Any) -> Any:
             "last_received_at": stmt.excluded.last_received_at,
         },
     ).returning(RawRecord.content_hash, RawRecord.id, RawRecord.times_received)
+
+
+def bump_raw_records(session: Session, seen: Mapping[int, int], now: datetime) -> None:
+    """Record ``times`` more receptions of each already stored raw record."""
+    if not seen:
+        return
+    stmt = (
+        update(RawRecord)
+        .where(RawRecord.id == bindparam("raw_id"))
+        .values(
+            last_received_at=bindparam("seen_at", type_=RawRecord.last_received_at.type),
+            times_received=RawRecord.times_received + bindparam("times"),
+        )
+    )
+    session.connection().execute(
+        stmt, [{"raw_id": i, "seen_at": now, "times": n} for i, n in sorted(seen.items())]
+    )
 
 
 def raw_records_by_id(session: Session, ids: Sequence[int]) -> dict[int, RawRecord]:
