@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.statistics import analyse_filled_tables
+from app.db.statistics import refresh_after_page
 from app.ingest import repository as repo
 from app.ingest.service import IngestCounts, ingest_records
 from app.models import IngestRun
@@ -95,6 +95,7 @@ def run_pull(
         state = load_state(session, name)
         session.commit()
         summary = RunSummary(run_id=run.id, source=source, status="running")
+    analysed: set[str] = set()  # tables whose planner statistics this run refreshed or tried
     try:
         for page in connector.pages(state):
             with session_factory() as session:
@@ -106,8 +107,8 @@ def run_pull(
                 summary.pages += 1
                 summary.counts.add(counts)
                 _write_progress(session, summary)
-                analyse_filled_tables(session)
                 session.commit()
+            refresh_after_page(session_factory, analysed)
             if on_page is not None:
                 on_page(page, counts)
         summary.status = "succeeded"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.statistics import analyse_filled_tables
+from app.db.statistics import refresh_after_page
 
 
 def _reltuples(session: Session, table: str) -> float:
@@ -13,23 +13,60 @@ def _reltuples(session: Session, table: str) -> float:
         text("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)"), {"t": table}))
 
 
-def test_filled_never_analysed_tables_are_analysed_once(fresh_database_url: str) -> None:
+def test_filled_never_analysed_ingest_tables_are_analysed_once(fresh_database_url: str) -> None:
     engine = create_engine(fresh_database_url)
+    factory = sessionmaker(bind=engine)
     try:
-        with Session(engine) as session:
-            if session.get_bind().dialect.name != "postgresql":
-                assert analyse_filled_tables(session) == []
-                return
-            session.execute(text("CREATE TABLE big_one (code text)"))
-            session.execute(text("CREATE TABLE small_one (code text)"))
+        tried: set[str] = set()
+        if engine.dialect.name != "postgresql":
+            assert refresh_after_page(factory, tried) == []
+            return
+        with factory() as session:
+            for table in ("dossier_big", "dossier_small", "unrelated_big"):
+                session.execute(text(f"CREATE TABLE {table} (code text)"))
+            for table in ("dossier_big", "unrelated_big"):
+                session.execute(text(
+                    f"INSERT INTO {table} SELECT 'c' || g FROM generate_series(1, 20000) g"))
+            session.execute(text("INSERT INTO dossier_small VALUES ('a')"))
+            session.commit()
+            assert _reltuples(session, "dossier_big") < 0  # never analysed
+        assert refresh_after_page(factory, tried, min_pages=8) == ["dossier_big"]
+        with factory() as session:
+            assert _reltuples(session, "dossier_big") == 20000
+            assert _reltuples(session, "dossier_small") < 0  # too small to matter
+            assert _reltuples(session, "unrelated_big") < 0  # not a table ingest writes
+        assert refresh_after_page(factory, tried, min_pages=8) == []  # once is enough
+    finally:
+        engine.dispose()
+
+
+def test_a_table_that_cannot_be_analysed_is_logged_and_tried_once(
+    fresh_database_url: str, caplog: object
+) -> None:
+    engine = create_engine(fresh_database_url)
+    factory = sessionmaker(bind=engine)
+    try:
+        if engine.dialect.name != "postgresql":
+            return
+        with factory() as session:
+            session.execute(text("CREATE TABLE dossier_locked (code text)"))
             session.execute(text(
-                "INSERT INTO big_one SELECT 'c' || g FROM generate_series(1, 20000) g"))
-            session.execute(text("INSERT INTO small_one VALUES ('a')"))
-            assert _reltuples(session, "big_one") < 0  # never analysed
-            assert analyse_filled_tables(session, min_pages=8) == ["big_one"]
-            assert _reltuples(session, "big_one") == 20000
-            assert _reltuples(session, "small_one") < 0  # too small to matter
-            assert analyse_filled_tables(session, min_pages=8) == []  # once is enough
-            session.rollback()
+                "INSERT INTO dossier_locked SELECT 'c' || g FROM generate_series(1, 20000) g"))
+            session.commit()
+        tried: set[str] = set()
+        # ANALYZE needs SHARE UPDATE EXCLUSIVE: an ACCESS EXCLUSIVE lock held elsewhere and a
+        # short lock timeout make it fail the way a busy database would
+        impatient = create_engine(fresh_database_url,
+                                  connect_args={"options": "-c lock_timeout=200"})
+        with engine.connect() as holder:
+            holder.execute(text("LOCK TABLE dossier_locked IN SHARE UPDATE EXCLUSIVE MODE"))
+            assert refresh_after_page(sessionmaker(bind=impatient), tried, min_pages=8) == []
+            holder.execute(text("LOCK TABLE dossier_locked IN ACCESS EXCLUSIVE MODE"))
+            # even finding the candidates waits for a lock: logged, nothing raised
+            assert refresh_after_page(sessionmaker(bind=impatient), set(), min_pages=8) == []
+            holder.rollback()
+        impatient.dispose()
+        assert "dossier_locked" in tried
+        assert refresh_after_page(factory, tried, min_pages=8) == []  # not tried again
     finally:
         engine.dispose()
