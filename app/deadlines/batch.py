@@ -1,10 +1,11 @@
 """Many dossiers at once (a page of ingest, a batch of the scan): `evaluate` on arrays.
 
-Most dossiers never wait for the citizen and follow a procedure counted in working days or
-hours: their state is a clock start, one advance and two working-time differences, which run
-as `WorkingTimeIndex` array operations for all dossiers sharing office hours and cut-off. Every
-other dossier (a pause, a calendar-day or same-day procedure, a due taken from the portal, an
-instant near the ends of the supported years) goes through the scalar `evaluate` unchanged.
+Most dossiers never wait for the citizen and follow a procedure with a processing time: their
+state is a clock start, one due (an advance in working time, or the end of a working day for
+calendar-day and same-day procedures) and two working-time differences, which run as
+`WorkingTimeIndex` array operations for all dossiers sharing office hours and cut-off. Every
+other dossier (a pause, a due taken from the portal, an instant near the ends of the supported
+years) goes through the scalar `evaluate` unchanged.
 `tests/deadlines/test_batch.py` checks the two paths agree field for field.
 """
 
@@ -99,7 +100,7 @@ def evaluate_many(
             assert subject.rule is not None  # _fast_row requires a counted rule
             groups[(subject.hours, subject.rule.cutoff)].append(fast)
     for (hours, cutoff), rows in groups.items():
-        index = _index_for(calendar, hours, rows, now)
+        index = _index_for(calendar, hours, rows)
         done = _evaluate_group(
             calendar, hours, index, cutoff, rows, now, due_soon_hours, mismatch_hours
         )
@@ -145,12 +146,13 @@ def _fast_row(position: int, s: Subject, now: datetime) -> _Fast | None:
 
 
 def _index_for(
-    calendar: CivilServiceCalendar, hours: OfficeHoursSchedule, rows: list[_Fast], now: datetime
+    calendar: CivilServiceCalendar, hours: OfficeHoursSchedule, rows: list[_Fast]
 ) -> WorkingTimeIndex:
+    # `now` enters through measured_us / portal_us wherever it is used
     lowest = min(min(r.received_us, r.measured_us, r.portal_us) for r in rows)
     highest = max(max(r.received_us, r.measured_us, r.portal_us) for r in rows)
-    first = from_us(min(lowest, to_us(now))).astimezone(LOCAL_TZ).year - 1
-    last = from_us(max(highest, to_us(now))).astimezone(LOCAL_TZ).year + 1
+    first = from_us(lowest).astimezone(LOCAL_TZ).year - 1
+    last = from_us(highest).astimezone(LOCAL_TZ).year + 1
     return working_clock(calendar, hours).index(first, last)
 
 

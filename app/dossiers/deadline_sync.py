@@ -126,9 +126,9 @@ def evaluate_dossiers(
     subjects = []
     for dossier, procedure, events in items:
         key = id(procedure)
-        rule = rules.get(key)
-        if rule is None:
-            rule = rules[key] = procedure_rule(procedure)
+        if key not in rules:
+            rules[key] = procedure_rule(procedure)
+        rule = rules[key]
         subjects.append(Subject(
             received_at=dossier.received_at,
             rule=rule,
