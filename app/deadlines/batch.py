@@ -188,10 +188,10 @@ def _evaluate_group(
             reasons = index.start_reason_codes(received, cutoff)
             break
         except OutOfIndexRange:  # a due past the index's last year: grow it, as the clock does
-            if index.last_year >= MAX_YEAR:
+            try:
+                index = clock.grow(index)
+            except OutOfIndexRange:
                 return None
-            span = index.last_year - index.first_year + 1
-            index = clock.index(index.first_year, min(index.last_year + span, MAX_YEAR))
     results = []
     for k, row in enumerate(rows):
         due_at = from_us(int(due[k]))

@@ -90,7 +90,8 @@ class WorkingClock:
             raise ValueError(f"instants must fall within {MIN_YEAR}–{MAX_YEAR}")
         return self.index(max(min(years) - 1, MIN_YEAR), min(max(years) + 1, MAX_YEAR))
 
-    def _grow(self, index: WorkingTimeIndex) -> WorkingTimeIndex:
+    def grow(self, index: WorkingTimeIndex) -> WorkingTimeIndex:
+        """An index spanning twice the years of `index` (a due fell past its end)."""
         span = index.last_year - index.first_year + 1
         if index.last_year >= MAX_YEAR:
             raise OutOfIndexRange(f"due beyond {MAX_YEAR}")
@@ -103,7 +104,7 @@ class WorkingClock:
             try:
                 return from_us(index.clock_start_one(to_us(received), cutoff))
             except OutOfIndexRange:
-                index = self._grow(index)
+                index = self.grow(index)
 
     def advance(self, start: datetime, working_us: int) -> datetime:
         index = self._index_around(start)
@@ -111,7 +112,7 @@ class WorkingClock:
             try:
                 return from_us(index.advance_one(to_us(start), working_us))
             except OutOfIndexRange:
-                index = self._grow(index)
+                index = self.grow(index)
 
     def working_between(self, a: datetime, b: datetime) -> int:
         """Working microseconds from a to b; negative when b is before a."""
