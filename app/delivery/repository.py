@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.db.bulk import insert_new_rows
 from app.models.outbox import OutboxMessage
 
 
@@ -24,18 +24,10 @@ def _dialect(session: Session) -> str:
 
 def insert_if_new(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Insert the rows whose idempotency key is new (one executemany); how many were."""
-    if not rows:
-        return 0
-    if _dialect(session) == "postgresql":
-        statement: Any = postgresql.insert(OutboxMessage).on_conflict_do_nothing(
-            index_elements=["idempotency_key"])
-    else:
-        statement = sqlite.insert(OutboxMessage).on_conflict_do_nothing(
-            index_elements=["idempotency_key"])
-    # RETURNING, not rowcount: executemany reports no reliable rowcount on every driver.
-    session.flush()
-    result = session.connection().execute(statement.returning(OutboxMessage.id), list(rows))
-    return len(result.all())
+    inserted = insert_new_rows(
+        session, OutboxMessage, rows, ["idempotency_key"], (OutboxMessage.id,)
+    )
+    return len(inserted)
 
 
 def by_key(session: Session, key: str) -> OutboxMessage | None:

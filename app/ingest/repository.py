@@ -29,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from app.db.bulk import insert_new_rows
 from app.ingest.pg_copy import is_postgresql, stage_rows
 from app.models import (
     Agency,
@@ -50,23 +51,6 @@ IN_CHUNK = 500
 def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def insert_ignoring_conflicts(
-    session: Session, model: type[Any], rows: list[dict[str, Any]], unique: list[str] | None
-) -> None:
-    """Bulk insert; rows that collide with ``unique`` (``None``: with any unique key) are
-    skipped, not errors."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt: Any = postgresql.insert(model).on_conflict_do_nothing(index_elements=unique)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(model).on_conflict_do_nothing(index_elements=unique)
-    else:  # pragma: no cover - the product runs on SQLite and PostgreSQL only
-        raise RuntimeError(f"unsupported database dialect {dialect!r}")
-    session.execute(stmt, rows)
 
 
 # -- raw records -------------------------------------------------------------------------------
@@ -265,7 +249,7 @@ def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
         stmt = postgresql.insert(DossierEvent).from_select(columns, staged)
         session.connection().execute(stmt.on_conflict_do_nothing())
     else:
-        insert_ignoring_conflicts(session, DossierEvent, rows, None)
+        insert_new_rows(session, DossierEvent, rows, None)
 
 
 # -- connector state and runs ------------------------------------------------------------------

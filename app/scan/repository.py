@@ -5,21 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.db.bulk import insert_new_rows
 from app.models import Agency, DossierTransition
 
 TRANSITION_KINDS = frozenset(
     {"became_due_soon", "became_overdue", "late_without_apology", "escalated"}
 )
-
-# Rows per INSERT: 4 parameters each stays far below SQLite's 32,766 and PostgreSQL's 65,535.
-CHUNK = 1000
-
 
 @dataclass(frozen=True, slots=True)
 class TransitionFact:
@@ -41,33 +36,13 @@ def record_transitions(
     unknown = {f.kind for f in facts} - TRANSITION_KINDS
     if unknown:
         raise ValueError(f"unknown transition kinds {sorted(unknown)}")
-    new: set[tuple[int, str]] = set()
-    for start in range(0, len(facts), CHUNK):
-        new |= _insert_chunk(session, facts[start : start + CHUNK], now)
-    return new
-
-
-def _insert_chunk(
-    session: Session, facts: Sequence[TransitionFact], now: datetime
-) -> set[tuple[int, str]]:
     rows = [
         {"dossier_id": f.dossier_id, "kind": f.kind, "at": f.at, "recorded_at": now} for f in facts
     ]
-    dialect = session.get_bind().dialect.name
-    statement: Any
-    if dialect == "postgresql":
-        statement = postgresql.insert(DossierTransition)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(DossierTransition)
-    else:  # pragma: no cover - the product supports these two backends
-        raise RuntimeError(f"unsupported database {dialect}")
-    # executemany (Core): one compiled statement for every chunk; a multi-row VALUES clause
-    # was compiled afresh for each chunk size and crowded out the statement cache
-    returning = statement.on_conflict_do_nothing(index_elements=["dossier_id", "kind"]).returning(
-        DossierTransition.dossier_id, DossierTransition.kind
+    inserted = insert_new_rows(
+        session, DossierTransition, rows, ["dossier_id", "kind"],
+        (DossierTransition.dossier_id, DossierTransition.kind),
     )
-    session.flush()
-    inserted = session.connection().execute(returning, rows).all()
     return {(dossier_id, kind) for dossier_id, kind in inserted}
 
 
