@@ -28,6 +28,7 @@ FIELD_LIMITS: Final[dict[str, int]] = {
 MAX_LIST_ITEMS: Final = 10_000
 _PORTAL_DATE_RE: Final = re.compile(r"\d{14}")
 _VALUE_ECHO_CHARS: Final = 80
+_CONTROL_CHARS: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 #: PORTAL.md status codes and their meaning (Vietnamese, as the portal names them).
 STATUS_NAMES: Final[Mapping[int, str]] = {
@@ -59,11 +60,20 @@ STATUS_ALIASES: Final[Mapping[str, int]] = {
 
 
 def echo(value: Any) -> str:
-    """A short printable rendering of a bad value for the error message and the quarantine row."""
-    text = value if isinstance(value, str) else repr(value)
+    """A short printable rendering of a bad value for the error message and the quarantine row.
+
+    Control characters are written as escapes: PostgreSQL text cannot hold NUL, and a quarantine
+    row that cannot be stored would fail the whole delivery instead of keeping the bad record.
+    """
+    text = printable(value if isinstance(value, str) else repr(value))
     if len(text) > _VALUE_ECHO_CHARS:
         return text[:_VALUE_ECHO_CHARS] + f"… ({len(text)} chars)"
     return text
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\x00``), tab and newlines kept."""
+    return _CONTROL_CHARS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def type_name(value: Any) -> str:
@@ -106,6 +116,11 @@ def read_text(
             None if personal else echo(raw),
         )
     text = clean_text(raw) if isinstance(raw, str) else str(raw)
+    if "\x00" in text:
+        raise RecordInvalid(
+            field, "text contains a NUL character, which cannot be stored",
+            None if personal else echo(raw),
+        )
     limit = FIELD_LIMITS.get(field, MAX_TEXT_CHARS)
     if len(text) > limit:
         raise RecordInvalid(

@@ -47,7 +47,8 @@ def readable_code(payload: Any) -> str | None:
     if not isinstance(payload, dict):
         return None
     code = payload.get("MaHoSo")
-    if isinstance(code, str) and code.strip() and len(code.strip()) <= _MAX_CODE:
+    if (isinstance(code, str) and code.strip() and len(code.strip()) <= _MAX_CODE
+            and "\x00" not in code):
         return code.strip()
     return None
 

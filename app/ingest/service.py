@@ -28,6 +28,7 @@ from app.ingest.intake import Failure, Received, keep_raw, parse_all, readable_c
 from app.ingest.upsert import BatchUpserter
 from app.models import QuarantineEntry
 from connectors import DossierRecord, ProgressRecord, SourceRecord
+from connectors.portal_fields import printable
 
 UNKNOWN_DOSSIER: Final = "progress for a dossier not yet received"
 
@@ -146,16 +147,22 @@ def _quarantine(
             entry = QuarantineEntry(
                 raw_record_id=item.raw_id, source=source,
                 dossier_code=readable_code(item.record.payload), field=failure.field,
-                reason=failure.reason, value=failure.value, first_seen_at=now,
+                reason=printable(failure.reason), value=_printable(failure.value),
+                first_seen_at=now,
                 last_seen_at=now, count=1, status="open",
             )
             entries[item.raw_id] = entry
             created.append(entry)
             continue
-        entry.field, entry.reason, entry.value = failure.field, failure.reason, failure.value
+        entry.field, entry.reason = failure.field, printable(failure.reason)
+        entry.value = _printable(failure.value)
         if entry.status != "open":
             entry.status, entry.resolved_at = "open", None
         if not is_retry:
             entry.count += 1
             entry.last_seen_at = now
     session.add_all(created)
+
+
+def _printable(value: str | None) -> str | None:
+    return None if value is None else printable(value)

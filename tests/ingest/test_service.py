@@ -202,6 +202,10 @@ def test_progress_for_unknown_dossier_is_quarantined_then_retried(db_session: Se
         (dossier(LoaiDoiTuong="9"), "LoaiDoiTuong", "9"),
         (dossier(steps=[step(CODE, "20250909", 4)]), "QuaTrinhXuLy[0].ThoiDiemXuLy", "20250909"),
         ({"_raw": "not an object"}, "(record)", "not an object"),
+        # PostgreSQL text cannot hold NUL: refused by field, the quarantine row escapes it
+        (dossier(TenTTHC="Cấp\x00phép"), "TenTTHC", "Cấp\\x00phép"),
+        (dossier(ChuHoSo="Nguyễn\x00Văn A"), "ChuHoSo", None),
+        ({"_raw": "\x00"}, "(record)", "\\x00"),
     ],
 )
 def test_each_invalid_record_is_quarantined_and_the_page_goes_on(
