@@ -11,7 +11,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import IO
 
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -19,6 +18,7 @@ from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
 from app.core.clock import LOCAL_TZ
+from app.core.spreadsheet import append_row, new_workbook
 from app.deadlines import WORKING_DAY_HOURS
 from app.dossiers.lists import ListKind
 from app.dossiers.service import WorkListItem
@@ -90,18 +90,18 @@ def _write(
     bold = Font(bold=True)
     title = WriteOnlyCell(sheet, f"Danh sách hồ sơ {SHEET_TITLES[kind].lower()}")
     title.font = bold
-    sheet.append([title])
-    sheet.append([f"Tính đến: {now.astimezone(LOCAL_TZ):%H:%M %d/%m/%Y} (giờ Việt Nam)"])
+    append_row(sheet, [title])
+    append_row(sheet, [f"Tính đến: {now.astimezone(LOCAL_TZ):%H:%M %d/%m/%Y} (giờ Việt Nam)"])
     described = "; ".join(f"{FILTER_LABELS[k]}: {v}" for k, v in filters.items())
-    sheet.append([f"Bộ lọc: {described or 'không'}"])
+    append_row(sheet, [f"Bộ lọc: {described or 'không'}"])
     if truncated:
-        sheet.append([f"Chỉ xuất {EXPORT_ROW_LIMIT} dòng đầu; hãy lọc hẹp hơn để xuất đủ."])
+        append_row(sheet, [f"Chỉ xuất {EXPORT_ROW_LIMIT} dòng đầu; hãy lọc hẹp hơn để xuất đủ."])
     header = []
     for text in HEADERS:
         cell = WriteOnlyCell(sheet, text)
         cell.font = bold
         header.append(cell)
-    sheet.append(header)
+    append_row(sheet, header)
     for item in items:
         cells: list[object] = []
         for value in row_values(item):
@@ -111,7 +111,7 @@ def _write(
                 cells.append(cell)
             else:
                 cells.append(value)
-        sheet.append(cells)
+        append_row(sheet, cells)
 
 
 def write_xlsx(
@@ -122,7 +122,7 @@ def write_xlsx(
     filters: Mapping[str, str],
     truncated: bool = False,
 ) -> None:
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLES[kind])
     for index, width in enumerate((22, 12, 40, 12, 12, 32, 17, 17, 17, 16, 16, 10, 17, 12, 12)):
         sheet.column_dimensions[chr(ord("A") + index)].width = width

@@ -3,16 +3,15 @@ CLI. One column list serves all three, so they cannot disagree."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from app.core.clock import to_local
+from app.core.spreadsheet import append_row, csv_text, new_workbook
 from app.rates.schemas import Figures, PeriodReport, ReportGroup
 
 
@@ -72,34 +71,28 @@ def title(report: PeriodReport) -> str:
 
 
 def to_csv(report: PeriodReport) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in table_rows(report):
-        writer.writerow(row)
-    for finding in report.findings:
-        writer.writerow(["", f"Phát hiện: {finding}"])
-    # A BOM so Excel opens the Vietnamese text as UTF-8.
-    return "\ufeff" + buffer.getvalue()
+    findings = [["", f"Phát hiện: {finding}"] for finding in report.findings]
+    return csv_text([*table_rows(report), *findings])
 
 
 def to_xlsx(report: PeriodReport) -> bytes:
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "II.06a"
-    sheet.append([title(report)])
+    append_row(sheet, [title(report)])
     sheet["A1"].font = Font(bold=True, size=12)
     rows = table_rows(report)
-    sheet.append(rows[0])
+    append_row(sheet, rows[0])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for row in rows[1:]:
-        sheet.append([_number(value) for value in row])
+        append_row(sheet, [_number(value) for value in row])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for finding in report.findings:
-        sheet.append(["", f"Phát hiện: {finding}"])
+        append_row(sheet, ["", f"Phát hiện: {finding}"])
     sheet.column_dimensions["B"].width = 40
     sheet.freeze_panes = "C3"
     out = io.BytesIO()
