@@ -22,6 +22,22 @@ SERVICE_KINDS: Final[Mapping[str, RecordKind]] = {
     "CapNhatTienDoHoSoMC": "progress",
 }
 KIND_SERVICES: Final[Mapping[RecordKind, str]] = {v: k for k, v in SERVICE_KINDS.items()}
+# Envelope > data > record > QuaTrinhXuLy > step > value is six levels; a body nested deeper than
+# this is not a portal envelope, and walking it would only exhaust the interpreter's stack.
+MAX_DEPTH: Final = 32
+
+
+def _too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether ``value`` nests lists or objects more than ``limit`` levels (no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +113,10 @@ def parse_envelope(body: bytes) -> Envelope:
         raise EnvelopeInvalid(
             f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise EnvelopeInvalid(f"body nests deeper than {MAX_DEPTH} levels") from None
+    if _too_deep(decoded):
+        raise EnvelopeInvalid(f"body nests deeper than {MAX_DEPTH} levels")
     if not isinstance(decoded, dict):
         raise EnvelopeInvalid(f"envelope must be a JSON object, got {type(decoded).__name__}")
     service = _text(decoded, "service", allow_empty=False)

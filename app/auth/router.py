@@ -1,4 +1,8 @@
-"""Dashboard login/logout (form posts) and `GET /api/v1/auth/me`."""
+"""Login/logout for scripts (form posts answering JSON errors) and `GET /api/v1/auth/me`.
+
+The dashboard's own forms are `/login` and `/logout` (app/dashboard/login.py); both pairs share
+the rate limiter, the login nonce and the server-side session.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,11 @@ from fastapi.responses import RedirectResponse
 
 from app.api.deps import SessionDep, SettingsDep
 from app.auth.deps import CurrentPrincipal
+from app.auth.login_nonce import clear_nonce, nonce_valid
 from app.auth.schemas import PrincipalOut
-from app.auth.session_cookie import CSRF_FIELD, login, logout, verify_csrf
+from app.auth.session_cookie import CSRF_FIELD, csrf_token, login, logout, verify_csrf
 from app.core.clock import utcnow
+from app.core.errors import Forbidden
 from app.core.ratelimit import RateLimiter
 
 router = APIRouter(tags=["auth"])
@@ -43,32 +49,44 @@ def login_form(
     settings: SettingsDep,
     token: Annotated[str, Form(max_length=200)],
     next_path: Annotated[str | None, Form(alias="next")] = None,
+    nonce: Annotated[str | None, Form(alias=CSRF_FIELD, max_length=200)] = None,
 ) -> RedirectResponse:
+    """Login CSRF: like the /login form, only with the nonce of GET /login and its cookie."""
     client = request.client.host if request.client else "unknown"
     login_limiter(request).check(f"login:{client}")
+    if not nonce_valid(request, settings, nonce):
+        raise Forbidden(
+            f"login nonce missing or wrong: GET /login first, then post its {CSRF_FIELD} "
+            "field with the cookie it sets"
+        )
     response = RedirectResponse(_safe_next(next_path), status_code=303)
     login(session, response, settings, token, utcnow())
+    clear_nonce(response)
     return response
 
 
 @router.post("/auth/logout", include_in_schema=False)
 def logout_form(
     request: Request,
+    session: SessionDep,
     settings: SettingsDep,
     csrf: Annotated[str | None, Form(alias=CSRF_FIELD)] = None,
 ) -> RedirectResponse:
-    verify_csrf(request, csrf, utcnow())
+    now = utcnow()
+    verify_csrf(request, session, csrf, now)
     response = RedirectResponse("/", status_code=303)
-    logout(response, settings)
+    logout(request, session, response, settings, now)
     return response
 
 
 @router.get("/api/v1/auth/me", response_model=PrincipalOut)
-def me(principal: CurrentPrincipal) -> PrincipalOut:
+def me(request: Request, session: SessionDep, principal: CurrentPrincipal) -> PrincipalOut:
+    cookie_session = "authorization" not in request.headers
     return PrincipalOut(
         token_id=principal.token_id,
         name=principal.name,
         role=principal.role,
         agency_id=principal.agency_id,
         agency_ids=sorted(principal.agency_ids) if principal.agency_ids is not None else None,
+        csrf_token=csrf_token(request, session, utcnow()) if cookie_session else None,
     )

@@ -16,6 +16,8 @@ class PrincipalOut(BaseModel):
     agency_id: int | None
     agency_ids: list[int] | None
     """The agencies this caller sees; null for an admin (every agency)."""
+    csrf_token: str | None = None
+    """With the dashboard cookie: the value for `X-CSRF-Token` on changes; else null."""
 
 
 class TokenOut(BaseModel):

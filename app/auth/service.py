@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.agencies import repository as agencies
 from app.auth import repository
 from app.auth.principal import Principal
+from app.auth.sessions import end_sessions_of_token
 from app.auth.tokens import check_role, display_prefix, generate_token, hash_token, looks_like_token
 from app.core.errors import BadRequest, Conflict, NotFound, Unauthorized
 from app.models import ApiToken
@@ -84,6 +85,8 @@ def revoke_token(session: Session, id_or_prefix: str, now: datetime) -> ApiToken
     if token.revoked_at is None:
         token.revoked_at = now
         session.flush()
+    # principal_for already refuses a revoked token; ending its sessions also records why
+    end_sessions_of_token(session, token.id, now)
     return token
 
 

@@ -1,109 +1,100 @@
-"""The dashboard session: a signed cookie holding a token id, an expiry and a CSRF token.
+"""The dashboard session cookie: a random secret naming a session row (`app/auth/sessions.py`).
 
-The cookie never holds the bearer token itself, so a leaked cookie dies with its expiry or
-with the token's revocation. It is signed with itsdangerous (settings.secret_key), HttpOnly,
-SameSite=Lax, and Secure outside development. Dashboard forms carry the session's CSRF token
-in a hidden field, checked by `verify_csrf`.
+The cookie never holds the bearer token, and since the session lives in the database, logout
+and token revocation end it at once, on every replica, whatever copies of the cookie exist. It
+is HttpOnly, SameSite=Lax, and Secure outside development. State-changing requests made with
+the cookie carry the session's CSRF token: dashboard forms in the hidden `csrf_token` field
+(`verify_csrf`), API calls in the `X-CSRF-Token` header (`app/auth/deps.py`).
 """
 
 from __future__ import annotations
 
 import hmac
-import secrets
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import Final
 
 from fastapi import Request, Response
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
 from app.auth.service import authenticate
-from app.core.clock import utcnow
+from app.auth.sessions import (
+    SESSION_LIFETIME,
+    DashboardSession,
+    end_session,
+    find_session,
+    open_session,
+)
 from app.core.config import Settings
 from app.core.errors import Forbidden
 
-SESSION_COOKIE = "tthc_session"
-CSRF_FIELD = "csrf_token"
-SESSION_LIFETIME = timedelta(hours=12)
-_SALT = "tthc-dashboard-session"
+SESSION_COOKIE: Final = "tthc_session"
+CSRF_FIELD: Final = "csrf_token"
+CSRF_HEADER: Final = "X-CSRF-Token"
+_STATE_KEY: Final = "dashboard_session"
+
+__all__ = [
+    "CSRF_FIELD",
+    "CSRF_HEADER",
+    "SESSION_COOKIE",
+    "SESSION_LIFETIME",
+    "DashboardSession",
+    "csrf_matches",
+    "csrf_token",
+    "login",
+    "logout",
+    "read_session",
+    "start_session",
+    "verify_csrf",
+]
 
 
-@dataclass(frozen=True, slots=True)
-class DashboardSession:
-    token_id: int
-    csrf_token: str
-    expires_at: datetime
-
-
-def _serializer(settings: Settings) -> URLSafeSerializer:
-    return URLSafeSerializer(settings.secret_key, salt=_SALT)
-
-
-def encode_session(settings: Settings, value: DashboardSession) -> str:
-    payload = {
-        "tid": value.token_id,
-        "csrf": value.csrf_token,
-        "exp": int(value.expires_at.timestamp()),
-    }
-    return _serializer(settings).dumps(payload)
-
-
-def decode_session(settings: Settings, cookie: str, now: datetime) -> DashboardSession | None:
-    """The session in a cookie, or None when it is tampered with, malformed or expired."""
-    try:
-        payload: Any = _serializer(settings).loads(cookie)
-    except BadSignature:
-        return None
-    if not isinstance(payload, dict):
-        return None
-    tid, csrf, exp = payload.get("tid"), payload.get("csrf"), payload.get("exp")
-    if not (isinstance(tid, int) and isinstance(csrf, str) and isinstance(exp, int)):
-        return None
-    expires_at = datetime.fromtimestamp(exp, UTC)
-    if now >= expires_at:
-        return None
-    return DashboardSession(token_id=tid, csrf_token=csrf, expires_at=expires_at)
-
-
-def read_session(request: Request, now: datetime) -> DashboardSession | None:
+def read_session(request: Request, session: Session, now: datetime) -> DashboardSession | None:
+    """The live session of the request's cookie (looked up once per request)."""
+    if hasattr(request.state, _STATE_KEY):
+        cached: DashboardSession | None = getattr(request.state, _STATE_KEY)
+        return cached
     cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return None
-    settings: Settings = request.app.state.settings
-    return decode_session(settings, cookie, now)
+    current = find_session(session, cookie, now) if cookie else None
+    setattr(request.state, _STATE_KEY, current)
+    return current
 
 
-def start_session(
-    response: Response, settings: Settings, token_id: int, now: datetime
-) -> DashboardSession:
-    value = DashboardSession(
-        token_id=token_id,
-        csrf_token=secrets.token_urlsafe(24),
-        expires_at=(now + SESSION_LIFETIME).replace(microsecond=0),
-    )
+def _set_cookie(response: Response, settings: Settings, value: str, max_age: int) -> None:
     response.set_cookie(
         SESSION_COOKIE,
-        encode_session(settings, value),
-        max_age=int(SESSION_LIFETIME.total_seconds()),
+        value,
+        max_age=max_age,
         httponly=True,
         samesite="lax",
         secure=settings.environment != "development",
         path="/",
     )
-    return value
+
+
+def start_session(
+    session: Session, response: Response, settings: Settings, token_id: int, now: datetime
+) -> DashboardSession:
+    opened = open_session(session, token_id, now)
+    _set_cookie(response, settings, opened.secret, int(SESSION_LIFETIME.total_seconds()))
+    return opened.session
 
 
 def login(
     session: Session, response: Response, settings: Settings, token: str, now: datetime
 ) -> tuple[Principal, DashboardSession]:
-    """Check a bearer token typed into the login form and open a dashboard session for it."""
+    """Check a bearer token typed into a login form and open a dashboard session for it."""
     principal = authenticate(session, token.strip(), now)
-    return principal, start_session(response, settings, principal.token_id, now)
+    return principal, start_session(session, response, settings, principal.token_id, now)
 
 
-def logout(response: Response, settings: Settings) -> None:
+def logout(
+    request: Request, session: Session, response: Response, settings: Settings, now: datetime
+) -> None:
+    """End the request's session in the database and clear the browser's cookie."""
+    current = read_session(request, session, now)
+    if current is not None:
+        end_session(session, current.id, now)
     response.delete_cookie(
         SESSION_COOKIE,
         path="/",
@@ -113,16 +104,23 @@ def logout(response: Response, settings: Settings) -> None:
     )
 
 
-def csrf_token(request: Request, now: datetime) -> str | None:
+def csrf_token(request: Request, session: Session, now: datetime) -> str | None:
     """The CSRF token to put in a form's hidden `csrf_token` field (None: not logged in)."""
-    current = read_session(request, now)
+    current = read_session(request, session, now)
     return current.csrf_token if current else None
 
 
-def verify_csrf(request: Request, form_value: str | None, now: datetime | None = None) -> None:
-    """Refuse a dashboard form whose CSRF field does not match the session's token."""
-    current = read_session(request, now or utcnow())
+def csrf_matches(current: DashboardSession, presented: str | None) -> bool:
+    return bool(presented) and hmac.compare_digest(current.csrf_token, presented or "")
+
+
+def verify_csrf(
+    request: Request, session: Session, form_value: str | None, now: datetime
+) -> DashboardSession:
+    """Refuse a form whose CSRF field does not match the session's token."""
+    current = read_session(request, session, now)
     if current is None:
         raise Forbidden("no dashboard session; log in again")
-    if not form_value or not hmac.compare_digest(current.csrf_token, form_value):
+    if not csrf_matches(current, form_value):
         raise Forbidden("CSRF token missing or wrong; reload the page and try again")
+    return current

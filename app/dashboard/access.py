@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep
 from app.auth.principal import Principal
@@ -26,7 +27,7 @@ def _requested_path(request: Request) -> str:
 
 def dashboard_supervisor(request: Request, session: SessionDep) -> Principal:
     now = utcnow()
-    current = read_session(request, now)
+    current = read_session(request, session, now)
     if current is None:
         raise LoginRequired(_requested_path(request))
     try:
@@ -45,10 +46,10 @@ def dashboard_supervisor(request: Request, session: SessionDep) -> Principal:
 Supervisor = Annotated[Principal, Depends(dashboard_supervisor)]
 
 
-def check_csrf(request: Request, form_value: str | None) -> None:
+def check_csrf(request: Request, session: Session, form_value: str | None) -> None:
     """Refuse a supervisor form without the session's CSRF token (403 page)."""
     try:
-        verify_csrf(request, form_value, utcnow())
+        verify_csrf(request, session, form_value, utcnow())
     except Forbidden as exc:
         raise PageError(
             403,

@@ -1,22 +1,20 @@
 """`/login` and `/logout`: the supervisor signs in by pasting an API token.
 
-The login form is itself protected against cross-site posting: GET /login puts a random nonce
-in the form and, signed, in a short-lived cookie (double submit); POST /login accepts only the
-pair. Attempts share the API login's rate limiter (per client address).
+The login form is itself protected against cross-site posting (`app/auth/login_nonce.py`).
+Attempts share the API login's rate limiter (per client address). Logout ends the session in
+the database, so a copy of the cookie dies with it.
 """
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.responses import Response
 
 from app.api.deps import SessionDep, SettingsDep
+from app.auth.login_nonce import clear_nonce, new_nonce, nonce_valid, remember_nonce
 from app.auth.router import login_limiter
 from app.auth.session_cookie import CSRF_FIELD, csrf_token, login, logout
 from app.core.clock import utcnow
@@ -27,10 +25,7 @@ from app.dashboard.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-LOGIN_NONCE_COOKIE = "tthc_login_nonce"
-LOGIN_NONCE_MAX_AGE = 3600
 DEFAULT_NEXT = "/giam-sat/qua-han"
-_SALT = "tthc-dashboard-login"
 
 
 def safe_next(value: str | None) -> str:
@@ -38,21 +33,6 @@ def safe_next(value: str | None) -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return DEFAULT_NEXT
-
-
-def _serializer(settings: Settings) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.secret_key, salt=_SALT)
-
-
-def _nonce_valid(request: Request, settings: Settings, presented: str | None) -> bool:
-    cookie = request.cookies.get(LOGIN_NONCE_COOKIE)
-    if not cookie or not presented:
-        return False
-    try:
-        expected = _serializer(settings).loads(cookie, max_age=LOGIN_NONCE_MAX_AGE)
-    except BadSignature:
-        return False
-    return isinstance(expected, str) and hmac.compare_digest(expected, presented)
 
 
 def _login_page(
@@ -64,23 +44,15 @@ def _login_page(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    nonce = secrets.token_urlsafe(24)
+    nonce = new_nonce()
     response = render(
         request,
         "login.html.j2",
         {"next_path": next_path, "nonce": nonce, "error": error, "csrf_field": CSRF_FIELD},
         status_code=status_code,
-        headers={"Cache-Control": "no-store", **(headers or {})},
+        headers=headers,
     )
-    response.set_cookie(
-        LOGIN_NONCE_COOKIE,
-        _serializer(settings).dumps(nonce),
-        max_age=LOGIN_NONCE_MAX_AGE,
-        httponly=True,
-        samesite="strict",
-        secure=settings.environment != "development",
-        path="/login",
-    )
+    remember_nonce(response, settings, nonce)
     return response
 
 
@@ -99,7 +71,7 @@ def login_submit(
     nonce: Annotated[str | None, Form(alias=CSRF_FIELD)] = None,
 ) -> Response:
     target = safe_next(next_path)
-    if not _nonce_valid(request, settings, nonce):
+    if not nonce_valid(request, settings, nonce):
         return _login_page(
             request,
             settings,
@@ -131,14 +103,14 @@ def login_submit(
             error="Mã truy cập không đúng, đã bị thu hồi hoặc hết hiệu lực.",
             status_code=401,
         )
-    response.delete_cookie(LOGIN_NONCE_COOKIE, path="/login")
+    clear_nonce(response)
     return response
 
 
 @router.get("/logout")
-def logout_page(request: Request) -> Response:
+def logout_page(request: Request, session: SessionDep) -> Response:
     """A confirmation form: signing out by a plain link would let any site sign you out."""
-    token = csrf_token(request, utcnow())
+    token = csrf_token(request, session, utcnow())
     if token is None:
         return RedirectResponse("/", status_code=303)
     return render(request, "logout.html.j2", {"csrf": token, "csrf_field": CSRF_FIELD})
@@ -147,10 +119,11 @@ def logout_page(request: Request) -> Response:
 @router.post("/logout")
 def logout_submit(
     request: Request,
+    session: SessionDep,
     settings: SettingsDep,
     csrf: Annotated[str | None, Form(alias=CSRF_FIELD)] = None,
 ) -> Response:
-    check_csrf(request, csrf)
+    check_csrf(request, session, csrf)
     response = RedirectResponse("/", status_code=303)
-    logout(response, settings)
+    logout(request, session, response, settings, utcnow())
     return response

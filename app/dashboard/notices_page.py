@@ -77,7 +77,7 @@ def _act(
     done: str,
     failure: str,
 ) -> Response:
-    check_csrf(request, csrf)
+    check_csrf(request, session, csrf)
     now: datetime = utcnow()
     with page_errors(failure):
         notice = action(

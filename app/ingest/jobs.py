@@ -1,4 +1,5 @@
-"""The scheduled pull of the portal API (when it is configured)."""
+"""The scheduled pull of the portal API (when it is configured), and the purge of the webhook
+replay ledger."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
+from app.ingest import replay
 from app.ingest.runs import run_pull
 from app.scheduler.spec import JobSpec
 from connectors import get_connector
@@ -37,11 +39,23 @@ def pull_dvc_portal_job(session: Session, now: datetime, settings: Settings) -> 
     }
 
 
+def purge_webhook_deliveries_job(
+    session: Session, now: datetime, settings: Settings
+) -> dict[str, int]:
+    return {"deleted": replay.purge(session, now, settings.webhook_max_age_seconds)}
+
+
 JOBS = [
     JobSpec(
         id="pull_dvc_portal",
         func=pull_dvc_portal_job,
         interval_setting="pull_interval_seconds",
         description="Pull dossier progress from the portal API since the stored cursor.",
+    ),
+    JobSpec(
+        id="purge_webhook_deliveries",
+        func=purge_webhook_deliveries_job,
+        interval_seconds=3600.0,
+        description="Forget webhook deliveries whose signature has expired (replay ledger).",
     ),
 ]

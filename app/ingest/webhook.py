@@ -1,7 +1,9 @@
 """Push deliveries in the national-portal envelope, signed with ``X-TTHC-Signature``.
 
 Every refusal happens before anything is written: a delivery with a missing, wrong or stale
-signature, a malformed envelope or an oversized body leaves no trace, not even a raw record.
+signature, a malformed envelope or an oversized body leaves no trace, not even a raw record. A
+delivery taken before (the same body with the same signature, replayed within the signature
+window) is refused with 409 and adds nothing (`app/ingest/replay.py`).
 Replies keep the portal's shape (``error_code`` 0 on success, non-zero with a ``message`` on
 failure) besides our own ``error`` / ``reason``.
 """
@@ -15,15 +17,18 @@ from typing import Any, Final
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.core.clock import to_local
 from app.core.errors import (
     AppError,
     BadRequest,
+    Conflict,
     NotFound,
     PayloadTooLarge,
     ServiceUnavailable,
     TooManyRequests,
     Unauthorized,
 )
+from app.ingest import replay
 from app.ingest import repository as repo
 from app.ingest.schemas import WebhookReply
 from app.ingest.service import IngestCounts, ingest_records
@@ -32,6 +37,7 @@ from connectors import EnvelopeInvalid, SignatureInvalid, parse_envelope
 from connectors.signing import verify
 
 WEBHOOK_SOURCE: Final = "webhook"
+WEBHOOK_ENDPOINT: Final = "/api/v1/webhooks/dvc"
 CONCURRENT_ATTEMPTS: Final = 3
 
 
@@ -62,6 +68,10 @@ class WebhooksDisabled(_PortalShaped, NotFound):
 
 
 class WebhookNotConfigured(_PortalShaped, ServiceUnavailable):
+    pass
+
+
+class WebhookReplayed(_PortalShaped, Conflict):
     pass
 
 
@@ -109,6 +119,7 @@ def receive_delivery(
     secret: str,
     max_age_seconds: int,
     now: datetime,
+    endpoint: str = WEBHOOK_ENDPOINT,
 ) -> WebhookReply:
     """Verify, parse and ingest one delivery; raises a portal-shaped AppError on refusal."""
     if not secret:
@@ -116,13 +127,23 @@ def receive_delivery(
             "webhooks are enabled but TTHC_WEBHOOK_SECRET is empty; deliveries are refused"
         )
     try:
-        verify(secret, body, signature, now, max_age=max_age_seconds)
+        signed_at = verify(secret, body, signature, now, max_age=max_age_seconds)
     except SignatureInvalid as exc:
         raise WebhookUnauthorized(exc.reason) from None
     try:
         envelope = parse_envelope(body)
     except EnvelopeInvalid as exc:
         raise EnvelopeRefused(exc.reason) from None
+    taken = replay.claim(session, digest=replay.delivery_digest(secret, body, signed_at),
+                         endpoint=endpoint, signed_at=signed_at, now=now)
+    if not taken.first:
+        first = taken.row
+        raise WebhookReplayed(
+            f"this delivery (same body, same signature) was already received at "
+            f"{to_local(first.received_at):%H:%M:%S %d/%m/%Y}; nothing was stored again. "
+            "A new delivery needs a new signature.",
+            first_received_at=first.received_at.isoformat(), run_id=first.run_id,
+        )
     origin = f"webhook {envelope.service} {envelope.agency_code}"
     counts = _ingest_merging_concurrent(session, lambda: ingest_records(
         session, WEBHOOK_SOURCE, envelope.records(origin=origin), now))
@@ -130,6 +151,7 @@ def receive_delivery(
         source=WEBHOOK_SOURCE, detail=f"{envelope.service} từ {envelope.agency_code}",
         started_at=now, finished_at=now, status="succeeded", pages=1, **counts.as_dict(),
     ))
+    taken.row.run_id = run.id
     message = (
         f"Đã nhận {counts.total} bản ghi: lưu mới {counts.stored}, cập nhật {counts.updated}, "
         f"không đổi {counts.unchanged}, cách ly {counts.quarantined}"

@@ -5,6 +5,7 @@ from app.models.agency import Agency
 from app.models.api_token import ApiToken
 from app.models.applicant import DossierApplicant
 from app.models.calendar_override import CalendarOverrideRow
+from app.models.dashboard_session import DashboardSessionRow
 from app.models.dossier import Dossier
 from app.models.dossier_event import DossierEvent
 from app.models.dossier_transition import DossierTransition
@@ -17,6 +18,7 @@ from app.models.procedure import Procedure
 from app.models.quarantine import QuarantineEntry
 from app.models.rate_rollup import RateRollup
 from app.models.raw_record import RawRecord
+from app.models.webhook_delivery import WebhookDelivery
 
 __all__ = [
     "Agency",
@@ -25,6 +27,7 @@ __all__ = [
     "Base",
     "CalendarOverrideRow",
     "ConnectorState",
+    "DashboardSessionRow",
     "Dossier",
     "DossierApplicant",
     "DossierEvent",
@@ -40,4 +43,5 @@ __all__ = [
     "RateRollup",
     "RawRecord",
     "SchedulerHeartbeat",
+    "WebhookDelivery",
 ]

@@ -27,3 +27,8 @@ class QuarantineEntry(Base):
     # open | resolved (a retry stored it)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who the record belongs to, as the record itself says (a stored dossier may not exist):
+    # its DonViXuLy (an agency code or name) and the envelope's madonvi. Supervisors see the
+    # entries naming an agency of their subtree.
+    named_agency: Mapped[str | None] = mapped_column(String(255), index=True)
+    sender_agency: Mapped[str | None] = mapped_column(String(64), index=True)

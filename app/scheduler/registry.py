@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+import app.auth.jobs
 import app.db.jobs
 import app.delivery.jobs
 import app.ingest.jobs
@@ -24,6 +25,7 @@ JOB_MODULES: Final[tuple[JobModule, ...]] = (
     app.ingest.jobs,
     app.scan.jobs,
     app.db.jobs,
+    app.auth.jobs,
 )
 
 

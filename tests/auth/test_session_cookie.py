@@ -10,22 +10,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.service import revoke_token
-from app.auth.session_cookie import (
-    SESSION_COOKIE,
-    DashboardSession,
-    decode_session,
-    encode_session,
-)
+from app.auth.session_cookie import SESSION_COOKIE
+from app.auth.sessions import find_session
 from app.core.config import Settings
-from app.models import ApiToken
+from app.models import ApiToken, DashboardSessionRow
+from tests.dashboard.helpers import NONCE
 
 NOW = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 MakeToken = Callable[..., str]
 
 
+def _form(client: TestClient, **data: str) -> dict[str, str]:
+    """The fields of a login post, with the nonce of a fresh GET /login (its cookie is kept)."""
+    nonce = NONCE.search(client.get("/login").text)
+    assert nonce is not None
+    return {**data, "csrf_token": nonce.group(1)}
+
+
 def _logged_in(client: TestClient, token: str) -> None:
     response = client.post(
-        "/auth/login", data={"token": token, "next": "/bao-cao"}, follow_redirects=False
+        "/auth/login", data=_form(client, token=token, next="/bao-cao"), follow_redirects=False
     )
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "/bao-cao"
@@ -42,7 +46,7 @@ def test_login_then_cookie_authenticates(guarded_app: FastAPI, make_token: MakeT
 
 def test_login_with_bad_token_is_refused(guarded_app: FastAPI) -> None:
     with TestClient(guarded_app, base_url="https://testserver") as client:
-        response = client.post("/auth/login", data={"token": "tthc_" + "b" * 43})
+        response = client.post("/auth/login", data=_form(client, token="tthc_" + "b" * 43))
     assert response.status_code == 401
     assert SESSION_COOKIE not in response.cookies
 
@@ -51,7 +55,7 @@ def test_open_redirect_is_refused(guarded_app: FastAPI, make_token: MakeToken) -
     with TestClient(guarded_app, base_url="https://testserver") as client:
         response = client.post(
             "/auth/login",
-            data={"token": make_token("admin"), "next": "//evil.example/"},
+            data=_form(client, token=make_token("admin"), next="//evil.example/"),
             follow_redirects=False,
         )
     assert response.headers["location"] == "/"
@@ -61,27 +65,40 @@ def test_tampered_cookie_is_refused(guarded_app: FastAPI, make_token: MakeToken)
     with TestClient(guarded_app, base_url="https://testserver") as client:
         _logged_in(client, make_token("viewer", "TINH"))
         value = client.cookies[SESSION_COOKIE]
-        payload, _, signature = value.rpartition(".")
         client.cookies.clear()
-        forged = payload[:-2] + ("A" if payload[-2] != "A" else "B") + payload[-1]
-        client.cookies.set(SESSION_COOKIE, f"{forged}.{signature}")
+        forged = value[:-2] + ("A" if value[-2] != "A" else "B") + value[-1]
+        client.cookies.set(SESSION_COOKIE, forged)
         response = client.get("/test/whoami")
     assert response.status_code == 401
     assert "session" in response.json()["reason"]
 
 
-def test_cookie_signed_with_another_key_is_refused(app_settings: Settings) -> None:
-    value = DashboardSession(token_id=1, csrf_token="c", expires_at=NOW + timedelta(hours=1))
-    other = app_settings.model_copy(update={"secret_key": "x" * 40})
-    assert decode_session(app_settings, encode_session(app_settings, value), NOW) == value
-    assert decode_session(app_settings, encode_session(other, value), NOW) is None
-    assert decode_session(app_settings, "garbage", NOW) is None
+def test_the_cookie_is_a_random_secret_stored_only_as_a_hash(
+    guarded_app: FastAPI, db_session: Session, make_token: MakeToken
+) -> None:
+    token = make_token("viewer", "TINH")
+    with TestClient(guarded_app, base_url="https://testserver") as client:
+        _logged_in(client, token)
+        secret = client.cookies[SESSION_COOKIE]
+    row = db_session.scalars(select(DashboardSessionRow)).one()
+    assert secret not in (row.secret_hash, row.csrf_token) and token not in secret
+    assert find_session(db_session, secret, datetime.now(UTC)) is not None
+    for garbage in ("garbage", "", "x" * 500, "é" * 40):
+        assert find_session(db_session, garbage, datetime.now(UTC)) is None
 
 
-def test_expired_cookie_is_refused(app_settings: Settings) -> None:
-    value = DashboardSession(token_id=1, csrf_token="c", expires_at=NOW + timedelta(hours=1))
-    cookie = encode_session(app_settings, value)
-    assert decode_session(app_settings, cookie, NOW + timedelta(hours=2)) is None
+def test_an_expired_session_is_refused(
+    guarded_app: FastAPI, db_session: Session, make_token: MakeToken
+) -> None:
+    with TestClient(guarded_app, base_url="https://testserver") as client:
+        _logged_in(client, make_token("viewer", "TINH"))
+        secret = client.cookies[SESSION_COOKIE]
+        row = db_session.scalars(select(DashboardSessionRow)).one()
+        assert find_session(db_session, secret, row.expires_at - timedelta(seconds=1))
+        assert find_session(db_session, secret, row.expires_at) is None
+        row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        db_session.commit()
+        assert client.get("/test/whoami").status_code == 401
 
 
 def test_revoking_the_token_ends_the_session(
@@ -96,13 +113,11 @@ def test_revoking_the_token_ends_the_session(
 
 
 def test_logout_needs_the_csrf_token(
-    guarded_app: FastAPI, app_settings: Settings, make_token: MakeToken
+    guarded_app: FastAPI, db_session: Session, make_token: MakeToken
 ) -> None:
     with TestClient(guarded_app, base_url="https://testserver") as client:
         _logged_in(client, make_token("admin"))
-        session = decode_session(
-            app_settings, client.cookies[SESSION_COOKIE], datetime.now(UTC)
-        )
+        session = find_session(db_session, client.cookies[SESSION_COOKIE], datetime.now(UTC))
         assert session is not None
         wrong = client.post("/auth/logout", data={"csrf_token": "nope"}, follow_redirects=False)
         missing = client.post("/auth/logout", follow_redirects=False)
@@ -117,10 +132,8 @@ def test_logout_needs_the_csrf_token(
 
 def test_login_is_rate_limited(guarded_app: FastAPI) -> None:
     with TestClient(guarded_app, base_url="https://testserver") as client:
-        codes = [
-            client.post("/auth/login", data={"token": "tthc_" + "c" * 43}).status_code
-            for _ in range(8)
-        ]
+        form = _form(client, token="tthc_" + "c" * 43)
+        codes = [client.post("/auth/login", data=form).status_code for _ in range(8)]
     assert codes[:5] == [401] * 5
     assert codes[-1] == 429
 
@@ -132,6 +145,6 @@ def test_cookie_not_secure_in_development(
     guarded_app.state.settings = app_settings.model_copy(update={"environment": environment})
     with TestClient(guarded_app) as client:
         response = client.post(
-            "/auth/login", data={"token": make_token("admin")}, follow_redirects=False
+            "/auth/login", data=_form(client, token=make_token("admin")), follow_redirects=False
         )
     assert "Secure" not in response.headers["set-cookie"]

@@ -46,7 +46,8 @@ def test_signed_delivery_is_stored_and_answered_like_the_portal(
     client: TestClient, db_session: Session
 ) -> None:
     body = body_of([dossier(), {"MaHoSo": "H21.65-250908-0002", "TrangThaiHoSo": "4"}])
-    response = client.post(URL, content=body, headers=headers(body))
+    sent_at = int(time.time())
+    response = client.post(URL, content=body, headers=headers(body, sent_at))
     assert response.status_code == 200, response.text
     reply = response.json()
     assert reply["error_code"] == 0 and reply["message"].startswith("Đã nhận 2 bản ghi")
@@ -54,8 +55,9 @@ def test_signed_delivery_is_stored_and_answered_like_the_portal(
     assert stored_rows(db_session) == {
         "raw_record": 2, "dossier": 1, "dossier_event": 2, "quarantine": 1, "ingest_run": 1
     }
-    again = client.post(URL, content=body, headers=headers(body))
-    assert again.status_code == 200
+    # the same records pushed again later: a new delivery, so received and counted unchanged
+    again = client.post(URL, content=body, headers=headers(body, sent_at - 5))
+    assert again.status_code == 200, again.text
     assert (again.json()["stored"], again.json()["unchanged"]) == (0, 1)
     rows = stored_rows(db_session)
     assert (rows["raw_record"], rows["dossier"], rows["dossier_event"]) == (2, 1, 2)

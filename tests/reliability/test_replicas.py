@@ -2,9 +2,9 @@
 
 Each replica is its own `create_app` with its own engine; a browser keeps one cookie jar and
 the balancer sends each request to either. What must hold: everything a user sees (sessions,
-tokens, webhook results, calendar changes) comes from the database or from a cookie signed with
-the shared secret key, so any replica answers alike. What is per process (the login and webhook
-rate limiters) is pinned down here too, so the scaling notes can state it.
+tokens, webhook results, calendar changes) comes from the database (or, for the login nonce, a
+cookie signed with the shared secret key), so any replica answers alike. What is per process
+(the login and webhook rate limiters) is pinned down here too, so the scaling notes can state it.
 
 Both replicas live in this one process, so module-level state (lru_caches, the Prometheus
 request counters) is shared between them here; writes whose effect must reach a replica without
@@ -28,12 +28,12 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from app.auth.cli import app as token_cli
-from app.auth.session_cookie import SESSION_COOKIE, DashboardSession, encode_session
+from app.auth.session_cookie import SESSION_COOKIE
 from app.core.clock import utcnow
 from app.core.config import Settings
 from app.db.session import make_engine, session_scope
 from app.main import create_app
-from app.models import Dossier, IngestRun, RawRecord
+from app.models import DashboardSessionRow, Dossier, IngestRun, RawRecord
 from connectors import build_envelope
 from connectors.signing import sign
 from tests.conftest import TEST_WEBHOOK_SECRET
@@ -114,7 +114,7 @@ def test_a_dashboard_session_and_its_csrf_token_work_on_either_replica(
         page_a = browser.send(a, "GET", PAGE)
         page_b = browser.send(b, "GET", PAGE)
         assert (page_a.status_code, page_b.status_code) == (200, 200)
-        # The CSRF token lives in the signed cookie, not in a replica's memory.
+        # The CSRF token lives in the session row, not in a replica's memory.
         assert csrf_of(page_a.text) == csrf_of(page_b.text)
         copied = browser.jar.get(SESSION_COOKIE)
         assert browser.send(b, "POST", "/logout", data={"csrf_token": "wrong"}).status_code == 403
@@ -123,14 +123,15 @@ def test_a_dashboard_session_and_its_csrf_token_work_on_either_replica(
         for via in (a, b):
             refused = browser.send(via, "GET", PAGE)
             assert refused.status_code == 303 and refused.headers["location"].startswith("/login")
-        # Caveat: logout only clears the browser's cookie. A copy taken before it stays valid on
-        # every replica until its expiry (12 h) or the token's revocation.
+        # Logout ended the session in the database: a copy taken before it is dead too, on
+        # every replica (W11; it used to live on until its expiry).
         assert copied is not None
         for via in (b, a):
-            assert Browser(copied).send(via, "GET", PAGE).status_code == 200
+            stale = Browser(copied).send(via, "GET", PAGE)
+            assert stale.status_code == 303 and stale.headers["location"].startswith("/login")
 
 
-def test_session_expiry_is_read_from_the_cookie_and_needs_one_shared_secret_key(
+def test_session_expiry_is_read_from_the_database_and_logins_need_one_shared_secret_key(
     cli_database: str,
 ) -> None:
     token = cli_token("create", "--role", "admin", "--name", "Giám sát tỉnh")
@@ -140,24 +141,20 @@ def test_session_expiry_is_read_from_the_cookie_and_needs_one_shared_secret_key(
         dashboard_login(browser, form_from=b, post_to=a, token=token)
         live = browser.jar.get(SESSION_COOKIE)
         assert live is not None
-        settings = settings_for(cli_database)  # the key every replica shares
-        token_id = a.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).json()[
-            "token_id"]
-        now = utcnow().replace(microsecond=0)
-
-        def cookie(expires_in: timedelta) -> str:
-            value = DashboardSession(token_id, "csrf-x", now + expires_in)
-            return encode_session(settings, value)
-
-        statuses = {
-            name: [Browser(value).send(via, "GET", PAGE).status_code for via in (a, b, other_key)]
-            for name, value in (("live", live),
-                              ("ends in a minute", cookie(timedelta(minutes=1))),
-                              ("ended a second ago", cookie(timedelta(seconds=-1))))
-        }
-    # A replica started with another TTHC_SECRET_KEY refuses every session of the others.
-    assert statuses == {"live": [200, 200, 303], "ends in a minute": [200, 200, 303],
-                        "ended a second ago": [303, 303, 303]}
+        assert [Browser(live).send(via, "GET", PAGE).status_code
+                for via in (a, b, other_key)] == [200, 200, 200]  # sessions are rows, not keys
+        with session_scope() as session:
+            row = session.scalars(select(DashboardSessionRow)).one()
+            row.expires_at = utcnow() - timedelta(seconds=1)
+        assert [Browser(live).send(via, "GET", PAGE).status_code
+                for via in (a, b, other_key)] == [303, 303, 303]
+        # The login nonce is signed with TTHC_SECRET_KEY: every replica needs the same key.
+        stranger = Browser()
+        nonce = NONCE.search(stranger.send(a, "GET", "/login").text)
+        assert nonce is not None
+        refused = stranger.send(other_key, "POST", "/login",
+                                data={"token": token, "csrf_token": nonce.group(1)})
+        assert refused.status_code == 403
 
 
 def test_a_token_works_on_both_replicas_and_its_revocation_stops_both_at_once(
@@ -205,11 +202,11 @@ def test_a_webhook_taken_by_a_is_served_by_b_and_its_replay_to_b_stores_nothing_
                         params={"as_of": "2025-10-01T09:00:00"}).json()
         assert [item["code"] for item in overdue["items"]] == [CODE]
 
-        # The portal resends the very same delivery (same body, same signature) to B.
+        # The very same delivery (same body, same signature) replayed to B: refused, nothing
+        # written, because the replay ledger is in the shared database (W13).
         replay = b.post(WEBHOOK, content=body, headers=headers)
-        assert replay.status_code == 200, replay.text
-        assert (replay.json()["stored"], replay.json()["updated"],
-                replay.json()["unchanged"]) == (0, 0, 1)
+        assert replay.status_code == 409, replay.text
+        assert replay.json()["details"]["run_id"] == first.json()["run_id"]
         gauges = [
             sorted(line for line in via.get("/metrics").text.splitlines()
                    if line.startswith("tthc_dossiers{"))
@@ -218,8 +215,8 @@ def test_a_webhook_taken_by_a_is_served_by_b_and_its_replay_to_b_stores_nothing_
     assert gauges[0] == gauges[1] and gauges[0]  # domain gauges are read from the database
     with session_scope() as session:  # the CLI's engine, on the replicas' database
         assert session.scalar(select(func.count()).select_from(Dossier)) == 1
-        assert session.scalars(select(RawRecord.times_received)).all() == [2]
-        assert session.scalar(select(func.count()).select_from(IngestRun)) == 2
+        assert session.scalars(select(RawRecord.times_received)).all() == [1]
+        assert session.scalar(select(func.count()).select_from(IngestRun)) == 1
 
 
 def test_a_calendar_change_through_a_reaches_b_despite_its_calendar_cache(
@@ -244,14 +241,16 @@ def test_rate_limiters_are_per_replica(cli_database: str) -> None:
     with two_replicas(cli_database, webhook_burst=2, webhook_rate_per_minute=1) as (a, b):
         webhooks = {
             name: [via.post(WEBHOOK, content=body, headers=headers).status_code
-                   for body, headers in [delivery([dossier(CODE)]) for _ in range(3)]]
+                   for body, headers in [delivery([dossier(f"{CODE}{name}{n}")])
+                                         for n in range(3)]]
             for name, via in (("A", a), ("B", b))
         }
-        wrong = {"token": "tthc_" + "x" * 43}
-        logins = {
-            name: [via.post("/auth/login", data=wrong, follow_redirects=False).status_code
-                   for _ in range(6)]
-            for name, via in (("A", a), ("B", b))
-        }
+        logins = {}
+        for name, via in (("A", a), ("B", b)):
+            nonce = NONCE.search(via.get("/login").text)
+            assert nonce is not None
+            wrong = {"token": "tthc_" + "x" * 43, "csrf_token": nonce.group(1)}
+            logins[name] = [via.post("/auth/login", data=wrong,
+                                     follow_redirects=False).status_code for _ in range(6)]
     assert webhooks == {"A": [200, 200, 429], "B": [200, 200, 429]}
     assert logins == {"A": [401] * 5 + [429], "B": [401] * 5 + [429]}

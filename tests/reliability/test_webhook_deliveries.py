@@ -41,8 +41,15 @@ VERSIONS = [
 ]
 
 
+_PUSHES = itertools.count(1)
+
+
 def delivery(data: list[Any], service: str = "DongBoHoSoMC") -> tuple[bytes, dict[str, str]]:
-    body = json.dumps(build_envelope(service, "H21.65", data), ensure_ascii=False).encode()
+    """One push: its own envelope session, so a repeat of the same records is a new delivery
+    (a byte-identical copy of one signed delivery is a replay: tests/security/
+    test_webhook_replay.py)."""
+    envelope = build_envelope(service, "H21.65", data, session=f"push-{next(_PUSHES)}")
+    body = json.dumps(envelope, ensure_ascii=False).encode()
     return body, {"X-TTHC-Signature": sign(TEST_WEBHOOK_SECRET, body, int(time.time())),
                   "Content-Type": "application/json"}
 

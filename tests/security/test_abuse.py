@@ -12,7 +12,7 @@ import hmac
 import json
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from app.api.middleware import SECURITY_HEADERS
 from app.auth import service as auth_service
 from app.auth.service import authenticate, create_token
-from app.auth.session_cookie import SESSION_COOKIE, DashboardSession, encode_session
+from app.auth.session_cookie import SESSION_COOKIE
+from app.auth.sessions import open_session
 from app.core.config import Settings
 from app.main import MAX_REQUEST_BYTES
 from app.models import RawRecord
@@ -71,7 +72,7 @@ def test_webhook_signatures_and_csrf_use_constant_time_comparison() -> None:
         source = Path(module.__file__ or "").read_text(encoding="utf-8")
         assert "compare_digest" in source
     cookie_source = (PROJECT / "app/auth/session_cookie.py").read_text(encoding="utf-8")
-    assert "hmac.compare_digest(current.csrf_token, form_value)" in cookie_source
+    assert "hmac.compare_digest(current.csrf_token, presented" in cookie_source
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/healthz", "/api/v1/public/rates",
@@ -96,9 +97,10 @@ def test_webhook_floods_are_rate_limited_before_anything_is_stored(
 ) -> None:
     app.state.settings = app.state.settings.model_copy(
         update={"webhook_burst": 3, "webhook_rate_per_minute": 1.0})
-    body = json.dumps(build_envelope("DongBoHoSoMC", "H21.65", [dossier()])).encode()
+    bodies = [json.dumps(build_envelope("DongBoHoSoMC", "H21.65", [dossier()],
+                                        session=f"push-{n}")).encode() for n in range(5)]
     codes = [client.post("/api/v1/webhooks/dvc", content=body, headers=_signed(body))
-             for _ in range(5)]
+             for body in bodies]
     assert [r.status_code for r in codes] == [200, 200, 200, 429, 429]
     refused = codes[-1]
     assert int(refused.headers["Retry-After"]) >= 1
@@ -139,11 +141,9 @@ def test_every_dashboard_form_refuses_a_missing_or_wrong_csrf_token(
 ) -> None:
     created = create_token(db_session, name="admin", role="admin", agency=None,
                            now=datetime.now(UTC))
+    opened = open_session(db_session, created.token.id, datetime.now(UTC))
     db_session.commit()
-    cookie = encode_session(app.state.settings, DashboardSession(
-        token_id=created.token.id, csrf_token="the-right-one",
-        expires_at=datetime.now(UTC) + timedelta(hours=1)))
-    client.cookies.set(SESSION_COOKIE, cookie)
+    client.cookies.set(SESSION_COOKIE, opened.secret)
     forms = [str(r.path).replace("{notice_id}", "1") for r in iter_route_contexts(app.routes)
              if "POST" in (r.methods or ()) and not str(r.path).startswith("/api/")]
     assert "/giam-sat/phieu-xin-loi/1/duyet" in forms and "/logout" in forms

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Literal
 
 import pytest
@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from starlette.routing import Mount
 
 from app.auth.service import create_token
-from app.auth.session_cookie import SESSION_COOKIE, DashboardSession, encode_session
+from app.auth.session_cookie import SESSION_COOKIE
+from app.auth.sessions import open_session
 from app.models import Notice
 from app.scan.service import run_scan
 from tests.scan.scenario import ONE_DAY_BEFORE, add_dossier, make_case
@@ -152,12 +153,10 @@ def world(db_session: Session, app: FastAPI) -> World:
     notice = db_session.scalars(select(Notice).where(Notice.dossier_id == dossier.id)).one()
     created = create_token(db_session, name="foreign", role="supervisor", agency=FOREIGN_AGENCY,
                            now=datetime.now(UTC))
+    opened = open_session(db_session, created.token.id, datetime.now(UTC))
     db_session.commit()
-    csrf = "csrf-of-the-foreign-session"
-    cookie = encode_session(app.state.settings, DashboardSession(
-        token_id=created.token.id, csrf_token=csrf,
-        expires_at=datetime.now(UTC) + timedelta(hours=1)))
-    return World(notice.id, {"Authorization": f"Bearer {created.secret}"}, cookie, csrf)
+    return World(notice.id, {"Authorization": f"Bearer {created.secret}"}, opened.secret,
+                 opened.session.csrf_token)
 
 
 def concrete(path: str, notice_id: int) -> str:

@@ -1,0 +1,62 @@
+"""Replayed webhook deliveries: the same signed delivery is taken once.
+
+A signature is valid for `webhook_max_age_seconds` either side of its timestamp, so within that
+window a captured delivery could be sent again. Each accepted delivery leaves a row keyed by a
+digest of its timestamp and the MAC that matched (the body's fingerprint under our secret): the
+same delivery sent again, to any replica, finds the row and is refused with 409 before anything
+is written. The row is inserted in the request's own transaction, so a delivery that fails (and
+rolls back) can be retried with the same signature; two copies arriving at once are ordered by
+the unique index (on PostgreSQL the second waits for the first to commit). Rows older than the
+window are deleted by the `purge_webhook_deliveries` job: such a signature is refused as stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.ingest import replay_repository as repo
+from app.models import WebhookDelivery
+from connectors.signing import compute_mac
+
+
+def delivery_digest(secret: str, body: bytes, signed_at: int) -> str:
+    """The same for every copy of one signed delivery, however its header is decorated."""
+    mac = compute_mac(secret, body, signed_at)
+    return hashlib.sha256(f"{signed_at}.{mac}".encode("ascii")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    row: WebhookDelivery
+    first: bool  # False: this delivery was taken before (the row is the first copy's)
+
+
+def claim(
+    session: Session, *, digest: str, endpoint: str, signed_at: int, now: datetime
+) -> Claim:
+    """Record the delivery, or find the earlier copy that did (flushes only)."""
+    while True:
+        row = WebhookDelivery(
+            digest=digest, endpoint=endpoint[:64],
+            signed_at=datetime.fromtimestamp(signed_at, UTC), received_at=now,
+        )
+        try:
+            with session.begin_nested():
+                repo.add_delivery(session, row)
+            return Claim(row, first=True)
+        except IntegrityError:
+            earlier = repo.delivery_by_digest(session, digest)
+            if earlier is not None:
+                return Claim(earlier, first=False)
+            # the earlier copy's row went away between the insert and the look-up (its
+            # transaction rolled back, or the purge ran): this copy may take the delivery
+
+
+def purge(session: Session, now: datetime, max_age_seconds: int) -> int:
+    """Forget deliveries whose signature is now refused as stale anyway."""
+    return repo.delete_signed_before(session, now - timedelta(seconds=max_age_seconds))
