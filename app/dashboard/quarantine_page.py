@@ -1,7 +1,8 @@
 """`/giam-sat/cach-ly`: records the ingest could not store, with the field and the reason.
 
-An entry belongs to an agency only through a stored dossier of the same code; a supervisor sees
-those of their subtree, an admin sees every entry (including records with no known dossier).
+An entry belongs to the agency its raw record names (DonViXuLy, or the madonvi of the envelope
+that brought it) or to the agency of a stored dossier of the same code; a supervisor sees those
+of their subtree, an admin sees every entry.
 """
 
 from __future__ import annotations

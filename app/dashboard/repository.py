@@ -1,5 +1,5 @@
 """The few read queries only the dashboard needs: choices for its filters and the quarantine
-entries a supervisor may see."""
+entries a supervisor may see (scoped like the API, app/ingest/scope_repository.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Agency, Dossier, Procedure, QuarantineEntry
+from app.ingest import scope_repository
+from app.models import Agency, Procedure, QuarantineEntry
 
 
 def agencies(session: Session, agency_ids: Collection[int] | None) -> Sequence[Agency]:
@@ -39,14 +40,8 @@ def quarantine_page(
     limit: int,
     offset: int,
 ) -> Sequence[QuarantineEntry]:
-    """Newest first. With a scope, only entries whose dossier code names a stored dossier of
-    those agencies: an entry with no known dossier has no agency, so only an admin sees it."""
-    query = select(QuarantineEntry)
-    if status is not None:
-        query = query.where(QuarantineEntry.status == status)
-    if agency_ids is not None:
-        query = query.join(Dossier, Dossier.code == QuarantineEntry.dossier_code).where(
-            Dossier.agency_id.in_(list(agency_ids))
-        )
-    query = query.order_by(QuarantineEntry.last_seen_at.desc(), QuarantineEntry.id.desc())
-    return session.scalars(query.limit(limit).offset(offset)).all()
+    """Newest first. With a scope, the entries whose record names one of those agencies
+    (DonViXuLy or the envelope's madonvi) or whose code is one of their stored dossiers."""
+    return scope_repository.list_quarantine(
+        session, status, agency_ids, limit=limit, offset=offset, newest_first=True
+    )

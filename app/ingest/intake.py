@@ -7,6 +7,7 @@ failure on field ``"*"`` so one strange record cannot stop a page.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from connectors import DossierRecord, ProgressRecord, RecordInvalid, SourceRecor
 #: Quarantine field for an error the parser did not foresee.
 ANY_FIELD: Final = "*"
 _MAX_CODE = 64
+_MAX_AGENCY = 255
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,24 @@ def readable_code(payload: Any) -> str | None:
             and "\x00" not in code):
         return code.strip()
     return None
+
+
+def _short_text(value: Any, limit: int) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = unicodedata.normalize("NFC", value).strip()
+    usable = text and len(text) <= limit and not any(ord(ch) < 32 for ch in text)
+    return text if usable else None
+
+
+def named_agency(payload: Any) -> str | None:
+    """DonViXuLy (an agency code or name) when it is a usable string, for quarantine scope."""
+    return _short_text(payload.get("DonViXuLy"), _MAX_AGENCY) if isinstance(payload, dict) else None
+
+
+def sender_agency(record: SourceRecord) -> str | None:
+    """The envelope's madonvi, when the source stated one."""
+    return _short_text(record.agency_code, _MAX_CODE)
 
 
 def keep_raw(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import NotFound
 from app.ingest import repository as repo
+from app.ingest import scope_repository
 from app.ingest.intake import Received
 from app.ingest.service import IngestCounts, process
 from app.models import QuarantineEntry, RawRecord
@@ -34,9 +35,15 @@ class RetryResult:
 
 
 def list_entries(
-    session: Session, status: StatusFilter = "open", limit: int | None = None
+    session: Session,
+    status: StatusFilter = "open",
+    limit: int | None = None,
+    agency_ids: Collection[int] | None = None,
 ) -> list[QuarantineEntry]:
-    return repo.list_quarantine(session, None if status == "all" else status, limit=limit)
+    """Entries ``agency_ids`` may see (None: all; see app/ingest/scope_repository.py)."""
+    return scope_repository.list_quarantine(
+        session, None if status == "all" else status, agency_ids, limit=limit
+    )
 
 
 def payloads_of(session: Session, entries: Sequence[QuarantineEntry]) -> dict[int, Any]:
@@ -51,9 +58,15 @@ def _as_source_record(raw: RawRecord) -> SourceRecord:
                         origin=raw.origin or f"raw record {raw.id}")
 
 
-def retry(session: Session, now: datetime, ids: Sequence[int] | None = None) -> RetryResult:
-    """Re-ingest open entries (all of them, or ``ids``); flushes only."""
-    entries = repo.list_quarantine(session, "open", ids=ids)
+def retry(
+    session: Session,
+    now: datetime,
+    ids: Sequence[int] | None = None,
+    agency_ids: Collection[int] | None = None,
+) -> RetryResult:
+    """Re-ingest open entries (all those ``agency_ids`` may see, or ``ids``); flushes only.
+    An id outside the caller's agencies is reported missing, like one that does not exist."""
+    entries = scope_repository.list_quarantine(session, "open", agency_ids, ids=ids)
     if ids is not None:
         missing = sorted(set(ids) - {e.id for e in entries})
         if missing:

@@ -136,19 +136,6 @@ def quarantine_by_raw_id(session: Session, raw_ids: Sequence[int]) -> dict[int, 
     return found
 
 
-def list_quarantine(
-    session: Session, status: str | None, ids: Sequence[int] | None = None, limit: int | None = None
-) -> list[QuarantineEntry]:
-    stmt = select(QuarantineEntry).order_by(QuarantineEntry.id)
-    if status is not None:
-        stmt = stmt.where(QuarantineEntry.status == status)
-    if ids is not None:
-        stmt = stmt.where(QuarantineEntry.id.in_(ids))
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(session.scalars(stmt))
-
-
 # -- reference data and dossiers ---------------------------------------------------------------
 
 
@@ -290,13 +277,6 @@ def add_run(session: Session, run: IngestRun) -> IngestRun:
 
 def get_run(session: Session, run_id: int) -> IngestRun | None:
     return session.get(IngestRun, run_id)
-
-
-def list_runs(session: Session, source: str | None, limit: int) -> list[IngestRun]:
-    stmt = select(IngestRun).order_by(IngestRun.id.desc()).limit(limit)
-    if source is not None:
-        stmt = stmt.where(IngestRun.source == source)
-    return list(session.scalars(stmt))
 
 
 def add_all(session: Session, rows: Iterable[Any]) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 
 from app.api.deps import SessionDep, SettingsDep
-from app.auth.deps import require_roles
+from app.auth.deps import Principal, require_roles
 from app.core.clock import utcnow
 from app.core.errors import BadRequest, TooManyRequests
 from app.core.ratelimit import RateLimiter
@@ -31,11 +31,8 @@ from app.ingest.webhook import (
 from connectors.signing import SIGNATURE_HEADER
 
 webhook_router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
-router = APIRouter(
-    prefix="/api/v1",
-    tags=["ingest"],
-    dependencies=[Depends(require_roles("admin", "supervisor"))],
-)
+router = APIRouter(prefix="/api/v1", tags=["ingest"])
+Staff = Annotated[Principal, Depends(require_roles("admin", "supervisor"))]
 
 
 def webhook_rate_limit(request: Request, settings: SettingsDep) -> None:
@@ -96,10 +93,14 @@ def dvc_webhook(
 @router.get("/quarantine", response_model=list[QuarantineOut], summary="Quarantined records")
 def list_quarantine(
     session: SessionDep,
+    principal: Staff,
     status: StatusFilter = "open",
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[QuarantineOut]:
-    entries = quarantine.list_entries(session, status, limit=limit)
+    """A supervisor sees the records that name an agency of their subtree (DonViXuLy, the
+    envelope's madonvi, or a stored dossier of that code)."""
+    entries = quarantine.list_entries(session, status, limit=limit,
+                                      agency_ids=principal.agency_ids)
     return [QuarantineOut.model_validate(e) for e in entries]
 
 
@@ -107,12 +108,13 @@ def list_quarantine(
     "/quarantine/retry", response_model=QuarantineRetryOut, summary="Re-ingest open entries"
 )
 def retry_quarantine(
-    session: SessionDep, payload: QuarantineRetryIn | None = None
+    session: SessionDep, principal: Staff, payload: QuarantineRetryIn | None = None
 ) -> QuarantineRetryOut:
+    """Retries the open entries the caller may see (or those of `ids`, all of which must be)."""
     ids = payload.ids if payload is not None else None
     if ids is not None and not ids:
         raise BadRequest("ids must not be empty; leave it out to retry every open entry")
-    result = quarantine.retry(session, utcnow(), ids)
+    result = quarantine.retry(session, utcnow(), ids, principal.agency_ids)
     return QuarantineRetryOut(
         retried=result.retried,
         resolved=result.resolved,
@@ -124,7 +126,12 @@ def retry_quarantine(
 @router.get("/ingest/runs", response_model=list[IngestRunOut], summary="Recent ingest runs")
 def list_runs(
     session: SessionDep,
-    source: str | None = None,
+    principal: Staff,
+    source: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[IngestRunOut]:
-    return [IngestRunOut.model_validate(r) for r in recent_runs(session, source, limit)]
+    """An admin sees every run; a supervisor only the webhook deliveries their agencies sent,
+    without server paths or addresses in `detail` and `error`."""
+    runs = recent_runs(session, source, limit, principal.agency_ids)
+    shown = [IngestRunOut.model_validate(r) for r in runs]
+    return shown if principal.is_admin else [r.for_supervisor() for r in shown]

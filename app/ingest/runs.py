@@ -7,7 +7,7 @@ resumes right after the last of them. Every run is recorded in ``ingest_run``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.statistics import refresh_after_page
 from app.ingest import repository as repo
+from app.ingest import scope_repository
 from app.ingest.service import IngestCounts, ingest_records
 from app.models import IngestRun
 from connectors import Connector, ConnectorState, Page
@@ -56,8 +57,14 @@ def load_state(session: Session, name: str) -> ConnectorState:
                           extra=dict(row.extra or {}))
 
 
-def recent_runs(session: Session, source: str | None = None, limit: int = 50) -> list[IngestRun]:
-    return repo.list_runs(session, source, limit)
+def recent_runs(
+    session: Session,
+    source: str | None = None,
+    limit: int = 50,
+    agency_ids: Collection[int] | None = None,
+) -> list[IngestRun]:
+    """Newest first; limited to ``agency_ids``, only the webhook runs those agencies sent."""
+    return scope_repository.list_runs(session, source, agency_ids, limit)
 
 
 def _describe(exc: BaseException) -> str:

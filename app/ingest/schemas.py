@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -59,6 +60,24 @@ class IngestRunOut(BaseModel):
     quarantined: int
     pages: int
     error: str | None
+    agency_code: str | None = None
+
+    def for_supervisor(self) -> IngestRunOut:
+        """Without the server's file paths and addresses, which are for operators only."""
+        return self.model_copy(update={"detail": redact_locations(self.detail),
+                                       "error": redact_locations(self.error)})
+
+
+# URLs, absolute POSIX paths (two segments or more) and Windows paths
+_LOCATION = re.compile(
+    r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"]+|(?<![\w.])/(?:[^\s/'\"]+/)+[^\s/'\"]*"
+    r"|[A-Za-z]:\\[^\s'\"]+"
+)
+HIDDEN_LOCATION = "[đường dẫn ẩn]"
+
+
+def redact_locations(text: str | None) -> str | None:
+    return _LOCATION.sub(HIDDEN_LOCATION, text) if text else text
 
 
 class WebhookReply(BaseModel):

@@ -24,7 +24,15 @@ from sqlalchemy.orm import Session
 
 from app.dossiers.deadline_sync import load_context, refresh_deadlines
 from app.ingest import repository as repo
-from app.ingest.intake import Failure, Received, keep_raw, parse_all, readable_code
+from app.ingest.intake import (
+    Failure,
+    Received,
+    keep_raw,
+    named_agency,
+    parse_all,
+    readable_code,
+    sender_agency,
+)
 from app.ingest.upsert import BatchUpserter
 from app.models import QuarantineEntry
 from connectors import DossierRecord, ProgressRecord, SourceRecord
@@ -143,19 +151,23 @@ def _quarantine(
     created: list[QuarantineEntry] = []
     for item, failure in failures:
         entry = entries.get(item.raw_id)
+        named, sender = named_agency(item.record.payload), sender_agency(item.record)
         if entry is None:
             entry = QuarantineEntry(
                 raw_record_id=item.raw_id, source=source,
                 dossier_code=readable_code(item.record.payload), field=failure.field,
                 reason=printable(failure.reason), value=_printable(failure.value),
-                first_seen_at=now,
-                last_seen_at=now, count=1, status="open",
+                first_seen_at=now, last_seen_at=now, count=1, status="open",
+                named_agency=named, sender_agency=sender,
             )
             entries[item.raw_id] = entry
             created.append(entry)
             continue
         entry.field, entry.reason = failure.field, printable(failure.reason)
         entry.value = _printable(failure.value)
+        # a retry re-reads the raw payload without its envelope: keep the sender it came with
+        entry.named_agency = named or entry.named_agency
+        entry.sender_agency = sender or entry.sender_agency
         if entry.status != "open":
             entry.status, entry.resolved_at = "open", None
         if not is_retry:

@@ -150,6 +150,7 @@ def receive_delivery(
     run = repo.add_run(session, IngestRun(
         source=WEBHOOK_SOURCE, detail=f"{envelope.service} từ {envelope.agency_code}",
         started_at=now, finished_at=now, status="succeeded", pages=1, **counts.as_dict(),
+        agency_code=envelope.agency_code[:64],
     ))
     taken.row.run_id = run.id
     message = (

@@ -29,6 +29,9 @@ class IngestRun(Base):
     pages: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The sending agency (the envelope's madonvi) of a webhook delivery; None for pulls and
+    # file imports, which carry many agencies' records: only admins see those runs.
+    agency_code: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class ConnectorState(Base):

@@ -1,4 +1,5 @@
-"""security round 2: server-side dashboard sessions, webhook replay ledger, quarantine owners
+"""security round 2: server-side dashboard sessions, webhook replay ledger, quarantine and
+ingest-run owners
 
 Revision ID: 0006
 Revises: 0004
@@ -6,7 +7,8 @@ Create Date: 2026-12-04 23:49:32.318429
 
 Quarantine entries get the agency their raw record names (DonViXuLy, and the envelope's madonvi
 for webhook deliveries) so that supervisors see the entries of their subtree; existing entries
-are filled from their kept raw records.
+are filled from their kept raw records. Webhook ingest runs get their sender's code (filled
+from the run's detail "<service> từ <madonvi>") so that a supervisor sees only those.
 """
 
 import json
@@ -24,8 +26,9 @@ down_revision: str | Sequence[str] | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# what app/ingest/webhook.py wrote as a raw record's origin before this revision
+# what app/ingest/webhook.py wrote as a raw record's origin and a run's detail before this
 _WEBHOOK_ORIGIN = re.compile(r"^webhook (?:DongBoHoSoMC|CapNhatTienDoHoSoMC) (.+) item \d+$")
+_WEBHOOK_DETAIL = re.compile(r"^(?:DongBoHoSoMC|CapNhatTienDoHoSoMC) từ (.+)$")
 
 
 def _text(value: Any, limit: int) -> str | None:
@@ -62,6 +65,23 @@ def _backfill_quarantine_owners() -> None:
                 named_agency=sa.bindparam("named"), sender_agency=sa.bindparam("sender")),
             updates,
         )
+
+
+def _backfill_webhook_run_senders() -> None:
+    runs = sa.table("ingest_run", sa.column("id", sa.Integer), sa.column("source", sa.String),
+                    sa.column("detail", sa.Text), sa.column("agency_code", sa.String))
+    conn = op.get_bind()
+    updates = []
+    for run_id, detail in conn.execute(
+        sa.select(runs.c.id, runs.c.detail).where(runs.c.source == "webhook")
+    ):
+        found = _WEBHOOK_DETAIL.match(detail or "")
+        code = _text(found.group(1), 64) if found else None
+        if code:
+            updates.append({"run_id": run_id, "code": code})
+    if updates:
+        conn.execute(runs.update().where(runs.c.id == sa.bindparam("run_id")).values(
+            agency_code=sa.bindparam("code")), updates)
 
 
 def upgrade() -> None:
@@ -106,8 +126,16 @@ def upgrade() -> None:
                     unique=False)
     _backfill_quarantine_owners()
 
+    op.add_column('ingest_run', sa.Column('agency_code', sa.String(length=64), nullable=True))
+    op.create_index(op.f('ix_ingest_run_agency_code'), 'ingest_run', ['agency_code'],
+                    unique=False)
+    _backfill_webhook_run_senders()
+
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_ingest_run_agency_code'), table_name='ingest_run')
+    with op.batch_alter_table('ingest_run', schema=None) as batch_op:
+        batch_op.drop_column('agency_code')
     op.drop_index(op.f('ix_quarantine_sender_agency'), table_name='quarantine')
     op.drop_index(op.f('ix_quarantine_named_agency'), table_name='quarantine')
     with op.batch_alter_table('quarantine', schema=None) as batch_op:
