@@ -10,18 +10,23 @@ Rules, each returning NFC text:
   for the rest: "Hộ kinh doanh Trần Thị Bình" -> "Hộ kinh doanh T. T. B.". Sole
   proprietorships and household businesses are named after their owner, so their
   distinctive part is personal data; treating every organisation the same way keeps the
-  rule simple and never leaks an owner's name.
+  rule simple and never leaks an owner's name. A word that is not a name (it has a digit, an
+  "@" or no letter: an ID number, a phone number or an e-mail typed into the name field) is
+  dropped, never shown whole nor as an initial: "079012345612 Nguyễn Văn An" -> "Nguyễn V. A.".
 * ``mask_phone`` — digits only, "+84" read as "0"; the first 3 and last 3 digits stay:
   "0912 345 678" -> "091xxxx678". Fewer than 7 digits are masked whole.
 * ``mask_id_number`` — letters and digits only, upper-cased; at most half of the characters
   are shown: the last 2 and up to 4 leading ones. The 12-digit citizen ID keeps its first 4
   (province, sex/century, birth year): "079012345612" -> "0790xxxxxx12"; a passport
-  "C1234567" -> "C1xxxx67". Fewer than 6 characters are masked whole.
+  "C1234567" -> "C1xxxx67". Fewer than 6 characters are masked whole. ``masked_id_numbers``
+  applies it to a stored list of ``{"kind", "number"}``: staff pages and the staff API show
+  IDs so (a supervisor needs to recognise one, not copy it).
 """
 
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 MASK = "x"
 _DIGITS = frozenset("0123456789")  # str.isdigit() would also accept "²" or "٣"
@@ -74,6 +79,11 @@ _ORGANISATION_PREFIXES: tuple[str, ...] = tuple(
 )
 
 
+# Kept around a word and ignored when deciding whether it is a name: "An," "(chủ" "hộ)".
+_EDGE_PUNCTUATION = ".,;:()[]{}\"'“”‘’"
+_INNER_PUNCTUATION = frozenset("-'’.")
+
+
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
@@ -93,9 +103,18 @@ def _organisation_prefix(words: list[str]) -> int:
     return 0
 
 
+def _is_name_word(word: str) -> bool:
+    """Letters (with hyphens, apostrophes, dots inside), nothing that could identify a person
+    on its own: no digit (ID, phone), no "@" (e-mail)."""
+    core = word.strip(_EDGE_PUNCTUATION)
+    return any(ch.isalpha() for ch in core) and all(
+        ch.isalpha() or ch in _INNER_PUNCTUATION for ch in core
+    )
+
+
 def mask_name(name: str) -> str:
     """A name safe for public display; see the module docstring for the rule."""
-    words = _nfc(name).split()
+    words = [w.strip(_EDGE_PUNCTUATION) for w in _nfc(name).split() if _is_name_word(w)]
     if not words:
         return ""
     prefix_len = _organisation_prefix(words)
@@ -136,3 +155,14 @@ def mask_id_number(id_number: str) -> str:
     tail = 2
     head = min(4, len(chars) // 2 - tail)
     return _mask_middle(chars, head, tail)
+
+
+def masked_id_numbers(stored: list[Any] | None) -> list[dict[str, Any]]:
+    """A stored list of ID numbers (``{"kind", "number"}`` or bare strings), each masked."""
+    shown: list[dict[str, Any]] = []
+    for entry in stored or []:
+        number = entry.get("number") if isinstance(entry, dict) else entry
+        kind = entry.get("kind") if isinstance(entry, dict) else None
+        if isinstance(number, str) and number.strip():
+            shown.append({"kind": kind, "number": mask_id_number(number)})
+    return shown

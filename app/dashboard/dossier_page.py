@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from app.api.deps import SessionDep
 from app.core.clock import utcnow
-from app.core.privacy import mask_id_number
+from app.core.privacy import masked_id_numbers
 from app.dashboard.access import Supervisor, page_context
 from app.dashboard.errors import page_errors
 from app.dashboard.templating import render
@@ -32,16 +32,6 @@ NOTICE_STATUS_VI = {
     "published": "Đã công khai",
     "cancelled": "Đã hủy",
 }
-
-
-def _id_numbers(raw: list[object] | None) -> list[str]:
-    """ID numbers half-masked even here: a supervisor needs to recognise one, not copy it."""
-    shown = []
-    for entry in raw or []:
-        number = entry.get("number") if isinstance(entry, dict) else entry
-        if isinstance(number, str) and number:
-            shown.append(mask_id_number(number))
-    return shown
 
 
 @router.get("/ho-so/{code}")
@@ -74,7 +64,9 @@ def dossier_detail(
             "notice": notices.for_dossier(session, dossier.id),
             "notice_status": NOTICE_STATUS_VI,
             "applicant": applicant,
-            "applicant_ids": _id_numbers(applicant.id_numbers if applicant else None),
+            # half-masked even here: a supervisor needs to recognise one, not copy it
+            "applicant_ids": [e["number"] for e in masked_id_numbers(
+                applicant.id_numbers if applicant else None)],
             "explanation_text": explanation.to_text(),
         },
     )

@@ -12,6 +12,7 @@ from app.api.deps import SessionDep
 from app.auth.deps import Principal, require_roles
 from app.core.clock import LOCAL_TZ, utcnow
 from app.core.errors import ValidationFailed
+from app.core.privacy import masked_id_numbers
 from app.deadlines.clock import MAX_YEAR, MIN_YEAR
 from app.dossiers import repository, service
 from app.dossiers.deadline_sync import load_context
@@ -137,7 +138,8 @@ def detail(code: str, session: SessionDep, principal: Viewer, as_of: AsOf = None
         row = repository.applicant_of(session, d.id)
         if row is not None:
             applicant = ApplicantOut(
-                name=row.name, phone=row.phone, email=row.email, id_numbers=row.id_numbers
+                name=row.name, phone=row.phone, email=row.email,
+                id_numbers=masked_id_numbers(row.id_numbers),
             )
     procedure = state.procedure
     return DossierDetail(

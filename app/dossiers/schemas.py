@@ -41,7 +41,9 @@ class ApplicantOut(BaseModel):
     name: str | None
     phone: str | None
     email: str | None
-    id_numbers: list[Any] | None
+    id_numbers: list[Any] | None = Field(
+        description="Masked as on the dashboard: the first 4 and last 2 characters at most"
+    )
 
 
 class DossierDetail(BaseModel):
