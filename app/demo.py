@@ -118,6 +118,10 @@ def demo(
     scheduler: bool = typer.Option(True, help="Also run the scheduler process."),
 ) -> None:
     """Migrate an SQLite file, load simulator data and serve the API and dashboard."""
+    from app.core.config import get_settings
+    from app.serve import refuse_public_development_key
+
+    refuse_public_development_key(get_settings(), host)  # before minutes of loading, not after
     data_dir.mkdir(parents=True, exist_ok=True)
     db_path = (data_dir / "tthc-demo.db").resolve()
     for suffix in ("", "-wal", "-shm"):
@@ -137,8 +141,6 @@ def demo(
         "TTHC_LOG_JSON": "false",
     }
     os.environ.update(env)
-    from app.core.config import get_settings
-
     get_settings.cache_clear()
     migrate.upgrade(url)
     console.print(f"[green]database ready[/green] {db_path}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,6 +32,7 @@ from app.procedures.router import router as procedures_router
 from app.rates.router import router as rates_router
 from app.scheduler.router import router as jobs_router
 
+log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "dashboard" / "static"
 # Every JSON and form body; the webhook, which receives whole pages of dossiers, has its own
 # limit (settings.webhook_max_body_bytes).
@@ -87,4 +89,9 @@ def app_factory() -> FastAPI:
     """Entry point for `uvicorn --factory app.main:app_factory`."""
     settings = get_settings()
     setup_logging(settings.log_level, json_lines=settings.log_json)
+    if settings.uses_development_key:
+        # `tthc serve` refuses a non-loopback address with this key; uvicorn run by hand
+        # cannot be asked where it listens, so at least every start says it
+        log.warning("TTHC_SECRET_KEY is the public development key: anyone can sign a login "
+                    "nonce; set TTHC_SECRET_KEY before this server is reachable by others")
     return create_app(settings)

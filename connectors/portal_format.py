@@ -62,6 +62,9 @@ def _dossier_code(record: Mapping[str, Any]) -> str:
     code = required_text(record, "MaHoSo")
     if not _CODE_RE.fullmatch(code):
         raise RecordInvalid("MaHoSo", "dossier code must not contain spaces", code)
+    if code.strip(".") == "":
+        # "." and ".." are path steps in every URL: such a dossier could never be linked
+        raise RecordInvalid("MaHoSo", "dossier code must not be only dots", code)
     return code
 
 

@@ -1,4 +1,12 @@
-"""Request ids and security headers on every response."""
+"""Request ids, and the one response-header policy of the service.
+
+Every response gets the security headers (CSP, framing, nosniff, referrer). Every response that
+is not public by nature also gets `Cache-Control: no-store`: dashboard pages, exports, notice
+files and API answers may carry personal data, and no browser cache, shared proxy or "back"
+button should keep a copy once the user has logged out. Only the static assets, the public page
+and public API (aggregates and masked names) and the API documentation may be cached, as long
+as their route says.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +32,23 @@ SECURITY_HEADERS = {
 }
 
 
+# The only answers that may be cached: no personal data, the same for every caller.
+CACHEABLE_PATHS = frozenset({"/", "/openapi.json", "/docs", "/redoc"})
+CACHEABLE_PREFIXES = ("/static/", "/api/v1/public/")
+NO_STORE = "no-store"
+
+
+def may_be_cached(path: str) -> bool:
+    return path in CACHEABLE_PATHS or path.startswith(CACHEABLE_PREFIXES)
+
+
+def apply_header_policy(path: str, response: Response) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if not may_be_cached(path):
+        response.headers["Cache-Control"] = NO_STORE
+
+
 async def request_context(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
@@ -39,6 +64,5 @@ async def request_context(
     finally:
         request_id_var.reset(token)
     response.headers["X-Request-ID"] = request_id
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    apply_header_policy(request.url.path, response)
     return response

@@ -13,6 +13,7 @@ from app.calendar import service
 from app.calendar.schemas import DayOut, OverrideChange, OverrideIn, OverrideOut
 from app.core.clock import utcnow
 from app.core.errors import ValidationFailed
+from app.deadlines.clock import MAX_YEAR, MIN_YEAR
 from app.dossiers.deadline_sync import recompute_open_dossiers
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
@@ -67,5 +68,7 @@ def days(
 ) -> list[DayOut]:
     if end < start or (end - start).days > 731:
         raise ValidationFailed("'to' must be on or after 'from', at most two years later")
+    if not (start.year >= MIN_YEAR and end.year <= MAX_YEAR):
+        raise ValidationFailed(f"days must fall within {MIN_YEAR}–{MAX_YEAR}")
     calendar = service.load_calendar(session)
     return [DayOut(**info.to_dict()) for info in calendar.days(start, end)]

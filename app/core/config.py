@@ -88,6 +88,11 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def uses_development_key(self) -> bool:
+        """The published default key: fine on a developer's machine, forgeable anywhere else."""
+        return self.secret_key == DEV_SECRET_KEY
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -53,15 +53,22 @@ def new_workbook(*, write_only: bool = False) -> Workbook:
     return Workbook(write_only=write_only)
 
 
+def _xlsx_value(value: Any) -> Any:
+    # Control characters cannot be written in XLSX's XML at all (openpyxl raises): drop them.
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return neutralise(value)
+
+
 def append_row(sheet: Worksheet | WriteOnlyWorksheet, values: Iterable[Any]) -> None:
     """Add one row; plain values and the values of styled write-only cells are neutralised."""
     row: list[Any] = []
     for value in values:
         if isinstance(value, Cell):
-            value.value = neutralise(value.value)
+            value.value = _xlsx_value(value.value)
             row.append(value)
         else:
-            row.append(neutralise(value))
+            row.append(_xlsx_value(value))
     sheet.append(row)
 
 

@@ -21,8 +21,11 @@ from app.dashboard.errors import LoginRequired, PageError
 
 
 def _requested_path(request: Request) -> str:
+    # the path as sent (still percent-encoded): a decoded "A%2FB" would come back as "A/B"
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if isinstance(raw, bytes) else request.url.path
     query = request.url.query
-    return request.url.path + (f"?{query}" if query else "")
+    return path + (f"?{query}" if query else "")
 
 
 def dashboard_supervisor(request: Request, session: SessionDep) -> Principal:

@@ -34,7 +34,7 @@ NOTICE_STATUS_VI = {
 }
 
 
-@router.get("/ho-so/{code}")
+@router.get("/ho-so/{code:path}")
 def dossier_detail(
     code: str, request: Request, session: SessionDep, principal: Supervisor
 ) -> Response:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -20,6 +20,7 @@ from app.core.clock import utcnow
 from app.dashboard.access import Supervisor, check_csrf, page_context
 from app.dashboard.errors import page_errors
 from app.dashboard.templating import render
+from app.db.types import MAX_ROW_ID
 from app.models import Notice
 from app.notices import service
 from app.notices.listing import list_notices
@@ -35,6 +36,7 @@ DONE_MESSAGES = {
     "phat-hanh": "Đã phát hành phiếu số {so}: hồ sơ được hẹn lại ngày trả kết quả.",
 }
 Action = Callable[..., Notice]
+NoticeId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 @router.get("")
@@ -92,7 +94,7 @@ CsrfForm = Annotated[str | None, Form(alias=CSRF_FIELD)]
 
 @router.post("/{notice_id}/duyet")
 def approve_notice(
-    notice_id: int,
+    notice_id: NoticeId,
     request: Request,
     session: SessionDep,
     principal: Supervisor,
@@ -106,7 +108,7 @@ def approve_notice(
 
 @router.post("/{notice_id}/phat-hanh")
 def issue_notice(
-    notice_id: int,
+    notice_id: NoticeId,
     request: Request,
     session: SessionDep,
     principal: Supervisor,

@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from fastapi import Request
@@ -70,6 +71,12 @@ def month_label(key: str) -> str:
     return f"Tháng {int(month)}/{year}" if month.isdigit() else key
 
 
+def path_segment(value: object) -> str:
+    """A value percent-encoded as ONE path segment, "/" included: a dossier code such as
+    "../../login" or "A/B" links to its own page (Jinja's urlencode leaves "/" as it is)."""
+    return quote(str(value), safe="")
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -87,6 +94,7 @@ def _environment() -> jinja2.Environment:
         month_label=month_label,
         when=when,
         hours_text=hours_text,
+        path_segment=path_segment,
     )
     return env
 

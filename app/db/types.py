@@ -10,6 +10,10 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+# Row ids are 32-bit integers: a larger value (from a cursor or a path) names no row and must
+# not reach a query, where SQLite raises OverflowError and PostgreSQL a DataError.
+MAX_ROW_ID = 2_147_483_647
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware instant stored in UTC.

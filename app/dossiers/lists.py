@@ -19,6 +19,8 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import ValidationFailed
+from app.db.types import MAX_ROW_ID
+from app.deadlines.clock import MAX_YEAR, MIN_YEAR
 from app.models import Agency, Dossier, Procedure
 
 EXCLUDED_OR_FINISHED = (1, 3, 7, 8, 9, 10)
@@ -51,8 +53,11 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         due = datetime.fromisoformat(due_text)
         if due.tzinfo is None or not isinstance(dossier_id, int):
             raise ValueError("bad cursor content")
+        # a due far outside the clock's years, or an id beyond 32 bits, names no row
+        if not MIN_YEAR <= due.year <= MAX_YEAR or not 0 < dossier_id <= MAX_ROW_ID:
+            raise ValueError("cursor out of range")
         return due, dossier_id
-    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+    except (ValueError, TypeError, OverflowError, json.JSONDecodeError) as exc:
         raise ValidationFailed("cursor is not one this API returned") from exc
 
 

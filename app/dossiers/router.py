@@ -125,7 +125,8 @@ def due_soon(
     )
 
 
-@router.get("/{code}", response_model=DossierDetail, summary="One dossier with its timeline")
+# `:path`: a dossier code may contain "/" (sent percent-encoded as %2F)
+@router.get("/{code:path}", response_model=DossierDetail, summary="One dossier with its timeline")
 def detail(code: str, session: SessionDep, principal: Viewer, as_of: AsOf = None) -> DossierDetail:
     instant = _instant(as_of)
     context = load_context(session)

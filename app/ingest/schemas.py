@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.db.types import MAX_ROW_ID
+
 
 class QuarantineOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -26,7 +28,7 @@ class QuarantineOut(BaseModel):
 
 class QuarantineRetryIn(BaseModel):
     # Ids are 32-bit in the database: a larger one cannot exist and must not reach a query.
-    ids: list[Annotated[int, Field(ge=1, le=2_147_483_647)]] | None = Field(
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]] | None = Field(
         default=None, description="Entries to retry; all open if absent."
     )
 

@@ -1,5 +1,6 @@
 """HTTP request counters and latencies, labelled by route template (never by raw path, which
-would carry dossier codes and explode the label set)."""
+would carry dossier codes and explode the label set) and by method, where any method outside
+the standard ones is counted as "OTHER": a client inventing methods must not create series."""
 
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ LATENCY = Histogram(
 )
 
 
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "OTHER"
+
+
+def method_label(method: str) -> str:
+    return method if method in KNOWN_METHODS else OTHER_METHOD
+
+
 def _route_of(request: Request) -> str:
     route = request.scope.get("route")
     path = getattr(route, "path", None)
@@ -41,6 +50,6 @@ async def record_request(
         status = response.status_code
         return response
     finally:
-        route = _route_of(request)
-        REQUESTS.labels(request.method, route, str(status)).inc()
-        LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+        route, method = _route_of(request), method_label(request.method)
+        REQUESTS.labels(method, route, str(status)).inc()
+        LATENCY.labels(method, route).observe(time.perf_counter() - started)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.deadlines import ProcessingTime
+from app.deadlines.clock import MAX_YEAR, MIN_YEAR
 from app.dossiers import repository as dossier_repository
 from app.dossiers.deadline_sync import (
     EXCLUDED_STATUSES,
@@ -50,6 +51,11 @@ def clean_reason(reason: str) -> str:
 def check_new_due(new_due_at: datetime, original_due_at: datetime) -> datetime:
     if new_due_at.tzinfo is None or new_due_at.utcoffset() is None:
         raise ValidationFailed("new_due_at must carry a timezone", field="new_due_at")
+    # checked before comparing: year 9999 at UTC-12 is beyond what a datetime can hold in UTC
+    if not MIN_YEAR < new_due_at.year < MAX_YEAR:
+        raise ValidationFailed(
+            f"new_due_at must fall within {MIN_YEAR + 1}–{MAX_YEAR - 1}", field="new_due_at"
+        )
     if new_due_at <= original_due_at:
         raise ValidationFailed(
             f"the new date {new_due_at.isoformat()} must be after the legal due "

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import ValidationFailed
 from app.core.privacy import mask_name
+from app.db.types import MAX_ROW_ID
 from app.notices import repository
 from app.notices.numbering import display_number
 from app.notices.repository import NoticeFilters, NoticeRow
@@ -43,7 +44,7 @@ def check_statuses(statuses: Collection[str] | None) -> list[str] | None:
 def _cursor(text: str | None) -> int | None:
     if text is None:
         return None
-    if not text.isdigit():
+    if not text.isdigit() or not 0 < int(text) <= MAX_ROW_ID:
         raise ValidationFailed("cursor is not one this API returned", field="cursor")
     return int(text)
 

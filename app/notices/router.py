@@ -14,6 +14,7 @@ from app.api.deps import SessionDep
 from app.auth.deps import Principal, require_roles
 from app.core.clock import utcnow
 from app.core.errors import NotFound
+from app.db.types import MAX_ROW_ID
 from app.notices import drafting, listing, repository, service
 from app.notices.render import MEDIA_TYPES
 from app.notices.schemas import (
@@ -31,7 +32,7 @@ public_router = APIRouter(prefix="/api/v1/public", tags=["public"])
 Viewer = Annotated[Principal, Depends(require_roles("viewer"))]
 Supervisor = Annotated[Principal, Depends(require_roles("supervisor"))]
 # The id column is a 32-bit integer: a larger id cannot exist and must not reach the database.
-NoticeId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+NoticeId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 Action = Literal["approve", "issue", "publish"]
 
 

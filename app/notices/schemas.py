@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 
 class NoticeEventOut(BaseModel):
@@ -56,10 +56,20 @@ class NoticePage(BaseModel):
     next_cursor: str | None
 
 
+def _printable(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL (SQLite would), and no official notice needs control
+    # characters: refused alike on both backends.
+    if value is not None and any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
 class NoticeCreate(BaseModel):
     dossier_code: str = Field(min_length=1, max_length=64)
     reason: str | None = Field(default=None, max_length=2000)
     new_due_at: AwareDatetime | None = None
+
+    _text = field_validator("dossier_code", "reason")(_printable)
 
 
 class NoticePatch(BaseModel):
@@ -68,9 +78,13 @@ class NoticePatch(BaseModel):
     signer_name: str | None = Field(default=None, max_length=255)
     signer_title: str | None = Field(default=None, max_length=255)
 
+    _text = field_validator("reason", "signer_name", "signer_title")(_printable)
+
 
 class NoticeCancel(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
+
+    _text = field_validator("note")(_printable)
 
 
 class PublicApologyOut(BaseModel):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -20,7 +20,21 @@ router = APIRouter(prefix="/api/v1", tags=["rates"])
 Viewer = Annotated[Principal, Depends(require_roles("viewer"))]
 FromDate = Annotated[date, Query(alias="from", description="first local day of the period")]
 ToDate = Annotated[date, Query(alias="to", description="day after the period (exclusive)")]
+OptionalFrom = Annotated[
+    date | None, Query(alias="from", description="first local day (default: this month's 1st)")
+]
+OptionalTo = Annotated[
+    date | None, Query(alias="to", description="day after the period (default: tomorrow)")
+]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def current_period(from_date: date | None, to_date: date | None) -> tuple[datetime, datetime]:
+    """The period asked for; a missing end is the current month so far (local days)."""
+    today = to_local(utcnow()).date()
+    start = local_day_start(from_date or today.replace(day=1))
+    end = local_day_start(to_date or today + timedelta(days=1))
+    return start, end
 
 
 @router.get("/rates", response_model=PeriodReport)
@@ -28,15 +42,13 @@ def rates(
     principal: Viewer,
     session: SessionDep,
     settings: SettingsDep,
-    from_date: Annotated[date | None, Query(alias="from")] = None,
-    to_date: Annotated[date | None, Query(alias="to")] = None,
+    from_date: OptionalFrom = None,
+    to_date: OptionalTo = None,
     group_by: GroupBy | None = None,
     agency: Annotated[str | None, Query(description="agency code: its subtree")] = None,
 ) -> PeriodReport:
     """Rates for a period (default: the current month so far), without processing times."""
-    today = to_local(utcnow()).date()
-    start = local_day_start(from_date or today.replace(day=1))
-    end = local_day_start(to_date or today + timedelta(days=1))
+    start, end = current_period(from_date, to_date)
     return period_report(
         session,
         start=start,
@@ -90,9 +102,12 @@ def report(
 
 @router.get("/public/rates", response_model=PublicRates)
 def public(
-    session: SessionDep, settings: SettingsDep, from_date: FromDate, to_date: ToDate
+    session: SessionDep,
+    settings: SettingsDep,
+    from_date: OptionalFrom = None,
+    to_date: OptionalTo = None,
 ) -> PublicRates:
-    """Public aggregates per agency and month; no token, no personal data."""
-    return public_rates(
-        session, start=local_day_start(from_date), end=local_day_start(to_date), settings=settings
-    )
+    """Public aggregates per agency and month (default: the current month so far); no token,
+    no personal data."""
+    start, end = current_period(from_date, to_date)
+    return public_rates(session, start=start, end=end, settings=settings)

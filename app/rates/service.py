@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from app.calendar.service import load_calendar, load_office_hours
 from app.core.clock import LOCAL_TZ
 from app.core.config import Settings
-from app.core.errors import BadRequest, Forbidden, NotFound
+from app.core.errors import BadRequest, Forbidden, NotFound, ValidationFailed
+from app.deadlines.clock import MAX_YEAR, MIN_YEAR
 from app.rates import repository
 from app.rates.counts import PeriodCounts, RateFigures, assemble
 from app.rates.grouping import Scope, build_groups, count_period, month_bounds, roll_up, subtree
@@ -202,5 +203,8 @@ def public_rates(
 
 
 def local_day_start(day: date) -> datetime:
-    """A date from a user is a local (Asia/Ho_Chi_Minh) day: the period starts at its midnight."""
+    """A date from a user is a local (Asia/Ho_Chi_Minh) day: the period starts at its midnight.
+    Days outside the years the legal clock covers are refused (year 1 has no midnight in UTC)."""
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValidationFailed(f"dates must fall within {MIN_YEAR}–{MAX_YEAR}, got {day}")
     return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)
