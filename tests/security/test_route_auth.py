@@ -59,6 +59,7 @@ PUBLIC: dict[tuple[str, str], str] = {
 #   list    200 without a trace of the other agency's dossier
 #   role    403: the route needs a role the supervisor does not have
 #   global  reads data that belongs to no agency (any token may read it), reason given
+# Every "list" route is also walked with two districts in test_list_scoping.py.
 Guard = Literal["item", "list", "role", "global"]
 
 
@@ -73,17 +74,16 @@ PRIVATE: dict[tuple[str, str], Private] = {
     ("GET", "/api/v1/auth/me"): Private("global", "the caller's own identity"),
     ("GET", "/api/v1/dossiers/overdue"): Private("list", query="as_of=2026-03-10T10:00:00Z"),
     ("GET", "/api/v1/dossiers/due-soon"): Private("list", query="as_of=2026-03-06T03:00:00Z"),
-    ("GET", "/api/v1/dossiers/{code}"): Private("item"),
+    ("GET", "/api/v1/dossiers/{code:path}"): Private("item"),
     ("GET", "/api/v1/calendar/overrides"): Private("global", "the province's calendar"),
     ("POST", "/api/v1/calendar/overrides"): Private("role"),
     ("DELETE", "/api/v1/calendar/overrides/{day}"): Private("role"),
     ("GET", "/api/v1/calendar/days"): Private(
         "global", "working days of the calendar", "from=2026-03-02&to=2026-03-09"),
-    ("GET", "/api/v1/quarantine"): Private(
-        "global", "province-wide data-quality view of supervisors; codes and field errors only"),
+    ("GET", "/api/v1/quarantine"): Private("list", query="status=all"),
     ("POST", "/api/v1/quarantine/retry"): Private(
-        "global", "re-reads stored raw records; changes no agency's decision"),
-    ("GET", "/api/v1/ingest/runs"): Private("global", "connector runs: counts only"),
+        "global", "retries only the caller's entries (tests/security/test_scoped_ingest_views.py)"),
+    ("GET", "/api/v1/ingest/runs"): Private("list"),
     ("GET", "/api/v1/jobs/runs"): Private("global", "scheduled job runs: counts only"),
     ("GET", "/api/v1/procedures"): Private("global", "the national procedure catalogue"),
     ("GET", "/api/v1/rates"): Private("item", query=f"agency={OWN_AGENCY}"),
@@ -101,12 +101,11 @@ PRIVATE: dict[tuple[str, str], Private] = {
     ("GET", "/giam-sat/sap-den-han"): Private("list"),
     ("GET", "/giam-sat/qua-han.xlsx"): Private("list"),
     ("GET", "/giam-sat/sap-den-han.xlsx"): Private("list"),
-    ("GET", "/giam-sat/ho-so/{code}"): Private("item"),
+    ("GET", "/giam-sat/ho-so/{code:path}"): Private("item"),
     ("GET", "/giam-sat/phieu-xin-loi"): Private("list"),
     ("POST", "/giam-sat/phieu-xin-loi/{notice_id}/duyet"): Private("item"),
     ("POST", "/giam-sat/phieu-xin-loi/{notice_id}/phat-hanh"): Private("item"),
-    ("GET", "/giam-sat/cach-ly"): Private(
-        "global", "the dashboard view of the province-wide quarantine"),
+    ("GET", "/giam-sat/cach-ly"): Private("list", query="trang_thai=all"),
 }
 
 
@@ -162,7 +161,7 @@ def world(db_session: Session, app: FastAPI) -> World:
 def concrete(path: str, notice_id: int) -> str:
     values = {"code": CODE, "notice_id": str(notice_id), "day": "2026-03-10", "fmt": "pdf",
               "action": "approve"}
-    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+    return re.sub(r"\{(\w+)(?::path)?\}", lambda m: values[m.group(1)], path)
 
 
 def send(client: TestClient, method: str, path: str, **kwargs: object) -> object:
