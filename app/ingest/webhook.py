@@ -34,6 +34,7 @@ from app.ingest.schemas import WebhookReply
 from app.ingest.service import IngestCounts, ingest_records
 from app.models import IngestRun
 from connectors import EnvelopeInvalid, SignatureInvalid, parse_envelope
+from connectors.portal_fields import printable
 from connectors.signing import verify
 
 WEBHOOK_SOURCE: Final = "webhook"
@@ -150,7 +151,7 @@ def receive_delivery(
     run = repo.add_run(session, IngestRun(
         source=WEBHOOK_SOURCE, detail=f"{envelope.service} từ {envelope.agency_code}",
         started_at=now, finished_at=now, status="succeeded", pages=1, **counts.as_dict(),
-        agency_code=envelope.agency_code[:64],
+        agency_code=printable(envelope.agency_code)[:64],
     ))
     taken.row.run_id = run.id
     message = (
