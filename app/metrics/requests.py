@@ -4,6 +4,7 @@ the standard ones is counted as "OTHER": a client inventing methods must not cre
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Awaitable, Callable
 
@@ -34,10 +35,14 @@ def method_label(method: str) -> str:
     return method if method in KNOWN_METHODS else OTHER_METHOD
 
 
+_CONVERTER = re.compile(r"\{(\w+):\w+\}")
+
+
 def _route_of(request: Request) -> str:
     route = request.scope.get("route")
     path = getattr(route, "path", None)
-    return path if isinstance(path, str) else "unmatched"
+    # "/api/v1/dossiers/{code:path}" is labelled as the API documents it: ".../{code}"
+    return _CONVERTER.sub(r"{\1}", path) if isinstance(path, str) else "unmatched"
 
 
 async def record_request(

@@ -35,6 +35,23 @@ from tests.db.partitioning_support import (
 )
 from tests.ingest.payloads import NOW, as_records, dossier
 
+# What revisions after 0004 add to the models: absent from a database taken back to 0003.
+LATER_TABLES = frozenset({"dashboard_session", "webhook_delivery"})  # 0006
+LATER_COLUMNS = frozenset({("quarantine", "named_agency"), ("quarantine", "sender_agency"),
+                           ("ingest_run", "agency_code")})  # 0006
+
+
+def _before_later_revisions(obj: Any, name: str | None, type_: str, *_: Any) -> bool:
+    """include_object for comparing a 0003 database with the models."""
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    if table is not None and table.name in LATER_TABLES:
+        return False
+    if type_ == "column" and (obj.table.name, name) in LATER_COLUMNS:
+        return False
+    columns = getattr(obj, "columns", None)  # an index over one of those columns
+    return not (type_ == "index" and columns is not None and any(
+        (c.table.name, c.name) in LATER_COLUMNS for c in columns))
+
 
 def _url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
@@ -118,8 +135,9 @@ def test_downgrade_and_upgrade_keep_every_row(pg_engine: Engine) -> None:
     assert plain.get_pk_constraint("dossier")["constrained_columns"] == ["id"]
     assert plain.get_pk_constraint("dossier_event")["constrained_columns"] == ["id"]
     assert _foreign_keys_to_dossier(pg_engine) == {"dossier": _model_foreign_keys_to_dossier()}
-    with pg_engine.connect() as conn:  # as 0003 left it: the models' schema, no filter
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+    with pg_engine.connect() as conn:  # as 0003 left it: the models' schema, no partitions
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": _before_later_revisions})
         assert compare_metadata(context, Base.metadata) == []
     with Session(pg_engine) as session:  # the plain table works: sequence, unique code
         ingest_records(session, "test", as_records([dossier("H21.65-250912-0004")]), NOW)
@@ -171,7 +189,7 @@ def test_sqlite_keeps_the_plain_layout(backend: str, fresh_database_url: str) ->
         pytest.skip("SQLite's side of migration 0004")
     engine = make_engine(fresh_database_url)
     try:
-        assert migrate.current_revisions(engine) == {"0004"}
+        assert migrate.current_revisions(engine) == migrate.head_revisions(fresh_database_url)
         assert "dossier_key" not in inspect(engine).get_table_names()
         migrate.downgrade(fresh_database_url, "0003")
         migrate.upgrade(fresh_database_url)

@@ -40,6 +40,9 @@ def _terminate_lock_holder(database_url: str) -> int:
                 text(
                     "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
                     " AND classid::bigint = :hi AND objid::bigint = :lo"
+                    # advisory locks are per database: not another test run's holder
+                    " AND database = (SELECT oid FROM pg_database"
+                    " WHERE datname = current_database())"
                 ),
                 {"hi": SCHEDULER_LOCK_KEY >> 32, "lo": SCHEDULER_LOCK_KEY & 0xFFFFFFFF},
             )
