@@ -8,6 +8,7 @@ from app.agencies.cli import app as agencies_app
 from app.auth.cli import app as token_app
 from app.calendar.cli import app as calendar_app
 from app.db.cli import app as db_app
+from app.db.cli_guard import DatabaseAwareGroup, choose_database
 from app.delivery.cli import app as outbox_app
 from app.demo import app as demo_app
 from app.demo import simulate_app
@@ -27,7 +28,14 @@ app = typer.Typer(
     help="tthc-monitor: theo dõi thời hạn giải quyết hồ sơ TTHC.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=DatabaseAwareGroup,
 )
+
+
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    choose_database(ctx.invoked_subcommand)
+
 app.add_typer(db_app, name="db")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(token_app, name="token")

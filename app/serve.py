@@ -16,6 +16,7 @@ import uvicorn
 
 from app.core.config import Settings, get_settings
 from app.core.logging import setup_logging
+from app.db.readiness import check_database
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +55,15 @@ def refuse_public_development_key(settings: Settings, host: str) -> None:
 
 
 def serve_command(
-    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(1, help="Worker processes (the API is stateless)."),
+    host: str = typer.Option("127.0.0.1", envvar="TTHC_HOST", help="Interface to listen on."),
+    port: int = typer.Option(8000, envvar="TTHC_PORT", help="Port to listen on."),
+    workers: int = typer.Option(
+        1, envvar="TTHC_WORKERS", help="Worker processes (the API is stateless)."
+    ),
 ) -> None:
     settings = get_settings()
+    # Refuse here, with the reason, rather than serve 500s on every request.
+    check_database(settings.database_url)
     setup_logging(settings.log_level, json_lines=settings.log_json)
     refuse_public_development_key(settings, host)
     uvicorn.run(

@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     pull_interval_seconds: int = Field(default=600, gt=0)
     rollup_interval_seconds: int = Field(default=900, gt=0)
     delivery_interval_seconds: int = Field(default=60, gt=0)
-    scheduler_lock_path: str = "./tthc-scheduler.lock"
+    # Empty: `<database file>.scheduler.lock`, beside the SQLite database (SQLite only).
+    scheduler_lock_path: str = ""
 
     # Rates.
     progress_score_weight: float = Field(default=20.0, gt=0)

@@ -8,6 +8,7 @@ from rich.console import Console
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.db import migrate, partitioning
+from app.db.readiness import require_file
 from app.db.session import make_engine
 
 app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
@@ -23,8 +24,8 @@ def upgrade(
     revision: str = typer.Argument("head", help="Target revision."),
     url: str | None = typer.Option(None, help="Database URL (default: TTHC_DATABASE_URL)."),
 ) -> None:
-    """Apply migrations up to REVISION (default: the newest)."""
-    migrate.upgrade(_url(url), revision)
+    """Apply migrations up to REVISION (default: the newest); concurrent runs wait their turn."""
+    migrate.upgrade_locked(_url(url), revision)
     console.print(f"[green]database at {revision}[/green]")
 
 
@@ -34,6 +35,7 @@ def downgrade(
     url: str | None = typer.Option(None, help="Database URL (default: TTHC_DATABASE_URL)."),
 ) -> None:
     """Revert migrations down to REVISION."""
+    require_file(_url(url))
     migrate.downgrade(_url(url), revision)
     console.print(f"[yellow]database at {revision}[/yellow]")
 
@@ -43,6 +45,7 @@ def current(
     url: str | None = typer.Option(None, help="Database URL (default: TTHC_DATABASE_URL)."),
 ) -> None:
     """Show the applied revision and whether it is the newest."""
+    require_file(_url(url))
     engine = make_engine(_url(url))
     try:
         applied = migrate.current_revisions(engine)
@@ -67,6 +70,7 @@ def partition(
 ) -> None:
     """PostgreSQL only: add the missing monthly partitions of dossier and dossier_event
     (converting a table that is still plain, as migration 0004 does)."""
+    require_file(_url(url))
     engine = make_engine(_url(url))
     try:
         with engine.begin() as conn:

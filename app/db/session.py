@@ -1,4 +1,6 @@
-"""Engines and sessions. Only `session_scope()` (jobs, CLI) and `get_session` (requests) commit."""
+"""Engines and sessions. Only `session_scope()` (jobs, CLI) and `get_session` (requests) commit.
+
+`session_scope()` without a factory is the CLI's: it checks the configured database first."""
 
 from __future__ import annotations
 
@@ -64,6 +66,26 @@ def get_engine(url: str | None = None) -> Engine:
     return make_engine(url or get_settings().database_url)
 
 
+def checked_engine() -> Engine:
+    """The engine of a CLI command, once the database is known to be there and migrated
+    (`DatabaseNotReady` otherwise: connecting would create an empty SQLite file)."""
+    from app.db.readiness import check_database
+
+    url = get_settings().database_url
+    if url not in _CHECKED:
+        check_database(url)
+        _CHECKED.add(url)
+    return get_engine()
+
+
+_CHECKED: set[str] = set()
+
+
+def forget_checked_databases() -> None:
+    """Check again on the next command (one process may run several, as tests do)."""
+    _CHECKED.clear()
+
+
 def make_session_factory(engine: Engine, *, writer: bool = True) -> sessionmaker[Session]:
     """Sessions for work that writes (jobs, CLI, API requests that change things); `writer=False`
     for read-only requests, which on SQLite then never wait for the write lock."""
@@ -74,7 +96,7 @@ def make_session_factory(engine: Engine, *, writer: bool = True) -> sessionmaker
 @contextmanager
 def session_scope(factory: sessionmaker[Session] | None = None) -> Iterator[Session]:
     """One unit of work for a job or a CLI command: commit on success, roll back on error."""
-    session = (factory or make_session_factory(get_engine()))()
+    session = (factory or make_session_factory(checked_engine()))()
     try:
         yield session
         session.commit()

@@ -21,7 +21,7 @@ from rich.progress import (
 
 from app.core.clock import utcnow
 from app.core.config import get_settings
-from app.db.session import get_engine, make_session_factory
+from app.db.session import checked_engine, make_session_factory
 from app.ingest.runs import RunSummary, run_pull
 from app.ingest.service import IngestCounts
 from connectors import Connector, ConnectorError, Page, get_connector
@@ -69,7 +69,7 @@ def _fewer_gc_passes() -> Iterator[None]:
 def _run(
     connector: Connector, label: str, total: int | None, **options: Any
 ) -> RunSummary:
-    factory = make_session_factory(get_engine())
+    factory = make_session_factory(checked_engine())
     with _fewer_gc_passes(), _progress() as progress:
         task = progress.add_task(label, total=total)
 

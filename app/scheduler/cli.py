@@ -16,8 +16,10 @@ from app.core.clock import to_local
 from app.core.config import get_settings
 from app.core.errors import NotFound
 from app.core.logging import setup_logging
+from app.db.readiness import check_database
 from app.db.session import session_scope
 from app.scheduler import registry, repository
+from app.scheduler.leader import LeaderLockUnusable
 from app.scheduler.process import LEADER_CHECK_SECONDS, STANDBY_RETRY_SECONDS, SchedulerProcess
 from app.scheduler.runner import run_job
 from app.scheduler.schemas import JobRunOut
@@ -38,6 +40,7 @@ def scheduler_command(
     """Run the scheduler: one instance leads and runs the jobs, others stand by."""
     settings = get_settings()
     setup_logging(settings.log_level, json_lines=settings.log_json)
+    check_database(settings.database_url, allow_unreachable=True)
     stop = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
@@ -47,7 +50,13 @@ def scheduler_command(
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    SchedulerProcess(settings, retry_seconds=retry_seconds, check_seconds=check_seconds).run(stop)
+    process = SchedulerProcess(settings, retry_seconds=retry_seconds, check_seconds=check_seconds)
+    try:
+        process.run(stop)
+    except LeaderLockUnusable as exc:
+        logger.error("scheduler cannot start: %s", exc)
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from None
 
 
 @jobs_app.command("list")

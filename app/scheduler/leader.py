@@ -4,8 +4,11 @@
   dedicated connection for the life of the leader. If the leader dies, its connection closes
   and PostgreSQL frees the lock, so a standby takes over on its next try. TCP keepalives on
   that connection bound how long a partitioned leader can keep the lock (about a minute).
-* SQLite: a `filelock.FileLock` on ``settings.scheduler_lock_path``; the operating system
-  frees it when the holding process dies.
+* SQLite: a `filelock.FileLock` on ``settings.scheduler_lock_path``, by default a file next to
+  the database (whose directory the service can write, or SQLite could not keep its journal
+  there); the operating system frees it when the holding process dies. A lock file that cannot
+  be created is `LeaderLockUnusable`: the scheduler stops with the reason instead of standing
+  by forever as if another instance held the lock.
 
 The leader checks `is_held` regularly and steps down when it is false (its connection died or
 was terminated), because by then a standby may already lead.
@@ -23,12 +26,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from app.core.config import Settings
+from app.db.readiness import sqlite_file
 from app.db.session import make_engine
 
 logger = logging.getLogger(__name__)
 
 # "tthc-sch" as a big-endian signed 64-bit integer: constant across releases and instances.
 SCHEDULER_LOCK_KEY = 0x7474_6863_2D73_6368
+
+
+class LeaderLockUnusable(Exception):
+    """The lock cannot be taken by anyone from here (not "someone else holds it")."""
 
 
 class LeaderLock(Protocol):
@@ -141,6 +149,12 @@ class FileLeaderLock:
             self._lock.acquire(timeout=0)
         except filelock.Timeout:
             return False
+        except OSError as exc:
+            raise LeaderLockUnusable(
+                f"cannot create the scheduler's lock file {self._lock.lock_file}: "
+                f"{exc.strerror or exc}; set TTHC_SCHEDULER_LOCK_PATH to a file in a directory "
+                "this user can write (by default it sits next to the SQLite database)"
+            ) from exc
         return True
 
     def is_held(self) -> bool:
@@ -154,7 +168,17 @@ class FileLeaderLock:
         self.release()
 
 
+def lock_file_path(settings: Settings) -> str:
+    """TTHC_SCHEDULER_LOCK_PATH, or `<database file>.scheduler.lock` beside the SQLite file."""
+    if settings.scheduler_lock_path:
+        return settings.scheduler_lock_path
+    database = sqlite_file(settings.database_url)
+    if database is None:  # in-memory: nothing to sit beside
+        return "tthc-scheduler.lock"
+    return f"{database}.scheduler.lock"
+
+
 def make_leader_lock(settings: Settings) -> PostgresLeaderLock | FileLeaderLock:
     if settings.is_sqlite:
-        return FileLeaderLock(settings.scheduler_lock_path)
+        return FileLeaderLock(lock_file_path(settings))
     return PostgresLeaderLock(settings.database_url)

@@ -21,7 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from app.core.clock import LOCAL_TZ, utcnow
 from app.core.config import Settings
 from app.scheduler import registry
-from app.scheduler.leader import LeaderLock, make_leader_lock
+from app.scheduler.leader import LeaderLock, LeaderLockUnusable, make_leader_lock
 from app.scheduler.runner import JobRunner
 from app.scheduler.spec import JobSpec
 
@@ -83,6 +83,8 @@ class SchedulerProcess:
     def _try_acquire(self) -> bool:
         try:
             return self.lock.try_acquire()
+        except LeaderLockUnusable:
+            raise  # no retry can fix a path this user cannot write
         except Exception as exc:  # database down: stand by and retry rather than exit
             logger.warning(
                 "scheduler %s cannot reach the leader lock (%s)",

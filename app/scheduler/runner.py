@@ -29,6 +29,7 @@ from app.db.session import get_engine, make_session_factory, session_scope
 from app.scheduler import registry, repository
 from app.scheduler.guard import JobGuard, make_job_guard
 from app.scheduler.identity import acting_as, process_instance_id
+from app.scheduler.leader import lock_file_path
 from app.scheduler.spec import JobSpec
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class JobRunner:
         self.factory = factory or make_session_factory(get_engine(settings.database_url))
         self.instance_id = instance_id or process_instance_id()
         self.guard = guard or make_job_guard(
-            self.factory, is_sqlite=settings.is_sqlite, lock_path=settings.scheduler_lock_path
+            self.factory, is_sqlite=settings.is_sqlite, lock_path=lock_file_path(settings)
         )
         self.clock = clock
 
