@@ -25,8 +25,17 @@ def add(
     parent: str | None = typer.Option(None, help="Parent agency code or name."),
     governing_body: str | None = typer.Option(None, help="ĐƠN VỊ CHỦ QUẢN on notices."),
     place: str | None = typer.Option(None, help="Place on notices' date line."),
+    notice_symbol: str | None = typer.Option(
+        None, help="Abbreviation in notice numbers, e.g. UBND -> 01/PXL-UBND (default: initials)."
+    ),
+    signer_name: str | None = typer.Option(
+        None, help="Who signs its notices, e.g. 'Trần Văn Hùng'."
+    ),
+    signer_title: str | None = typer.Option(
+        None, help="The signer's title; ' / ' breaks lines: 'KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC'."
+    ),
 ) -> None:
-    """Add or update an agency."""
+    """Add or update an agency (every option is set as given: omitted ones are cleared)."""
     try:
         with session_scope() as session:
             _, outcome = service.upsert_agency(
@@ -36,6 +45,9 @@ def add(
                 parent_code=parent,
                 governing_body=governing_body,
                 place=place,
+                notice_symbol=notice_symbol,
+                signer_name=signer_name,
+                signer_title=signer_title,
                 now=utcnow(),
             )
     except AppError as exc:
@@ -46,7 +58,11 @@ def add(
 
 @app.command("import")
 def import_(
-    path: Path = typer.Argument(..., help="JSON list of {code, name, parent_code}."),
+    path: Path = typer.Argument(
+        ...,
+        help="JSON list of {code, name, parent_code, governing_body, place, notice_symbol, "
+        "signer_name, signer_title} (only code and name are required).",
+    ),
 ) -> None:
     """Import agencies from a JSON list (re-import updates in place)."""
     try:

@@ -27,6 +27,11 @@ def _clean(value: Any) -> str:
     return unicodedata.normalize("NFC", str(value or "")).strip()
 
 
+def _title_lines(value: Any) -> str:
+    text = _clean(value).replace(" / ", "\n")
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 def upsert_agency(
     session: Session,
     *,
@@ -36,8 +41,14 @@ def upsert_agency(
     now: datetime,
     governing_body: str | None = None,
     place: str | None = None,
+    notice_symbol: str | None = None,
+    signer_name: str | None = None,
+    signer_title: str | None = None,
 ) -> tuple[Agency, str]:
-    """Create or update one agency; returns it and 'created' | 'updated' | 'unchanged'."""
+    """Create or update one agency; returns it and 'created' | 'updated' | 'unchanged'.
+
+    `signer_title` may span lines: a newline or " / " separates them, as in
+    "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"."""
     code, name = _clean(code), _clean(name)
     if not code or not name:
         raise ValidationFailed("an agency needs a code and a name")
@@ -53,6 +64,9 @@ def upsert_agency(
         "parent_id": parent_id,
         "governing_body": _clean(governing_body) or None,
         "place": _clean(place) or None,
+        "notice_symbol": _clean(notice_symbol).upper() or None,
+        "signer_name": _clean(signer_name) or None,
+        "signer_title": _title_lines(signer_title) or None,
     }
     if agency is None:
         agency = Agency(code=code, created_at=now, updated_at=now, auto_created=False, **wanted)
@@ -75,8 +89,9 @@ def upsert_agency(
 def import_agencies(
     session: Session, rows: Iterable[Mapping[str, Any]], now: datetime
 ) -> AgencyImport:
-    """Rows {code, name, parent_code?, governing_body?, place?}; parents before children is not
-    required: rows whose parent is not there yet are retried after the others."""
+    """Rows {code, name, parent_code?, governing_body?, place?, notice_symbol?, signer_name?,
+    signer_title?}; parents before children is not required: rows whose parent is not there
+    yet are retried after the others."""
     report = AgencyImport()
     pending = list(rows)
     while pending:
@@ -90,6 +105,9 @@ def import_agencies(
                     parent_code=row.get("parent_code") or None,
                     governing_body=row.get("governing_body"),
                     place=row.get("place"),
+                    notice_symbol=row.get("notice_symbol"),
+                    signer_name=row.get("signer_name"),
+                    signer_title=row.get("signer_title"),
                     now=now,
                 )
             except NotFound:

@@ -12,6 +12,7 @@ from rich.table import Table
 from app.calendar import service
 from app.core.clock import utcnow
 from app.core.errors import AppError
+from app.core.progress import progress
 from app.db.session import session_scope
 from app.dossiers.deadline_sync import recompute_open_dossiers
 
@@ -46,7 +47,8 @@ def add(
             service.add_override(
                 session, day=parsed, kind=kind, reason=reason, source=source, created_by=by, now=now
             )
-            changed = recompute_open_dossiers(session, now)
+            with progress("Tính lại thời hạn", "hồ sơ") as tracker:
+                changed = recompute_open_dossiers(session, now, progress=tracker)
     except AppError as exc:
         _fail(exc)
     console.print(
@@ -61,7 +63,8 @@ def remove(day: str = typer.Argument(..., help="Date, YYYY-MM-DD.")) -> None:
     try:
         with session_scope() as session:
             service.remove_override(session, date.fromisoformat(day))
-            changed = recompute_open_dossiers(session, now)
+            with progress("Tính lại thời hạn", "hồ sơ") as tracker:
+                changed = recompute_open_dossiers(session, now, progress=tracker)
     except ValueError:
         console.print(f"[red]error:[/red] {day!r} is not a date (YYYY-MM-DD)")
         raise typer.Exit(code=2) from None
@@ -142,7 +145,8 @@ def hours(
                 sessions=service.parse_sessions_text(sessions),
                 now=now,
             )
-            changed = recompute_open_dossiers(session, now)
+            with progress("Tính lại thời hạn", "hồ sơ") as tracker:
+                changed = recompute_open_dossiers(session, now, progress=tracker)
     except AppError as exc:
         _fail(exc)
     except ValueError:

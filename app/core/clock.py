@@ -26,6 +26,13 @@ def to_local(value: datetime) -> datetime:
     return ensure_aware(value).astimezone(LOCAL_TZ)
 
 
+def local_text(value: datetime | None, *, seconds: bool = False) -> str:
+    """An instant as Vietnamese users read it: "05/03/2026 16:30" in Asia/Ho_Chi_Minh."""
+    if value is None:
+        return "—"
+    return to_local(value).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+
+
 def parse_instant(text: str) -> datetime:
     """ISO 8601 from a user; a value without offset is read as Vietnamese local time."""
     parsed = datetime.fromisoformat(text.strip())

@@ -62,8 +62,10 @@ class Settings(BaseSettings):
     progress_score_weight: float = Field(default=20.0, gt=0)
     small_sample_threshold: int = Field(default=20, ge=1)
 
-    # Notices and delivery.
-    notice_place: str = "Lâm Đồng"
+    # Notices and delivery. The province names the header of notices ("UBND TỈNH LÂM ĐỒNG") and,
+    # unless TTHC_NOTICE_PLACE or the agency says otherwise, the place of their date line.
+    province_name: str = "Lâm Đồng"
+    notice_place: str = ""
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_sender: str = "tthc-monitor@localhost"

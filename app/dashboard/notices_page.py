@@ -24,7 +24,7 @@ from app.db.types import MAX_ROW_ID
 from app.models import Notice
 from app.notices import service
 from app.notices.listing import list_notices
-from app.notices.numbering import display_number
+from app.notices.numbering import notice_number
 
 router = APIRouter(prefix="/giam-sat/phieu-xin-loi", include_in_schema=False)
 
@@ -85,7 +85,7 @@ def _act(
         notice = action(
             session, notice_id, now, actor=principal.name, scope=principal.agency_ids
         )
-    query = urlencode({"da": done, "so": display_number(notice.number)})
+    query = urlencode({"da": done, "so": notice_number(notice)})
     return RedirectResponse(f"{PATH}?{query}", status_code=303)
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from app.core.clock import parse_instant, utcnow
+from app.core.clock import local_text, parse_instant, utcnow
 from app.core.errors import AppError
 from app.db.session import session_scope
+from app.deadlines.explain_text import CLASSIFICATION_VI
 from app.dossiers import service
 from app.dossiers.deadline_sync import load_context
+from connectors import STATUS_NAMES
 
 app = typer.Typer(help="Dossiers: deadline state and explanation.", no_args_is_help=True)
 console = Console()
@@ -30,13 +34,33 @@ def _as_of(text: str | None) -> datetime:
         raise typer.Exit(code=2) from None
 
 
+def _line(item: dict[str, Any]) -> str:
+    """One dossier as a supervisor reads it: status and class by name, times in Vietnam."""
+    status = STATUS_NAMES.get(item["status"], "không rõ")
+    due = item["due_at"]
+    parts = [
+        f"[bold]{escape(item['code'])}[/bold]",
+        f"{status} (mã {item['status']})",
+        f"hạn {local_text(datetime.fromisoformat(due)) if due else 'chưa xác định'}",
+        CLASSIFICATION_VI.get(item["classification"], str(item["classification"])),
+    ]
+    if item["appointment_mismatch"]:
+        portal = item["portal_due_at"]
+        when = local_text(datetime.fromisoformat(portal)) if portal else "—"
+        parts.append(f"[yellow]lệch ngày hẹn (cổng hẹn {when})[/yellow]")
+    if item["late_without_apology"]:
+        parts.append("[red]quá hạn chưa có phiếu xin lỗi[/red]")
+    return " · ".join(parts)
+
+
 @app.command("show")
 def show(
     codes: list[str] = typer.Argument(..., help="Dossier codes."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list."),
     as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
 ) -> None:
-    """Show each dossier's status, due time, classification and appointment mismatch."""
+    """Show each dossier's status, due time (Vietnamese time), classification and appointment
+    mismatch; --json keeps the English keys and UTC instants."""
     instant = _as_of(as_of)
     summaries = []
     missing = []
@@ -53,11 +77,7 @@ def show(
         typer.echo(json.dumps(summaries, ensure_ascii=False, indent=2))
     else:
         for item in summaries:
-            console.print(
-                f"[bold]{item['code']}[/bold] trạng thái {item['status']} · hạn {item['due_at']} "
-                f"· {item['classification']}"
-                + (" · [yellow]lệch ngày hẹn[/yellow]" if item["appointment_mismatch"] else "")
-            )
+            console.print(_line(item), highlight=False, soft_wrap=True)
     for reason in missing:
         typer.echo(f"error: {reason}", err=True)
     if missing:

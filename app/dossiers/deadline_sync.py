@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.calendar.calendar import CivilServiceCalendar
 from app.calendar.service import load_calendar, load_office_hours
 from app.core.config import get_settings
+from app.core.progress import Tracker
 from app.deadlines import (
     ClockEvent,
     DeadlineResult,
@@ -223,12 +224,18 @@ def recompute_open_dossiers(
     now: datetime,
     procedure_ids: Iterable[int] | None = None,
     batch_size: int = 1000,
+    progress: Tracker | None = None,
 ) -> int:
     """After a calendar or catalogue change: open dossiers get new due times; closed ones keep
     the rule they were judged by."""
     context = load_context(session)
+    procedures = list(procedure_ids) if procedure_ids is not None else None
+    if progress is not None:
+        progress.start(repository.count_open(session, procedures))
     count = 0
-    for batch in repository.open_dossier_batches(session, procedure_ids, batch_size):
+    for batch in repository.open_dossier_batches(session, procedures, batch_size):
         refresh_deadlines(session, batch, now, context)
         count += len(batch)
+        if progress is not None:
+            progress.advance(len(batch))
     return count

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Agency, Dossier, DossierApplicant, DossierEvent, Procedure
@@ -32,6 +32,31 @@ def events_for(session: Session, dossier_ids: Sequence[int]) -> Sequence[Dossier
     ).all()
 
 
+def _open_filter(
+    procedure_ids: list[int] | None, only: ColumnElement[bool] | None
+) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [
+        Dossier.finished_at.is_(None),
+        Dossier.status.not_in(OPEN_EXCLUDED),
+    ]
+    if procedure_ids is not None:
+        clauses.append(Dossier.procedure_id.in_(procedure_ids))
+    if only is not None:
+        clauses.append(only)
+    return clauses
+
+
+def count_open(
+    session: Session,
+    procedure_ids: Iterable[int] | None = None,
+    only: ColumnElement[bool] | None = None,
+) -> int:
+    """How many dossiers `open_dossier_batches` will yield (for a progress bar)."""
+    procedures = list(procedure_ids) if procedure_ids is not None else None
+    query = select(func.count()).select_from(Dossier).where(*_open_filter(procedures, only))
+    return int(session.scalar(query) or 0)
+
+
 def open_dossier_batches(
     session: Session,
     procedure_ids: Iterable[int] | None,
@@ -45,16 +70,10 @@ def open_dossier_batches(
     while True:
         query = (
             select(Dossier)
-            .where(Dossier.id > last_id)
-            .where(Dossier.finished_at.is_(None))
-            .where(Dossier.status.not_in(OPEN_EXCLUDED))
+            .where(Dossier.id > last_id, *_open_filter(procedures, only))
             .order_by(Dossier.id)
             .limit(batch_size)
         )
-        if procedures is not None:
-            query = query.where(Dossier.procedure_id.in_(procedures))
-        if only is not None:
-            query = query.where(only)
         batch = list(session.scalars(query))
         if not batch:
             return

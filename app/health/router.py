@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from app.core.clock import utcnow
 from app.db.migrate import is_current
+from app.notices.fonts import DEBIAN_PACKAGE, print_font
 from app.scheduler.service import heartbeat_status
 
 router = APIRouter(tags=["health"])
@@ -38,6 +39,15 @@ def _scheduler_advisory(request: Request) -> dict[str, Any]:
     }
 
 
+def _print_font_advisory() -> dict[str, Any]:
+    """Advisory like the scheduler: without the font only PDF printing fails (with a 503 that
+    says what to install), so the replica still serves everything else."""
+    family = print_font()
+    if family is None:
+        return {"status": "missing", "install": DEBIAN_PACKAGE}
+    return {"status": "ok", "family": family}
+
+
 @router.get(
     "/readyz",
     summary="Readiness: database reachable and migrations current; scheduler heartbeat reported",
@@ -55,6 +65,7 @@ def readyz(request: Request) -> JSONResponse:
     except Exception as exc:  # readiness must report, not raise
         checks.setdefault("database", f"unreachable: {type(exc).__name__}")
         advisories.setdefault("scheduler", {"status": "unknown"})
+    advisories["print_font"] = _print_font_advisory()
     ready = all(value == "ok" for value in checks.values())
     body = {"ready": ready, "checks": checks, "advisories": advisories}
     return JSONResponse(body, status_code=200 if ready else 503)

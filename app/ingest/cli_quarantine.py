@@ -8,12 +8,20 @@ from typing import Any, cast
 import typer
 from rich.console import Console
 
-from app.core.clock import to_local, utcnow
+from app.core.clock import local_text, utcnow
 from app.core.errors import AppError
 from app.db.session import session_scope
 from app.ingest import quarantine
 from app.ingest.quarantine import StatusFilter
+from app.ingest.reasons_vi import reason_vi
 from app.models import QuarantineEntry
+
+STATUS_VI = {"open": "chưa xử lý", "resolved": "đã xử lý"}
+EMPTY_VI = {
+    "open": "Không có bản ghi cách ly nào chưa xử lý.",
+    "resolved": "Không có bản ghi cách ly nào đã xử lý.",
+    "all": "Không có bản ghi cách ly nào.",
+}
 
 app = typer.Typer(help="Quarantined records: list and retry.", no_args_is_help=True)
 console = Console(highlight=False)
@@ -42,7 +50,8 @@ def list_command(
         False, "--show-payload", help="Include the raw payload (contains personal data)."
     ),
 ) -> None:
-    """List quarantine entries: dossier code, field, reason, value, how often seen."""
+    """List quarantine entries: dossier code, field, reason (in Vietnamese; --json keeps the
+    stored English), value, how often seen."""
     if status not in ("open", "resolved", "all"):
         console.print(f"[red]error:[/red] --status must be open, resolved or all, not {status!r}")
         raise typer.Exit(code=2)
@@ -57,16 +66,18 @@ def list_command(
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
-        console.print("no quarantine entries" if status == "all" else f"no {status} entries")
+        console.print(EMPTY_VI[status])
         return
     # one line per entry: readable at any terminal width, easy to grep
     for entry, row in zip(entries, rows, strict=True):
-        last_seen = to_local(entry.last_seen_at).strftime("%d/%m/%Y %H:%M")
-        value = f" (value: {row['value']})" if row["value"] is not None else ""
+        value = f" (giá trị: {row['value']})" if row["value"] is not None else ""
         console.print(
-            f"#{row['id']} [{row['status']}] {row['dossier_code'] or '—'} {row['source']} "
-            f"{row['field']}: {row['reason']}{value} — seen {row['count']}×, last {last_seen}",
+            f"#{row['id']} [{STATUS_VI.get(entry.status, entry.status)}] "
+            f"{row['dossier_code'] or '—'} {row['source']} {row['field']}: "
+            f"{reason_vi(entry.reason)}{value} — gặp {row['count']} lần, lần cuối "
+            f"{local_text(entry.last_seen_at)}",
             soft_wrap=True,
+            markup=False,
         )
     if show_payload:
         for row in rows:

@@ -28,6 +28,8 @@ class Notice(TimestampMixin, Base):
     issuing_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     year: Mapped[int] = mapped_column(Integer)
     number: Mapped[int] = mapped_column(Integer)
+    # The register symbol it was numbered under, e.g. "PXL-UBND" (None: drafted before 0009).
+    symbol: Mapped[str | None] = mapped_column(String(48))
     # draft | approved | issued | published | cancelled
     status: Mapped[str] = mapped_column(String(16), index=True)
     legal_basis: Mapped[str] = mapped_column(String(32))

@@ -16,7 +16,7 @@ from app.core.config import get_settings
 from app.models import Agency, DossierApplicant
 from app.notices import repository
 from app.notices.document import DEFAULT_SIGNER_TITLE, ApplicantKind, NoticeDocument
-from app.notices.numbering import display_number
+from app.notices.numbering import notice_number
 from app.notices.repository import NoticeRow
 
 CITIZEN = 1  # LoaiDoiTuong 1: citizen; 2-4 are businesses, state agencies and organisations
@@ -51,8 +51,14 @@ def identification(applicant: DossierApplicant | None) -> str:
     return NO_IDENTIFICATION
 
 
-def governing_body(agency: Agency, parent: Agency | None) -> str:
-    return agency.governing_body or (parent.name if parent else agency.name)
+def governing_body(agency: Agency, parent: Agency | None, province: str) -> str:
+    """ĐƠN VỊ CHỦ QUẢN: the agency's own setting, else its parent, else the province's
+    People's Committee ("UBND tỉnh Lâm Đồng", from TTHC_PROVINCE_NAME)."""
+    if agency.governing_body:
+        return agency.governing_body
+    if parent is not None:
+        return parent.name
+    return f"UBND tỉnh {province}" if province else agency.name
 
 
 def build_document(
@@ -64,11 +70,13 @@ def build_document(
     applicant = repository.applicant(session, dossier.id)
     name = (applicant.name if applicant and applicant.name else "").strip() or UNKNOWN_APPLICANT
     dated = notice.issued_at or issue_date_at or notice.created_at
+    settings = get_settings()
+    parent = repository.agency(session, agency.parent_id)
     return NoticeDocument(
-        governing_body=governing_body(agency, repository.agency(session, agency.parent_id)),
+        governing_body=governing_body(agency, parent, settings.province_name),
         issuing_unit=agency.name,
-        number=display_number(notice.number),
-        place=agency.place or get_settings().notice_place,
+        number=notice_number(notice),
+        place=agency.place or settings.notice_place or settings.province_name,
         issue_date=to_local(dated).date(),
         legal_basis=notice.legal_basis,  # type: ignore[arg-type]  # coerced by the document
         applicant_name=_bare_name(name),
@@ -81,6 +89,8 @@ def build_document(
         original_appointment=notice.original_due_at,
         reason=notice.reason,
         new_appointment=notice.new_due_at,
-        signer_name=notice.signer_name or notice.issued_by or notice.approved_by or agency.name,
-        signer_title=notice.signer_title or DEFAULT_SIGNER_TITLE,
+        # A person, never the account that clicked "issue": the one the draft names, else the
+        # agency's signer; with neither the name line stays blank for the hand signature.
+        signer_name=notice.signer_name or agency.signer_name,
+        signer_title=notice.signer_title or agency.signer_title or DEFAULT_SIGNER_TITLE,
     )

@@ -12,14 +12,24 @@ from typing import get_args
 
 import typer
 
-from app.core.clock import parse_instant, utcnow
+from app.core.clock import local_text, parse_instant, utcnow
 from app.core.errors import AppError
 from app.db.session import session_scope
 from app.notices import drafting, listing, repository, service
 from app.notices.builder import build_document
+from app.notices.numbering import notice_number
 from app.notices.render import NoticeFormat, render
 
 app = typer.Typer(help="Apology notices (form 04): workflow and files.", no_args_is_help=True)
+
+# The workflow's steps as the one-stop unit says them.
+STATUS_VI = {
+    "draft": "Dự thảo, chờ duyệt",
+    "approved": "Đã duyệt, chờ phát hành",
+    "issued": "Đã phát hành",
+    "published": "Đã công khai",
+    "cancelled": "Đã hủy",
+}
 
 BY_HELP = "Who does this (recorded in the notice's history)."
 DEFAULT_ACTOR = "cli"
@@ -37,7 +47,8 @@ def list_command(
     dossier: str | None = typer.Option(None, "--dossier", help="Only this dossier code."),
     limit: int = typer.Option(100, "--limit", min=1, max=listing.MAX_LIMIT),
 ) -> None:
-    """List notices, oldest first."""
+    """List notices, oldest first (status in Vietnamese, new date in Vietnamese time; --json
+    keeps the API's English keys and values)."""
     try:
         with session_scope() as session:
             page = listing.list_notices(
@@ -48,10 +59,15 @@ def list_command(
     if as_json:
         typer.echo(json.dumps([i.model_dump(mode="json") for i in page.items], ensure_ascii=False))
         return
+    if not page.items:
+        filtered = " khớp điều kiện lọc" if status or dossier else ""
+        typer.echo(f"Chưa có phiếu xin lỗi nào{filtered}.")
+        return
+    width = max(len(item.number) for item in page.items)
     for item in page.items:
         typer.echo(
-            f"{item.id:>6}  {item.number:<10} {item.status:<10} {item.dossier_code}  "
-            f"hẹn lại {item.new_due_at.isoformat()}"
+            f"{item.id:>6}  {item.number:<{width}}  {STATUS_VI.get(item.status, item.status):<24}"
+            f"{item.dossier_code}  hẹn lại {local_text(item.new_due_at)}"
         )
 
 
@@ -73,7 +89,9 @@ def draft_command(
             notice = drafting.create_draft(
                 session, dossier_code, utcnow(), actor=by, reason=reason, new_due_at=new_due_at
             )
-            typer.echo(f"drafted notice {notice.id} ({notice.number}/PXL) for {dossier_code}")
+            typer.echo(
+                f"drafted notice {notice.id} ({notice_number(notice)}) for {dossier_code}"
+            )
     except AppError as exc:
         raise _fail(exc) from None
 

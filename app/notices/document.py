@@ -63,7 +63,7 @@ def _clean(value: str, *, multiline: bool = False) -> str:
     return "\n".join(line for line in cleaned if line)
 
 
-_OPTIONAL_TEXT = frozenset({"identification_label"})
+_OPTIONAL_TEXT = frozenset({"identification_label", "signer_name"})
 # Header names and the signer's title are broken into lines by hand in real documents
 # ("KT. GIÁM ĐỐC" over "PHÓ GIÁM ĐỐC"), so their line breaks are kept.
 _MULTILINE_TEXT = frozenset({"governing_body", "issuing_unit", "signer_title"})
@@ -79,7 +79,7 @@ class NoticeDocument:
     issuing_unit: str
     """The issuing unit, e.g. "Sở Tư pháp"; shown upper-case and bold; may hold line breaks."""
     number: str
-    """The register number, e.g. "12/PXL" (shown as "Số: 12/PXL")."""
+    """The register number, e.g. "12/PXL-UBND" (shown as "Số: 12/PXL-UBND")."""
     place: str
     """Place name of the place-date line, e.g. "Lâm Đồng"."""
     issue_date: date
@@ -94,7 +94,8 @@ class NoticeDocument:
     original_appointment: datetime
     reason: str
     new_appointment: datetime
-    signer_name: str
+    signer_name: str | None = None
+    """The person who signs; None leaves the line blank for the name written by hand."""
     signer_title: str = DEFAULT_SIGNER_TITLE
     """May hold a line break: "KT. GIÁM ĐỐC\\nPHÓ GIÁM ĐỐC"."""
     digitally_signed: bool = False
@@ -201,6 +202,10 @@ class NoticeDocument:
     @property
     def signer_title_lines(self) -> tuple[str, ...]:
         return tuple(self.signer_title.split("\n"))
+
+    @property
+    def signer_name_line(self) -> str:
+        return self.signer_name or ""
 
     @property
     def signature_note(self) -> str:

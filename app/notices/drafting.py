@@ -66,7 +66,7 @@ def check_new_due(new_due_at: datetime, original_due_at: datetime) -> datetime:
 
 
 def refusal_for_existing(dossier: Dossier, notice: Notice) -> Conflict:
-    number = numbering.display_number(notice.number)
+    number = numbering.notice_number(notice)
     return Conflict(
         f"dossier {dossier.code} already has apology notice {number} ({notice.status}): the "
         "return date may be re-set only once; a dossier that misses its new date is escalated "
@@ -116,6 +116,8 @@ def insert_draft(
     new_due = check_new_due(new_due_at, original) if new_due_at else proposed
     text = clean_reason(reason) if reason is not None else DEFAULT_REASON
     year = numbering.register_year(now)
+    # The signer and symbol the agency has now; a draft's signer stays editable.
+    agency = dossier_repository.agency_of(session, dossier.agency_id)
 
     def build(number: int) -> Notice:
         return Notice(
@@ -123,6 +125,9 @@ def insert_draft(
             issuing_agency_id=dossier.agency_id,
             year=year,
             number=number,
+            symbol=numbering.register_symbol(agency),
+            signer_name=agency.signer_name,
+            signer_title=agency.signer_title,
             status="draft",
             legal_basis=legal_basis_for(dossier.received_at).value,
             reason=text,

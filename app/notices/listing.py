@@ -10,7 +10,7 @@ from app.core.errors import ValidationFailed
 from app.core.privacy import mask_name
 from app.db.types import MAX_ROW_ID
 from app.notices import repository
-from app.notices.numbering import display_number
+from app.notices.numbering import notice_number
 from app.notices.repository import NoticeFilters, NoticeRow
 from app.notices.schemas import (
     NoticeDetailOut,
@@ -61,7 +61,7 @@ def notice_out(row: NoticeRow) -> NoticeOut:
         id=n.id,
         dossier_code=row.dossier.code,
         status=n.status,
-        number=display_number(n.number),
+        number=notice_number(n),
         year=n.year,
         agency_code=row.agency.code,
         agency_name=row.agency.name,
@@ -132,7 +132,7 @@ def public_apologies(
     names = repository.applicant_names(session, [r.dossier.id for r in page])
     items = [
         PublicApologyOut(
-            number=display_number(r.notice.number),
+            number=notice_number(r.notice),
             dossier_code=r.dossier.code,
             procedure_name=r.procedure.name,
             agency_name=r.agency.name,

@@ -1,4 +1,10 @@
-"""Register numbers of apology notices: "<n>/PXL", a yearly sequence per issuing unit.
+"""Register numbers of apology notices: "01/PXL-UBND", a yearly sequence per issuing unit.
+
+Administrative documents are numbered "<số>/<ký hiệu>" (Decree 30/2020/NĐ-CP, Phụ lục VI): the
+number restarts each year, written with at least two digits, and the symbol joins the kind of
+paper (PXL, phiếu xin lỗi) to the issuing unit's abbreviation. The abbreviation is the agency's
+`notice_symbol`, else its initials ("Sở Tư pháp" -> STP, "UBND xã Đông Hòa" -> UBND); each
+notice keeps the symbol it was numbered under.
 
 The number is the largest one of the unit's year plus one, inserted under the unique
 (issuing_agency_id, year, number) constraint inside a savepoint. When two drafters race, the
@@ -9,6 +15,7 @@ A cancelled draft keeps its number: the register shows it as cancelled rather th
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 
@@ -17,16 +24,46 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import to_local
 from app.core.errors import Conflict
-from app.models import Notice
+from app.models import Agency, Notice
 from app.notices import repository
 
 SUFFIX = "PXL"
 MAX_ATTEMPTS = 25
+# Words that do not give an initial ("Sở Tài nguyên và Môi trường" -> STNMT).
+_SKIPPED_WORDS = frozenset({"và", "của"})
 
 
-def display_number(number: int) -> str:
-    """12 -> "12/PXL" (the form prints "Số: 12/PXL")."""
-    return f"{number}/{SUFFIX}"
+def display_number(number: int, symbol: str | None = None) -> str:
+    """(3, "PXL-UBND") -> "03/PXL-UBND"; without a symbol (older notices) "03/PXL"."""
+    return f"{number:02d}/{symbol or SUFFIX}"
+
+
+def unit_abbreviation(name: str) -> str:
+    """Initials of an agency's name, without diacritics: "Sở Tư pháp" -> "STP"; a name that
+    starts with an acronym ("UBND xã …", "TTPVHCC tỉnh") keeps the acronym."""
+    words = [w for w in name.split() if w.casefold() not in _SKIPPED_WORDS]
+    if not words:
+        return ""
+    plain = [_ascii(w) for w in words]
+    first = plain[0]
+    if len(first) > 1 and first.isupper():
+        return first
+    return "".join(w[0] for w in plain if w).upper()
+
+
+def _ascii(word: str) -> str:
+    letters = unicodedata.normalize("NFD", word.replace("Đ", "D").replace("đ", "d"))
+    return "".join(c for c in letters if c.isalnum() and not unicodedata.combining(c))
+
+
+def register_symbol(agency: Agency) -> str:
+    """"PXL-<abbreviation>" of the unit that issues the notice."""
+    abbreviation = (agency.notice_symbol or "").strip() or unit_abbreviation(agency.name)
+    return f"{SUFFIX}-{abbreviation}" if abbreviation else SUFFIX
+
+
+def notice_number(notice: Notice) -> str:
+    return display_number(notice.number, notice.symbol)
 
 
 def register_year(now: datetime) -> int:

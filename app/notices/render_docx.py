@@ -142,7 +142,7 @@ def _signature(docx: Any, doc: NoticeDocument) -> None:
         (doc.signer_title, True, False, 12),
         (doc.signature_note, False, True, 0),
         # The blank height is where the hand signature and seal go.
-        (doc.signer_name, True, False, 24 if doc.digitally_signed else 68),
+        (doc.signer_name_line, True, False, 24 if doc.digitally_signed else 68),
     ]
     for text, bold, italic, before in lines:
         paragraph = _paragraph(docx, before=before)

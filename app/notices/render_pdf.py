@@ -1,7 +1,7 @@
 """Form 04 as PDF, printed by WeasyPrint from exactly the HTML that render_html produces.
 
-The fonts come from fontconfig: Times New Roman, Liberation Serif or DejaVu Serif, the
-first of them that covers all Vietnamese letters printing the page (see fonts.py).
+The font comes from fontconfig: Times New Roman or Liberation Serif 2.x, whichever covers
+every Vietnamese letter; without either, printing is refused (see fonts.py).
 Nothing is fetched: the HTML references no external resource and the URL fetcher refuses
 every request, so a crafted value can never make the renderer reach out.
 """
@@ -20,13 +20,15 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:
 
 
 def render_pdf(document: NoticeDocument) -> bytes:
-    """The notice as a one-page A4 PDF (longer reasons flow onto a second page)."""
+    """The notice as a one-page A4 PDF (longer reasons flow onto a second page); PrintFontMissing
+    (503) when no Times New Roman-compatible Vietnamese font is installed."""
+    fonts = print_font_stack()
     # Imported here: loading WeasyPrint (Pango, fonts) costs half a second, which every CLI
     # command and worker start would pay without ever printing a notice.
     from weasyprint import HTML
 
     html = HTML(
-        string=render_html(document, font_families=print_font_stack()),
+        string=render_html(document, font_families=fonts),
         url_fetcher=_no_fetch,
         base_url=None,
     )

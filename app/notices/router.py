@@ -16,6 +16,7 @@ from app.core.clock import utcnow
 from app.core.errors import NotFound
 from app.db.types import MAX_ROW_ID
 from app.notices import drafting, listing, repository, service
+from app.notices.numbering import notice_number
 from app.notices.render import MEDIA_TYPES
 from app.notices.schemas import (
     NoticeCancel,
@@ -135,7 +136,7 @@ def download_file(
     stored = repository.file_of(session, notice_id, fmt)
     if stored is None:
         raise NotFound(f"notice {notice_id} has no {fmt} file: files are stored when it is issued")
-    name = f"phieu-xin-loi-{row.notice.number}-PXL-{row.notice.year}.{fmt}"
+    name = f"phieu-xin-loi-{notice_number(row.notice).replace('/', '-')}-{row.notice.year}.{fmt}"
     return Response(
         content=stored.content,
         media_type=MEDIA_TYPES[fmt],

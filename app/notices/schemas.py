@@ -24,7 +24,7 @@ class NoticeOut(BaseModel):
     id: int
     dossier_code: str
     status: str
-    number: str = Field(description='Register number as printed, e.g. "12/PXL".')
+    number: str = Field(description='Register number as printed, e.g. "12/PXL-UBND".')
     year: int
     agency_code: str
     agency_name: str

@@ -23,7 +23,7 @@ from app.models import Notice
 from app.notices import repository
 from app.notices.builder import build_document
 from app.notices.drafting import check_new_due, clean_reason
-from app.notices.numbering import display_number
+from app.notices.numbering import notice_number
 from app.notices.render import render
 from app.notices.repository import NoticeRow
 from app.notices.timing import issued_in_time
@@ -92,7 +92,7 @@ def _start(
     if status not in allowed:
         hint = _HINTS.get((action, status), f"only a {' or '.join(sorted(allowed))} notice can")
         raise Conflict(
-            f"notice {display_number(row.notice.number)} is {status}; cannot {action}: {hint}",
+            f"notice {notice_number(row.notice)} is {status}; cannot {action}: {hint}",
             notice_id=notice_id,
             status=status,
             action=action,
@@ -208,7 +208,7 @@ def issue(
         payload={
             "event": "notice_issued",
             "notice_id": notice.id,
-            "number": display_number(notice.number),
+            "number": notice_number(notice),
             "dossier_code": dossier.code,
             "agency_code": row.agency.code,
             "procedure_code": row.procedure.code,

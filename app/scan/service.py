@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from app.core.progress import Tracker
 from app.deadlines import DeadlineResult, ProcessingTime, working_clock
 from app.delivery.service import Message, enqueue_many
 from app.dossiers import repository as dossier_repository
@@ -66,9 +67,11 @@ def run_scan(
     extension: ProcessingTime | None = None,
     context: DeadlineContext | None = None,
     since: datetime | None = None,
+    progress: Tracker | None = None,
 ) -> ScanCounts:
     """Scan open dossiers as of `now` (flushes, never commits): all of them, or with `since`
-    (the instant of the last complete scan) only those whose state may have moved since."""
+    (the instant of the last complete scan) only those whose state may have moved since.
+    `progress` hears the total and each batch (the CLI's bar)."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("the scan instant must be timezone-aware")
     if not 1 <= batch_size <= 10_000:
@@ -77,9 +80,13 @@ def run_scan(
     only = None
     if since is not None:
         only = dossier_repository.may_have_moved(since, now, _horizon(context, now))
+    if progress is not None:
+        progress.start(dossier_repository.count_open(session, None, only))
     counts = ScanCounts()
     for batch in dossier_repository.open_dossier_batches(session, None, batch_size, only):
         counts.add(scan_batch(session, batch, now, context, extension))
+        if progress is not None:
+            progress.advance(len(batch))
     return counts
 
 

@@ -93,7 +93,7 @@ def test_supervisor_walk_through(browser: Browser, live_app: LiveApp, tmp_path: 
     expect(page.get_by_role("heading", level=1)).to_have_text("Phiếu xin lỗi chờ xử lý")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Duyệt").click()
-    expect(page.get_by_role("status")).to_contain_text("Đã duyệt phiếu số 1/PXL")
+    expect(page.get_by_role("status")).to_contain_text("Đã duyệt phiếu số 01/PXL-")
     expect(page.get_by_role("button", name="Phát hành")).to_be_visible()
     page.screenshot(path=tmp_path / "05-notices.png", full_page=True)
     assert problems == []

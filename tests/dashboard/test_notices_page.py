@@ -48,7 +48,7 @@ def test_approve_then_issue(supervisor: TestClient, seeded: Seeded, db_session: 
     notice = _notice(db_session, seeded.draft_id)
     assert notice.status == "approved" and notice.approved_by == "Giám sát"
     after = supervisor.get(approved.headers["location"]).text
-    assert "Đã duyệt phiếu số 1/PXL" in after and "Phát hành" in after
+    assert "Đã duyệt phiếu số 01/PXL-" in after and "Phát hành" in after
     again = supervisor.post(
         f"/giam-sat/phieu-xin-loi/{seeded.draft_id}/duyet", data={"csrf_token": csrf_of(after)}
     )

@@ -74,7 +74,7 @@ def test_approve_issue_publish_are_recorded_with_who_and_when(db_session: Sessio
     outbox = db_session.scalars(
         select(OutboxMessage).where(OutboxMessage.idempotency_key == f"notice_issued:{notice.id}")
     ).one()
-    assert outbox.payload["dossier_code"] == CODE and outbox.payload["number"] == "1/PXL"
+    assert outbox.payload["dossier_code"] == CODE and outbox.payload["number"] == "01/PXL-STP"
     assert APPLICANT not in str(outbox.payload) and ID_NUMBER not in str(outbox.payload)
 
 
@@ -112,7 +112,7 @@ def test_issued_files_open_and_carry_the_vietnamese_text(
         assert stored.sha256 == hashlib.sha256(stored.content).hexdigest()
     expected = [
         "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
-        "Số: 1/PXL",
+        "Số: 01/PXL-STP",
         "Kính gửi: Bà Nguyễn Thị Ánh Tuyết",
         CODE,
         "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",

@@ -51,7 +51,7 @@ def test_viewer_reads_but_cannot_act(
         notice_id,
         CODE,
         "draft",
-        "1/PXL",
+        "01/PXL-STP",
     )
     refused = client.post(f"/api/v1/notices/{notice_id}/approve", headers=viewer)
     assert refused.status_code == 403

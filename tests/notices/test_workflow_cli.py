@@ -39,7 +39,7 @@ def test_scan_then_notice_workflow_from_the_command_line(cli_database: str, tmp_
     [item] = json.loads(_invoke("notices", "list", "--json"))
     for key in ("id", "dossier_code", "status", "number", "new_due_at", "created_at"):
         assert key in item
-    assert (item["dossier_code"], item["status"], item["number"]) == (CODE, "draft", "1/PXL")
+    assert (item["dossier_code"], item["status"], item["number"]) == (CODE, "draft", "01/PXL-STP")
     notice = str(item["id"])
 
     _invoke("notices", "edit", notice, "--reason", "Chờ ý kiến của Sở Xây dựng")
