@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
+from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
 from app.api.middleware import request_context
 from app.auth.router import router as auth_router
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         description="Theo dõi thời hạn giải quyết hồ sơ thủ tục hành chính (TTHC).",
         lifespan=lifespan,
         max_body_size=MAX_REQUEST_BYTES,
+        docs_url=None,  # served offline by install_docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -67,6 +70,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.middleware("http")(record_request)
     app.middleware("http")(request_context)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_docs(app)
     routers = (
         health_router,
         metrics_router,
