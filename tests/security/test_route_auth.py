@@ -36,8 +36,8 @@ FOREIGN_AGENCY = "STP-LD-B"
 PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/openapi.json"): "the API description: routes and shapes, no data",
     ("GET", "/docs"): "Swagger UI page over /openapi.json",
-    ("GET", "/docs/oauth2-redirect"): "Swagger UI helper page, no data",
-    ("GET", "/redoc"): "ReDoc page over /openapi.json",
+    ("MOUNT", "/docs-assets"): "Swagger UI's own files (JS, CSS, icon), served for offline use",
+    ("MOUNT", "/docs-assets/own"): "the script that starts Swagger UI on /docs",
     ("MOUNT", "/static"): "CSS, JS and icons of the dashboard",
     ("GET", "/healthz"): "liveness probe for the orchestrator",
     ("GET", "/readyz"): "readiness probe; reports check states only",
