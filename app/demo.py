@@ -19,7 +19,9 @@ from app.agencies.service import import_agencies
 from app.auth.service import create_token
 from app.core.background_server import BackgroundServer
 from app.core.clock import utcnow
+from app.core.config import get_settings
 from app.db import migrate
+from app.db.readiness import DEMO_DATABASE
 from app.db.session import make_engine, make_session_factory, session_scope
 from app.dossiers.lists import ListFilters
 from app.dossiers.service import work_list
@@ -44,18 +46,31 @@ PROVINCE_CODE = "H21"
 DEMO_WEBHOOK_SECRET = "demo-webhook-secret-not-for-production"  # noqa: S105
 
 
-def agency_rows(portal_agencies: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The portal lists agencies flat; their codes carry the tree (H21.65.01 under H21.65)."""
+# Fictional signers of the demo's notices (form 04 is signed by a person, with a title).
+DEMO_SIGNERS = ("Trần Văn Hùng", "Nguyễn Thị Mai", "Lê Quang Vinh", "Phạm Thu Hà", "Võ Minh Tâm")
+
+
+def _signer_title(name: str) -> str:
+    head = "CHỦ TỊCH" if name.casefold().startswith("ubnd") else "GIÁM ĐỐC"
+    return f"KT. {head}\nPHÓ {head}"
+
+
+def agency_rows(
+    portal_agencies: list[dict[str, Any]], province: str = "Lâm Đồng"
+) -> list[dict[str, Any]]:
+    """The portal lists agencies flat; their codes carry the tree (H21.65.01 under H21.65).
+    Each gets a signer, and its parent's name heads its notices ("UBND TỈNH LÂM ĐỒNG")."""
     codes = {a["code"] for a in portal_agencies}
-    rows: list[dict[str, Any]] = [{"code": PROVINCE_CODE, "name": "UBND tỉnh"}]
-    for agency in portal_agencies:
+    rows: list[dict[str, Any]] = [{"code": PROVINCE_CODE, "name": f"UBND tỉnh {province}"}]
+    for index, agency in enumerate(portal_agencies):
         parent = agency["code"].rsplit(".", 1)[0]
         rows.append(
             {
                 "code": agency["code"],
                 "name": agency["name"],
                 "parent_code": parent if parent in codes else PROVINCE_CODE,
-                "governing_body": "UBND TỈNH",
+                "signer_name": DEMO_SIGNERS[index % len(DEMO_SIGNERS)],
+                "signer_title": _signer_title(agency["name"]),
             }
         )
     return rows
@@ -69,7 +84,8 @@ def load_demo_data(url: str, portal: str, token: str, now: datetime) -> dict[str
         portal_agencies = client.get("/api/donvi").raise_for_status().json()["data"]
         catalogue = client.get("/api/thutuc").raise_for_status().json()["data"]
     with session_scope(factory) as session:
-        import_agencies(session, agency_rows(portal_agencies), now)
+        province = get_settings().province_name
+        import_agencies(session, agency_rows(portal_agencies, province), now)
         report = import_catalogue(session, enumerate(catalogue, start=1), now)
     console.print(
         f"catalogue: {report.created} procedures, {len(report.unparseable)} unparseable, "
@@ -123,7 +139,7 @@ def demo(
 
     refuse_public_development_key(get_settings(), host)  # before minutes of loading, not after
     data_dir.mkdir(parents=True, exist_ok=True)
-    db_path = (data_dir / "tthc-demo.db").resolve()
+    db_path = (data_dir / DEMO_DATABASE.name).resolve()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{db_path}"
@@ -157,6 +173,7 @@ def demo(
     console.print(f"Portal simulator: {simulator.url}/api/hoso (Bearer {DEFAULT_TOKEN})")
     console.print(f"Admin token:      {tokens['admin']}")
     console.print(f"Supervisor token: {tokens['supervisor']} (UBND huyện Đông Hưng)\n")
+    _print_cli_hint(data_dir, db_path)
     from app.serve import serve_command
 
     try:
@@ -166,6 +183,23 @@ def demo(
             process.terminate()
             process.wait(timeout=30)
         simulator.stop()
+
+
+def _print_cli_hint(data_dir: Path, db_path: Path) -> None:
+    """The next thing a newcomer tries is the CLI on this data, from another terminal."""
+    export = f"export TTHC_DATABASE_URL=sqlite:///{db_path}"
+    found = data_dir.resolve() == (Path.cwd() / DEMO_DATABASE.parent).resolve()
+    console.print("CLI on the demo data (another terminal, this directory):", highlight=False)
+    if not found:
+        console.print(f"  {export}", highlight=False)
+    for command in ("notices list", "report --group-by agency", "quarantine list"):
+        console.print(f"  .venv/bin/tthc {command}", highlight=False)
+    if found:
+        console.print(
+            f"  (with TTHC_DATABASE_URL unset the CLI uses {DEMO_DATABASE}; elsewhere: {export})",
+            highlight=False, soft_wrap=True,
+        )
+    console.print("")
 
 
 @simulate_app.command("portal")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import typer
@@ -56,6 +57,25 @@ def import_command(
     _print_report(report)
 
 
+UNITS_VI = {
+    "working_days": "ngày làm việc",
+    "working_hours": "giờ làm việc",
+    "calendar_days": "ngày",
+    "same_day": "trong ngày",
+}
+
+
+def _time_text(item: ProcedureOut) -> str:
+    """"20 ngày làm việc", "0,5 ngày làm việc", "trong ngày": never "2E+1"."""
+    if not item.processing_unit:
+        return item.processing_time_text or "—"
+    unit = UNITS_VI.get(item.processing_unit, item.processing_unit)
+    if item.processing_unit == "same_day" or item.processing_time is None:
+        return unit
+    number = format(Decimal(str(item.processing_time)).normalize(), "f").replace(".", ",")
+    return f"{number} {unit}"
+
+
 @app.command("list")
 def list_command(
     missing: bool = typer.Option(False, "--missing", help="Only procedures not in the catalogue."),
@@ -68,11 +88,9 @@ def list_command(
         typer.echo(json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False,
                               indent=2))
         return
-    table = Table("MaTTHC", "name", "processing time", "cut-off", "in catalogue", "dossiers",
-                  "problem")
+    table = Table("Mã TTHC", "Tên thủ tục", "Thời hạn giải quyết", "Giờ chốt", "Trong danh mục",
+                  "Hồ sơ", "Vấn đề")
     for i in items:
-        time_text = (f"{i.processing_time} {i.processing_unit}" if i.processing_unit
-                     else (i.processing_time_text or "—"))
-        table.add_row(i.code, i.name, time_text, i.cutoff or "", "yes" if i.in_catalogue else "no",
-                      str(i.dossiers), i.parse_error or "")
+        table.add_row(i.code, i.name, _time_text(i), i.cutoff or "",
+                      "có" if i.in_catalogue else "không", str(i.dossiers), i.parse_error or "")
     console.print(table)

@@ -29,8 +29,9 @@ class ProcedureOut(BaseModel):
         return cls(
             code=p.code, name=p.name, field_code=p.field_code, field_name=p.field_name,
             processing_time_text=p.processing_time_text,
-            processing_time=p.processing_time.normalize() if p.processing_time is not None
-            else None,
+            # normalize() alone turns 20 into 2E+1, which JSON would carry as "2E+1".
+            processing_time=Decimal(format(p.processing_time.normalize(), "f"))
+            if p.processing_time is not None else None,
             processing_unit=p.processing_unit,
             cutoff=p.cutoff.strftime("%H:%M") if p.cutoff else None,
             restart_on_supplement=p.restart_on_supplement, parse_error=p.parse_error,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import cast
 
@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.core.clock import to_local, utcnow
 from app.core.config import get_settings
 from app.core.errors import AppError
 from app.db.session import session_scope
@@ -30,19 +31,41 @@ def _day(value: str, option: str) -> date:
         raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=option) from exc
 
 
+DEFAULT_LAST_DAYS = 90
+
+
+def _period(from_: str | None, to: str | None, last: int | None) -> tuple[date, date]:
+    """[--from, --to), or the `last` days up to and including today (Vietnamese date)."""
+    if last is not None and (from_ or to):
+        raise typer.BadParameter("give --last or --from/--to, not both", param_hint="--last")
+    if from_ is None and to is None:
+        tomorrow = to_local(utcnow()).date() + timedelta(days=1)
+        return tomorrow - timedelta(days=last or DEFAULT_LAST_DAYS), tomorrow
+    if from_ is None or to is None:
+        raise typer.BadParameter("give both --from and --to", param_hint="--from/--to")
+    return _day(from_, "--from"), _day(to, "--to")
+
+
 def report_command(
-    from_: str = typer.Option(..., "--from", help="First local day, YYYY-MM-DD."),
-    to: str = typer.Option(..., "--to", help="Day after the period (exclusive), YYYY-MM-DD."),
+    from_: str | None = typer.Option(None, "--from", help="First local day, YYYY-MM-DD."),
+    to: str | None = typer.Option(
+        None, "--to", help="Day after the period (exclusive), YYYY-MM-DD."
+    ),
+    last: int | None = typer.Option(
+        None, "--last", min=1, max=3660,
+        help=f"The last N days up to today (default without --from/--to: {DEFAULT_LAST_DAYS}).",
+    ),
     group_by: str | None = typer.Option(None, help="agency | procedure | field | channel | month"),
     agency: str | None = typer.Option(None, help="Agency code: count only its subtree."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     xlsx: Path | None = typer.Option(None, "--xlsx", help="Write an XLSX file."),
     csv_path: Path | None = typer.Option(None, "--csv", help="Write a CSV file."),
 ) -> None:
-    """Biểu II.06a for [--from, --to): received, resolved, in progress, rates, findings."""
+    """Biểu II.06a for [--from, --to), or the last 90 days: received, resolved, in progress,
+    rates, findings."""
     if group_by is not None and group_by not in GROUPS:
         raise typer.BadParameter(f"choose one of {', '.join(GROUPS)}", param_hint="--group-by")
-    start, end = _day(from_, "--from"), _day(to, "--to")
+    start, end = _period(from_, to, last)
     try:
         with session_scope() as session:
             result = period_report(
