@@ -72,7 +72,7 @@ _DATETIMES = ("received_at", "original_appointment", "new_appointment")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NoticeDocument:
-    """Every field of form 04, top to bottom (see /shared/domain/NOTICES.md)."""
+    """Every field of form 04, top to bottom (see docs/domain/notices.md)."""
 
     governing_body: str
     """ĐƠN VỊ CHỦ QUẢN, e.g. "UBND tỉnh Lâm Đồng"; shown upper-case; may hold line breaks."""
