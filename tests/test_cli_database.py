@@ -49,6 +49,7 @@ def empty_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     get_engine.cache_clear()
     forget_checked_databases()
     yield tmp_path
+    os.environ.pop("TTHC_DATABASE_URL", None)  # the CLI's demo fallback sets it in-process
     get_engine.cache_clear()
     get_settings.cache_clear()
 
