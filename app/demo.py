@@ -155,6 +155,8 @@ def demo(
         "TTHC_WEBHOOK_SECRET": DEMO_WEBHOOK_SECRET,
         "TTHC_SCHEDULER_LOCK_PATH": str(data_dir.resolve() / "scheduler.lock"),
         "TTHC_LOG_JSON": "false",
+        # The scheduler's and the server's INFO lines would scroll the URLs and tokens away.
+        "TTHC_LOG_LEVEL": os.environ.get("TTHC_LOG_LEVEL", "WARNING"),
     }
     os.environ.update(env)
     get_settings.cache_clear()

@@ -9,6 +9,8 @@ from typing import cast
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 
 from app.core.clock import to_local, utcnow
@@ -44,6 +46,19 @@ def _period(from_: str | None, to: str | None, last: int | None) -> tuple[date, 
     if from_ is None or to is None:
         raise typer.BadParameter("give both --from and --to", param_hint="--from/--to")
     return _day(from_, "--from"), _day(to, "--to")
+
+
+def _print_records(heading: str, rows: list[list[object]]) -> None:
+    """The report one group at a time, "column: value" pairs wrapped to the terminal: the 21
+    columns of Biểu II.06a squeezed into 80 characters would show only "…"."""
+    console.print(f"[bold]{escape(heading)}[/bold]", soft_wrap=True)
+    header = rows[0]
+    for row in rows[1:]:
+        code, label = str(row[0]), str(row[1]).strip()
+        console.print(f"\n[bold]{escape(label)}[/bold]" + (f" ({escape(code)})" if code else ""))
+        pairs = [f"{name}: {value}" for name, value in zip(header[2:], row[2:], strict=True)
+                 if value not in ("", None)]
+        console.print(Padding(escape(" · ".join(pairs)), (0, 0, 0, 2)))
 
 
 def report_command(
@@ -93,6 +108,10 @@ def report_command(
     table = Table(*rows[0], title=title(result), show_lines=False)
     for row in rows[1:]:
         table.add_row(*(str(value) for value in row))
-    console.print(table)
+    natural = console.measure(table, options=console.options.update_width(100_000)).maximum
+    if natural <= console.width:
+        console.print(table)
+    else:
+        _print_records(title(result), rows)
     for finding in result.findings:
         console.print(f"[yellow]Phát hiện:[/yellow] {finding}")
