@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.models import Agency
+from app.models import Agency, AgencySigner
 
 
 def find_all(session: Session, code_or_name: str) -> Sequence[Agency]:
@@ -16,6 +16,10 @@ def find_all(session: Session, code_or_name: str) -> Sequence[Agency]:
     return session.scalars(
         select(Agency).where(or_(Agency.code == wanted, Agency.name == wanted)).order_by(Agency.id)
     ).all()
+
+
+def signer_of(session: Session, agency_id: int) -> AgencySigner | None:
+    return session.get(AgencySigner, agency_id)
 
 
 def find(session: Session, code_or_name: str) -> Agency | None:

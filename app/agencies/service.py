@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.agencies import repository
 from app.core.errors import Forbidden, NotFound, ValidationFailed
-from app.models import Agency
+from app.models import Agency, AgencySigner
 
 
 @dataclass
@@ -64,6 +64,8 @@ def upsert_agency(
         "parent_id": parent_id,
         "governing_body": _clean(governing_body) or None,
         "place": _clean(place) or None,
+    }
+    signing = {
         "notice_symbol": _clean(notice_symbol).upper() or None,
         "signer_name": _clean(signer_name) or None,
         "signer_title": _title_lines(signer_title) or None,
@@ -72,10 +74,12 @@ def upsert_agency(
         agency = Agency(code=code, created_at=now, updated_at=now, auto_created=False, **wanted)
         session.add(agency)
         session.flush()
+        _set_signer(session, agency, signing, now)
         return agency, "created"
     if parent_id is not None and parent_id in repository.subtree_ids(session, agency.id):
         raise ValidationFailed(f"{code} cannot sit under {parent_code}: that would be a loop")
     changed = any(getattr(agency, key) != value for key, value in wanted.items())
+    changed = _set_signer(session, agency, signing, now) or changed
     if changed or agency.auto_created:
         for key, value in wanted.items():
             setattr(agency, key, value)
@@ -84,6 +88,25 @@ def upsert_agency(
         session.flush()
         return agency, "updated"
     return agency, "unchanged"
+
+
+def _set_signer(
+    session: Session, agency: Agency, signing: dict[str, str | None], now: datetime
+) -> bool:
+    """Store how the agency signs its notices; True if that changed."""
+    row = repository.signer_of(session, agency.id)
+    if row is None:
+        if not any(signing.values()):
+            return False
+        row = AgencySigner(agency_id=agency.id, created_at=now, updated_at=now)
+        session.add(row)
+    elif all(getattr(row, key) == value for key, value in signing.items()):
+        return False
+    for key, value in signing.items():
+        setattr(row, key, value)
+    row.updated_at = now
+    session.flush()
+    return True
 
 
 def import_agencies(

@@ -13,8 +13,10 @@ already shows every operation and schema.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
@@ -44,8 +46,33 @@ _PAGE = """<!doctype html>
 """
 
 
+def _with_bearer_scheme(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """The OpenAPI document declares the bearer token that app/auth reads from the header by
+    hand, so Swagger UI offers its "Authorize" button and sends the token it is given. Public
+    operations ignore the header."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {})["securitySchemes"] = {
+            "bearerToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "A token from `tthc token create` (the demo prints two).",
+            }
+        }
+        schema["security"] = [{"bearerToken": []}, {}]  # {}: the public routes need none
+        app.openapi_schema = schema
+        return schema
+
+    return openapi
+
+
 def install_docs(app: FastAPI) -> None:
     """Mount the assets and the /docs page (create the app with docs_url=None, redoc_url=None)."""
+    app.openapi = _with_bearer_scheme(app)  # type: ignore[method-assign]
     # The more specific mount first: Starlette matches mounts in order.
     app.mount(OWN_ASSETS_URL, StaticFiles(directory=OWN_ASSETS), name="docs-own-assets")
     app.mount(ASSETS_URL, StaticFiles(directory=SWAGGER_ASSETS), name="docs-assets")

@@ -2,6 +2,7 @@
 
 from app.db.base import Base
 from app.models.agency import Agency
+from app.models.agency_signer import AgencySigner
 from app.models.api_token import ApiToken
 from app.models.applicant import DossierApplicant
 from app.models.calendar_override import CalendarOverrideRow
@@ -23,6 +24,7 @@ from app.models.webhook_delivery import WebhookDelivery
 __all__ = [
     "Agency",
     "AgencyOfficeHours",
+    "AgencySigner",
     "ApiToken",
     "Base",
     "CalendarOverrideRow",

@@ -17,11 +17,6 @@ class Agency(TimestampMixin, Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     governing_body: Mapped[str | None] = mapped_column(String(255))
     place: Mapped[str | None] = mapped_column(String(128))
-    # Form 04's register symbol after "PXL-" (e.g. "UBND", "STP"); derived from the name if empty.
-    notice_symbol: Mapped[str | None] = mapped_column(String(32))
-    # Who signs this agency's notices, e.g. "Nguyễn Văn A", "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC".
-    signer_name: Mapped[str | None] = mapped_column(String(255))
-    signer_title: Mapped[str | None] = mapped_column(String(255))
     # Created from a dossier record rather than by an admin: worth a look.
     auto_created: Mapped[bool] = mapped_column(Boolean, default=False)
     auto_approve_notices: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -72,6 +72,7 @@ def build_document(
     dated = notice.issued_at or issue_date_at or notice.created_at
     settings = get_settings()
     parent = repository.agency(session, agency.parent_id)
+    signer = repository.signer_of(session, agency.id)
     return NoticeDocument(
         governing_body=governing_body(agency, parent, settings.province_name),
         issuing_unit=agency.name,
@@ -91,6 +92,8 @@ def build_document(
         new_appointment=notice.new_due_at,
         # A person, never the account that clicked "issue": the one the draft names, else the
         # agency's signer; with neither the name line stays blank for the hand signature.
-        signer_name=notice.signer_name or agency.signer_name,
-        signer_title=notice.signer_title or agency.signer_title or DEFAULT_SIGNER_TITLE,
+        signer_name=notice.signer_name or (signer.signer_name if signer else None),
+        signer_title=notice.signer_title
+        or (signer.signer_title if signer else None)
+        or DEFAULT_SIGNER_TITLE,
     )

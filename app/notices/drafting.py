@@ -118,6 +118,7 @@ def insert_draft(
     year = numbering.register_year(now)
     # The signer and symbol the agency has now; a draft's signer stays editable.
     agency = dossier_repository.agency_of(session, dossier.agency_id)
+    signer = repository.signer_of(session, dossier.agency_id)
 
     def build(number: int) -> Notice:
         return Notice(
@@ -125,9 +126,9 @@ def insert_draft(
             issuing_agency_id=dossier.agency_id,
             year=year,
             number=number,
-            symbol=numbering.register_symbol(agency),
-            signer_name=agency.signer_name,
-            signer_title=agency.signer_title,
+            symbol=numbering.register_symbol(agency, signer),
+            signer_name=signer.signer_name if signer else None,
+            signer_title=signer.signer_title if signer else None,
             status="draft",
             legal_basis=legal_basis_for(dossier.received_at).value,
             reason=text,

@@ -2,8 +2,8 @@
 
 Administrative documents are numbered "<số>/<ký hiệu>" (Decree 30/2020/NĐ-CP, Phụ lục VI): the
 number restarts each year, written with at least two digits, and the symbol joins the kind of
-paper (PXL, phiếu xin lỗi) to the issuing unit's abbreviation. The abbreviation is the agency's
-`notice_symbol`, else its initials ("Sở Tư pháp" -> STP, "UBND xã Đông Hòa" -> UBND); each
+paper (PXL, phiếu xin lỗi) to the issuing unit's abbreviation: the agency's `notice_symbol`
+(table agency_signer), else its initials ("Sở Tư pháp" -> STP, "UBND xã Đông Hòa" -> UBND). Each
 notice keeps the symbol it was numbered under.
 
 The number is the largest one of the unit's year plus one, inserted under the unique
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import to_local
 from app.core.errors import Conflict
-from app.models import Agency, Notice
+from app.models import Agency, AgencySigner, Notice
 from app.notices import repository
 
 SUFFIX = "PXL"
@@ -56,9 +56,10 @@ def _ascii(word: str) -> str:
     return "".join(c for c in letters if c.isalnum() and not unicodedata.combining(c))
 
 
-def register_symbol(agency: Agency) -> str:
+def register_symbol(agency: Agency, signer: AgencySigner | None) -> str:
     """"PXL-<abbreviation>" of the unit that issues the notice."""
-    abbreviation = (agency.notice_symbol or "").strip() or unit_abbreviation(agency.name)
+    chosen = (signer.notice_symbol or "").strip() if signer else ""
+    abbreviation = chosen or unit_abbreviation(agency.name)
     return f"{SUFFIX}-{abbreviation}" if abbreviation else SUFFIX
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.models import (
     Agency,
+    AgencySigner,
     Dossier,
     DossierApplicant,
     Notice,
@@ -133,6 +134,10 @@ def applicant_names(session: Session, dossier_ids: Sequence[int]) -> dict[int, s
         )
     ).all()
     return {dossier_id: name for dossier_id, name in rows}
+
+
+def signer_of(session: Session, agency_id: int) -> AgencySigner | None:
+    return session.get(AgencySigner, agency_id)
 
 
 def agency(session: Session, agency_id: int | None) -> Agency | None:

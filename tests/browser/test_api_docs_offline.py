@@ -49,6 +49,8 @@ def test_swagger_ui_works_without_internet(
     # The operations themselves, grouped by tag, as Swagger UI draws them from /openapi.json.
     expect(page.locator(".opblock-summary-path", has_text="/api/v1/notices").first).to_be_visible()
     assert page.locator(".opblock").count() > 20
+    # The bearer scheme is declared, so a newcomer can paste the demo's token.
+    expect(page.get_by_role("button", name="Authorize")).to_be_visible()
     page.locator(".opblock-summary-path", has_text="/healthz").first.click()
     expect(page.get_by_role("button", name="Try it out")).to_be_visible()
     page.screenshot(path=tmp_path / "docs.png")

@@ -36,9 +36,11 @@ from tests.db.partitioning_support import (
 from tests.ingest.payloads import NOW, as_records, dossier
 
 # What revisions after 0004 add to the models: absent from a database taken back to 0003.
-LATER_TABLES = frozenset({"dashboard_session", "webhook_delivery"})  # 0006
+LATER_TABLES = frozenset({"dashboard_session", "webhook_delivery",  # 0006
+                          "agency_signer"})  # 0009
 LATER_COLUMNS = frozenset({("quarantine", "named_agency"), ("quarantine", "sender_agency"),
-                           ("ingest_run", "agency_code")})  # 0006
+                           ("ingest_run", "agency_code"),  # 0006
+                           ("notice", "symbol")})  # 0009
 
 
 def _before_later_revisions(obj: Any, name: str | None, type_: str, *_: Any) -> bool:
@@ -109,6 +111,8 @@ def test_postgresql_at_head_is_partitioned_and_alembic_check_is_clean(pg_engine:
     assert len(model) == 4
     assert _foreign_keys_to_dossier(pg_engine) == {"dossier_key": model}
     assert _our_functions(pg_engine) == 5
+
+
 
 
 def test_downgrade_and_upgrade_keep_every_row(pg_engine: Engine) -> None:

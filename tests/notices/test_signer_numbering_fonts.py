@@ -16,7 +16,7 @@ from app.cli import app as cli
 from app.core.config import get_settings
 from app.db.session import make_engine, make_session_factory, session_scope
 from app.dossiers.deadline_sync import load_context, refresh_deadlines
-from app.models import Notice
+from app.models import AgencySigner, Notice
 from app.notices import fonts, repository, service
 from app.notices.builder import build_document
 from app.notices.drafting import create_draft
@@ -73,8 +73,11 @@ def test_the_agencys_signer_signs_and_the_header_names_the_province(
     case = make_case(db_session)
     case.agency.governing_body = None
     case.agency.parent_id = None  # a unit without a parent: the province's committee governs
-    case.agency.signer_name = "Trần Văn Hùng"
-    case.agency.signer_title = "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
+    db_session.add(AgencySigner(
+        agency_id=case.agency.id, signer_name="Trần Văn Hùng",
+        signer_title="KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", created_at=ONE_DAY_BEFORE,
+        updated_at=ONE_DAY_BEFORE,
+    ))
     monkeypatch.setenv("TTHC_PROVINCE_NAME", "Khánh Hòa")
     get_settings.cache_clear()
     try:
