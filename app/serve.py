@@ -62,10 +62,10 @@ def serve_command(
     ),
 ) -> None:
     settings = get_settings()
-    # Refuse here, with the reason, rather than serve 500s on every request.
-    check_database(settings.database_url)
     setup_logging(settings.log_level, json_lines=settings.log_json)
     refuse_public_development_key(settings, host)
+    # Refuse here, with the reason, rather than serve 500s on every request.
+    check_database(settings.database_url)
     uvicorn.run(
         "app.main:app_factory",
         factory=True,

@@ -31,6 +31,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """uvicorn.run replaced by a recorder: the command's decision is what is under test."""
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr("app.serve.uvicorn.run", lambda *a, **k: calls.append(k))
+    monkeypatch.setattr("app.serve.check_database", lambda url: None)  # tested in tests/db
     monkeypatch.setenv("TTHC_ENVIRONMENT", "development")
     monkeypatch.setenv("TTHC_LOG_JSON", "false")
     monkeypatch.delenv("TTHC_SECRET_KEY", raising=False)
