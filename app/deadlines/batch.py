@@ -5,8 +5,10 @@ state is a clock start, one due (an advance in working time, or the end of a wor
 calendar-day and same-day procedures) and two working-time differences, which run as
 `WorkingTimeIndex` array operations for all dossiers sharing office hours and cut-off. Every
 other dossier (a pause, a due taken from the portal, an instant near the ends of the supported
-years) goes through the scalar `evaluate` unchanged.
-`tests/deadlines/test_batch.py` checks the two paths agree field for field.
+years) goes through the scalar `evaluate` unchanged; `evaluate_many_traced` says which path each
+dossier took, so a test notices when the array path quietly stops being used.
+`tests/deadlines/test_batch.py` checks the two paths agree field for field, and
+`tests/deadlines/test_reference.py` checks both against a minute-by-minute reference.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal
+from typing import Literal
 
 import numpy as np
 
@@ -40,8 +43,9 @@ START_REASONS: tuple[StartReason, ...] = (
     "non_working_day", "after_cutoff", "before_opening", "after_closing", "in_session",
     "between_sessions",
 )
-_COUNTED_UNITS = frozenset({"working_days", "working_hours"})
 _DAY_UNITS = frozenset({"calendar_days", "same_day"})
+#: How a dossier was evaluated: on arrays, or by the scalar engine and why.
+BatchPath = Literal["array", "portal_due", "pauses", "outside_years"]
 # Fast rows keep a year's margin inside the supported range, as the scalar clock's index does.
 _LOWEST_US = to_us(datetime(MIN_YEAR + 1, 1, 1, tzinfo=LOCAL_TZ))
 _HIGHEST_US = to_us(datetime(MAX_YEAR - 1, 1, 1, tzinfo=LOCAL_TZ))
@@ -66,6 +70,7 @@ class _Fast:
     position: int
     received: datetime
     processing_time: ProcessingTime
+    cutoff: time | None
     timeline: Timeline
     portal_due: datetime | None
     status: int | None
@@ -79,6 +84,12 @@ def _utc(value: datetime | None, name: str) -> datetime | None:
     return None if value is None else require_aware(value, name).astimezone(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    results: list[DeadlineResult]
+    paths: list[BatchPath]  # per subject, in order
+
+
 def evaluate_many(
     subjects: Sequence[Subject],
     calendar: CivilServiceCalendar,
@@ -88,28 +99,41 @@ def evaluate_many(
     mismatch_hours: Decimal | int = MISMATCH_TOLERANCE_HOURS,
 ) -> list[DeadlineResult]:
     """`evaluate` for each subject, in order; equal to calling it one by one."""
+    return evaluate_many_traced(
+        subjects, calendar, as_of=as_of, due_soon_hours=due_soon_hours,
+        mismatch_hours=mismatch_hours,
+    ).results
+
+
+def evaluate_many_traced(
+    subjects: Sequence[Subject],
+    calendar: CivilServiceCalendar,
+    *,
+    as_of: datetime,
+    due_soon_hours: Decimal | int = WORKING_DAY_HOURS,
+    mismatch_hours: Decimal | int = MISMATCH_TOLERANCE_HOURS,
+) -> BatchOutcome:
+    """`evaluate_many`, with the path each subject took."""
     now = require_aware(as_of, "as_of").astimezone(UTC)
     results: list[DeadlineResult | None] = [None] * len(subjects)
+    paths: list[BatchPath] = ["array"] * len(subjects)
     groups: dict[tuple[OfficeHoursSchedule, time | None], list[_Fast]] = defaultdict(list)
-    slow: list[int] = []
     for position, subject in enumerate(subjects):
         fast = _fast_row(position, subject, now)
-        if fast is None:
-            slow.append(position)
+        if isinstance(fast, _Fast):
+            groups[(subject.hours, fast.cutoff)].append(fast)
         else:
-            assert subject.rule is not None  # _fast_row requires a counted rule
-            groups[(subject.hours, subject.rule.cutoff)].append(fast)
+            paths[position] = fast
     for (hours, cutoff), rows in groups.items():
         index = _index_for(calendar, hours, rows)
         done = _evaluate_group(
             calendar, hours, index, cutoff, rows, now, due_soon_hours, mismatch_hours
         )
-        if done is None:
-            slow.extend(row.position for row in rows)
-            continue
         for row, result in zip(rows, done, strict=True):
             results[row.position] = result
-    for position in slow:
+    for position, path in enumerate(paths):
+        if path == "array":
+            continue
         s = subjects[position]
         results[position] = evaluate(
             s.received_at, s.rule, s.events, calendar, s.hours, as_of=now,
@@ -117,16 +141,14 @@ def evaluate_many(
             returned_at=s.returned_at, due_soon_hours=due_soon_hours,
             mismatch_hours=mismatch_hours,
         )
-    return [r for r in results if r is not None]
+    return BatchOutcome([r for r in results if r is not None], paths)
 
 
-def _fast_row(position: int, s: Subject, now: datetime) -> _Fast | None:
-    """The row for the array path, or None when only the scalar engine handles it."""
+def _fast_row(position: int, s: Subject, now: datetime) -> _Fast | BatchPath:
+    """The row for the array path, or why only the scalar engine handles it."""
     rule = s.rule
     if rule is None or rule.processing_time is None:
-        return None
-    if rule.processing_time.unit not in _COUNTED_UNITS | _DAY_UNITS:
-        return None
+        return "portal_due"
     received = require_aware(s.received_at, "received_at").astimezone(UTC)
     portal_due = _utc(s.portal_due_at, "portal_due_at")
     timeline = build_timeline(
@@ -134,15 +156,15 @@ def _fast_row(position: int, s: Subject, now: datetime) -> _Fast | None:
         returned_at=_utc(s.returned_at, "returned_at"),
     )
     if timeline.pauses:
-        return None
+        return "pauses"
     now_us = to_us(now)
     received_us = to_us(received)
     measured_us = now_us if timeline.finished_at is None else to_us(timeline.finished_at)
     portal_us = now_us if portal_due is None else to_us(portal_due)
     if not all(_LOWEST_US <= i < _HIGHEST_US for i in (received_us, measured_us, portal_us)):
-        return None
-    return _Fast(position, received, rule.processing_time, timeline, portal_due, s.status,
-                 received_us, measured_us, portal_us)
+        return "outside_years"
+    return _Fast(position, received, rule.processing_time, rule.cutoff, timeline, portal_due,
+                 s.status, received_us, measured_us, portal_us)
 
 
 def _index_for(
@@ -165,7 +187,7 @@ def _evaluate_group(
     now: datetime,
     due_soon_hours: Decimal | int,
     mismatch_hours: Decimal | int,
-) -> list[DeadlineResult] | None:
+) -> list[DeadlineResult]:
     received = np.array([r.received_us for r in rows], dtype=np.int64)
     # working time to add, or (calendar_days, same_day) -1 and the days to the due's date
     amount = np.array([
@@ -188,10 +210,7 @@ def _evaluate_group(
             reasons = index.start_reason_codes(received, cutoff)
             break
         except OutOfIndexRange:  # a due past the index's last year: grow it, as the clock does
-            try:
-                index = clock.grow(index)
-            except OutOfIndexRange:
-                return None
+            index = clock.grow(index)  # past 2200 it raises, as the scalar engine would
     results = []
     for k, row in enumerate(rows):
         due_at = from_us(int(due[k]))

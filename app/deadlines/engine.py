@@ -7,7 +7,7 @@ any timezone but must be aware; instants out are UTC.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from decimal import Decimal
 
@@ -72,10 +72,17 @@ class _Due:
     start: datetime
     reason: StartReason
     restarted_at: datetime | None
-    base_due: datetime | None
+    base_due: datetime
     due: datetime | None  # None: paused before the due
-    provisional_due: datetime | None
+    provisional_due: datetime  # the due if the open pause ended now, for the hours left
     spans: tuple[PauseSpan, ...]
+
+
+def _pause_hours(clock: WorkingClock, pause: Pause, start: datetime, now: datetime) -> int:
+    """Working time the pause took from the clock started at `start` (so far, if still open)."""
+    counted_from = max(pause.start, start)
+    counted_to = pause.end if pause.end is not None else max(now, counted_from)
+    return max(clock.working_between(counted_from, counted_to), 0)
 
 
 def _legal_due(
@@ -86,43 +93,42 @@ def _legal_due(
     pauses: tuple[Pause, ...],
     as_of: datetime,
 ) -> _Due:
+    """DEADLINES.md §3–§5, the pauses taken in order against the due in force when each began.
+
+    A pause that begins before that due shifts it by its working hours, or, still open, leaves
+    the due unknown until it ends. A pause that begins at or after the due changes nothing: by
+    then the whole processing time had elapsed ([start, due) is the time allowed; a request at
+    the due instant comes too late to stop it). With `restart_on_supplement`, a supplement round
+    begun before the due instead restarts the processing time from its resumption, and the
+    pauses before it stop counting; one begun after the due restarts nothing (already late).
+    """
     start = clock.clock_start(received, rule.cutoff)
     reason = clock.start_reason(received, rule.cutoff)
     restarted_at: datetime | None = None
-    if rule.restart_on_supplement:
-        restarts = [p for p in pauses if p.supplement and p.resumed]
-        restart_ends = [p.end for p in restarts if p.end is not None]
-        if restart_ends:
-            restarted_at = restart_ends[-1]
-            start = clock.clock_start(restarted_at, rule.cutoff)
-            reason = clock.start_reason(restarted_at, rule.cutoff)
-    base_due = clock.base_due(start, processing_time)
-    due = base_due
-    open_before_due = False
+    base_due = due = clock.base_due(start, processing_time)
     spans: list[PauseSpan] = []
     for pause in pauses:
-        counted_from = max(pause.start, start)
-        counted_to = pause.end if pause.end is not None else max(as_of, counted_from)
-        if restarted_at is not None and pause.start < restarted_at:
-            worked = max(clock.working_between(pause.start, counted_to), 0)
-            spans.append(PauseSpan(pause.start, pause.end, pause.statuses, hours_of(worked), False))
-            continue
-        worked = max(clock.working_between(counted_from, counted_to), 0)
-        shifts = pause.end is not None and counted_from < due
-        if shifts:
-            due = clock.advance(due, worked)
-        if pause.end is None and counted_from < due:
-            open_before_due = True
-        spans.append(PauseSpan(pause.start, pause.end, pause.statuses, hours_of(worked), shifts))
-    return _Due(
-        start,
-        reason,
-        restarted_at,
-        base_due,
-        None if open_before_due else due,
-        due,
-        tuple(spans),
-    )
+        worked_us = _pause_hours(clock, pause, start, as_of)
+        worked = hours_of(worked_us)
+        before_due = max(pause.start, start) < due
+        restart = pause.resumed_at if rule.restart_on_supplement and pause.supplement else None
+        if before_due and restart is not None:
+            restarted_at = restart
+            start = clock.clock_start(restart, rule.cutoff)
+            reason = clock.start_reason(restart, rule.cutoff)
+            base_due = due = clock.base_due(start, processing_time)
+            spans = [replace(span, shifted_due=False) for span in spans]
+            spans.append(PauseSpan(pause.start, pause.end, pause.statuses, worked, False))
+        elif pause.end is None:
+            # Only the last pause can be open (events.build_timeline).
+            spans.append(PauseSpan(pause.start, None, pause.statuses, worked, False))
+            frozen = None if before_due else due
+            return _Due(start, reason, restarted_at, base_due, frozen, due, tuple(spans))
+        else:
+            if before_due:
+                due = clock.advance(due, worked_us)
+            spans.append(PauseSpan(pause.start, pause.end, pause.statuses, worked, before_due))
+    return _Due(start, reason, restarted_at, base_due, due, due, tuple(spans))
 
 
 def _classify(
@@ -132,7 +138,7 @@ def _classify(
     due: datetime | None,
     paused: bool,
     as_of: datetime,
-    left_us: int | None,
+    left_us: int,
     due_soon_us: int,
 ) -> Classification:
     if status in EXCLUDED_STATUSES:
@@ -147,7 +153,7 @@ def _classify(
         return "paused"
     if as_of > due:
         return "overdue"
-    if left_us is not None and left_us <= due_soon_us:
+    if left_us <= due_soon_us:
         return "due_soon"
     return "in_time"
 
@@ -188,28 +194,20 @@ def evaluate(
     if rule is not None and processing_time is not None:
         computed = _legal_due(clock, received, rule, processing_time, timeline.pauses, now)
         start, reason, restarted_at = computed.start, computed.reason, computed.restarted_at
-        base_due, due, reference_due = computed.base_due, computed.due, computed.provisional_due
-        spans = computed.spans
-        basis: str = "legal"
+        base_due: datetime | None = computed.base_due
+        due, reference_due, spans = computed.due, computed.provisional_due, computed.spans
+        legal = True
     else:
         if portal_due is None:
             raise ValueError("no processing time and no portal appointment: the due is unknown")
         start = clock.clock_start(received, cutoff)
         reason = clock.start_reason(received, cutoff)
-        restarted_at, base_due, due, reference_due, basis = (
-            None,
-            None,
-            portal_due,
-            portal_due,
-            "portal",
-        )
+        restarted_at, base_due, due, reference_due = None, None, portal_due, portal_due
+        legal = False
+        # The portal's appointment is taken as given: pauses are listed, never added to it.
         spans = tuple(
             PauseSpan(
-                p.start,
-                p.end,
-                p.statuses,
-                hours_of(max(clock.working_between(max(p.start, start), p.end or now), 0)),
-                False,
+                p.start, p.end, p.statuses, hours_of(_pause_hours(clock, p, start, now)), False
             )
             for p in timeline.pauses
         )
@@ -220,14 +218,14 @@ def evaluate(
         measured_at = max(open_pause.start, start)
     else:
         measured_at = now
-    left_us = None if reference_due is None else clock.working_between(measured_at, reference_due)
+    left_us = clock.working_between(measured_at, reference_due)
     difference_us = None
-    if basis == "legal" and due is not None and portal_due is not None:
+    if legal and due is not None and portal_due is not None:
         difference_us = clock.working_between(due, portal_due)
     return assemble(
         received=received, now=now, timeline=timeline, processing_time=processing_time,
         start=start, reason=reason, restarted_at=restarted_at, base_due=base_due, due=due,
-        legal=basis == "legal", portal_due=portal_due, spans=spans, left_us=left_us,
+        legal=legal, portal_due=portal_due, spans=spans, left_us=left_us,
         difference_us=difference_us, status=status, due_soon_hours=due_soon_hours,
         mismatch_hours=mismatch_hours,
     )
@@ -247,7 +245,7 @@ def assemble(
     legal: bool,
     portal_due: datetime | None,
     spans: tuple[PauseSpan, ...],
-    left_us: int | None,
+    left_us: int,
     difference_us: int | None,
     status: int | None,
     due_soon_hours: Decimal | int,
@@ -287,7 +285,7 @@ def assemble(
         finished_at=timeline.finished_at,
         finish_status=timeline.finish_status,
         status=effective_status,
-        working_hours_left=None if left_us is None else hours_of(left_us),
+        working_hours_left=hours_of(left_us),
         classification=classification,
         appointment_mismatch=difference is not None and abs(difference) > Decimal(mismatch_hours),
         appointment_difference_hours=difference,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from app.deadlines.rules import (
     FINISHED_STATUS,
@@ -59,6 +59,11 @@ class Pause:
     def resumed(self) -> bool:
         return self.ended_by in RUNNING_STATUSES
 
+    @property
+    def resumed_at(self) -> datetime | None:
+        """When the dossier went back into processing (None: still paused, or finished)."""
+        return self.end if self.resumed else None
+
 
 @dataclass(frozen=True, slots=True)
 class Timeline:
@@ -88,34 +93,39 @@ def build_timeline(
     Finished = the first status 9, or a status 10 if no 9 came before it: i.e. the earliest of
     `finished_at`, `returned_at` and the 9/10 events. Finishing ends an open pause.
     """
-    ordered = sorted({e for e in events if e.at <= as_of}, key=lambda e: (e.at, _rank(e.status)))
-    finishes = [(e.at, e.status) for e in ordered if e.status in (FINISHED_STATUS, RETURNED_STATUS)]
+    # (instant in UTC, as every instant the engine returns; status), each event once; two
+    # statuses of one rank at one instant in code order, so the result never depends on hashing.
+    ordered = sorted(
+        {(e.at.astimezone(UTC), e.status) for e in events if e.at <= as_of},
+        key=lambda event: (event[0], _rank(event[1]), event[1]),
+    )
+    finishes = [(at, s) for at, s in ordered if s in (FINISHED_STATUS, RETURNED_STATUS)]
     if finished_at is not None and finished_at <= as_of:
         finishes.append((finished_at, FINISHED_STATUS))
     if returned_at is not None and returned_at <= as_of:
         finishes.append((returned_at, RETURNED_STATUS))
-    finish = min(finishes, key=lambda item: (item[0], item[1])) if finishes else None
+    finish = min(finishes) if finishes else None  # the earliest; at a tie 9 before 10
 
     pauses: list[Pause] = []
     open_start: datetime | None = None
     open_statuses: list[int] = []
-    for event in ordered:
-        if finish is not None and event.at > finish[0]:
+    for at, status in ordered:
+        if finish is not None and at > finish[0]:
             break
-        if event.status in PAUSING_STATUSES:
+        if status in PAUSING_STATUSES:
             if open_start is None:
-                open_start, open_statuses = event.at, []
-            if event.status not in open_statuses:
-                open_statuses.append(event.status)
-        elif open_start is not None and event.status in _RESUMING:
-            pauses.append(Pause(open_start, event.at, tuple(open_statuses), event.status))
+                open_start, open_statuses = at, []
+            if status not in open_statuses:
+                open_statuses.append(status)
+        elif open_start is not None and status in _RESUMING:
+            pauses.append(Pause(open_start, at, tuple(open_statuses), status))
             open_start = None
     if open_start is not None:
         if finish is not None:
             pauses.append(Pause(open_start, finish[0], tuple(open_statuses), finish[1]))
         else:
             pauses.append(Pause(open_start, None, tuple(open_statuses)))
-    last_status = ordered[-1].status if ordered else None
+    last_status = ordered[-1][1] if ordered else None
     return Timeline(
         pauses=tuple(pauses),
         finished_at=finish[0] if finish else None,
