@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_SCALE ?= 200000
+# make mutation: mutants per file (0 = all); MUTATION_FILES=path[,path=tests/folder] for a few.
+MUTATION_SAMPLE ?= 150
+export MUTATION_SAMPLE MUTATION_FILES MUTATION_SEED MUTATION_JOBS
 
-.PHONY: install demo test test-sqlite lint bench clean
+.PHONY: install demo test test-sqlite lint bench mutation clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,11 +28,15 @@ test-sqlite: $(STAMP)
 	$(BIN)/pytest -q --backends sqlite
 
 lint: $(STAMP)
-	$(BIN)/ruff check app connectors tests bench
+	$(BIN)/ruff check app connectors tests bench tools
 	$(BIN)/mypy
+
+# Mutation testing of the legal core (tools/mutation.py, docs/CONTRIBUTING.md); not in `test`.
+mutation: $(STAMP)
+	nice -n 10 $(BIN)/python tools/mutation.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --scale $(BENCH_SCALE)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-data *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .mutation demo-data *.egg-info

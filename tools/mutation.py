@@ -47,13 +47,17 @@ PRELOAD = (
     "openpyxl", "docx", "typer", "rich", "alembic", "apscheduler", "psycopg",
     "prometheus_client", "itsdangerous", "weasyprint",
 )
+# A mutant that loops forever is stopped after (its tests' usual time + 5 s) x 3 of CPU time:
+# mutmut's default (x 30) let a few such mutants hold both cores for minutes.
+TIMEOUT_MULTIPLIER = 1.5  # mutmut doubles it
+TIMEOUT_CONSTANT = 5.0
 DETECTED = frozenset({"killed", "timeout", "caught by type check", "segfault"})
 NOT_RUN = frozenset({"skipped", "not checked"})
 _IGNORED = (
     ".git", ".venv", ".mutation", "__pycache__", ".hypothesis", "*.egg-info", ".mypy_cache",
     ".ruff_cache", ".pytest_cache", "demo-data", "node_modules",
 )
-# Matches no mutant: the first `mutmut run` only generates the mutants and maps tests to them.
+# A mutant name that matches nothing (see run_target).
 _LIST_ONLY = "__mutation_sampling_only__"
 
 
@@ -70,6 +74,7 @@ class Setup:
     pytest_args: tuple[str, ...] = PYTEST_ARGS
     preload: tuple[str, ...] = PRELOAD
     jobs: int = 2
+    env: tuple[tuple[str, str], ...] = ()  # extra environment for mutmut and the tests
 
 
 @dataclass
@@ -148,6 +153,8 @@ process_isolation = "forkserver"
 forkserver_warmup = "import"
 preload_modules_file = {json.dumps(str(preload))}
 use_git_change_detection = false
+timeout_multiplier = {TIMEOUT_MULTIPLIER}
+timeout_constant = {TIMEOUT_CONSTANT}
 """
     pyproject = scratch / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8") if pyproject.exists() else ""
@@ -156,10 +163,10 @@ use_git_change_detection = false
     pyproject.write_text(text + config, encoding="utf-8")
 
 
-def _mutmut_call(scratch: Path, args: list[str], log: Path) -> int:
+def _mutmut_call(scratch: Path, args: list[str], log: Path, setup: Setup) -> int:
     env = {
         **os.environ, "TTHC_TEST_BACKENDS": "sqlite", "HYPOTHESIS_PROFILE": "mutation",
-        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1", **dict(setup.env),
     }
     with log.open("a", encoding="utf-8") as out:
         out.write(f"\n$ mutmut {' '.join(args[:6])}{' ...' if len(args) > 6 else ''}\n")
@@ -202,6 +209,13 @@ def show(scratch: Path, mutant: str) -> str:
     return "\n".join(changed) or done.stdout.strip()
 
 
+def choose(names: list[str], *, sample: int, seed: int, target: str) -> list[str]:
+    """`sample` of the mutants (all when 0 or more than there are), the same for a given seed."""
+    if sample <= 0 or sample >= len(names):
+        return list(names)
+    return sorted(random.Random(f"{seed}:{target}").sample(names, sample), key=_natural)
+
+
 def run_target(
     root: Path, target: str, tests: str, *, sample: int, seed: int, setup: Setup | None = None
 ) -> FileReport:
@@ -211,15 +225,14 @@ def run_target(
     prepare(root, scratch, target, tests, setup)
     log = scratch / "mutation.log"
     jobs = ["--max-children", str(setup.jobs)]
-    _mutmut_call(scratch, ["run", *jobs, _LIST_ONLY], log)  # fails on purpose: nothing matches
+    # Generates the mutants and maps tests to them, then stops: the name matches no mutant.
+    _mutmut_call(scratch, ["run", *jobs, _LIST_ONLY], log, setup)
     listed = read_statuses(scratch, log)
     if not listed:
         raise MutationRunError(f"no mutant generated for {target}; see {log}")
     names = sorted(listed, key=_natural)
-    chosen = names if sample <= 0 or sample >= len(names) else sorted(
-        random.Random(f"{seed}:{target}").sample(names, sample), key=_natural
-    )
-    if _mutmut_call(scratch, ["run", *jobs, *chosen], log) != 0:
+    chosen = choose(names, sample=sample, seed=seed, target=target)
+    if _mutmut_call(scratch, ["run", *jobs, *chosen], log, setup) != 0:
         raise MutationRunError(f"mutmut failed on {target}; see {log}")
     statuses = read_statuses(scratch, log)
     report = FileReport(target, tests, len(names), {n: statuses[n] for n in chosen})

@@ -190,20 +190,19 @@ def evaluate(
     open_pause = next((p for p in timeline.pauses if p.end is None), None)
     processing_time = rule.processing_time if rule is not None else None
     cutoff = rule.cutoff if rule is not None else None
+    legal = processing_time is not None  # else the portal's appointment is the due
 
     if rule is not None and processing_time is not None:
         computed = _legal_due(clock, received, rule, processing_time, timeline.pauses, now)
         start, reason, restarted_at = computed.start, computed.reason, computed.restarted_at
         base_due: datetime | None = computed.base_due
         due, reference_due, spans = computed.due, computed.provisional_due, computed.spans
-        legal = True
     else:
         if portal_due is None:
             raise ValueError("no processing time and no portal appointment: the due is unknown")
         start = clock.clock_start(received, cutoff)
         reason = clock.start_reason(received, cutoff)
         restarted_at, base_due, due, reference_due = None, None, portal_due, portal_due
-        legal = False
         # The portal's appointment is taken as given: pauses are listed, never added to it.
         spans = tuple(
             PauseSpan(
