@@ -189,22 +189,21 @@ def _evaluate_group(
     mismatch_hours: Decimal | int,
 ) -> list[DeadlineResult]:
     received = np.array([r.received_us for r in rows], dtype=np.int64)
-    # working time to add, or (calendar_days, same_day) -1 and the days to the due's date
-    amount = np.array([
-        -1 if r.processing_time.unit in _DAY_UNITS else processing_time_us(r.processing_time)
-        for r in rows
-    ], dtype=np.int64)
-    days = np.array([int(r.processing_time.value) for r in rows], dtype=np.int64)
-    counted = amount >= 0
+    # working_days / working_hours advance the clock; calendar_days / same_day end a day
+    counted = [k for k, r in enumerate(rows) if r.processing_time.unit not in _DAY_UNITS]
+    by_day = [k for k, r in enumerate(rows) if r.processing_time.unit in _DAY_UNITS]
+    amount = np.array([processing_time_us(rows[k].processing_time) for k in counted],
+                      dtype=np.int64)
+    days = np.array([int(rows[k].processing_time.value) for k in by_day], dtype=np.int64)
     measured = np.array([r.measured_us for r in rows], dtype=np.int64)
     portal = np.array([r.portal_us for r in rows], dtype=np.int64)
     clock = working_clock(calendar, hours)
     while True:
         try:
             start = index.clock_start(received, cutoff)
-            due = np.where(counted, index.advance(start, np.maximum(amount, 0)),
-                           index.end_of_working_day(index.day_of(start) + np.where(
-                               counted, 0, days)))
+            due = np.empty_like(start)
+            due[counted] = index.advance(start[counted], amount)
+            due[by_day] = index.end_of_working_day(index.day_of(start[by_day]) + days)
             left = index.between(measured, due)
             difference = index.between(due, portal)
             reasons = index.start_reason_codes(received, cutoff)

@@ -23,6 +23,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 US_PER_MINUTE = 60_000_000
 US_PER_HOUR = 3_600_000_000
+NO_SESSION = -1  # a day off's "end of its last session"
 
 
 class OutOfIndexRange(ValueError):
@@ -59,7 +60,7 @@ class WorkingTimeIndex:
         ndays = (date(last_year + 1, 1, 1) - self.first_day).days
         starts: list[int] = []
         ends: list[int] = []
-        day_last_end = np.full(ndays, -1, dtype=np.int64)
+        day_last_end = np.full(ndays, NO_SESSION, dtype=np.int64)
         day_starts = np.empty(ndays + 1, dtype=np.int64)
         for offset in range(ndays):
             day = self.first_day + timedelta(days=offset)
@@ -80,7 +81,7 @@ class WorkingTimeIndex:
         self.day_starts: I64 = day_starts
         self.day_last_end: I64 = day_last_end
         # For each day, the index of the first working day on or after it (ndays when none).
-        working = np.flatnonzero(day_last_end >= 0)
+        working = np.flatnonzero(day_last_end != NO_SESSION)
         self.day_next_working: I64 = working[
             np.minimum(np.searchsorted(working, np.arange(ndays)), len(working) - 1)
         ].astype(np.int64)
@@ -159,7 +160,7 @@ class WorkingTimeIndex:
         the same tests in the same order as the scalar `WorkingClock.start_reason`."""
         day = self.day_of(received)
         since_midnight = received - self.day_starts[day]
-        working = self.day_last_end[day] >= 0
+        working = self.day_last_end[day] != NO_SESSION
         late = (
             np.zeros(received.shape, dtype=bool)
             if cutoff is None

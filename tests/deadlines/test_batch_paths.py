@@ -3,7 +3,7 @@ which dossiers it hands to the scalar engine (a fallback is fine only where it i
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -101,3 +101,25 @@ def test_a_due_past_2200_fails_on_the_array_path_as_on_the_scalar_one() -> None:
         evaluate_many([subject(received, rule)], SHARED_CALENDAR, as_of=AS_OF)
     with pytest.raises(OutOfIndexRange, match="due beyond 2200"):
         evaluate(received, rule, [], SHARED_CALENDAR, DEFAULT_SCHEDULE, as_of=AS_OF)
+
+
+def test_the_array_path_covers_1991_to_2198_and_the_scalar_engine_the_edges() -> None:
+    # A year's margin inside 1990–2200, as the scalar clock keeps (the index spans ±1 year).
+    rule = ProcedureRule(TWO_DAYS)
+    first = datetime(1991, 1, 1, 0, 0, tzinfo=LOCAL_TZ)
+    last = datetime(2198, 12, 31, 23, 59, 59, 999_999, tzinfo=LOCAL_TZ)
+    edges = [first, first - timedelta(microseconds=1), last, last + timedelta(microseconds=1)]
+    traced = evaluate_many_traced([subject(r, rule) for r in edges], SHARED_CALENDAR,
+                                  as_of=datetime(2100, 1, 5, 9, 0, tzinfo=LOCAL_TZ))
+    assert traced.paths == ["array", "outside_years", "array", "outside_years"]
+    assert traced.results[0].clock_started_at == datetime(1991, 1, 2, 7, 30, tzinfo=LOCAL_TZ)
+
+
+@pytest.mark.parametrize("argument", ["portal_due_at", "finished_at", "returned_at"])
+def test_a_naive_instant_is_refused_by_name_on_the_array_path(argument: str) -> None:
+    naive = datetime(2025, 3, 3, 10, 0)
+    bad = subject(L(2025, 3, 3, 10, 0), ProcedureRule(TWO_DAYS), **{argument: naive})
+    with pytest.raises(ValueError, match=rf"^{argument} 2025-03-03T10:00:00 is naive"):
+        evaluate_many([bad], SHARED_CALENDAR, as_of=AS_OF)
+    with pytest.raises(ValueError, match=r"^as_of 2025-03-12T09:00:00 is naive"):
+        evaluate_many([], SHARED_CALENDAR, as_of=AS_OF.replace(tzinfo=None))

@@ -31,6 +31,9 @@ SPLIT = OfficeHoursSchedule([
     (date(2025, 10, 15), OfficeHours(((time(8, 0), time(12, 0)), (time(13, 0), time(17, 0))))),
 ])
 ONE_SESSION = OfficeHoursSchedule.constant(OfficeHours(((time(8, 0), time(16, 0)),)))
+# Sessions that touch midnight, so a day's edges are session edges.
+EDGES = OfficeHoursSchedule.constant(OfficeHours(((time(0, 0), time(6, 0)),
+                                                  (time(18, 0), time(23, 59)))))
 # One across the 15/10/2025 change of SPLIT's hours, one just after Tết 2026.
 AS_OFS = [datetime(2025, 10, 20, 10, 15, tzinfo=LOCAL_TZ),
           datetime(2026, 3, 2, 14, 40, tzinfo=LOCAL_TZ)]
@@ -65,7 +68,7 @@ def subjects(draw: st.DrawFn, as_of: datetime) -> Subject:
     received = draw(st.datetimes(local - timedelta(days=75), local + timedelta(days=2)).map(
         lambda d: d.replace(second=0, microsecond=0, tzinfo=LOCAL_TZ)))
     rule = draw(rules())
-    hours = draw(st.sampled_from([DEFAULT_SCHEDULE, SPLIT, ONE_SESSION]))
+    hours = draw(st.sampled_from([DEFAULT_SCHEDULE, SPLIT, ONE_SESSION, EDGES]))
     anchors = [received]
     if rule.processing_time is not None and draw(st.booleans()):
         anchors.append(_base_due(received, rule, hours))  # pauses at and around the due
