@@ -47,10 +47,12 @@ PRELOAD = (
     "openpyxl", "docx", "typer", "rich", "alembic", "apscheduler", "psycopg",
     "prometheus_client", "itsdangerous", "weasyprint",
 )
-# A mutant that loops forever is stopped after (its tests' usual time + 5 s) x 3 of CPU time:
-# mutmut's default (x 30) let a few such mutants hold both cores for minutes.
+# A mutant is stopped after (its tests' usual time + 30 s) x 3 of CPU time, or half that of
+# wall time: the 30 s pay for importing the project afresh on a busy machine (with less, slow
+# imports were reported as "timeout", i.e. detected, without any test having run), and the x 3
+# instead of mutmut's x 30 keeps a mutant that loops forever from holding a core for minutes.
 TIMEOUT_MULTIPLIER = 1.5  # mutmut doubles it
-TIMEOUT_CONSTANT = 5.0
+TIMEOUT_CONSTANT = 30.0
 DETECTED = frozenset({"killed", "timeout", "caught by type check", "segfault"})
 NOT_RUN = frozenset({"skipped", "not checked"})
 _IGNORED = (

@@ -74,11 +74,11 @@ class _Due:
     restarted_at: datetime | None
     base_due: datetime
     due: datetime | None  # None: paused before the due
-    provisional_due: datetime  # the due if the open pause ended now, for the hours left
+    provisional_due: datetime  # the due before an open pause: the hours left when it began
     spans: tuple[PauseSpan, ...]
 
 
-def _pause_hours(clock: WorkingClock, pause: Pause, start: datetime, now: datetime) -> int:
+def _pause_working_us(clock: WorkingClock, pause: Pause, start: datetime, now: datetime) -> int:
     """Working time the pause took from the clock started at `start` (so far, if still open)."""
     counted_from = max(pause.start, start)
     counted_to = pause.end if pause.end is not None else max(now, counted_from)
@@ -108,7 +108,7 @@ def _legal_due(
     base_due = due = clock.base_due(start, processing_time)
     spans: list[PauseSpan] = []
     for pause in pauses:
-        worked_us = _pause_hours(clock, pause, start, as_of)
+        worked_us = _pause_working_us(clock, pause, start, as_of)
         worked = hours_of(worked_us)
         before_due = max(pause.start, start) < due
         restart = pause.resumed_at if rule.restart_on_supplement and pause.supplement else None
@@ -206,7 +206,7 @@ def evaluate(
         # The portal's appointment is taken as given: pauses are listed, never added to it.
         spans = tuple(
             PauseSpan(
-                p.start, p.end, p.statuses, hours_of(_pause_hours(clock, p, start, now)), False
+                p.start, p.end, p.statuses, hours_of(_pause_working_us(clock, p, start, now)), False
             )
             for p in timeline.pauses
         )

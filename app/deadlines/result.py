@@ -34,7 +34,7 @@ class PauseSpan:
     end: datetime | None  # None: still paused as of the evaluation
     statuses: tuple[int, ...]
     working_hours: Decimal  # inside the clock; for an open pause, so far
-    shifted_due: bool  # False when it began after the due (or before a restart) or is open
+    shifted_due: bool  # False when it began at or after the due, before a restart, or is open
 
     def to_dict(self) -> dict[str, Any]:
         return {
