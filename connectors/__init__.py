@@ -25,16 +25,26 @@ from connectors.portal_fields import (
     format_portal_date,
     parse_portal_date,
 )
-from connectors.portal_format import parse_dossier, parse_progress, parse_record
-from connectors.records import DossierRecord, IdNumber, ProgressRecord, SupplementRecord
+from connectors.portal_format import guess_kind, parse_dossier, parse_progress, parse_record
+from connectors.records import (
+    NO_STATUS,
+    DataFlag,
+    DossierRecord,
+    IdNumber,
+    ProgressRecord,
+    SupplementRecord,
+    progression_rank,
+)
 from connectors.registry import available, get_connector
 
 __all__ = [
+    "NO_STATUS",
     "STATUS_NAMES",
     "Connector",
     "ConnectorError",
     "ConnectorState",
     "DataError",
+    "DataFlag",
     "DossierRecord",
     "Envelope",
     "EnvelopeInvalid",
@@ -57,9 +67,11 @@ __all__ = [
     "build_envelope",
     "format_portal_date",
     "get_connector",
+    "guess_kind",
     "parse_dossier",
     "parse_envelope",
     "parse_portal_date",
     "parse_progress",
     "parse_record",
+    "progression_rank",
 ]

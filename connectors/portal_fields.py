@@ -196,6 +196,20 @@ def required_date(record: Mapping[str, Any], field: str) -> datetime:
     return value
 
 
+def parse_iso_date(raw: str, field: str) -> datetime:
+    """An ISO 8601 instant (``2025-03-04T09:00:00``, what .NET serialises a DateTime as);
+    without an offset it is portal-local time."""
+    try:
+        value = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise RecordInvalid(
+            field, f"invalid date {raw!r}: expected yyyyMMddHHmmss or ISO 8601", echo(raw)
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=PORTAL_TZ)
+    return value.astimezone(UTC)
+
+
 def parse_status(raw: Any, field: str) -> int:
     """A status code given as a number, a numeric string or a PORTAL.md text alias."""
     if isinstance(raw, bool) or raw is None:

@@ -3,7 +3,8 @@
 ``parse_dossier`` reads a DongBoHoSoMC record (with its embedded QuaTrinhXuLy), ``parse_progress``
 a CapNhatTienDoHoSoMC record. Both raise :class:`~connectors.errors.RecordInvalid` with the field
 (a path for nested values, e.g. ``QuaTrinhXuLy[3].ThoiDiemXuLy``), a reason and the value, which
-the app stores as a quarantine row.
+the app stores as a quarantine row, only when the record cannot be stored: what the real senders
+get wrong in optional parts is stored and flagged (:mod:`connectors.portal_lenient`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+from connectors import portal_lenient as lenient
+from connectors.base import RecordKind
 from connectors.errors import RecordInvalid
 from connectors.portal_fields import (
     echo,
     parse_status,
-    read_choice,
     read_date,
     read_list,
     read_text,
@@ -24,7 +26,7 @@ from connectors.portal_fields import (
     required_text,
     type_name,
 )
-from connectors.records import DossierRecord, IdNumber, ProgressRecord, SupplementRecord
+from connectors.records import NO_STATUS, DataFlag, DossierRecord, ProgressRecord
 
 APPLICANT_TYPES: Final[Mapping[int, str]] = {
     1: "công dân",
@@ -38,7 +40,8 @@ CHANNELS: Final[Mapping[int, str]] = {
     3: "bưu chính công ích",
 }
 ID_KINDS: Final[Mapping[int, str]] = {1: "định danh cá nhân 12 số", 2: "CMND 9 số"}
-_ID_LENGTHS: Final[Mapping[int, int]] = {1: 12, 2: 9}
+#: Status 1: submitted online, not accepted yet; it has no NgayTiepNhan.
+SUBMITTED: Final = 1
 _CODE_RE: Final = re.compile(r"\S+")
 #: Key a connector uses to wrap an item that was not a JSON object, so it still gets quarantined.
 RAW_ITEM_KEY: Final = "_raw"
@@ -68,11 +71,21 @@ def _dossier_code(record: Mapping[str, Any]) -> str:
     return code
 
 
+def _step_status(record: Mapping[str, Any]) -> tuple[int, tuple[DataFlag, ...]]:
+    if "TrangThai" not in record:
+        raise RecordInvalid("TrangThai", "required field is missing")
+    raw = record["TrangThai"]
+    if isinstance(raw, str) and not raw.strip():
+        # PORTAL.md: a sender with no mapping for its local status; the step is kept
+        return NO_STATUS, (DataFlag(lenient.STATUS_UNMAPPED, "TrangThai", ""),)
+    return parse_status(raw, "TrangThai"), ()
+
+
 def parse_progress(payload: Any, *, dossier_code: str | None = None) -> ProgressRecord:
     """Validate one progress record.
 
     ``dossier_code`` is given for records embedded in a dossier: a missing MaHoSo is taken from
-    it, a different one is an error.
+    it, a different one is an error. TrangThai ``""`` gives :data:`NO_STATUS` (flagged).
     """
     record = _as_record(payload, "a progress record")
     if dossier_code is not None and record.get("MaHoSo") in (None, ""):
@@ -83,65 +96,19 @@ def parse_progress(payload: Any, *, dossier_code: str | None = None) -> Progress
             raise RecordInvalid(
                 "MaHoSo", f"progress belongs to {code!r}, not to dossier {dossier_code!r}", code
             )
-    if "TrangThai" not in record:
-        raise RecordInvalid("TrangThai", "required field is missing")
+    status, flags = _step_status(record)
     return ProgressRecord(
         dossier_code=code,
         at=required_date(record, "ThoiDiemXuLy"),
-        status=parse_status(record["TrangThai"], "TrangThai"),
+        status=status,
         content=read_text(record, "NoiDungXuLy") or "",
         officer=read_text(record, "NguoiXuLy", personal=True),
         officer_title=read_text(record, "ChucDanh"),
         department=read_text(record, "PhongBanXuLy"),
         step_started_at=read_date(record, "NgayBatDau"),
         step_due_at=read_date(record, "NgayKetThucTheoQuyDinh"),
+        flags=flags,
     )
-
-
-def _id_numbers(record: Mapping[str, Any]) -> tuple[IdNumber, ...]:
-    result: list[IdNumber] = []
-    for index, item in enumerate(read_list(record, "DinhDanhCHS")):
-        where = f"DinhDanhCHS[{index}]"
-        if not isinstance(item, Mapping):
-            raise RecordInvalid(where, f"expected an object, got {type_name(item)}")
-        try:
-            kind = read_choice(item, "LoaiDinhDanh", ID_KINDS, required=True)
-            number = read_text(item, "SoDinhDanh", required=True, personal=True)
-        except RecordInvalid as exc:
-            raise exc.nested(where) from None
-        assert kind is not None and number is not None
-        expected = _ID_LENGTHS[kind]
-        if not (number.isdigit() and len(number) == expected):
-            # personal data: describe the problem, never echo the number
-            raise RecordInvalid(
-                f"{where}.SoDinhDanh",
-                f"ID of kind {kind} must be {expected} digits, got {len(number)} characters",
-            )
-        result.append(IdNumber(kind=kind, number=number))
-    return tuple(result)
-
-
-def _supplements(record: Mapping[str, Any]) -> tuple[SupplementRecord, ...]:
-    result: list[SupplementRecord] = []
-    for index, item in enumerate(read_list(record, "DanhSachHoSoBoSung")):
-        where = f"DanhSachHoSoBoSung[{index}]"
-        if not isinstance(item, Mapping):
-            raise RecordInvalid(where, f"expected an object, got {type_name(item)}")
-        try:
-            result.append(
-                SupplementRecord(
-                    supplement_id=read_text(item, "HoSoBoSungId"),
-                    content=read_text(item, "NoiDungBoSung"),
-                    requested_at=read_date(item, "NgayBoSung"),
-                    received_at=read_date(item, "NgayTiepNhanBoSung"),
-                    status=read_text(item, "TrangThaiBoSung"),
-                    previous_due_at=read_date(item, "NgayHenTraTruoc"),
-                    new_due_at=read_date(item, "NgayHenTraMoi"),
-                )
-            )
-        except RecordInvalid as exc:
-            raise exc.nested(where) from None
-    return tuple(result)
 
 
 def _progress(record: Mapping[str, Any], code: str) -> tuple[ProgressRecord, ...]:
@@ -154,56 +121,97 @@ def _progress(record: Mapping[str, Any], code: str) -> tuple[ProgressRecord, ...
     return tuple(result)
 
 
-def _channel(record: Mapping[str, Any]) -> int | None:
-    # Systems name the channel either HinhThuc or KenhThucHien; HinhThuc wins when both are set.
-    channel = read_choice(record, "HinhThuc", CHANNELS)
-    return channel if channel is not None else read_choice(record, "KenhThucHien", CHANNELS)
-
-
-def parse_dossier(payload: Any) -> DossierRecord:
-    """Validate one dossier record (DongBoHoSoMC) into a :class:`DossierRecord`."""
-    record = _as_record(payload, "a dossier record")
-    code = _dossier_code(record)
+def _dossier_status(record: Mapping[str, Any]) -> int:
     if "TrangThaiHoSo" not in record:
         raise RecordInvalid("TrangThaiHoSo", "required field is missing")
-    applicant_type = read_choice(record, "LoaiDoiTuong", APPLICANT_TYPES, required=True)
-    assert applicant_type is not None
+    raw = record["TrangThaiHoSo"]
+    if isinstance(raw, str) and not raw.strip():
+        raise RecordInvalid(
+            "TrangThaiHoSo", "required field is empty (no national status for the local one)", ""
+        )
+    return parse_status(raw, "TrangThaiHoSo")
+
+
+def _agency(record: Mapping[str, Any], hint: str | None, flags: list[DataFlag]) -> str:
+    agency = read_text(record, "DonViXuLy")
+    if agency is not None:
+        return agency
+    if hint:
+        flags.append(DataFlag(lenient.AGENCY_FROM_DELIVERY, "DonViXuLy", hint))
+        return hint
+    raise RecordInvalid(
+        "DonViXuLy", "required field is empty and the delivery names no agency "
+        "(madonvi, MaDinhDanhDV or the sender's agency)"
+    )
+
+
+def parse_dossier(payload: Any, *, agency_hint: str | None = None) -> DossierRecord:
+    """Validate one dossier record (DongBoHoSoMC) into a :class:`DossierRecord`.
+
+    Required: MaHoSo, MaTTHC, TrangThaiHoSo, NgayTiepNhan (except status 1) and a processing
+    agency (DonViXuLy, else ``agency_hint``: the delivery's madonvi / MaDinhDanhDV). Optional
+    parts senders get wrong become flags (:mod:`connectors.portal_lenient`).
+    """
+    record = _as_record(payload, "a dossier record")
+    code = _dossier_code(record)
+    procedure_code = required_text(record, "MaTTHC")
+    status = _dossier_status(record)
+    received_at = read_date(record, "NgayTiepNhan", required=status != SUBMITTED)
+    flags: list[DataFlag] = []
+    if received_at is None:  # status 1: the app dates it by NgayNopHoSo or its arrival
+        flags.append(DataFlag(lenient.RECEIVED_UNKNOWN, "NgayTiepNhan"))
+    procedure_name, field_code, field_name = lenient.names(record, flags)
     return DossierRecord(
         code=code,
-        procedure_code=required_text(record, "MaTTHC"),
-        procedure_name=required_text(record, "TenTTHC"),
-        field_code=required_text(record, "MaLinhVuc"),
-        field_name=required_text(record, "TenLinhVuc"),
-        applicant_type=applicant_type,
+        procedure_code=procedure_code,
+        status=status,
+        agency=_agency(record, agency_hint, flags),
+        received_at=received_at,
+        procedure_name=procedure_name,
+        field_code=field_code,
+        field_name=field_name,
+        applicant_type=lenient.optional_choice(record, "LoaiDoiTuong", APPLICANT_TYPES, flags),
+        summary=lenient.summary(record, flags),
+        portal_due_at=read_date(record, "NgayHenTra"),
+        submitted_at=read_date(record, "NgayNopHoSo"),
+        refused_at=read_date(record, "NgayTuChoi"),
         applicant_name=read_text(record, "ChuHoSo", personal=True),
         phone=read_text(record, "SoDienThoai", personal=True),
         email=read_text(record, "Email", personal=True),
         fax=read_text(record, "Fax", personal=True),
-        id_numbers=_id_numbers(record),
-        summary=required_text(record, "TrichYeuHoSo"),
-        received_at=required_date(record, "NgayTiepNhan"),
-        portal_due_at=required_date(record, "NgayHenTra"),
-        status=parse_status(record["TrangThaiHoSo"], "TrangThaiHoSo"),
+        id_numbers=lenient.id_numbers(record, flags),
         finished_at=read_date(record, "NgayKetThucXuLy"),
         returned_at=read_date(record, "NgayTra"),
-        channel=_channel(record),
-        agency=required_text(record, "DonViXuLy"),
+        channel=lenient.optional_choice(record, "KenhThucHien", CHANNELS, flags),
+        result_by_post=lenient.result_by_post(record, flags),
         receipt_number=read_text(record, "SoBienNhan"),
         note=read_text(record, "GhiChu"),
         other_info=read_text(record, "ThongTinKhac"),
         return_info=read_text(record, "ThongTinTra"),
-        supplements=_supplements(record),
+        supplements=lenient.supplements(record, flags),
         progress=_progress(record, code),
         submitted_files=tuple(read_list(record, "TaiLieuNop")),
         fees=tuple(read_list(record, "DanhSachLePhi")),
         result_documents=tuple(read_list(record, "DanhSachGiayToKetQua")),
+        flags=tuple(flags),
     )
 
 
-def parse_record(kind: str, payload: Any) -> DossierRecord | ProgressRecord:
+def guess_kind(payload: Any) -> RecordKind:
+    """A record's kind when nothing says it (a bare list in a file): a progress step has an
+    instant and a step status, a dossier has a procedure code or a dossier status."""
+    if isinstance(payload, Mapping) and "ThoiDiemXuLy" in payload and "TrangThai" in payload \
+            and "MaTTHC" not in payload and "TrangThaiHoSo" not in payload:
+        return "progress"
+    return "dossier"
+
+
+def parse_record(
+    kind: str, payload: Any, agency_hint: str | None = None
+) -> DossierRecord | ProgressRecord:
     """Dispatch on a :class:`~connectors.base.SourceRecord` kind (``dossier`` / ``progress``)."""
     if kind == "dossier":
-        return parse_dossier(payload)
+        return parse_dossier(payload, agency_hint=agency_hint)
     if kind == "progress":
         return parse_progress(payload)
     raise ValueError(f"unknown record kind {kind!r}")

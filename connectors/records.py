@@ -10,12 +10,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
+
+#: The status of a progress step whose TrangThai was ``""``: a sender with no mapping for its
+#: local status (PORTAL.md). The step is kept; it changes neither the status nor the clock.
+NO_STATUS: Final = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DataFlag:
+    """Something a sender got wrong that did not stop the record from being stored: a
+    data-quality anomaly (``code`` names the kind, ``field`` the portal field, ``value`` the
+    offending value when it is not personal data)."""
+
+    code: str
+    field: str
+    value: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ProgressRecord:
-    """One processing step (CapNhatTienDoHoSoMC, or an entry of QuaTrinhXuLy)."""
+    """One processing step (CapNhatTienDoHoSoMC, or an entry of QuaTrinhXuLy).
+
+    ``status`` is :data:`NO_STATUS` when the sender sent TrangThai ``""``."""
 
     dossier_code: str
     at: datetime
@@ -26,6 +43,7 @@ class ProgressRecord:
     department: str | None = None
     step_started_at: datetime | None = None
     step_due_at: datetime | None = None
+    flags: tuple[DataFlag, ...] = ()
 
     @property
     def dedup_key(self) -> tuple[str, datetime, int, str]:
@@ -56,19 +74,27 @@ class SupplementRecord:
 
 @dataclass(frozen=True, slots=True)
 class DossierRecord:
-    """One dossier (DongBoHoSoMC) as the portal describes it at one moment."""
+    """One dossier (DongBoHoSoMC) as the portal describes it at one moment.
+
+    Only the code, procedure code, status and agency are always known; ``received_at`` is None
+    only for a status-1 dossier (submitted online, not accepted yet). Names and summary are None
+    when the sender left them empty (the app takes names from its catalogue). ``channel`` is
+    KenhThucHien (None: unknown, never guessed); ``result_by_post`` is HinhThuc "1".
+    """
 
     code: str
     procedure_code: str
-    procedure_name: str
-    field_code: str
-    field_name: str
-    applicant_type: int
-    summary: str
-    received_at: datetime
-    portal_due_at: datetime
     status: int
     agency: str
+    received_at: datetime | None = None
+    procedure_name: str | None = None
+    field_code: str | None = None
+    field_name: str | None = None
+    applicant_type: int | None = None
+    summary: str | None = None
+    portal_due_at: datetime | None = None
+    submitted_at: datetime | None = None
+    refused_at: datetime | None = None
     applicant_name: str | None = None
     phone: str | None = None
     email: str | None = None
@@ -77,6 +103,7 @@ class DossierRecord:
     finished_at: datetime | None = None
     returned_at: datetime | None = None
     channel: int | None = None
+    result_by_post: bool = False
     receipt_number: str | None = None
     note: str | None = None
     other_info: str | None = None
@@ -86,6 +113,18 @@ class DossierRecord:
     submitted_files: tuple[Any, ...] = ()
     fees: tuple[Any, ...] = ()
     result_documents: tuple[Any, ...] = ()
+    flags: tuple[DataFlag, ...] = ()
+
+    @property
+    def own_as_of(self) -> datetime | None:
+        """The newest instant the record states itself (receipt, submission, finish, return,
+        refusal, supplement rounds, embedded progress): the moment a snapshot stands for.
+        A snapshot is dated by these, never by when it was received."""
+        instants = [self.received_at, self.submitted_at, self.finished_at, self.returned_at,
+                    self.refused_at, self.newest_progress_at]
+        for round_ in self.supplements:
+            instants += [round_.requested_at, round_.received_at]
+        return max((i for i in instants if i is not None), default=None)
 
     @property
     def newest_progress_at(self) -> datetime | None:
@@ -97,8 +136,20 @@ class DossierRecord:
         """Embedded progress ordered by instant, duplicates (by ``dedup_key``) dropped."""
         seen: set[tuple[str, datetime, int, str]] = set()
         ordered: list[ProgressRecord] = []
-        for step in sorted(self.progress, key=lambda p: (p.at, p.status, p.content)):
+        for step in sorted(self.progress, key=lambda p: (p.at, progression_rank(p.status),
+                                                          p.content)):
             if step.dedup_key not in seen:
                 seen.add(step.dedup_key)
                 ordered.append(step)
         return tuple(ordered)
+
+
+# Where each status stands in a dossier's life: steps stamped with the same instant apply in this
+# order whatever order they arrive in (received, processing, paused, finished, returned; refused,
+# withdrawn and stopped end a dossier). A step without status comes first: it changes nothing.
+_PROGRESSION: Final = {NO_STATUS: -1, 1: 0, 2: 1, 4: 2, 5: 3, 6: 3, 9: 4, 10: 5, 3: 6, 7: 6, 8: 6}
+
+
+def progression_rank(status: int) -> int:
+    """The rank of ``status`` in a dossier's progression (ties of instant sort by it)."""
+    return _PROGRESSION.get(status, -1)

@@ -149,8 +149,10 @@ def _classify(
         if finished_at.astimezone(LOCAL_TZ).date() < due.astimezone(LOCAL_TZ).date():
             return "early"
         return "on_time"
-    if paused or due is None:
+    if paused:
         return "paused"
+    if due is None:
+        return "no_due"
     if as_of > due:
         return "overdue"
     if left_us <= due_soon_us:
@@ -198,8 +200,8 @@ def evaluate(
         base_due: datetime | None = computed.base_due
         due, reference_due, spans = computed.due, computed.provisional_due, computed.spans
     else:
-        if portal_due is None:
-            raise ValueError("no processing time and no portal appointment: the due is unknown")
+        # Without a processing time the portal's appointment is the due; without either the
+        # due is unknown (None) and the dossier is classified "no_due", never guessed.
         start = clock.clock_start(received, cutoff)
         reason = clock.start_reason(received, cutoff)
         restarted_at, base_due, due, reference_due = None, None, portal_due, portal_due

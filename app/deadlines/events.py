@@ -1,7 +1,9 @@
 """Progress events -> pauses and the finish instant (DEADLINES.md §5–§6).
 
 Events arrive unordered and possibly twice. They are de-duplicated, then ordered by instant;
-at the same instant a pause sorts before a resumption, so a tie never stops the clock.
+events of the same instant apply in status-progression order whatever order they came in
+(received, processing, paused, finished, returned: `connectors.progression_rank`), so a 4 and
+a 5 of one second end paused and a 9 and a 10 end returned with both instants.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from app.deadlines.rules import (
     RUNNING_STATUSES,
     SUPPLEMENT_STATUS,
 )
+from connectors.records import progression_rank
 
 KNOWN_STATUSES = frozenset(range(1, 11))
 # Back in processing, or finished: either way the applicant is no longer awaited.
@@ -73,14 +76,6 @@ class Timeline:
     last_status: int | None
 
 
-def _rank(status: int) -> int:
-    if status in PAUSING_STATUSES:
-        return 0
-    if status in RUNNING_STATUSES:
-        return 1
-    return 2
-
-
 def build_timeline(
     events: Iterable[ClockEvent],
     *,
@@ -97,7 +92,7 @@ def build_timeline(
     # statuses of one rank at one instant in code order, so the result never depends on hashing.
     ordered = sorted(
         {(e.at.astimezone(UTC), e.status) for e in events if e.at <= as_of},
-        key=lambda event: (event[0], _rank(event[1]), event[1]),
+        key=lambda event: (event[0], progression_rank(event[1]), event[1]),
     )
     finishes = [(at, s) for at, s in ordered if s in (FINISHED_STATUS, RETURNED_STATUS)]
     if finished_at is not None and finished_at <= as_of:

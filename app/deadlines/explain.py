@@ -155,6 +155,12 @@ def _arithmetic(result: DeadlineResult, counted: tuple[CountedDay, ...]) -> tupl
     pt = result.processing_time
     lines: list[str] = []
     shifted = sum((p.working_hours for p in result.pauses if p.shifted_due), Decimal(0))
+    if pt is None and result.portal_due_at is None:
+        lines.append(
+            "Thủ tục chưa có trong danh mục và hệ thống gửi không có ngày hẹn trả: chưa xác "
+            "định được hạn giải quyết."
+        )
+        return tuple(lines)
     if pt is None:
         lines.append(
             "Thủ tục chưa có trong danh mục: hạn giải quyết lấy theo ngày hẹn trả của Cổng."

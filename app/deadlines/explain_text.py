@@ -19,6 +19,7 @@ CLASSIFICATION_VI: dict[Classification, str] = {
     "overdue": "Quá hạn (đang xử lý)",
     "paused": "Tạm dừng tính thời hạn",
     "excluded": "Không tính vào tỷ lệ đúng hạn",
+    "no_due": "Chưa xác định được hạn",
 }
 
 PAUSE_STATUS_VI = {5: "yêu cầu bổ sung hồ sơ", 6: "yêu cầu thực hiện nghĩa vụ tài chính"}

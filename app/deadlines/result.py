@@ -11,7 +11,7 @@ from app.deadlines.clock import StartReason
 from app.deadlines.rules import ProcessingTime
 
 Classification = Literal[
-    "early", "on_time", "late", "in_time", "due_soon", "overdue", "paused", "excluded"
+    "early", "on_time", "late", "in_time", "due_soon", "overdue", "paused", "excluded", "no_due"
 ]
 FINISHED_CLASSES: frozenset[Classification] = frozenset({"early", "on_time", "late"})
 OPEN_CLASSES: frozenset[Classification] = frozenset({"in_time", "due_soon", "overdue", "paused"})
@@ -51,7 +51,8 @@ class DeadlineResult:
     """A dossier's deadline as of `as_of`. Every instant is UTC-aware.
 
     `due_at` is the legal due when the processing time is known, else the portal appointment;
-    it is None only while the clock is paused before the due (the due moves on resumption).
+    it is None while the clock is paused before the due (the due moves on resumption), and
+    when neither is known (classification "no_due").
     `working_hours_left` is signed: > 0 left before the due, < 0 past it; counted at `as_of`,
     at the finish for a finished dossier, at the pause start while paused.
     """

@@ -1,7 +1,9 @@
 """The bridge between stored dossiers and the pure deadline engine.
 
 Ingest, the scan, catalogue imports and calendar changes all call `refresh_deadlines`, so a
-dossier's clock state is computed by one piece of code whatever changed.
+dossier's clock state is computed by one piece of code whatever changed. What the stored steps
+and reported instants mean (senders' quirks included) is read first (`step_reading`); the
+status, finish and return instants that reading settles are written back with the clock.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from app.calendar.service import load_calendar, load_office_hours
 from app.core.config import get_settings
 from app.core.progress import Tracker
 from app.deadlines import (
-    ClockEvent,
     DeadlineResult,
     OfficeHoursSchedule,
     ProcedureRule,
@@ -29,6 +30,7 @@ from app.deadlines import (
 )
 from app.deadlines.batch import Subject, evaluate_many
 from app.dossiers import repository
+from app.dossiers.step_reading import StepReading, read_steps
 from app.models import Dossier, DossierEvent, Procedure
 
 FINISHED_STATUSES = frozenset({9, 10})
@@ -75,6 +77,8 @@ class ClockSubject(Protocol):
     """What the clock reads of a dossier: a stored `Dossier`, or ingest's row not inserted yet."""
 
     @property
+    def code(self) -> str: ...
+    @property
     def received_at(self) -> datetime: ...
     @property
     def agency_id(self) -> int: ...
@@ -99,11 +103,12 @@ class StepLike(Protocol):
     def at(self) -> datetime: ...
     @property
     def status(self) -> int: ...
+    @property
+    def content(self) -> str | None: ...
 
 
-def clock_events(events: Iterable[StepLike]) -> list[ClockEvent]:
-    """Events in timeline order (the caller's order: stored events by (at, id))."""
-    return [ClockEvent(at=e.at, status=e.status) for e in events if 1 <= e.status <= 10]
+Item = tuple[ClockSubject, Procedure | None, Iterable[StepLike]]
+Readings = dict[str, StepReading]
 
 
 def evaluate_dossier(
@@ -117,40 +122,53 @@ def evaluate_dossier(
 
 
 def evaluate_dossiers(
-    items: Sequence[tuple[ClockSubject, Procedure | None, Iterable[StepLike]]],
-    context: DeadlineContext,
-    as_of: datetime,
+    items: Sequence[Item], context: DeadlineContext, as_of: datetime
 ) -> list[DeadlineResult]:
     """The engine's result for each (dossier, procedure, events in timeline order), computed
     together so that most of them run as array operations (`app.deadlines.batch`)."""
+    return [result for result, _ in evaluate_read(items, context, as_of)]
+
+
+def evaluate_read(
+    items: Sequence[Item], context: DeadlineContext, as_of: datetime
+) -> list[tuple[DeadlineResult, StepReading]]:
+    """`evaluate_dossiers` with each dossier's step reading beside its result."""
     rules: dict[int, ProcedureRule] = {}  # by object: one rule per procedure, not per dossier
     subjects = []
+    readings = []
     for dossier, procedure, events in items:
         key = id(procedure)
         if key not in rules:
             rules[key] = procedure_rule(procedure)
-        rule = rules[key]
+        reading = read_steps(dossier, events)
+        readings.append(reading)
         subjects.append(Subject(
             received_at=dossier.received_at,
-            rule=rule,
-            events=clock_events(events),
+            rule=rules[key],
+            events=reading.events,
             hours=context.schedule_for(dossier.agency_id),
             portal_due_at=dossier.portal_due_at,
-            status=dossier.status,
-            finished_at=dossier.finished_at,
-            returned_at=dossier.returned_at,
+            status=reading.status,
+            finished_at=reading.finished_at,
+            returned_at=reading.returned_at,
         ))
-    return evaluate_many(
+    results = evaluate_many(
         subjects, context.calendar, as_of=as_of, due_soon_hours=context.due_soon_hours,
         mismatch_hours=context.mismatch_hours,
     )
+    return list(zip(results, readings, strict=True))
 
 
-def clock_values(dossier: ClockSubject, result: DeadlineResult, now: datetime) -> dict[str, Any]:
-    """The dossier's clock columns after `result`."""
+def clock_values(
+    dossier: ClockSubject, result: DeadlineResult, reading: StepReading, now: datetime
+) -> dict[str, Any]:
+    """The dossier's clock columns after `result`, and what `reading` settled."""
     keep_due = result.due_at is None and result.paused
     changed_class = dossier.classification != result.classification
     return {
+        "status": reading.status,
+        "finished_at": reading.finished_at,
+        "returned_at": reading.returned_at,
         "clock_started_at": result.clock_started_at,
         # While paused before the due the engine has no due; the last known one stays shown.
         "due_at": dossier.due_at if keep_due else result.due_at,
@@ -165,23 +183,22 @@ def clock_values(dossier: ClockSubject, result: DeadlineResult, now: datetime) -
     }
 
 
-def apply_result(dossier: Dossier, result: DeadlineResult, now: datetime) -> None:
-    for key, value in clock_values(dossier, result, now).items():
-        setattr(dossier, key, value)
-
-
 def initial_clock_values(
     items: Sequence[tuple[ClockSubject, Procedure | None, Iterable[StepLike]]],
     context: DeadlineContext,
     now: datetime,
+    readings: Readings | None = None,
 ) -> list[dict[str, Any]]:
-    """The clock columns of dossiers not stored yet, from their steps held in memory (in the
-    order they will be inserted), so each is inserted once with its clock state: what
-    `refresh_deadlines` would write after the insert, without the UPDATE pass."""
-    # sorted() is stable: steps at the same instant keep their insertion (id) order
-    ordered = [(d, p, sorted(steps, key=lambda s: s.at)) for d, p, steps in items]
-    results = evaluate_dossiers(ordered, context, now)
-    return [clock_values(d, r, now) for (d, _, _), r in zip(items, results, strict=True)]
+    """The clock columns of dossiers not stored yet, from their steps held in memory, so each
+    is inserted once with its clock state: what `refresh_deadlines` would write after the
+    insert, without the UPDATE pass. `readings` receives each one's step reading by code."""
+    evaluated = evaluate_read(items, context, now)
+    values = []
+    for (dossier, _, _), (result, reading) in zip(items, evaluated, strict=True):
+        if readings is not None:
+            readings[dossier.code] = reading
+        values.append(clock_values(dossier, result, reading, now))
+    return values
 
 
 def refresh_deadlines(
@@ -189,6 +206,7 @@ def refresh_deadlines(
     dossiers: Sequence[Dossier],
     now: datetime,
     context: DeadlineContext | None = None,
+    readings: Readings | None = None,
 ) -> list[DeadlineResult]:
     """Recompute the clock state of these dossiers as of `now` (flushes, never commits).
 
@@ -203,20 +221,22 @@ def refresh_deadlines(
     events_by_dossier: dict[int, list[DossierEvent]] = defaultdict(list)
     for event in repository.events_for(session, [d.id for d in dossiers]):
         events_by_dossier[event.dossier_id].append(event)
-    results = evaluate_dossiers(
+    evaluated = evaluate_read(
         [(d, procedures.get(d.procedure_id), events_by_dossier.get(d.id, ())) for d in dossiers],
         context,
         now,
     )
     changes: list[dict[str, Any]] = []
-    for dossier, result in zip(dossiers, results, strict=True):
-        values = clock_values(dossier, result, now)
+    for dossier, (result, reading) in zip(dossiers, evaluated, strict=True):
+        if readings is not None:
+            readings[dossier.code] = reading
+        values = clock_values(dossier, result, reading, now)
         if any(getattr(dossier, key) != value for key, value in values.items()):
             changes.append({"id": dossier.id, "received_at": dossier.received_at, **values})
             for key, value in values.items():
                 set_committed_value(dossier, key, value)
     repository.update_clock_columns(session, changes)
-    return results
+    return [result for result, _ in evaluated]
 
 
 def recompute_open_dossiers(

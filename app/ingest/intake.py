@@ -119,7 +119,8 @@ def keep_raw(
 
 def parse_one(record: SourceRecord) -> Parsed:
     try:
-        return parse_record(record.kind, record.payload)
+        # the delivery's agency (madonvi, MaDinhDanhDV) stands in for an empty DonViXuLy
+        return parse_record(record.kind, record.payload, record.agency_code)
     except RecordInvalid as exc:
         return Failure(exc.field, exc.reason, exc.value)
     except Exception as exc:  # one broken record must never stop the page

@@ -14,9 +14,10 @@ from typing import Any, Final
 
 #: The dossier columns a new row takes from its record (and later records of the same page).
 RECORD_COLUMNS: Final = (
-    "code", "procedure_id", "agency_id", "channel", "applicant_type", "summary",
-    "receipt_number", "status", "received_at", "portal_due_at", "finished_at", "returned_at",
-    "legal_basis", "newest_progress_at", "note", "raw_record_id", "created_at", "updated_at",
+    "code", "procedure_id", "agency_id", "channel", "result_by_post", "applicant_type",
+    "summary", "receipt_number", "status", "received_at", "portal_due_at", "finished_at",
+    "returned_at", "legal_basis", "newest_progress_at", "snapshot_at", "note", "raw_record_id",
+    "created_at", "updated_at",
 )
 
 
@@ -28,6 +29,7 @@ class NewDossier:
     procedure_id: int
     agency_id: int
     channel: int | None
+    result_by_post: bool
     applicant_type: int | None
     summary: str | None
     receipt_number: str | None
@@ -38,6 +40,7 @@ class NewDossier:
     returned_at: datetime | None
     legal_basis: str
     newest_progress_at: datetime | None
+    snapshot_at: datetime | None
     note: str | None
     raw_record_id: int | None
     created_at: datetime

@@ -16,13 +16,13 @@ for webhooks).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
 from sqlalchemy.orm import Session
 
-from app.dossiers.deadline_sync import load_context, refresh_deadlines
+from app.dossiers.deadline_sync import Readings, load_context, refresh_deadlines
 from app.ingest import repository as repo
 from app.ingest.intake import (
     Failure,
@@ -35,41 +35,63 @@ from app.ingest.intake import (
 )
 from app.ingest.upsert import BatchUpserter
 from app.models import QuarantineEntry
+from app.quality import service as quality
 from connectors import DossierRecord, ProgressRecord, SourceRecord
 from connectors.portal_fields import printable
 
 UNKNOWN_DOSSIER: Final = "progress for a dossier not yet received"
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A record of the page that was quarantined: its position (from 1), code, field, reason."""
+
+    position: int
+    dossier_code: str | None
+    field: str
+    reason: str
+
+
 @dataclass(slots=True)
 class IngestCounts:
-    """What happened to each incoming record (every record lands in exactly one count)."""
+    """What happened to each incoming record (every record lands in exactly one count), and
+    which records were refused."""
 
     stored: int = 0
     updated: int = 0
     unchanged: int = 0
     quarantined: int = 0
+    refused: list[Refusal] = field(default_factory=list)
 
     def add(self, other: IngestCounts) -> None:
         self.stored += other.stored
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.quarantined += other.quarantined
+        self.refused.extend(other.refused)
 
     @property
     def total(self) -> int:
         return self.stored + self.updated + self.unchanged + self.quarantined
 
     def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+        return {"stored": self.stored, "updated": self.updated, "unchanged": self.unchanged,
+                "quarantined": self.quarantined}
 
 
 def ingest_records(
-    session: Session, source: str, records: Iterable[SourceRecord], now: datetime
+    session: Session,
+    source: str,
+    records: Iterable[SourceRecord],
+    now: datetime,
+    *,
+    sender_id: int | None = None,
 ) -> IngestCounts:
-    """Ingest one page of records from ``source``; see the module docstring."""
+    """Ingest one page of records from ``source`` (delivered by registered sender
+    ``sender_id``, if any); see the module docstring."""
     received, seen_before = keep_raw(session, source, records, now)
-    return process(session, source, received, now, maybe_quarantined=seen_before)
+    return process(session, source, received, now, maybe_quarantined=seen_before,
+                   sender_id=sender_id)
 
 
 def process(
@@ -80,6 +102,7 @@ def process(
     *,
     maybe_quarantined: set[int],
     is_retry: bool = False,
+    sender_id: int | None = None,
 ) -> IngestCounts:
     """Steps 2–4 for records whose raw rows exist already.
 
@@ -89,6 +112,7 @@ def process(
     """
     counts = IngestCounts()
     parsed = parse_all(items)
+    positions = {id(item): index for index, item in enumerate(items, start=1)}
     dossier_items: list[tuple[Received, DossierRecord]] = []
     step_items: list[tuple[Received, ProgressRecord]] = []
     failures: list[tuple[Received, Failure]] = []
@@ -128,14 +152,25 @@ def process(
     )
     _quarantine(session, source, failures, entries, now, is_retry=is_retry)
     counts.quarantined += len(failures)
+    counts.refused.extend(
+        Refusal(positions[id(item)], readable_code(item.record.payload), f.field, f.reason)
+        for item, f in failures
+    )
     for raw_id in stored_ids - failed_ids:
         entry = entries.get(raw_id)
         if entry is not None and entry.status == "open":
             entry.status, entry.resolved_at = "resolved", now
     session.flush()
 
+    readings: Readings = dict(upserter.readings)
     if touched:
-        refresh_deadlines(session, touched, now, context)
+        refresh_deadlines(session, touched, now, context, readings)
+    ids = {code: d.id for code, d in upserter.dossiers.items()}
+    quality.record(
+        session, flags=[(ids[code], flag) for code, flag in upserter.flags],
+        readings={ids[code]: reading for code, reading in readings.items()},
+        source=source, sender_id=sender_id, now=now,
+    )
     return counts
 
 

@@ -8,6 +8,7 @@ from app.models.applicant import DossierApplicant
 from app.models.calendar_override import CalendarOverrideRow
 from app.models.dashboard_session import DashboardSessionRow
 from app.models.dossier import Dossier
+from app.models.dossier_anomaly import DossierAnomaly
 from app.models.dossier_event import DossierEvent
 from app.models.dossier_transition import DossierTransition
 from app.models.ingest_run import ConnectorState, IngestRun
@@ -19,6 +20,7 @@ from app.models.procedure import Procedure
 from app.models.quarantine import QuarantineEntry
 from app.models.rate_rollup import RateRollup
 from app.models.raw_record import RawRecord
+from app.models.sender import Sender, SenderSession
 from app.models.webhook_delivery import WebhookDelivery
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "ConnectorState",
     "DashboardSessionRow",
     "Dossier",
+    "DossierAnomaly",
     "DossierApplicant",
     "DossierEvent",
     "DossierTransition",
@@ -45,5 +48,7 @@ __all__ = [
     "RateRollup",
     "RawRecord",
     "SchedulerHeartbeat",
+    "Sender",
+    "SenderSession",
     "WebhookDelivery",
 ]

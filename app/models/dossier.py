@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, TimestampMixin
@@ -24,7 +24,10 @@ class Dossier(TimestampMixin, Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    # KenhThucHien: 1 in person, 2 online, 3 public postal service; None = unknown (never guessed).
     channel: Mapped[int | None] = mapped_column(SmallInteger)
+    # HinhThuc "1": the result is returned by post.
+    result_by_post: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     applicant_type: Mapped[int | None] = mapped_column(SmallInteger)
     summary: Mapped[str | None] = mapped_column(Text)
     receipt_number: Mapped[str | None] = mapped_column(String(64))
@@ -50,5 +53,8 @@ class Dossier(TimestampMixin, Base):
     late_without_apology: Mapped[bool] = mapped_column(Boolean, default=False)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     newest_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The newest instant the last applied snapshot stated itself (PORTAL.md: a snapshot is dated
+    # by its own instants): an older snapshot changes no field, an equal or newer one does.
+    snapshot_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     raw_record_id: Mapped[int | None] = mapped_column(ForeignKey("raw_record.id"))
     note: Mapped[str | None] = mapped_column(Text)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -32,6 +32,10 @@ class IngestRun(Base):
     # The sending agency (the envelope's madonvi) of a webhook delivery; None for pulls and
     # file imports, which carry many agencies' records: only admins see those runs.
     agency_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The registered sender of a push delivery (None: pulls, files, the signed webhook).
+    sender_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sender.id", ondelete="SET NULL"), index=True
+    )
 
 
 class ConnectorState(Base):

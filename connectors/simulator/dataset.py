@@ -117,8 +117,13 @@ def _dossier(rng: random.Random, now_local: datetime, received: datetime, code: 
     due = portal_due(procedure, received)
     reason = rng.choice(ref.SUPPLEMENT_REASONS)
     told: Story = story(rng, procedure, received, due, reason)
+    previous: datetime | None = None
     for step in told.steps:
         step.at = to_office_hours(step.at)
+        # moving a step into office hours must not put it before the step it followed
+        if previous is not None and step.at < previous:
+            step.at = previous
+        previous = step.at
     steps = [s for s in told.steps if s.at <= now_local]
     departments = ref.DEPARTMENTS[agency.level]
     business = rng.random() < 0.2

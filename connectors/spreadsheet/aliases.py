@@ -26,10 +26,8 @@ PORTAL_FIELDS: Final = (
     "DonViXuLy", "GhiChu", "ThongTinKhac", "ThongTinTra",
 )
 #: Fields parse_dossier requires (PORTAL.md); reported when no column provides them.
-REQUIRED_FIELDS: Final = (
-    "MaHoSo", "MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc", "LoaiDoiTuong", "TrichYeuHoSo",
-    "NgayTiepNhan", "NgayHenTra", "TrangThaiHoSo", "DonViXuLy",
-)
+#: DonViXuLy may instead come from the import's agency.
+REQUIRED_FIELDS: Final = ("MaHoSo", "MaTTHC", "NgayTiepNhan", "TrangThaiHoSo", "DonViXuLy")
 
 
 def fold(text: str) -> str:

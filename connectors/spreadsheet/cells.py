@@ -49,6 +49,16 @@ CHANNEL_LABELS: Final[Mapping[str, int]] = {
         ("Qua bưu chính công ích", 3), ("Qua dịch vụ bưu chính công ích", 3),
     )
 }
+#: How the result is returned (HinhThuc): 1 by post, 0 at the desk.
+RESULT_BY_POST_LABELS: Final[Mapping[str, int]] = {
+    fold(label): code
+    for label, code in (
+        ("Qua bưu chính", 1), ("Bưu chính", 1), ("Bưu chính công ích", 1),
+        ("Qua bưu chính công ích", 1), ("Qua dịch vụ bưu chính công ích", 1), ("Bưu điện", 1),
+        ("Có", 1), ("Trực tiếp", 0), ("Tại bộ phận một cửa", 0), ("Tại cơ quan", 0),
+        ("Không", 0),
+    )
+}
 APPLICANT_LABELS: Final[Mapping[str, int]] = {
     fold(label): code
     for label, code in (
@@ -58,7 +68,7 @@ APPLICANT_LABELS: Final[Mapping[str, int]] = {
 }
 _LABELS: Final[Mapping[str, Mapping[str, int]]] = {
     "TrangThaiHoSo": STATUS_LABELS,
-    "HinhThuc": CHANNEL_LABELS,
+    "HinhThuc": RESULT_BY_POST_LABELS,
     "KenhThucHien": CHANNEL_LABELS,
     "LoaiDoiTuong": APPLICANT_LABELS,
 }

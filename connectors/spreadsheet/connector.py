@@ -8,12 +8,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Final, Self
+from typing import Any, ClassVar, Final, Literal, Self
 
 from connectors.base import ConnectorState, Page, RecordKind, SourceRecord
 from connectors.envelope import parse_envelope
 from connectors.errors import EnvelopeInvalid, SpreadsheetError
-from connectors.portal_format import RAW_ITEM_KEY
+from connectors.portal_format import RAW_ITEM_KEY, guess_kind
 from connectors.spreadsheet.aliases import PORTAL_FIELDS, REQUIRED_FIELDS, AliasTable
 from connectors.spreadsheet.cells import convert, to_text
 from connectors.spreadsheet.readers import Row, csv_rows, xlsx_rows
@@ -33,14 +33,17 @@ class SpreadsheetConfig:
     #: constant values for portal fields the export has no column for (e.g. {"LoaiDoiTuong": "1"})
     defaults: Mapping[str, str] = field(default_factory=dict)
     agency_code: str | None = None
-    #: kind of the records of a plain JSON list (an envelope says it itself)
-    kind: RecordKind = "dossier"
+    #: kind of the records of a plain JSON list (an envelope says it itself); "auto" tells
+    #: each item by its fields (`guess_kind`)
+    kind: RecordKind | Literal["auto"] = "dossier"
 
     def __post_init__(self) -> None:
         if self.path.suffix.lower() not in SUFFIXES:
             raise ValueError(f"{self.path.name}: expected one of {', '.join(SUFFIXES)}")
         if self.page_size < 1:
             raise ValueError("page_size must be >= 1")
+        if self.kind not in ("dossier", "progress", "auto"):
+            raise ValueError(f"kind must be dossier, progress or auto, not {self.kind!r}")
         unknown = sorted(set(self.defaults) - set(PORTAL_FIELDS))
         if unknown:
             raise ValueError(f"defaults name unknown portal fields: {', '.join(unknown)}")
@@ -121,7 +124,10 @@ class SpreadsheetConnector:
             else:
                 mapped[title] = portal_field
                 taken.add(portal_field)
-        missing = [f for f in REQUIRED_FIELDS if f not in taken and f not in self.config.defaults]
+        given = taken | set(self.config.defaults)
+        if self.config.agency_code:
+            given.add("DonViXuLy")
+        missing = [f for f in REQUIRED_FIELDS if f not in given]
         return HeaderReport(row_no, mapped, unmapped, duplicates, missing)
 
     def _find_header(self, rows: Iterator[Row]) -> tuple[HeaderReport, list[str | None]]:
@@ -209,6 +215,7 @@ class SpreadsheetConnector:
             decoded = json.loads(body.decode("utf-8-sig"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise SpreadsheetError(f"cannot read {path.name} as JSON: {exc}") from None
+        kind: RecordKind | Literal["auto"]
         if isinstance(decoded, list):
             kind, agency, items = self.config.kind, self.config.agency_code, decoded
         else:
@@ -223,7 +230,8 @@ class SpreadsheetConnector:
         for number, offset in enumerate(offsets, start=1):
             chunk = items[offset: offset + self.config.page_size]
             records = [
-                SourceRecord(kind, item if isinstance(item, dict) else {RAW_ITEM_KEY: item},
+                SourceRecord(guess_kind(item) if kind == "auto" else kind,
+                             item if isinstance(item, dict) else {RAW_ITEM_KEY: item},
                              f"{path.name} item {offset + i + 1}", agency)
                 for i, item in enumerate(chunk)
             ]

@@ -76,12 +76,16 @@ def test_header_report_lists_mapped_unmapped_and_missing() -> None:
 
 
 def test_missing_required_columns_are_reported_and_defaults_fill_them(tmp_path: Path) -> None:
-    connector = sheet(tmp_path / "a.csv", [HEADER[:5] + HEADER[6:], ROW[:5] + ROW[6:]])
-    assert connector.header_report().missing_required == ["LoaiDoiTuong"]
+    connector = sheet(tmp_path / "a.csv", [HEADER[:1] + HEADER[2:], ROW[:1] + ROW[2:]])
+    assert connector.header_report().missing_required == ["MaTTHC"]
     with_default = SpreadsheetConnector.from_config(path=tmp_path / "a.csv",
-                                                    defaults={"LoaiDoiTuong": "1"})
+                                                    defaults={"MaTTHC": "1.000894"})
     assert with_default.header_report().missing_required == []
-    assert parse_dossier(payloads(with_default)[0]).applicant_type == 1
+    assert parse_dossier(payloads(with_default)[0]).procedure_code == "1.000894"
+    without_agency = sheet(tmp_path / "b.csv", [HEADER[:-1], ROW[:-1]])
+    assert "DonViXuLy" in without_agency.header_report().missing_required
+    with_agency = SpreadsheetConnector.from_config(path=tmp_path / "b.csv", agency_code="H21.65")
+    assert "DonViXuLy" not in with_agency.header_report().missing_required
 
 
 def test_rows_become_parseable_portal_records() -> None:
@@ -126,7 +130,9 @@ def test_date_cells(value: Any, expected: str) -> None:
     ("TrangThaiHoSo", "Đã trả kết quả", "10"), ("TrangThaiHoSo", "ĐANG XỬ LÝ", "4"),
     ("TrangThaiHoSo", "Yêu cầu bổ sung giấy tờ", "5"), ("TrangThaiHoSo", 4.0, "4"),
     ("TrangThaiHoSo", "Quá hạn", "Quá hạn"), ("TrangThaiHoSo", "done", "done"),
-    ("HinhThuc", "Trực tuyến", "2"), ("HinhThuc", "Qua dịch vụ bưu chính công ích", "3"),
+    ("KenhThucHien", "Trực tuyến", "2"),
+    ("KenhThucHien", "Qua dịch vụ bưu chính công ích", "3"),
+    ("HinhThuc", "Qua bưu chính", "1"), ("HinhThuc", "Tại bộ phận một cửa", "0"),
     ("LoaiDoiTuong", "Doanh nghiệp", "2"), ("SoDienThoai", "0912 345 678", "0912 345 678"),
     ("MaTTHC", 1.0, "1"),
 ])

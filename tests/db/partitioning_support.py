@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
 from app.db import partitioning
@@ -42,11 +42,22 @@ def seed(engine: Engine, now: datetime = NOW) -> None:
     assert counts.stored == len(CODES)
 
 
-def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of the tables a layout change must keep, in a stable order."""
+def columns(engine: Engine) -> dict[str, list[str]]:
+    """The columns each of TABLES has now (a downgrade below a later revision drops some)."""
+    found = inspect(engine)
+    return {table: [c["name"] for c in found.get_columns(table)] for table in TABLES}
+
+
+def snapshot(
+    engine: Engine, only: dict[str, list[str]] | None = None
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the tables a layout change must keep, in a stable order (`only`: just
+    those columns of each table)."""
     with engine.connect() as conn:
         return {
-            table: sorted(tuple(r) for r in conn.execute(text(f"SELECT * FROM {table}")))
+            table: sorted(tuple(r) for r in conn.execute(text(
+                f"SELECT {', '.join(only[table]) if only else '*'} FROM {table}"
+            )))
             for table in TABLES
         }
 

@@ -26,6 +26,7 @@ from app.rollups import service as rollups
 from tests.db.partitioning_support import (
     CODES,
     DOSSIERS_BY_MONTH,
+    columns,
     layout,
     partition,
     partitions,
@@ -37,10 +38,13 @@ from tests.ingest.payloads import NOW, as_records, dossier
 
 # What revisions after 0004 add to the models: absent from a database taken back to 0003.
 LATER_TABLES = frozenset({"dashboard_session", "webhook_delivery",  # 0006
-                          "agency_signer"})  # 0009
+                          "agency_signer",  # 0009
+                          "sender", "sender_session", "dossier_anomaly"})  # 0005
 LATER_COLUMNS = frozenset({("quarantine", "named_agency"), ("quarantine", "sender_agency"),
                            ("ingest_run", "agency_code"),  # 0006
-                           ("notice", "symbol")})  # 0009
+                           ("notice", "symbol"),  # 0009
+                           ("dossier", "result_by_post"), ("dossier", "snapshot_at"),
+                           ("ingest_run", "sender_id")})  # 0005
 
 
 def _before_later_revisions(obj: Any, name: str | None, type_: str, *_: Any) -> bool:
@@ -50,8 +54,8 @@ def _before_later_revisions(obj: Any, name: str | None, type_: str, *_: Any) -> 
         return False
     if type_ == "column" and (obj.table.name, name) in LATER_COLUMNS:
         return False
-    columns = getattr(obj, "columns", None)  # an index over one of those columns
-    return not (type_ == "index" and columns is not None and any(
+    columns = getattr(obj, "columns", None)  # an index or a key over one of those columns
+    return not (type_ in ("index", "foreign_key_constraint") and columns is not None and any(
         (c.table.name, c.name) in LATER_COLUMNS for c in columns))
 
 
@@ -108,7 +112,7 @@ def test_postgresql_at_head_is_partitioned_and_alembic_check_is_clean(pg_engine:
     _alembic_check(pg_engine)
     # The foreign keys the check leaves out kept the models' columns and ON DELETE rules.
     model = _model_foreign_keys_to_dossier()
-    assert len(model) == 4
+    assert len(model) == 5
     assert _foreign_keys_to_dossier(pg_engine) == {"dossier_key": model}
     assert _our_functions(pg_engine) == 5
 
@@ -121,12 +125,12 @@ def test_downgrade_and_upgrade_keep_every_row(pg_engine: Engine) -> None:
     assert rows_by_partition(pg_engine, "dossier") == {"default": 3}
     partition(pg_engine, NOW, months_ahead=0)  # their months are created and filled
     assert rows_by_partition(pg_engine, "dossier") == DOSSIERS_BY_MONTH
-    before = snapshot(pg_engine)
 
     migrate.downgrade(url, "0003")
 
+    kept = columns(pg_engine)
+    before = snapshot(pg_engine)
     assert layout(pg_engine) == {"dossier": False, "dossier_event": False}
-    assert snapshot(pg_engine) == before
     with pg_engine.connect() as conn:
         assert not partitioning.regclass_exists(conn, "dossier_key")
         triggers = conn.execute(text(
@@ -138,50 +142,61 @@ def test_downgrade_and_upgrade_keep_every_row(pg_engine: Engine) -> None:
     plain = inspect(pg_engine)
     assert plain.get_pk_constraint("dossier")["constrained_columns"] == ["id"]
     assert plain.get_pk_constraint("dossier_event")["constrained_columns"] == ["id"]
-    assert _foreign_keys_to_dossier(pg_engine) == {"dossier": _model_foreign_keys_to_dossier()}
-    with pg_engine.connect() as conn:  # as 0003 left it: the models' schema, no partitions
+    model = [fk for fk in _model_foreign_keys_to_dossier() if fk[0] not in LATER_TABLES]
+    assert _foreign_keys_to_dossier(pg_engine) == {"dossier": model}
+    with pg_engine.connect() as conn:  # as 0003 left it: the models' schema but later additions
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "include_object": _before_later_revisions})
+            conn, opts={"compare_type": True, "include_object": _before_later_revisions}
+        )
         assert compare_metadata(context, Base.metadata) == []
-    with Session(pg_engine) as session:  # the plain table works: sequence, unique code
-        ingest_records(session, "test", as_records([dossier("H21.65-250912-0004")]), NOW)
-        session.commit()
-        with pytest.raises(IntegrityError, match="uq_dossier_code"):
-            session.execute(
-                text("UPDATE dossier SET code = :taken WHERE code = :c"),
-                {"taken": CODES[1], "c": CODES[0]},
-            )
-        session.rollback()
+    with pg_engine.begin() as conn:  # the plain table works: sequence, unique code
+        conn.execute(text(
+            "INSERT INTO dossier (code, procedure_id, agency_id, status, received_at, "
+            "due_is_legal, paused_working_minutes, appointment_mismatch, legal_basis, "
+            "late_without_apology, escalated, created_at, updated_at) "
+            "SELECT 'H21.65-250912-0004', procedure_id, agency_id, 4, received_at, false, 0, "
+            "false, legal_basis, false, false, created_at, updated_at FROM dossier LIMIT 1"
+        ))
+    with pytest.raises(IntegrityError, match="uq_dossier_code"), pg_engine.begin() as conn:
+        conn.execute(
+            text("UPDATE dossier SET code = :taken WHERE code = :c"),
+            {"taken": CODES[1], "c": CODES[0]},
+        )
+    with Session(pg_engine) as session:
         assert rollups.verify(session) == []
     after_insert = snapshot(pg_engine)
-    assert max(r[0] for r in after_insert["dossier"]) > max(r[0] for r in before["dossier"])
+    assert len(after_insert["dossier"]) == len(before["dossier"]) + 1
 
     migrate.upgrade(url)
 
     assert layout(pg_engine) == {"dossier": True, "dossier_event": True}
-    assert snapshot(pg_engine) == after_insert
+    assert snapshot(pg_engine, kept) == after_insert
     assert "default" not in rows_by_partition(pg_engine, "dossier")
     today = Month.of(utcnow()).partition_name("dossier")
     assert {"dossier_p2025_06", today} <= partitions(pg_engine, "dossier")
     with Session(pg_engine) as session:
         assert rollups.verify(session) == []
+        ingest_records(session, "test", as_records([dossier("H21.65-250912-0005")]), NOW)
+        session.commit()
     _alembic_check(pg_engine)
 
 
-def test_upgrade_finishes_what_the_events_only_command_did(plain_pg_engine: Engine) -> None:
+def test_upgrade_finishes_what_the_events_only_command_did(pg_engine: Engine) -> None:
     """A database whose events the earlier `tthc db partition` partitioned, at revision 0003."""
-    engine = plain_pg_engine
+    engine = pg_engine
     seed(engine)
+    migrate.downgrade(_url(engine), "0003")
     with engine.begin() as conn:
         for statement in conversion_plan(conn, EVENTS, NOW, 2).statements:
             conn.execute(text(statement))
     assert layout(engine) == {"dossier": False, "dossier_event": True}
+    kept = columns(engine)
     before = snapshot(engine)
 
     migrate.upgrade(_url(engine))
 
     assert layout(engine) == {"dossier": True, "dossier_event": True}
-    assert snapshot(engine) == before
+    assert snapshot(engine, kept) == before
     events = partitions(engine, "dossier_event")
     assert {"dossier_event_p2025_06", "dossier_event_p2025_11"} <= events
     assert {"dossier_p2025_06", "dossier_p2025_09"} <= partitions(engine, "dossier")

@@ -114,10 +114,24 @@ def test_pause_after_the_due_does_not_move_it(cal: CivilServiceCalendar) -> None
     assert r.pauses[0].shifted_due is False and r.classification == "late"
 
 
-def test_zero_length_pause_and_same_instant_tie(cal: CivilServiceCalendar) -> None:
-    tie = [(RECEIVED, 2), (L(2025, 3, 4, 9, 0), 4), (L(2025, 3, 4, 9, 0), 5)]
+@pytest.mark.parametrize("order", [(4, 5), (5, 4)])
+def test_same_instant_steps_apply_in_progression_order(
+    cal: CivilServiceCalendar, order: tuple[int, int]
+) -> None:
+    """A 4 and a 5 of one instant: processing, then paused, whatever order they came in. The
+    clock stops at 09:00 (2 of the 16 working hours used), the due waits for the resumption."""
+    tie = [(RECEIVED, 2), *((L(2025, 3, 4, 9, 0), status) for status in order)]
     r = run(cal, tie, as_of=L(2025, 3, 4, 10, 0))
-    assert not r.paused and r.due_at == L(2025, 3, 5, 10, 0)
+    assert r.paused and r.paused_since == L(2025, 3, 4, 9, 0)
+    assert r.due_at is None and r.classification == "paused"
+
+
+def test_zero_length_pause(cal: CivilServiceCalendar) -> None:
+    """A 5 and the 4 that ends it at the same instant cannot both apply (progression puts the
+    pause last); a resumption a second later gives a pause of no working time."""
+    events = [(RECEIVED, 2), (L(2025, 3, 4, 9, 0), 5), (L(2025, 3, 4, 9, 0, 1), 4)]
+    r = run(cal, events, as_of=L(2025, 3, 4, 10, 0))
+    assert not r.paused and r.due_at == L(2025, 3, 5, 10, 0, 1)
 
 
 def test_restart_on_supplement(cal: CivilServiceCalendar) -> None:
@@ -179,8 +193,18 @@ def test_unknown_procedure_uses_the_portal_appointment(cal: CivilServiceCalendar
     assert r.classification == "overdue" and not r.appointment_mismatch
     no_time = run(cal, rule=ProcedureRule(None), portal_due_at=portal)
     assert no_time.due_basis == "portal"
-    with pytest.raises(ValueError, match="due is unknown"):
-        run(cal, rule=None)
+
+
+@pytest.mark.parametrize("finished", [False, True])
+def test_no_processing_time_and_no_appointment_is_no_due(
+    cal: CivilServiceCalendar, finished: bool
+) -> None:
+    """A procedure missing from the catalogue and a sender without NgayHenTra: the due is
+    unknown, never guessed, open or finished alike; an excluded status stays excluded."""
+    r = run(cal, rule=None, as_of=L(2025, 3, 10, 9, 0),
+            finished_at=L(2025, 3, 6, 9, 0) if finished else None)
+    assert r.due_at is None and r.classification == "no_due" and not r.appointment_mismatch
+    assert run(cal, rule=None, status=3).classification == "excluded"
 
 
 def test_reappointment_never_turns_late_into_on_time(cal: CivilServiceCalendar) -> None:

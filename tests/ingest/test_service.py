@@ -199,7 +199,8 @@ def test_progress_for_unknown_dossier_is_quarantined_then_retried(db_session: Se
         (dossier(NgayTiepNhan="2025-09-08"), "NgayTiepNhan", "2025-09-08"),
         (dossier(TrangThaiHoSo="42"), "TrangThaiHoSo", "42"),
         ({k: v for k, v in dossier().items() if k != "MaTTHC"}, "MaTTHC", None),
-        (dossier(LoaiDoiTuong="9"), "LoaiDoiTuong", "9"),
+        (dossier(TrangThaiHoSo=""), "TrangThaiHoSo", ""),
+        (dossier(NgayTiepNhan=""), "NgayTiepNhan", ""),
         (dossier(steps=[step(CODE, "20250909", 4)]), "QuaTrinhXuLy[0].ThoiDiemXuLy", "20250909"),
         ({"_raw": "not an object"}, "(record)", "not an object"),
         # PostgreSQL text cannot hold NUL: refused by field, the quarantine row escapes it
@@ -229,12 +230,12 @@ def test_each_invalid_record_is_quarantined_and_the_page_goes_on(
 def test_unexpected_parser_error_is_quarantined_with_star(
     db_session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def explode(kind: str, payload: Any) -> Any:
+    def explode(kind: str, payload: Any, agency_hint: str | None = None) -> Any:
         if payload.get("MaHoSo") == CODE:
             raise KeyError("boom")
         from connectors import parse_record
 
-        return parse_record(kind, payload)
+        return parse_record(kind, payload, agency_hint)
 
     monkeypatch.setattr(intake, "parse_record", explode)
     counts = ingest_records(db_session, "test",

@@ -1,0 +1,1 @@
+"""Data quality: what senders get wrong about dossiers that are stored all the same."""
