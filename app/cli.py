@@ -21,6 +21,7 @@ from app.procedures.cli import app as procedures_app
 from app.rates.cli import report_command
 from app.scan.cli import scan_command
 from app.scheduler.cli import jobs_app, scheduler_command
+from app.senders.cli import app as senders_app
 from app.serve import serve_command
 
 app = typer.Typer(
@@ -47,6 +48,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(dossier_app, name="dossier")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(senders_app, name="senders")
 app.add_typer(procedures_app, name="procedures")
 app.command("scheduler", help="Run the job scheduler (one leader, others wait).")(scheduler_command)
 app.add_typer(jobs_app, name="jobs")

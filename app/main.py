@@ -23,6 +23,7 @@ from app.dashboard.router import router as dashboard_router
 from app.db.session import make_engine, make_session_factory
 from app.dossiers.router import router as dossiers_router
 from app.health.router import router as health_router
+from app.ingest.dvcqg_router import router as dvcqg_router
 from app.ingest.router import router as ingest_router
 from app.ingest.router import webhook_router
 from app.metrics.requests import record_request
@@ -36,8 +37,8 @@ from app.scheduler.router import router as jobs_router
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "dashboard" / "static"
-# Every JSON and form body; the webhook, which receives whole pages of dossiers, has its own
-# limit (settings.webhook_max_body_bytes).
+# Every JSON and form body; the webhook and /dvcqg, which receive whole pages of dossiers, have
+# their own limit (settings.webhook_max_body_bytes).
 MAX_REQUEST_BYTES = 1_048_576
 
 
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         dossiers_router,
         calendar_router,
         webhook_router,
+        dvcqg_router,
         ingest_router,
         procedures_router,
         rates_router,
@@ -87,7 +89,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         public_notices_router,
     )
     for router in routers:
-        limit = settings.webhook_max_body_bytes if router is webhook_router else None
+        pushed = router is webhook_router or router is dvcqg_router
+        limit = settings.webhook_max_body_bytes if pushed else None
         app.include_router(router, max_body_size=limit)
     return app
 

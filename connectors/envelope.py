@@ -103,8 +103,8 @@ def _text(
     return value
 
 
-def parse_envelope(body: bytes) -> Envelope:
-    """Parse a raw request body; raises :class:`EnvelopeInvalid` with a precise reason."""
+def decode_body(body: bytes) -> Any:
+    """A request body as JSON (UTF-8, a BOM tolerated); raises :class:`EnvelopeInvalid`."""
     try:
         decoded = json.loads(body.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -117,28 +117,53 @@ def parse_envelope(body: bytes) -> Envelope:
         raise EnvelopeInvalid(f"body nests deeper than {MAX_DEPTH} levels") from None
     if _too_deep(decoded):
         raise EnvelopeInvalid(f"body nests deeper than {MAX_DEPTH} levels")
-    if not isinstance(decoded, dict):
-        raise EnvelopeInvalid(f"envelope must be a JSON object, got {type(decoded).__name__}")
-    service = _text(decoded, "service", allow_empty=False)
+    return decoded
+
+
+def read_service(value: Any) -> str:
+    """A push service name: DongBoHoSoMC or CapNhatTienDoHoSoMC."""
+    if not isinstance(value, str) or not value.strip():
+        raise EnvelopeInvalid("envelope field 'service' must be a string naming the service")
+    service = value.strip()
     if service not in SERVICE_KINDS:
         raise EnvelopeInvalid(
             f"unknown service {service!r}: expected DongBoHoSoMC or CapNhatTienDoHoSoMC"
         )
-    raw_updating = decoded.get("isUpdating", "False")
-    if isinstance(raw_updating, bool):
-        is_updating = raw_updating
-    elif isinstance(raw_updating, str) and raw_updating.strip().lower() in ("true", "false"):
-        is_updating = raw_updating.strip().lower() == "true"
-    else:
-        raise EnvelopeInvalid(f"isUpdating must be \"True\" or \"False\", got {raw_updating!r}")
+    return service
+
+
+def read_updating(raw: Any) -> bool:
+    """isUpdating: a boolean, or "True"/"False" in any case."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+        return raw.strip().lower() == "true"
+    raise EnvelopeInvalid(f"isUpdating must be \"True\" or \"False\", got {raw!r}")
+
+
+def envelope_from(decoded: Any, *, default_agency: str | None = None) -> Envelope:
+    """The envelope of an already decoded body. ``madonvi`` is required unless
+    ``default_agency`` stands in for it (a push whose sender is known by its credentials)."""
+    if not isinstance(decoded, dict):
+        raise EnvelopeInvalid(f"envelope must be a JSON object, got {type(decoded).__name__}")
+    service = read_service(decoded.get("service"))
+    is_updating = read_updating(decoded.get("isUpdating", "False"))
     data = decoded.get("data")
     if not isinstance(data, list):
         got = "missing" if data is None else f"a {type(data).__name__}"
         raise EnvelopeInvalid(f"envelope field 'data' must be a list, got {got}")
+    has_agency = default_agency is None or decoded.get("madonvi") not in (None, "")
+    agency = (_text(decoded, "madonvi", allow_empty=False, max_len=64) if has_agency
+              else default_agency or "")
     return Envelope(
         session=_text(decoded, "session", allow_empty=True) if "session" in decoded else "",
-        agency_code=_text(decoded, "madonvi", allow_empty=False, max_len=64),
+        agency_code=agency,
         service=service,
         is_updating=is_updating,
         data=data,
     )
+
+
+def parse_envelope(body: bytes) -> Envelope:
+    """Parse a raw request body; raises :class:`EnvelopeInvalid` with a precise reason."""
+    return envelope_from(decode_body(body))

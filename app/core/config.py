@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     # Per client address: the portal pushes in bursts after an outage, a flood does not.
     webhook_rate_per_minute: float = Field(default=1200.0, gt=0)
     webhook_burst: int = Field(default=300, ge=1)
+    # Registered senders pushing through /dvcqg (tthc senders add). Bodies and the delivery
+    # rate follow the webhook's limits; logins have their own, stricter one.
+    dvcqg_enabled: bool = True
+    # A session unused this long ends (OpenCPS caches its session and never logs in again).
+    dvcqg_session_days: int = Field(default=90, ge=30)
+    dvcqg_sessions_per_sender: int = Field(default=50, ge=1)
+    dvcqg_login_per_minute: float = Field(default=30.0, gt=0)
+    dvcqg_login_burst: int = Field(default=10, ge=1)
 
     # Deadline engine.
     due_soon_working_hours: float = Field(default=8.0, gt=0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -37,6 +38,28 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+# A sender's URL key (/dvcqg/k/{url_key}/...) is a credential carried in the path: access log
+# lines must not keep it.
+_URL_KEY = re.compile(r"(/dvcqg/k/)[^/?\s\"']+")
+
+
+class MaskUrlKeys(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _URL_KEY.sub(r"\1***", record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_masked(a) for a in record.args)
+        return True
+
+
+def _masked(value: object) -> object:
+    """`value`, or its text without URL keys (a URL object as an HTTP client logs it)."""
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    text = str(value)
+    return _URL_KEY.sub(r"\1***", text) if "/dvcqg/k/" in text else value
+
+
 class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever `sys.stderr` is at the time of the record, not at set-up: a CLI run
     inside a test runner or a daemon that swaps stderr would otherwise log to a closed file."""
@@ -55,6 +78,7 @@ class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 def setup_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     handler = _CurrentStderrHandler()
+    handler.addFilter(MaskUrlKeys())
     if json_lines:
         handler.setFormatter(JsonFormatter())
     else:

@@ -53,7 +53,11 @@ async def limited_body(request: Request, settings: SettingsDep) -> bytes:
     """The raw body, refused (413) as soon as it exceeds the limit, declared or actual."""
     if not settings.webhooks_enabled:
         raise WebhooksDisabled("webhooks are disabled on this server")
-    limit = settings.webhook_max_body_bytes
+    return await read_limited(request, settings.webhook_max_body_bytes)
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The raw body, refused (413) as soon as it exceeds `limit` bytes, declared or actual."""
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.strip().isdigit():

@@ -57,6 +57,26 @@ def load_state(session: Session, name: str) -> ConnectorState:
                           extra=dict(row.extra or {}))
 
 
+def record_delivery(
+    session: Session,
+    *,
+    source: str,
+    sender_id: int | None,
+    agency_code: str | None,
+    detail: str,
+    counts: IngestCounts,
+    now: datetime,
+) -> IngestRun:
+    """One push delivery as a finished ingest run: every push route records its deliveries
+    here, so how they are kept (one row each, or summed per sender and minute) changes here.
+    `agency_code` is the sending agency (supervisors of its subtree see the run)."""
+    return repo.add_run(session, IngestRun(
+        source=source, sender_id=sender_id, agency_code=agency_code, detail=detail,
+        started_at=now, finished_at=now,
+        status="succeeded", pages=1, **counts.as_dict(),
+    ))
+
+
 def recent_runs(
     session: Session,
     source: str | None = None,

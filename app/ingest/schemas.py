@@ -82,8 +82,17 @@ def redact_locations(text: str | None) -> str | None:
     return _LOCATION.sub(HIDDEN_LOCATION, text) if text else text
 
 
+class RefusedOut(BaseModel):
+    """A record of a delivery that was not stored (quarantined)."""
+
+    position: int
+    MaHoSo: str | None
+    field: str
+    reason: str
+
+
 class WebhookReply(BaseModel):
-    """The national portal's answer shape, with our counts beside it."""
+    """The national portal's answer shape (app/ingest/replies.py), with our counts beside it."""
 
     error_code: int = 0
     message: str
@@ -92,6 +101,7 @@ class WebhookReply(BaseModel):
     updated: int
     unchanged: int
     quarantined: int
+    refused: list[RefusedOut] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return self.model_dump()
+        return self.model_dump(exclude_none=True)

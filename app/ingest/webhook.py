@@ -30,6 +30,7 @@ from app.core.errors import (
 )
 from app.ingest import replay
 from app.ingest import repository as repo
+from app.ingest.replies import delivery_reply
 from app.ingest.schemas import WebhookReply
 from app.ingest.service import IngestCounts, ingest_records
 from app.models import IngestRun
@@ -154,8 +155,4 @@ def receive_delivery(
         agency_code=printable(envelope.agency_code)[:64],
     ))
     taken.row.run_id = run.id
-    message = (
-        f"Đã nhận {counts.total} bản ghi: lưu mới {counts.stored}, cập nhật {counts.updated}, "
-        f"không đổi {counts.unchanged}, cách ly {counts.quarantined}"
-    )
-    return WebhookReply(error_code=0, message=message, run_id=run.id, **counts.as_dict())
+    return WebhookReply.model_validate(delivery_reply(counts, run.id))

@@ -50,7 +50,11 @@ def test_signed_delivery_is_stored_and_answered_like_the_portal(
     response = client.post(URL, content=body, headers=headers(body, sent_at))
     assert response.status_code == 200, response.text
     reply = response.json()
-    assert reply["error_code"] == 0 and reply["message"].startswith("Đã nhận 2 bản ghi")
+    # one record refused: a non-zero error_code naming it and its field, the other stored
+    assert reply["error_code"] != 0 and "thành công" not in response.text.lower()
+    assert "H21.65-250908-0002 (MaTTHC: required field is missing)" in reply["message"]
+    assert reply["refused"] == [{"position": 2, "MaHoSo": "H21.65-250908-0002",
+                                 "field": "MaTTHC", "reason": "required field is missing"}]
     assert (reply["stored"], reply["quarantined"]) == (1, 1)
     assert stored_rows(db_session) == {
         "raw_record": 2, "dossier": 1, "dossier_event": 2, "quarantine": 1, "ingest_run": 1
@@ -59,6 +63,9 @@ def test_signed_delivery_is_stored_and_answered_like_the_portal(
     again = client.post(URL, content=body, headers=headers(body, sent_at - 5))
     assert again.status_code == 200, again.text
     assert (again.json()["stored"], again.json()["unchanged"]) == (0, 1)
+    good = body_of([dossier()])
+    known = client.post(URL, content=good, headers=headers(good)).json()
+    assert known["error_code"] == 0 and "thành công" in known["message"].lower()
     rows = stored_rows(db_session)
     assert (rows["raw_record"], rows["dossier"], rows["dossier_event"]) == (2, 1, 2)
 

@@ -1,0 +1,211 @@
+"""The national portal's receiving side, for one-door systems pointed at us unchanged
+(PORTAL.md "Transports"):
+
+* OpenCPS style: ``POST /dvcqg/auth`` gives a session; ``POST /dvcqg/api`` takes the envelope
+  ``{"session", "madonvi", "service", "isUpdating", "data"}`` for DongBoHoSoMC and
+  CapNhatTienDoHoSoMC, and answers LayThuTuc (a procedure from our catalogue) and TraCuuHoSo
+  (does a dossier exist, OpenCPS's test for isUpdating).
+* Bare lists (TD.DichVuCong, a provincial enrolment system): ``POST /dvcqg/k/{url_key}/{service}``
+  with a JSON list of records (an envelope is accepted too); query ``MaDinhDanhDV`` names the
+  agency of records that name none.
+
+Every refusal (unknown, expired or revoked credentials, a body that is not JSON, an unknown
+service) happens before anything is written. Replies: app/ingest/replies.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy.orm import Session
+
+from app.core.errors import BadRequest
+from app.ingest import repository as repo
+from app.ingest.replies import delivery_reply
+from app.ingest.runs import record_delivery
+from app.ingest.service import ingest_records
+from app.ingest.webhook import EnvelopeRefused, WebhookUnauthorized, _ingest_merging_concurrent
+from app.models import Sender
+from app.senders import service as senders
+from connectors import EnvelopeInvalid, SourceRecord
+from connectors.envelope import (
+    SERVICE_KINDS,
+    decode_body,
+    envelope_from,
+    read_service,
+    read_updating,
+)
+from connectors.portal_fields import format_portal_date, printable
+from connectors.portal_format import RAW_ITEM_KEY
+
+SOURCE: Final = "dvcqg"
+LOOKUPS: Final = ("LayThuTuc", "TraCuuHoSo")
+#: A path segment that lets the query or the envelope name the service.
+ANY_SERVICE: Final = "api"
+
+
+class SenderUnauthorized(WebhookUnauthorized):
+    code = "sender_unauthorized"
+
+
+class UnknownService(EnvelopeRefused):
+    code = "unknown_service"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPolicy:
+    lifetime: timedelta
+    kept: int
+
+
+def _decoded(body: bytes) -> Any:
+    try:
+        return decode_body(body)
+    except EnvelopeInvalid as exc:
+        raise EnvelopeRefused(exc.reason) from None
+
+
+def _text(decoded: dict[str, Any], key: str) -> str:
+    value = decoded.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def login(session: Session, body: bytes, now: datetime, policy: SessionPolicy) -> dict[str, Any]:
+    """``{"username", "password"}`` -> ``{"error_code": 0, "session"}``."""
+    decoded = _decoded(body)
+    if not isinstance(decoded, dict):
+        raise EnvelopeRefused("the body must be a JSON object {\"username\", \"password\"}")
+    token = senders.login(session, _text(decoded, "username"), _text(decoded, "password"), now,
+                          keep=policy.kept, lifetime=policy.lifetime)
+    if token is None:
+        raise SenderUnauthorized("Sai tên đăng nhập hoặc mật khẩu, hoặc hệ thống gửi đã bị thu "
+                                 "hồi quyền")
+    return {"error_code": 0, "message": "Đăng nhập thành công", "session": token}
+
+
+def _deliver(
+    session: Session, sender: Sender, records: list[SourceRecord], now: datetime, detail: str,
+    agency: str | None,
+) -> dict[str, Any]:
+    counts = _ingest_merging_concurrent(session, lambda: ingest_records(
+        session, SOURCE, records, now, sender_id=sender.id))
+    run = record_delivery(session, source=SOURCE, sender_id=sender.id,
+                          agency_code=printable(agency)[:64] if agency else None,
+                          detail=detail, counts=counts, now=now)
+    senders.delivered(sender, now)
+    return delivery_reply(counts, run.id)
+
+
+def _records(items: list[Any], kind: str, origin: str, agency: str | None) -> list[SourceRecord]:
+    return [
+        SourceRecord(SERVICE_KINDS[kind], item if isinstance(item, dict) else {RAW_ITEM_KEY: item},
+                     f"{origin} item {index}", agency or None)
+        for index, item in enumerate(items, start=1)
+    ]
+
+
+def api_request(
+    session: Session, body: bytes, now: datetime, policy: SessionPolicy
+) -> dict[str, Any]:
+    """``POST /dvcqg/api``: the session first, then the service."""
+    decoded = _decoded(body)
+    if not isinstance(decoded, dict):
+        raise EnvelopeRefused(
+            f"envelope must be a JSON object, got {type(decoded).__name__}"
+        )
+    sender = senders.sender_for_session(session, _text(decoded, "session"), now, policy.lifetime)
+    if sender is None:
+        raise SenderUnauthorized("Phiên làm việc không hợp lệ, đã hết hạn hoặc đã bị thu hồi: "
+                                 "đăng nhập lại tại /dvcqg/auth")
+    service = _text(decoded, "service")
+    if service == "LayThuTuc":
+        return lookup_procedure(session, _text(decoded, "maTTHC"))
+    if service == "TraCuuHoSo":
+        return lookup_dossier(session, _text(decoded, "mahoso") or _text(decoded, "MaHoSo"))
+    try:
+        envelope = envelope_from(decoded, default_agency=senders.agency_code_of(session, sender)
+                                 or "")
+    except EnvelopeInvalid as exc:
+        raise _refusal(exc, lookups=True) from None
+    origin = f"dvcqg {sender.name} {envelope.service}"
+    records = _records(envelope.data, envelope.service, origin, envelope.agency_code)
+    return _deliver(session, sender, records, now, f"{envelope.service} từ {sender.name}",
+                    envelope.agency_code)
+
+
+def _refusal(exc: EnvelopeInvalid, *, lookups: bool = False) -> EnvelopeRefused:
+    if "unknown service" in exc.reason:
+        return UnknownService(exc.reason + (", LayThuTuc or TraCuuHoSo" if lookups else ""))
+    return EnvelopeRefused(exc.reason)
+
+
+def keyed_delivery(
+    session: Session,
+    url_key: str,
+    path_service: str,
+    body: bytes,
+    now: datetime,
+    query: dict[str, str | None],
+) -> dict[str, Any]:
+    """``POST /dvcqg/k/{url_key}/{service}``: a bare list (or an envelope) of records."""
+    sender = senders.sender_for_url_key(session, url_key)
+    if sender is None:
+        raise SenderUnauthorized("Đường dẫn nhận dữ liệu không hợp lệ hoặc đã bị thu hồi")
+    try:
+        wanted = [s for s in (path_service, query.get("service")) if s and s != ANY_SERVICE]
+        services = {read_service(s) for s in wanted}
+        if query.get("isUpdating") not in (None, ""):
+            read_updating(query["isUpdating"])
+        decoded = _decoded(body)
+        agency = query.get("MaDinhDanhDV") or senders.agency_code_of(session, sender)
+        if isinstance(decoded, list):
+            items = decoded
+        else:
+            envelope = envelope_from(decoded, default_agency=agency or "")
+            services.add(envelope.service)
+            items, agency = envelope.data, envelope.agency_code or agency
+        if len(services) != 1:
+            raise EnvelopeInvalid(
+                "name one service (DongBoHoSoMC or CapNhatTienDoHoSoMC) in the path, the "
+                "query or the envelope" if not services else
+                f"the path, query and envelope name different services: {sorted(services)}")
+    except EnvelopeInvalid as exc:
+        raise _refusal(exc) from None
+    service = services.pop()
+    origin = f"dvcqg {sender.name} {service}"
+    records = _records(items, service, origin, agency)
+    return _deliver(session, sender, records, now, f"{service} từ {sender.name} (danh sách)",
+                    agency)
+
+
+def lookup_procedure(session: Session, code: str) -> dict[str, Any]:
+    """LayThuTuc from our catalogue. OpenCPS reads result[0].TENTTHC and
+    result[0].LINHVUCTHUCHIEN[0] without checking: the list always has one entry."""
+    if not code:
+        raise BadRequest("LayThuTuc needs maTTHC")
+    procedure = repo.procedures_by_code(session, [code]).get(code)
+    if procedure is None or not procedure.in_catalogue:
+        return {"error_code": 0, "message": "Không có thủ tục này trong danh mục", "result": []}
+    return {"error_code": 0, "message": "Lấy thủ tục thành công", "result": [{
+        "MATTHC": procedure.code, "TENTTHC": procedure.name,
+        "LINHVUCTHUCHIEN": [{"MALINHVUC": procedure.field_code or "",
+                             "TENLINHVUC": procedure.field_name or ""}],
+    }]}
+
+
+def lookup_dossier(session: Session, code: str) -> dict[str, Any]:
+    """TraCuuHoSo: whether we hold the dossier (OpenCPS then sends isUpdating "True"). Status
+    and dates only: no applicant data."""
+    if not code:
+        raise BadRequest("TraCuuHoSo needs mahoso")
+    dossier = repo.dossiers_by_code(session, [code]).get(code)
+    if dossier is None:
+        return {"error_code": 0, "message": "Không có hồ sơ này", "result": []}
+    due = dossier.portal_due_at
+    return {"error_code": 0, "message": "Tra cứu thành công", "result": [{
+        "MaHoSo": dossier.code, "TrangThaiHoSo": str(dossier.status),
+        "NgayTiepNhan": format_portal_date(dossier.received_at),
+        "NgayHenTra": format_portal_date(due) if due else "",
+    }]}

@@ -1,0 +1,102 @@
+"""HTTP of the national portal's receiving side (app/ingest/dvcqg.py): ``/dvcqg/auth``,
+``/dvcqg/api`` and ``/dvcqg/k/{url_key}/{service}``.
+
+The same protections as the signed webhook: the body limit, a rate limit per client address
+taken before the body is read (logins have a stricter one), no body ever logged, and every
+refusal before anything is written. The URL key is a credential: it never reaches a log line
+(app/core/logging.py masks it in access logs; metrics use the route template).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+
+from app.api.deps import SessionDep, SettingsDep
+from app.core.clock import utcnow
+from app.core.config import Settings
+from app.core.errors import TooManyRequests
+from app.core.ratelimit import RateLimiter
+from app.ingest import dvcqg
+from app.ingest.router import read_limited
+from app.ingest.webhook import WebhookRateLimited, WebhooksDisabled
+
+router = APIRouter(prefix="/dvcqg", tags=["dvcqg"])
+
+
+def _limit(request: Request, name: str, rate: float, burst: int) -> None:
+    limiter: RateLimiter | None = getattr(request.app.state, name, None)
+    if limiter is None:
+        limiter = RateLimiter(rate, burst)
+        setattr(request.app.state, name, limiter)
+    client = request.client.host if request.client else "unknown"
+    try:
+        limiter.check(f"{name}:{client}")
+    except TooManyRequests as exc:
+        wait = int(exc.details.get("retry_after_seconds", 1))
+        raise WebhookRateLimited(exc.reason, retry_after_seconds=wait) from None
+
+
+def push_rate_limit(request: Request, settings: SettingsDep) -> None:
+    _limit(request, "dvcqg_limiter", settings.webhook_rate_per_minute, settings.webhook_burst)
+
+
+def login_rate_limit(request: Request, settings: SettingsDep) -> None:
+    _limit(request, "dvcqg_login_limiter", settings.dvcqg_login_per_minute,
+           settings.dvcqg_login_burst)
+
+
+async def push_body(request: Request, settings: SettingsDep) -> bytes:
+    if not settings.dvcqg_enabled:
+        raise WebhooksDisabled("the /dvcqg receiver is disabled on this server")
+    return await read_limited(request, settings.webhook_max_body_bytes)
+
+
+def _policy(settings: Settings) -> dvcqg.SessionPolicy:
+    return dvcqg.SessionPolicy(timedelta(days=settings.dvcqg_session_days),
+                               settings.dvcqg_sessions_per_sender)
+
+
+BodyDep = Annotated[bytes, Depends(push_body)]
+
+
+@router.post("/auth", summary="Log a registered sender in: {username, password} -> session",
+             dependencies=[Depends(login_rate_limit)])
+def auth(
+    body: BodyDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    dstcode: Annotated[str | None, Header()] = None,  # sent by OpenCPS; tolerated, not needed
+) -> dict[str, Any]:
+    return dvcqg.login(session, body, utcnow(), _policy(settings))
+
+
+@router.post("/api", summary="DongBoHoSoMC, CapNhatTienDoHoSoMC, LayThuTuc, TraCuuHoSo "
+             "in the national portal's envelope, with a session",
+             dependencies=[Depends(push_rate_limit)])
+def api(
+    body: BodyDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    dstcode: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    return dvcqg.api_request(session, body, utcnow(), _policy(settings))
+
+
+@router.post("/k/{url_key}/{service}",
+             summary="A bare JSON list of DongBoHoSoMC or CapNhatTienDoHoSoMC records (or an "
+                     "envelope), the sender known by its URL key",
+             dependencies=[Depends(push_rate_limit)])
+def keyed(
+    url_key: str,
+    service: str,
+    body: BodyDep,
+    session: SessionDep,
+    madinhdanhdv: Annotated[str | None, Query(alias="MaDinhDanhDV", max_length=64)] = None,
+    is_updating: Annotated[str | None, Query(alias="isUpdating", max_length=8)] = None,
+    query_service: Annotated[str | None, Query(alias="service", max_length=64)] = None,
+) -> dict[str, Any]:
+    query = {"MaDinhDanhDV": madinhdanhdv, "isUpdating": is_updating, "service": query_service}
+    return dvcqg.keyed_delivery(session, url_key, service, body, utcnow(), query)

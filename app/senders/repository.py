@@ -1,0 +1,115 @@
+"""All SQL of the sender registry: senders, their sessions, their deliveries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from app.models import Agency, IngestRun, Sender, SenderSession
+
+
+def add(session: Session, sender: Sender) -> Sender:
+    session.add(sender)
+    session.flush()
+    return sender
+
+
+def by_name(session: Session, name: str) -> Sender | None:
+    return session.scalars(select(Sender).where(Sender.name == name)).first()
+
+
+def by_username(session: Session, username: str) -> Sender | None:
+    return session.scalars(select(Sender).where(Sender.username == username)).first()
+
+
+def by_url_key(session: Session, key_hash: str) -> Sender | None:
+    return session.scalars(select(Sender).where(Sender.url_key_hash == key_hash)).first()
+
+
+def all_senders(session: Session) -> list[tuple[Sender, str | None]]:
+    rows = session.execute(
+        select(Sender, Agency.code).outerjoin(Agency, Agency.id == Sender.agency_id)
+        .order_by(Sender.name)
+    )
+    return [(sender, code) for sender, code in rows]
+
+
+def agency_by_code(session: Session, code: str) -> Agency | None:
+    return session.scalars(select(Agency).where(Agency.code == code)).first()
+
+
+def agency_code(session: Session, agency_id: int | None) -> str | None:
+    if agency_id is None:
+        return None
+    agency = session.get(Agency, agency_id)
+    return agency.code if agency else None
+
+
+def session_by_hash(session: Session, token_hash: str) -> tuple[SenderSession, Sender] | None:
+    row = session.execute(
+        select(SenderSession, Sender).join(Sender, Sender.id == SenderSession.sender_id)
+        .where(SenderSession.token_hash == token_hash)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def add_session(session: Session, row: SenderSession) -> None:
+    session.add(row)
+    session.flush()
+
+
+def trim_sessions(session: Session, sender_id: int, keep: int, idle_before: datetime) -> int:
+    """Delete the sender's sessions unused since `idle_before`, and all but its `keep` most
+    recently used; returns how many went."""
+    newest = select(SenderSession.id).where(SenderSession.sender_id == sender_id).order_by(
+        SenderSession.last_used_at.desc(), SenderSession.id.desc()
+    ).limit(keep)
+    result = session.execute(
+        delete(SenderSession).where(
+            SenderSession.sender_id == sender_id,
+            (SenderSession.last_used_at < idle_before) | SenderSession.id.not_in(newest),
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def delete_sessions(session: Session, sender_id: int) -> int:
+    result = session.execute(delete(SenderSession).where(SenderSession.sender_id == sender_id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def touch_session(session: Session, session_id: int, now: datetime) -> None:
+    session.execute(
+        update(SenderSession).where(SenderSession.id == session_id).values(last_used_at=now)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryStats:
+    deliveries: int
+    records_refused: int
+    deliveries_refused: int
+
+
+def delivery_stats(session: Session, since: datetime) -> dict[int, DeliveryStats]:
+    """Per sender since `since`: deliveries, records refused, deliveries with a refusal."""
+    refused = func.sum(func.coalesce(IngestRun.quarantined, 0))
+    with_refusal = func.count().filter(IngestRun.quarantined > 0)
+    rows = session.execute(
+        select(IngestRun.sender_id, func.count(), refused, with_refusal)
+        .where(IngestRun.sender_id.is_not(None), IngestRun.started_at >= since)
+        .group_by(IngestRun.sender_id)
+    )
+    return {int(s): DeliveryStats(int(n), int(r or 0), int(w or 0))
+            for s, n, r, w in rows if s is not None}
+
+
+def names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return {i: n for i, n in session.execute(select(Sender.id, Sender.name)
+                                             .where(Sender.id.in_(list(ids))))}
