@@ -23,6 +23,7 @@ from app.core.config import get_settings
 from app.db import migrate
 from app.db.readiness import DEMO_DATABASE
 from app.db.session import make_engine, make_session_factory, session_scope
+from app.demo_senders import PUSHING, push_demo_senders
 from app.dossiers.lists import ListFilters
 from app.dossiers.service import work_list
 from app.ingest.runs import run_pull
@@ -76,8 +77,11 @@ def agency_rows(
     return rows
 
 
-def load_demo_data(url: str, portal: str, token: str, now: datetime) -> dict[str, Any]:
-    """Agencies, catalogue and dossiers from the portal, then a scan; returns demo tokens."""
+def load_demo_data(
+    url: str, portal: str, token: str, now: datetime, pushed: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Agencies and catalogue from the portal; the pushing agencies' dossiers through their
+    one-door systems (`pushed`), the others pulled; then a scan. Returns demo tokens."""
     factory = make_session_factory(make_engine(url))
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=portal, headers=headers, timeout=30) as client:
@@ -91,6 +95,12 @@ def load_demo_data(url: str, portal: str, token: str, now: datetime) -> dict[str
         f"catalogue: {report.created} procedures, {len(report.unparseable)} unparseable, "
         f"{len(report.refused)} refused"
     )
+    from app.core.config import get_settings
+
+    names = {a["code"]: a["name"] for a in portal_agencies}
+    same_hour = frozenset(p["MaTTHC"] for p in catalogue if p["processing_unit"] == "working_hours")
+    for line in push_demo_senders(factory, get_settings(), pushed, names, same_hour, now):
+        console.print(f"push {line.line()}")
     connector = get_connector("dvc_portal", base_url=portal, token=token, page_size=500)
     summary = run_pull(factory, connector, utcnow, detail=portal)
     console.print(f"pull: {summary.line()}")
@@ -145,8 +155,9 @@ def demo(
     url = f"sqlite:///{db_path}"
     now = utcnow()
     dataset = generate_dataset(dossiers, seed=7, now=now, malformed_ratio=0.01)
+    pushed, pulled = dataset.split(PUSHING)
     simulator = BackgroundServer(
-        create_simulator_app(dataset, Faults.none(), token=DEFAULT_TOKEN), host, portal_port
+        create_simulator_app(pulled, Faults.none(), token=DEFAULT_TOKEN), host, portal_port
     ).start()
     env = {
         "TTHC_DATABASE_URL": url,
@@ -162,7 +173,7 @@ def demo(
     get_settings.cache_clear()
     migrate.upgrade(url)
     console.print(f"[green]database ready[/green] {db_path}")
-    tokens = load_demo_data(url, simulator.url, DEFAULT_TOKEN, now)
+    tokens = load_demo_data(url, simulator.url, DEFAULT_TOKEN, now, pushed)
     process = None
     if scheduler:
         process = subprocess.Popen(

@@ -68,5 +68,6 @@ def dossier_detail(
             "applicant_ids": [e["number"] for e in masked_id_numbers(
                 applicant.id_numbers if applicant else None)],
             "explanation_text": explanation.to_text(),
+            "anomalies": state.anomalies,
         },
     )

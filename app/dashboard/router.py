@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.dashboard import dossier_page, login, notices_page, public, quarantine_page, worklists
+from app.dashboard import (
+    dossier_page,
+    login,
+    notices_page,
+    public,
+    quality_page,
+    quarantine_page,
+    senders_page,
+    worklists,
+)
 
 router = APIRouter(include_in_schema=False)
 for _part in (
@@ -14,5 +23,7 @@ for _part in (
     dossier_page.router,
     notices_page.router,
     quarantine_page.router,
+    quality_page.router,
+    senders_page.router,
 ):
     router.include_router(_part)

@@ -18,6 +18,7 @@ from app.dossiers import repository, service
 from app.dossiers.deadline_sync import load_context
 from app.dossiers.lists import ListFilters, ListKind
 from app.dossiers.schemas import (
+    AnomalyOut,
     ApplicantOut,
     DossierDetail,
     TimelineEntry,
@@ -148,6 +149,7 @@ def detail(code: str, session: SessionDep, principal: Viewer, as_of: AsOf = None
         status=d.status,
         summary=d.summary,
         channel=d.channel,
+        result_by_post=d.result_by_post,
         legal_basis=d.legal_basis,
         procedure_code=procedure.code if procedure else "",
         procedure_name=procedure.name if procedure else "",
@@ -165,4 +167,5 @@ def detail(code: str, session: SessionDep, principal: Viewer, as_of: AsOf = None
             for e in state.events
         ],
         applicant=applicant,
+        anomalies=[AnomalyOut(code=a.code, message=a.message) for a in state.anomalies],
     )

@@ -46,11 +46,18 @@ class ApplicantOut(BaseModel):
     )
 
 
+class AnomalyOut(BaseModel):
+    code: str
+    message: str
+
+
 class DossierDetail(BaseModel):
     code: str
     status: int
     summary: str | None
-    channel: int | None
+    channel: int | None = Field(description="KenhThucHien: 1 in person, 2 online, 3 by post; "
+                                            "null: the sender did not say")
+    result_by_post: bool
     legal_basis: str
     procedure_code: str
     procedure_name: str
@@ -66,4 +73,7 @@ class DossierDetail(BaseModel):
     timeline: list[TimelineEntry]
     applicant: ApplicantOut | None = Field(
         description="Personal data; shown to supervisors and admins of the dossier's agency only"
+    )
+    anomalies: list[AnomalyOut] = Field(
+        default_factory=list, description="What the senders got wrong about this dossier"
     )

@@ -15,6 +15,7 @@ from app.deadlines import DeadlineResult, Explanation, explain_result, working_c
 from app.dossiers import lists, repository
 from app.dossiers.deadline_sync import DeadlineContext, evaluate_dossier, load_context
 from app.models import Dossier, DossierEvent, Procedure
+from app.quality import service as quality
 
 WORKING_HOUR_US = 3_600_000_000
 
@@ -25,6 +26,7 @@ class DossierState:
     procedure: Procedure | None
     events: Sequence[DossierEvent]
     result: DeadlineResult
+    anomalies: Sequence[quality.Anomaly] = ()
 
 
 def _check_scope(dossier: Dossier, agency_ids: Collection[int] | None) -> None:
@@ -51,7 +53,8 @@ def state_of(
     )
     events = repository.events_for(session, [dossier.id])
     result = evaluate_dossier(dossier, procedure, events, context, as_of)
-    return DossierState(dossier=dossier, procedure=procedure, events=events, result=result)
+    return DossierState(dossier=dossier, procedure=procedure, events=events, result=result,
+                        anomalies=quality.of_dossier(session, dossier.id))
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -64,6 +67,8 @@ def state_summary(state: DossierState) -> dict[str, Any]:
     return {
         "code": d.code,
         "status": d.status,
+        "channel": d.channel,
+        "result_by_post": d.result_by_post,
         "procedure_code": state.procedure.code if state.procedure else None,
         "received_at": _iso(d.received_at),
         "clock_started_at": _iso(r.clock_started_at),
@@ -85,6 +90,7 @@ def state_summary(state: DossierState) -> dict[str, Any]:
         "late_without_apology": d.late_without_apology,
         "escalated": d.escalated,
         "as_of": _iso(r.as_of),
+        "anomalies": [a.to_dict() for a in state.anomalies],
     }
 
 

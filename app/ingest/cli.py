@@ -28,6 +28,7 @@ from connectors import Connector, ConnectorError, Page, get_connector
 from connectors.spreadsheet.connector import SUFFIXES, SpreadsheetConnector, file_sha256
 
 app = typer.Typer(help="Ingest dossiers: portal pull, export files.", no_args_is_help=True)
+KINDS = {"dossiers": "dossier", "progress": "progress", "auto": "auto"}
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
@@ -127,6 +128,13 @@ def import_file(
     page_size: int = typer.Option(5000, min=1, max=50_000, help="Rows committed together."),
     sheet: str | None = typer.Option(None, help="Worksheet name (.xlsx; default the first)."),
     aliases: Path | None = typer.Option(None, help="JSON alias table for column titles."),
+    kind: str = typer.Option(
+        "auto", help="Records of a JSON list: dossiers, progress, or auto (told by their "
+        "fields). An envelope names its own; a spreadsheet holds dossiers."
+    ),
+    agency: str | None = typer.Option(
+        None, help="Agency code of records that name none (DonViXuLy empty)."
+    ),
 ) -> None:
     """Import an export file page by page. Rows that fail validation are quarantined (exit 0);
     an interrupted import resumes after its last committed page."""
@@ -136,9 +144,15 @@ def import_file(
         raise _fail(f"{path.name}: unsupported format; expected one of {', '.join(SUFFIXES)}")
     if len(source) > 32:
         raise _fail("--source must be at most 32 characters", code=2)
+    if kind not in KINDS:
+        raise _fail(f"--kind must be dossiers, progress or auto, not {kind!r}", code=2)
+    if kind == "progress" and path.suffix.lower() != ".json":
+        raise _fail(f"{path.name}: progress steps come in JSON; a spreadsheet holds dossiers",
+                    code=2)
     try:
         connector = SpreadsheetConnector.from_config(
-            path=path, page_size=page_size, sheet=sheet, alias_file=aliases
+            path=path, page_size=page_size, sheet=sheet, alias_file=aliases, kind=KINDS[kind],
+            agency_code=agency,
         )
         unmapped: list[str] = []
         if path.suffix.lower() != ".json":

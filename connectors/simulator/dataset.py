@@ -83,6 +83,21 @@ class Dataset:
                 older[name] = ""
         return older
 
+    def split(self, agencies: frozenset[str]) -> tuple[list[dict[str, Any]], Dataset]:
+        """The dossiers of `agencies` (pushed by their own one-door systems), and a dataset of
+        the others, for the pull API to serve."""
+        # The pull API's corruptions (a deleted MaHoSo...) are not what these systems send.
+        mine = [p for p in self.dossiers
+                if p.get("DonViXuLy") in agencies and self.code_of(p) not in self.malformed]
+        kept = [(k, p) for k, p in zip(self.updated_keys, self.dossiers, strict=True)
+                if p.get("DonViXuLy") not in agencies]
+        rest = Dataset(now=self.now, seed=self.seed, dossiers=[p for _, p in kept],
+                       updated_keys=[k for k, _ in kept],
+                       malformed={c: f for c, f in self.malformed.items()
+                                  if any(c == self.code_of(p) for _, p in kept)},
+                       receipt_to_code=dict(self.receipt_to_code))
+        return mine, rest
+
     @staticmethod
     def catalogue() -> list[dict[str, Any]]:
         """The procedure catalogue in PORTAL.md's shape (the app imports it)."""
@@ -170,7 +185,8 @@ def _dossier(rng: random.Random, now_local: datetime, received: datetime, code: 
         "TrangThaiHoSo": str(steps[-1].status),
         "NgayKetThucXuLy": format_portal_date(finished) if finished else "",
         "NgayTra": format_portal_date(returned) if returned else "",
-        "HinhThuc": rng.choices(("1", "2", "3"), weights=(45, 50, 5))[0],
+        "KenhThucHien": rng.choices(("1", "2", "3"), weights=(45, 50, 5))[0],
+        "HinhThuc": "1" if rng.random() < 0.06 else "0",
         "DonViXuLy": agency.code, "SoBienNhan": receipt, "GhiChu": "",
         "DanhSachHoSoBoSung": supplements, "QuaTrinhXuLy": progress,
     }
