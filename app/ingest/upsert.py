@@ -26,7 +26,13 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import to_local
 from app.dossiers.deadline_sync import DeadlineContext, Readings, initial_clock_values
-from app.dossiers.step_reading import is_synthetic_finish, step_status
+from app.dossiers.step_reading import (
+    ACTIVE,
+    FINISHED_STATUS_CONTRADICTED,
+    FINISHES,
+    is_synthetic_finish,
+    step_status,
+)
 from app.ingest import repository as repo
 from app.ingest.hashing import progress_hash
 from app.ingest.new_rows import NewDossier
@@ -227,6 +233,12 @@ class BatchUpserter:
         if counts and (step.at, progression_rank(status)) >= (
             _stored_as_of(d), progression_rank(d.status)
         ):
+            if d.status in FINISHES and status in ACTIVE:
+                # reported finished, yet worked on or waited for afterwards (TD.DichVuCong
+                # sends a dossier waiting for a supplement as "9")
+                self.flags.append((d.code, DataFlag(
+                    FINISHED_STATUS_CONTRADICTED, f"TrangThaiHoSo {d.status}",
+                    f"{format_portal_date(step.at)} {status}")))
             d.status = status
         if d.newest_progress_at is None or step.at > d.newest_progress_at:
             d.newest_progress_at = step.at

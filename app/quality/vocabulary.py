@@ -61,6 +61,10 @@ def field_message(code: str, field: str, value: str | None) -> str:
     if code == lenient.RECEIVED_UNKNOWN:
         return ("Hồ sơ chưa có ngày tiếp nhận (NgayTiepNhan): tạm lấy ngày nộp, hoặc ngày "
                 "nhận dữ liệu, đến khi hệ thống gửi có ngày tiếp nhận.")
+    if code == steps.FINISHED_STATUS_CONTRADICTED:
+        when, _, status = (value or "").partition(" ")
+        return (f"Hệ thống gửi báo {field} (đã xử lý xong) nhưng có bước xử lý sau đó "
+                f"(lúc {when}, trạng thái {status}): không tính là đã kết thúc.")
     return f"{title(code)}: {field} {shown}."
 
 
