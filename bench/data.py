@@ -26,7 +26,7 @@ YEAR_START = datetime(2025, 1, 1, tzinfo=UTC) - LOCAL  # local midnight, 1 Janua
 COLUMNS = (
     "MaHoSo", "SoBienNhan", "MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc", "LoaiDoiTuong",
     "ChuHoSo", "TrichYeuHoSo", "NgayTiepNhan", "NgayHenTra", "TrangThaiHoSo", "NgayKetThucXuLy",
-    "NgayTra", "HinhThuc", "DonViXuLy",
+    "NgayTra", "KenhThucHien", "DonViXuLy",
 )
 
 

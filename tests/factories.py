@@ -74,7 +74,7 @@ def make_dossier(
     portal_due_at: datetime | None = None,
     finished_at: datetime | None = None,
     returned_at: datetime | None = None,
-    channel: int = 2,
+    channel: int | None = 2,
     applicant_name: str | None = "Nguyễn Văn An",
 ) -> Dossier:
     dossier = Dossier(

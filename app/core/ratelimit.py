@@ -62,6 +62,23 @@ class RateLimiter:
             f"too many requests; retry in {retry_after} s", retry_after_seconds=retry_after
         )
 
+    def check_available(self, key: str, now: float | None = None) -> None:
+        """Raise TooManyRequests when `key` has no token left, without taking one: for a limit
+        on failures only (each failure takes its token with `check`)."""
+        at = self.clock() if now is None else now
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                return
+            tokens = min(float(self.burst),
+                         bucket.tokens + max(0.0, at - bucket.updated) * self.rate_per_second)
+            if tokens >= 1.0:
+                return
+            retry_after = math.ceil((1.0 - tokens) / self.rate_per_second)
+        raise TooManyRequests(
+            f"too many requests; retry in {retry_after} s", retry_after_seconds=retry_after
+        )
+
     def _evict(self, now: float) -> None:
         # A bucket that has refilled completely carries no information: dropping it is exact.
         if len(self._buckets) < self.max_keys:

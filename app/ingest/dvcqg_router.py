@@ -2,13 +2,14 @@
 ``/dvcqg/api`` and ``/dvcqg/k/{url_key}/{service}``.
 
 The same protections as the signed webhook: the body limit, a rate limit per client address
-taken before the body is read (logins have a stricter one), no body ever logged, and every
-refusal before anything is written. The URL key is a credential: it never reaches a log line
+taken before the body is read (failed logins have a stricter one), no body ever logged, and
+every refusal before anything is written. The URL key is a credential: it never reaches a log line
 (app/core/logging.py masks it in access logs; metrics use the route template).
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -26,26 +27,42 @@ from app.ingest.webhook import WebhookRateLimited, WebhooksDisabled
 router = APIRouter(prefix="/dvcqg", tags=["dvcqg"])
 
 
-def _limit(request: Request, name: str, rate: float, burst: int) -> None:
+def _limiter(request: Request, name: str, rate: float, burst: int) -> tuple[RateLimiter, str]:
     limiter: RateLimiter | None = getattr(request.app.state, name, None)
     if limiter is None:
         limiter = RateLimiter(rate, burst)
         setattr(request.app.state, name, limiter)
     client = request.client.host if request.client else "unknown"
-    try:
-        limiter.check(f"{name}:{client}")
-    except TooManyRequests as exc:
-        wait = int(exc.details.get("retry_after_seconds", 1))
-        raise WebhookRateLimited(exc.reason, retry_after_seconds=wait) from None
+    return limiter, f"{name}:{client}"
+
+
+def _refuse(exc: TooManyRequests) -> WebhookRateLimited:
+    wait = int(exc.details.get("retry_after_seconds", 1))
+    return WebhookRateLimited(exc.reason, retry_after_seconds=wait)
 
 
 def push_rate_limit(request: Request, settings: SettingsDep) -> None:
-    _limit(request, "dvcqg_limiter", settings.webhook_rate_per_minute, settings.webhook_burst)
+    limiter, key = _limiter(request, "dvcqg_limiter", settings.webhook_rate_per_minute,
+                            settings.webhook_burst)
+    try:
+        limiter.check(key)
+    except TooManyRequests as exc:
+        raise _refuse(exc) from None
+
+
+def _login_failures(request: Request, settings: Settings) -> tuple[RateLimiter, str]:
+    return _limiter(request, "dvcqg_login_failures", settings.dvcqg_login_per_minute,
+                    settings.dvcqg_login_burst)
 
 
 def login_rate_limit(request: Request, settings: SettingsDep) -> None:
-    _limit(request, "dvcqg_login_limiter", settings.dvcqg_login_per_minute,
-           settings.dvcqg_login_burst)
+    """Failed logins only are counted: some OpenCPS versions log in before every delivery, a
+    password guesser fails. Once the failures used the allowance, no attempt is evaluated."""
+    limiter, key = _login_failures(request, settings)
+    try:
+        limiter.check_available(key)
+    except TooManyRequests as exc:
+        raise _refuse(exc) from None
 
 
 async def push_body(request: Request, settings: SettingsDep) -> bytes:
@@ -65,12 +82,19 @@ BodyDep = Annotated[bytes, Depends(push_body)]
 @router.post("/auth", summary="Log a registered sender in: {username, password} -> session",
              dependencies=[Depends(login_rate_limit)])
 def auth(
+    request: Request,
     body: BodyDep,
     session: SessionDep,
     settings: SettingsDep,
     dstcode: Annotated[str | None, Header()] = None,  # sent by OpenCPS; tolerated, not needed
 ) -> dict[str, Any]:
-    return dvcqg.login(session, body, utcnow(), _policy(settings))
+    try:
+        return dvcqg.login(session, body, utcnow(), _policy(settings))
+    except dvcqg.SenderUnauthorized:
+        limiter, key = _login_failures(request, settings)
+        with suppress(TooManyRequests):
+            limiter.check(key)
+        raise
 
 
 @router.post("/api", summary="DongBoHoSoMC, CapNhatTienDoHoSoMC, LayThuTuc, TraCuuHoSo "

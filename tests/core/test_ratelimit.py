@@ -41,3 +41,17 @@ def test_bad_parameters() -> None:
         RateLimiter(rate_per_minute=0, burst=1)
     with pytest.raises(ValueError):
         RateLimiter(rate_per_minute=1, burst=0)
+
+
+def test_check_available_never_takes_a_token() -> None:
+    limiter = RateLimiter(rate_per_minute=60, burst=2)
+    for _ in range(5):
+        limiter.check_available("a", now=0.0)  # unknown key: full bucket
+    limiter.check("a", now=0.0)
+    limiter.check("a", now=0.0)
+    with pytest.raises(TooManyRequests) as caught:
+        limiter.check_available("a", now=0.5)
+    assert caught.value.details["retry_after_seconds"] == 1
+    limiter.check_available("a", now=1.0)
+    limiter.check_available("a", now=1.0)  # still one token: peeking took none
+    limiter.check("a", now=1.0)

@@ -229,11 +229,15 @@ def test_bodies_over_the_limit_are_413(client: TestClient, sender: Credentials, 
     assert api(client, "x", "DongBoHoSoMC", big).status_code == 413
 
 
-def test_logins_are_rate_limited(client: TestClient, sender: Credentials, app: Any) -> None:
+def test_failed_logins_are_rate_limited_good_ones_are_not(
+    client: TestClient, sender: Credentials, app: Any
+) -> None:
     app.state.settings = app.state.settings.model_copy(
         update={"dvcqg_login_burst": 2, "dvcqg_login_per_minute": 1.0})
+    assert [login(client, sender).status_code for _ in range(5)] == [200] * 5
     codes = [login(client, sender, password="guess").status_code for _ in range(3)]
     assert codes == [401, 401, 429]
+    assert login(client, sender).status_code == 429  # not even evaluated now
 
 
 def test_the_url_key_never_reaches_a_log_line(
