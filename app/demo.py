@@ -23,7 +23,7 @@ from app.core.config import get_settings
 from app.db import migrate
 from app.db.readiness import DEMO_DATABASE
 from app.db.session import make_engine, make_session_factory, session_scope
-from app.demo_senders import PUSHING, push_demo_senders
+from app.demo_senders import PUSHING, push_demo_senders, simulate_push
 from app.dossiers.lists import ListFilters
 from app.dossiers.service import work_list
 from app.ingest.runs import run_pull
@@ -184,6 +184,7 @@ def demo(
     console.print(f"API docs:         http://{host}:{port}/docs")
     console.print(f"Health:           http://{host}:{port}/healthz")
     console.print(f"Portal simulator: {simulator.url}/api/hoso (Bearer {DEFAULT_TOKEN})")
+    console.print(f"Pushing senders:  http://{host}:{port}/giam-sat/he-thong-gui (admin)")
     console.print(f"Admin token:      {tokens['admin']}")
     console.print(f"Supervisor token: {tokens['supervisor']} (UBND huyện Đông Hưng)\n")
     _print_cli_hint(data_dir, db_path)
@@ -255,3 +256,6 @@ def simulate_webhooks(
         )
     if refused:
         raise typer.Exit(code=1)
+
+
+simulate_app.command("push")(simulate_push)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Final
 
 import httpx
+import typer
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.background_server import BackgroundServer
@@ -18,6 +19,7 @@ from app.core.config import Settings
 from app.db.session import make_engine, session_scope
 from app.main import create_app
 from app.senders.service import add_sender
+from connectors.simulator.dataset import Dataset, generate_dataset
 from connectors.simulator.enrolment import EnrolmentSender
 from connectors.simulator.opencps import OpenCPSSender
 from connectors.simulator.td_dvc import TdDichVuCongSender
@@ -75,3 +77,44 @@ def push_demo_senders(
                                 client=client)
         reports.append(PushReport(enrolment.name, *lists.push(of(ENROLMENT_AGENCIES))))
     return reports
+
+
+def simulate_push(
+    kind: str = typer.Argument(..., help="opencps, td or enrolment: whose manner to push in."),
+    base: str = typer.Option("http://127.0.0.1:8000", help="The receiver's address."),
+    username: str = typer.Option("", help="OpenCPS: the sender's username."),
+    password: str = typer.Option("", help="OpenCPS: the sender's password."),
+    url_key: str = typer.Option("", help="TD.DichVuCong, enrolment: the sender's URL key."),
+    agency: str = typer.Option("H21.65", help="OpenCPS: its madonvi."),
+    dossiers: int = typer.Option(30, min=1, help="How many generated dossiers to push."),
+    seed: int = typer.Option(1, help="Seed of the generated data."),
+) -> None:
+    """Push generated dossiers as a real one-door system would (`tthc senders add` first)."""
+    from app.core.clock import utcnow
+
+    payloads = [p for p in generate_dataset(dossiers, seed=seed, now=utcnow()).dossiers]
+    names = {a["code"]: a["name"] for a in Dataset.agencies()}
+    with httpx.Client(timeout=60.0) as client:
+        if kind == "opencps":
+            if not (username and password):
+                raise typer.BadParameter("opencps needs --username and --password")
+            sender: Any = OpenCPSSender(f"{base}/dvcqg/auth", f"{base}/dvcqg/api", username,
+                                        password, agency, names, client=client)
+        elif kind in ("td", "enrolment"):
+            if not url_key:
+                raise typer.BadParameter(f"{kind} needs --url-key")
+            sender = (TdDichVuCongSender(f"{base}/dvcqg/k/{url_key}/", agency_names=names,
+                                         client=client) if kind == "td" else
+                      EnrolmentSender(f"{base}/dvcqg/k/{url_key}/DongBoHoSoMC", client=client))
+        else:
+            raise typer.BadParameter(f"unknown kind {kind!r}: opencps, td or enrolment")
+        try:
+            done, accepted = sender.push(payloads)
+        except httpx.HTTPError as exc:
+            typer.echo(f"error: cannot reach {base}: {exc}", err=True)
+            raise typer.Exit(code=1) from None
+    for exchange in sender.exchanges[-5:]:
+        typer.echo(f"{exchange.status_code} {exchange.service}: {exchange.body[:120]}")
+    typer.echo(f"{kind}: {accepted}/{done} deliveries accepted")
+    if accepted < done:
+        raise typer.Exit(code=1)

@@ -64,3 +64,33 @@ def test_simulate_webhooks_pushes_signed_envelopes(cli_database: str) -> None:
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Dossier)) == 12
     engine.dispose()
+
+
+def test_simulate_push_speaks_each_senders_manner(cli_database: str) -> None:
+    import json
+
+    settings = Settings(
+        environment="test", database_url=cli_database, webhook_secret=TEST_WEBHOOK_SECRET
+    )
+    creds = {}
+    for name in ("ocps", "tdv"):
+        added = runner.invoke(app, ["senders", "add", "--name", name, "--agency", "H21.65",
+                                    "--json"])
+        assert added.exit_code == 1 and "no agency" in added.output  # none imported yet
+        added = runner.invoke(app, ["senders", "add", "--name", name, "--json"])
+        creds[name] = json.loads(added.stdout)
+    with BackgroundServer(create_app(settings)) as server:
+        opencps = runner.invoke(app, ["simulate", "push", "opencps", "--base", server.url,
+                                      "--username", creds["ocps"]["username"], "--password",
+                                      creds["ocps"]["password"], "--dossiers", "6"])
+        assert opencps.exit_code == 0, opencps.output
+        td = runner.invoke(app, ["simulate", "push", "td", "--base", server.url, "--url-key",
+                                 creds["tdv"]["url_key"], "--dossiers", "6", "--seed", "2"])
+        assert td.exit_code == 0, td.output
+        wrong = runner.invoke(app, ["simulate", "push", "td", "--base", server.url,
+                                    "--url-key", "nope", "--dossiers", "2"])
+        assert wrong.exit_code == 1 and "401" in wrong.output
+    engine = make_engine(cli_database)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Dossier)) == 12
+    engine.dispose()

@@ -14,7 +14,7 @@ from app.cli import app as cli
 from app.db.session import make_engine, make_session_factory
 from app.models import ConnectorState, Dossier, IngestRun, QuarantineEntry
 from connectors import build_envelope
-from tests.ingest.payloads import dossier
+from tests.ingest.payloads import dossier, stamp, step
 
 runner = CliRunner()
 HEADER = ["Mã hồ sơ", "Mã TTHC", "Tên thủ tục", "Mã lĩnh vực", "Lĩnh vực", "Loại đối tượng",
@@ -114,3 +114,26 @@ def test_own_failures_exit_non_zero_with_a_clear_message(
     no_header.write_text("a,b\n1,2\n", encoding="utf-8")
     result = runner.invoke(cli, ["ingest", "file", str(no_header)])
     assert result.exit_code == 1 and "header" in result.output
+
+
+def test_json_list_kinds(cli_database: str, tmp_path: Path) -> None:
+    """A bare list of dossiers and then one of steps (TD.DichVuCong's two lists), told apart
+    by --kind auto; --agency stands in for an empty DonViXuLy."""
+    code = "H21.65-250908-0001"
+    dossiers = tmp_path / "hoso.json"
+    dossiers.write_text(json.dumps([dossier(code, steps=[], DonViXuLy=None)]), "utf-8")
+    steps = tmp_path / "tiendo.json"
+    steps.write_text(json.dumps([step(code, stamp(8, 8, 30), 2), step(code, stamp(9, 9), 4)]),
+                     "utf-8")
+    first = runner.invoke(cli, ["ingest", "file", str(dossiers), "--agency", "H21.65"])
+    assert first.exit_code == 0 and "stored 1" in first.output, first.output
+    second = runner.invoke(cli, ["ingest", "file", str(steps), "--kind", "auto"])
+    assert second.exit_code == 0 and "stored 2" in second.output, second.output
+    as_dossiers = runner.invoke(cli, ["ingest", "file", str(steps), "--kind", "dossiers"])
+    assert "quarantined 2" in as_dossiers.output
+    bad = runner.invoke(cli, ["ingest", "file", str(steps), "--kind", "steps"])
+    assert bad.exit_code == 2 and "--kind must be" in bad.output
+    table = tmp_path / "a.csv"
+    table.write_text("Mã hồ sơ;Mã TTHC\nA;1\n", "utf-8")
+    refused = runner.invoke(cli, ["ingest", "file", str(table), "--kind", "progress"])
+    assert refused.exit_code == 2 and "spreadsheet holds dossiers" in refused.output
