@@ -51,6 +51,9 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/public/rates"): "published aggregates per agency and month",
     ("GET", "/api/v1/public/apologies"): "published apologies with masked names",
     ("POST", "/api/v1/webhooks/dvc"): "no token: authenticated by its HMAC signature instead",
+    ("POST", "/dvcqg/auth"): "a registered sender logs in; failed logins are rate limited",
+    ("POST", "/dvcqg/api"): "no token: a registered sender's session authenticates it",
+    ("POST", "/dvcqg/k/{url_key}/{service}"): "no token: a sender's secret URL key instead",
     ("GET", "/metrics"): "Prometheus scrape: aggregate counters and gauges, no row data",
 }
 
@@ -106,6 +109,10 @@ PRIVATE: dict[tuple[str, str], Private] = {
     ("POST", "/giam-sat/phieu-xin-loi/{notice_id}/duyet"): Private("item"),
     ("POST", "/giam-sat/phieu-xin-loi/{notice_id}/phat-hanh"): Private("item"),
     ("GET", "/giam-sat/cach-ly"): Private("list", query="trang_thai=all"),
+    ("GET", "/giam-sat/chat-luong-du-lieu"): Private("list"),
+    ("GET", "/giam-sat/he-thong-gui"): Private("role"),
+    ("POST", "/giam-sat/he-thong-gui"): Private("role"),
+    ("POST", "/giam-sat/he-thong-gui/{name}/thu-hoi"): Private("role"),
 }
 
 
@@ -160,7 +167,7 @@ def world(db_session: Session, app: FastAPI) -> World:
 
 def concrete(path: str, notice_id: int) -> str:
     values = {"code": CODE, "notice_id": str(notice_id), "day": "2026-03-10", "fmt": "pdf",
-              "action": "approve"}
+              "action": "approve", "name": "opencps"}
     return re.sub(r"\{(\w+)(?::path)?\}", lambda m: values[m.group(1)], path)
 
 
