@@ -61,7 +61,7 @@ def add_sender(
     agency: TextForm = "", csrf: CsrfForm = None,
 ) -> Response:
     _admin(principal)
-    check_csrf(request, csrf)  # before the fields: a forged form learns nothing
+    check_csrf(request, session, csrf)  # before the fields: a forged form learns nothing
     with page_errors("Không đăng ký được hệ thống gửi."):
         credentials = service.add_sender(session, name.strip(), agency.strip() or None,
                                          utcnow())
@@ -74,7 +74,7 @@ def revoke_sender(
     csrf: CsrfForm = None,
 ) -> Response:
     _admin(principal)
-    check_csrf(request, csrf)
+    check_csrf(request, session, csrf)
     with page_errors("Không thu hồi được hệ thống gửi."):
         service.revoke_sender(session, name, utcnow())
     return RedirectResponse(f"{PATH}?da={name}", status_code=303)

@@ -2,7 +2,8 @@
 
 The companion of test_route_auth.py (same route table, same PRIVATE classification). Two
 districts of one province each get a row of every kind a list shows: an overdue dossier with
-its apology draft, a dossier due soon, a quarantined record and a webhook ingest run. Then a
+its apology draft, a dossier due soon, a quarantined record, a dossier with a data-quality
+anomaly and a webhook ingest run. Then a
 supervisor of each district walks every list (API and dashboard, pages and exports): their
 own rows are there, the other district's are not; the province's supervisor sees both. A
 route classified "list" in test_route_auth.py without an entry here fails the test.
@@ -44,6 +45,7 @@ def markers(district: str) -> dict[str, str]:
         "overdue": f"000.00.12.H36-260302-009{n}",
         "soon": f"S-{n}-260302-0001",
         "quarantine": f"Q-{n}-260302-0001",
+        "anomaly": f"A-{n}-260302-0001",
         "run": f'"agency_code":"{district}"',
         "group": f'"key":"{district}"',
     }
@@ -65,6 +67,7 @@ LISTS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
     ("GET", "/giam-sat/sap-den-han.xlsx"): ("", ("soon",)),
     ("GET", "/giam-sat/phieu-xin-loi"): ("", ("overdue",)),
     ("GET", "/giam-sat/cach-ly"): ("trang_thai=all", ("quarantine",)),
+    ("GET", "/giam-sat/chat-luong-du-lieu"): ("", ("anomaly",)),
 }
 REDIRECTS = {("GET", "/giam-sat")}  # sends a supervisor on to a list walked above
 
@@ -90,6 +93,9 @@ def callers(db_session: Session) -> dict[str, Caller]:
         bad = portal_dossier(mark["quarantine"], agency=district, NgayTiepNhan="02/03/2026")
         ingest_records(db_session, "webhook", [SourceRecord(
             kind="dossier", payload=bad, origin="test", agency_code=district)], now)
+        flawed = portal_dossier(mark["anomaly"], agency=district, TrichYeuHoSo="Dinhkem")
+        ingest_records(db_session, "webhook", [SourceRecord(
+            kind="dossier", payload=flawed, origin="test", agency_code=district)], now)
         db_session.add(IngestRun(source="webhook", detail=f"DongBoHoSoMC từ {district}",
                                  agency_code=district, started_at=now, finished_at=now,
                                  status="succeeded", stored=0, updated=0, unchanged=0,
