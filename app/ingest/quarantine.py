@@ -52,10 +52,12 @@ def payloads_of(session: Session, entries: Sequence[QuarantineEntry]) -> dict[in
     return {e.id: json.loads(raws[e.raw_record_id].payload) for e in entries}
 
 
-def _as_source_record(raw: RawRecord) -> SourceRecord:
+def _as_source_record(raw: RawRecord, entry: QuarantineEntry) -> SourceRecord:
     kind = cast(RecordKind, raw.kind)
+    # the delivery's agency again: it stands in for a record's empty DonViXuLy
     return SourceRecord(kind=kind, payload=json.loads(raw.payload),
-                        origin=raw.origin or f"raw record {raw.id}")
+                        origin=raw.origin or f"raw record {raw.id}",
+                        agency_code=entry.sender_agency)
 
 
 def retry(
@@ -75,7 +77,7 @@ def retry(
     by_source: dict[str, list[Received]] = defaultdict(list)
     for entry in entries:
         raw = raws[entry.raw_record_id]
-        by_source[entry.source].append(Received(_as_source_record(raw), raw.id))
+        by_source[entry.source].append(Received(_as_source_record(raw, entry), raw.id))
     counts = IngestCounts()
     for source, items in sorted(by_source.items()):
         counts.add(process(session, source, items, now,

@@ -7,14 +7,16 @@ Office hours 07:30-11:30 and 13:30-17:30 (8 working hours a day); procedure 1.00
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.ingest.service import ingest_records
-from app.models import Dossier, DossierAnomaly, Procedure
+from app.models import Agency, Dossier, DossierAnomaly, Procedure
 from app.rates.grouping import Scope
 from app.rates.service import period_report
 from tests.factories import make_agency, make_dossier, make_procedure
@@ -146,3 +148,26 @@ def test_rates_by_channel_show_unknown_apart(
                            scope=Scope(None), settings=app_settings)
     groups = {g.label: g.received for g in report.groups or []}
     assert groups == {"Trực tiếp": 1, "Trực tuyến": 2, "(không rõ)": 2}
+
+
+def test_a_retry_keeps_the_deliverys_agency_for_an_empty_donvixuly(
+    db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record an earlier version refused (DonViXuLy was required then) is stored by a retry
+    now, the agency of its delivery standing in for the empty DonViXuLy."""
+    from app.ingest import intake
+    from app.ingest.quarantine import retry
+    from connectors import RecordInvalid, SourceRecord
+
+    def earlier(kind: str, payload: Any, agency_hint: str | None = None) -> Any:
+        raise RecordInvalid("DonViXuLy", "required field is missing")
+
+    record = dossier(DonViXuLy=None, steps=[])
+    with monkeypatch.context() as patched:
+        patched.setattr(intake, "parse_record", earlier)
+        counts = ingest_records(db_session, "t", [SourceRecord("dossier", record, "t", "H21.66")],
+                                NOW)
+    assert counts.quarantined == 1
+    assert retry(db_session, NOW).resolved == 1
+    agency = db_session.scalars(select(Agency).where(Agency.id == stored(db_session).agency_id))
+    assert agency.one().code == "H21.66"
