@@ -78,7 +78,8 @@ def agency_rows(
 
 
 def load_demo_data(
-    url: str, portal: str, token: str, now: datetime, pushed: list[dict[str, Any]]
+    url: str, portal: str, token: str, now: datetime,
+    pushed: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Agencies and catalogue from the portal; the pushing agencies' dossiers through their
     one-door systems (`pushed`), the others pulled; then a scan. Returns demo tokens."""
@@ -95,12 +96,12 @@ def load_demo_data(
         f"catalogue: {report.created} procedures, {len(report.unparseable)} unparseable, "
         f"{len(report.refused)} refused"
     )
-    from app.core.config import get_settings
 
     names = {a["code"]: a["name"] for a in portal_agencies}
     same_hour = frozenset(p["MaTTHC"] for p in catalogue if p["processing_unit"] == "working_hours")
-    for line in push_demo_senders(factory, get_settings(), pushed, names, same_hour, now):
-        console.print(f"push {line.line()}")
+    if pushed:
+        for line in push_demo_senders(factory, get_settings(), pushed, names, same_hour, now):
+            console.print(f"push {line.line()}")
     connector = get_connector("dvc_portal", base_url=portal, token=token, page_size=500)
     summary = run_pull(factory, connector, utcnow, detail=portal)
     console.print(f"pull: {summary.line()}")

@@ -11,7 +11,7 @@ dossier_key(id), as every child of dossier does there. On SQLite, dossier only g
 rebuilt to gain its foreign key.
 
 Revision ID: 0005
-Revises: 0006 (written as 0005 on 0004; re-pointed after 0006 landed, so there is one head)
+Revises: 0009 (written as 0005 on 0004; re-pointed after 0006 and 0009 landed: one head)
 Create Date: 2026-11-27 09:00:00
 """
 
@@ -23,7 +23,7 @@ from alembic import op
 from app.db.partition_catalog import is_partitioned
 
 revision: str = "0005"
-down_revision: str | Sequence[str] | None = "0006"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
