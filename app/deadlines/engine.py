@@ -138,7 +138,7 @@ def _classify(
     due: datetime | None,
     paused: bool,
     as_of: datetime,
-    left_us: int,
+    left_us: int | None,
     due_soon_us: int,
 ) -> Classification:
     if status in EXCLUDED_STATUSES:
@@ -155,7 +155,7 @@ def _classify(
         return "no_due"
     if as_of > due:
         return "overdue"
-    if left_us <= due_soon_us:
+    if left_us is not None and left_us <= due_soon_us:
         return "due_soon"
     return "in_time"
 
@@ -193,7 +193,8 @@ def evaluate(
     processing_time = rule.processing_time if rule is not None else None
     cutoff = rule.cutoff if rule is not None else None
     legal = processing_time is not None  # else the portal's appointment is the due
-
+    due: datetime | None
+    reference_due: datetime | None
     if rule is not None and processing_time is not None:
         computed = _legal_due(clock, received, rule, processing_time, timeline.pauses, now)
         start, reason, restarted_at = computed.start, computed.reason, computed.restarted_at
@@ -219,7 +220,7 @@ def evaluate(
         measured_at = max(open_pause.start, start)
     else:
         measured_at = now
-    left_us = clock.working_between(measured_at, reference_due)
+    left_us = None if reference_due is None else clock.working_between(measured_at, reference_due)
     difference_us = None
     if legal and due is not None and portal_due is not None:
         difference_us = clock.working_between(due, portal_due)
@@ -246,7 +247,7 @@ def assemble(
     legal: bool,
     portal_due: datetime | None,
     spans: tuple[PauseSpan, ...],
-    left_us: int,
+    left_us: int | None,
     difference_us: int | None,
     status: int | None,
     due_soon_hours: Decimal | int,
@@ -286,7 +287,7 @@ def assemble(
         finished_at=timeline.finished_at,
         finish_status=timeline.finish_status,
         status=effective_status,
-        working_hours_left=hours_of(left_us),
+        working_hours_left=None if left_us is None else hours_of(left_us),
         classification=classification,
         appointment_mismatch=difference is not None and abs(difference) > Decimal(mismatch_hours),
         appointment_difference_hours=difference,

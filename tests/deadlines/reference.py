@@ -128,10 +128,12 @@ class Reference:
 
 def timeline(events: Any, now: int, finished: int | None, returned: int | None) -> dict[str, Any]:
     """§5–§6 from the raw events: pauses, finish, last status."""
-    rank = {5: 0, 6: 0, 2: 1, 4: 1}
+    # steps of one instant in progression order: received, processing, paused, finished,
+    # returned; refused, withdrawn, stopped last (issue 12 / 20: whatever order they came in)
+    rank = {1: 0, 2: 1, 4: 2, 5: 3, 6: 3, 9: 4, 10: 5, 3: 6, 7: 6, 8: 6}
     seen = sorted(
         {(to_minute(e.at), e.status) for e in events if to_minute(e.at) <= now},
-        key=lambda e: (e[0], rank.get(e[1], 2), e[1]),
+        key=lambda e: (e[0], rank.get(e[1], 6), e[1]),
     )
     finishes = [(t, s) for t, s in seen if s in (9, 10)]
     finishes += [(t, s) for t, s in ((finished, 9), (returned, 10)) if t is not None and t <= now]

@@ -90,9 +90,10 @@ def test_naive_receipt_start_and_appointments_are_refused_by_name() -> None:
 
 
 def test_no_processing_time_and_no_appointment_says_the_due_is_unknown() -> None:
-    message = "^no processing time and no portal appointment: the due is unknown$"
-    with pytest.raises(ValueError, match=message):
-        run([], rule(None), as_of=L(2025, 3, 4, 9, 0))
+    """Real senders leave NgayHenTra empty (issue 12): the due is unknown, never guessed."""
+    unknown = run([], rule(None), as_of=L(2025, 3, 4, 9, 0))
+    assert unknown.due_at is None and unknown.classification == "no_due"
+    assert unknown.working_hours_left is None and not unknown.appointment_mismatch
 
 
 def test_result_returned_finishes_the_dossier_when_no_status_9_came() -> None:
