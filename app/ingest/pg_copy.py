@@ -11,6 +11,13 @@ exactly what the ORM path writes: UTC instants (a naive one is refused), ``id_nu
 same JSON (``None`` included). Everything runs on the session's connection, inside its
 transaction; the staging table is dropped at commit and replaced on each use, so repeated pages
 in one transaction and rolled-back savepoints never meet a stale one.
+
+Only pages of at least ``COPY_MIN_ROWS`` rows take this path (`wants_copy`). Each staging table
+is a catalog entry created and dropped: a row in ``pg_class``, one per column in
+``pg_attribute``, a type, and their dead versions until VACUUM. For a page of thousands that is
+nothing; for a webhook delivery of one record it was the whole cost, and at 20 deliveries a
+second it left ~1.6 million dead ``pg_attribute`` rows in 20 minutes (issue 20). A smaller page
+goes as one multi-row ``INSERT … VALUES`` instead, which touches no catalog.
 """
 
 from __future__ import annotations
@@ -28,10 +35,17 @@ ORDER: Final = "stage_order"
 # In pg_temp, so dropping a missing staging table can never reach a real table of that name.
 _TEMP_SCHEMA: Final = "pg_temp"
 _stages: dict[tuple[str, tuple[str, ...]], Table] = {}
+#: Below this many rows a page is inserted with parameters: measured in docs/scaling.md.
+COPY_MIN_ROWS: Final = 64
 
 
 def is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def wants_copy(session: Session, rows: Sequence[object]) -> bool:
+    """Whether ``rows`` go through a COPY-filled staging table (PostgreSQL, a big page)."""
+    return len(rows) >= COPY_MIN_ROWS and is_postgresql(session)
 
 
 def _stage_table(target: Table, columns: tuple[str, ...]) -> Table:

@@ -1,5 +1,6 @@
 """All SQL of ingestion. Batch-shaped: one IN query per table per page, bulk inserts (on
-PostgreSQL the big ones go through a COPY-filled staging table, :mod:`app.ingest.pg_copy`).
+PostgreSQL the big pages go through a COPY-filled staging table, :mod:`app.ingest.pg_copy`;
+small ones, a webhook delivery, are one multi-row INSERT like SQLite's).
 
 Inserts that two writers may race on (a webhook delivery and a pull carrying the same payload or
 the same progress step) use ``ON CONFLICT DO NOTHING`` so the loser simply finds the row there.
@@ -30,7 +31,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.db.bulk import insert_new_rows
-from app.ingest.pg_copy import is_postgresql, stage_rows
+from app.ingest.pg_copy import is_postgresql, stage_rows, wants_copy
 from app.models import (
     Agency,
     ConnectorState,
@@ -78,14 +79,15 @@ def insert_raw_records(
     if not rows:
         return {}
     result: Any
-    if is_postgresql(session):
+    if wants_copy(session, rows):
         # PostgreSQL: the page is COPYed to a staging table and moved by one INSERT … SELECT
         columns, staged = stage_rows(session, RawRecord, rows)
         stmt = postgresql.insert(RawRecord).from_select(columns, staged)
         result = session.connection().execute(_add_receptions(stmt))
     else:
         # Core, not the ORM's bulk insert: a third less time per page for the same statement
-        result = session.connection().execute(_add_receptions(sqlite.insert(RawRecord)), rows)
+        dialect_insert = postgresql.insert if is_postgresql(session) else sqlite.insert
+        result = session.connection().execute(_add_receptions(dialect_insert(RawRecord)), rows)
     return {digest: (raw_id, times) for digest, raw_id, times in result}
 
 
@@ -197,7 +199,7 @@ def insert_dossiers(session: Session, rows: list[dict[str, Any]]) -> dict[str, i
     executemany batched by RETURNING); returns their ids by code."""
     if not rows:
         return {}
-    if is_postgresql(session):
+    if wants_copy(session, rows):
         columns, staged = stage_rows(session, Dossier, rows)
         stmt = insert(Dossier).from_select(columns, staged).returning(Dossier.code, Dossier.id)
         return {code: dossier_id for code, dossier_id in session.connection().execute(stmt)}
@@ -208,7 +210,7 @@ def insert_dossiers(session: Session, rows: list[dict[str, Any]]) -> dict[str, i
 
 def insert_applicants(session: Session, rows: list[dict[str, Any]]) -> None:
     """Applicants of new dossiers (nobody else can have written them: the dossiers are new)."""
-    if rows and is_postgresql(session):
+    if wants_copy(session, rows):
         columns, staged = stage_rows(session, DossierApplicant, rows)
         session.connection().execute(insert(DossierApplicant).from_select(columns, staged))
     elif rows:
@@ -231,7 +233,7 @@ def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
     # No conflict target: the key is (dossier_id, dedup_hash) on a plain table and
     # (dossier_id, dedup_hash, at) once `tthc db partition` has run (app/db/partitioning.py);
     # the same thing, since the hash contains `at`. Ids are fresh, so only that key can collide.
-    if rows and is_postgresql(session):
+    if wants_copy(session, rows):
         columns, staged = stage_rows(session, DossierEvent, rows)
         stmt = postgresql.insert(DossierEvent).from_select(columns, staged)
         session.connection().execute(stmt.on_conflict_do_nothing())
