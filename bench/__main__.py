@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> list[Result]:
         if "rates" in wanted and main_db is not None:
             db = main_db
             step("rates.query", lambda: b_rates.run(db))
+            step("rates.public_page", lambda: b_rates.run_public(db))
         scan_db: str | None = None
         if wanted & {"scan", "api"}:
             scan_db = sqlite_url(workdir, "scan")

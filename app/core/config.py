@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     # Rates.
     progress_score_weight: float = Field(default=20.0, gt=0)
     small_sample_threshold: int = Field(default=20, ge=1)
+    # How long `/` and /api/v1/public/rates reuse a computed answer (0: never).
+    public_cache_seconds: int = Field(default=60, ge=0)
 
     # Notices and delivery. The province names the header of notices ("UBND TỈNH LÂM ĐỒNG") and,
     # unless TTHC_NOTICE_PLACE or the agency says otherwise, the place of their date line.

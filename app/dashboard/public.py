@@ -1,21 +1,25 @@
 """`/`: the public page. On-time rate per agency and by month (from the rates service) and the
 published apologies (from the notices service, names masked). Nothing here needs a login, so
-nothing here may carry personal data: only counts, rates and masked names."""
+nothing here may carry personal data: only counts, rates and masked names. Anyone may ask for it
+at any rate: its figures are computed once per TTHC_PUBLIC_CACHE_SECONDS (app/rates/cache.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.api.deps import SessionDep, SettingsDep
 from app.core.clock import LOCAL_TZ, utcnow
+from app.core.config import Settings
 from app.dashboard.charts import agency_bars, month_trend
 from app.dashboard.errors import page_errors
 from app.dashboard.templating import render
 from app.notices.listing import public_apologies
+from app.rates.cache import PublicCacheDep
 from app.rates.grouping import Scope
 from app.rates.service import period_report
 
@@ -34,17 +38,9 @@ def period_start(now: datetime, months: int) -> datetime:
     return local
 
 
-@router.get("/")
-def home(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    months: Annotated[int, Query(alias="so_thang")] = DEFAULT_MONTHS,
-) -> Response:
-    if months not in PERIODS:
-        months = DEFAULT_MONTHS
+def page_figures(session: Session, settings: Settings, months: int) -> dict[str, Any]:
     # The period ends now, not at the month's end: a future end would count dossiers that are
-    # not yet due as overdue.
+    # not yet due as overdue. Its complete months come from the rollup, the current one live.
     end = utcnow()
     start = period_start(end, months)
     with page_errors("Không tính được tỷ lệ giải quyết đúng hạn."):
@@ -58,19 +54,35 @@ def home(
         )
     with page_errors("Không đọc được danh sách phiếu xin lỗi."):
         apologies = public_apologies(session, limit=APOLOGY_COUNT)
+    return {
+        "start": start,
+        "end": end,
+        "total": by_agency,
+        "bars": agency_bars(by_agency.groups or []),
+        "trend": month_trend(by_month.groups or []),
+        "apologies": apologies.items,
+    }
+
+
+@router.get("/")
+def home(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    cache: PublicCacheDep,
+    months: Annotated[int, Query(alias="so_thang")] = DEFAULT_MONTHS,
+) -> Response:
+    if months not in PERIODS:
+        months = DEFAULT_MONTHS
+    figures = cache.get(("home", months), lambda: page_figures(session, settings, months))
     return render(
         request,
         "public.html.j2",
         {
-            "start": start,
-            "end": end,
+            **figures,
             "months": months,
             "periods": PERIODS,
-            "total": by_agency,
-            "bars": agency_bars(by_agency.groups or []),
-            "trend": month_trend(by_month.groups or []),
             "threshold": settings.small_sample_threshold,
-            "apologies": apologies.items,
         },
         headers={"Cache-Control": "public, max-age=60"},
     )

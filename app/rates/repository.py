@@ -43,7 +43,7 @@ def local_date(expr: Any, dialect: str) -> ColumnElement[Any]:
     return func.date(expr, "+7 hours")
 
 
-def _finish() -> ColumnElement[datetime]:
+def finish_instant() -> ColumnElement[datetime]:
     """DEADLINES.md §6: finished at status 9's instant, or at the return if no 9 came first."""
     return func.coalesce(Dossier.finished_at, Dossier.returned_at)
 
@@ -71,10 +71,12 @@ def count_dossiers(
     *,
     group_by: GroupKey | None,
     agency_ids: frozenset[int] | None,
+    only: ColumnElement[bool] | None = None,
 ) -> dict[Any, dict[str, int]]:
-    """Every dossier counter of PeriodCounts for [start, end), one row per group key."""
+    """Every dossier counter of PeriodCounts for [start, end), one row per group key; ``only``
+    narrows the dossiers counted (the rollup's live part, app/rollups/service.py)."""
     dialect = session.get_bind().dialect.name
-    finish = _finish()
+    finish = finish_instant()
     excluded = Dossier.status.in_(EXCLUDED_STATUSES)
     counted = not_(excluded)
     received = and_(Dossier.received_at >= start, Dossier.received_at < end)
@@ -132,7 +134,8 @@ def count_dossiers(
                 "finished_status_without_time",
             ),
         )
-        .where(or_(received, carried, resolved))
+        # `only` first: it rejects most rows with one comparison of the receipt
+        .where(*([only] if only is not None else []), or_(received, carried, resolved))
         .group_by(key)
     )
     if group_by == "field":
@@ -181,10 +184,11 @@ def finished_spans(
     session: Session, start: datetime, end: datetime, *, agency_ids: frozenset[int] | None
 ) -> list[FinishedSpan]:
     """Clock start and finish of the dossiers resolved in [start, end)."""
-    finish = _finish().label("finish")
+    finish = finish_instant().label("finish")
     clock_start = func.coalesce(Dossier.clock_started_at, Dossier.received_at).label("started")
+    finished = finish_instant()
     query = select(Dossier.procedure_id, clock_start, finish).where(
-        Dossier.status.not_in(EXCLUDED_STATUSES), _finish() >= start, _finish() < end
+        Dossier.status.not_in(EXCLUDED_STATUSES), finished >= start, finished < end
     )
     if agency_ids is not None:
         query = query.where(Dossier.agency_id.in_(sorted(agency_ids)))

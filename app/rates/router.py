@@ -12,9 +12,16 @@ from fastapi.responses import Response
 from app.api.deps import SessionDep, SettingsDep
 from app.auth.deps import Principal, require_roles
 from app.core.clock import to_local, utcnow
+from app.rates.cache import PublicCacheDep
 from app.rates.export import to_csv, to_xlsx
 from app.rates.schemas import ExportFormat, GroupBy, PeriodReport, PublicRates
-from app.rates.service import local_day_start, period_report, public_rates, resolve_scope
+from app.rates.service import (
+    check_public_period,
+    local_day_start,
+    period_report,
+    public_rates,
+    resolve_scope,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["rates"])
 Viewer = Annotated[Principal, Depends(require_roles("viewer"))]
@@ -104,10 +111,13 @@ def report(
 def public(
     session: SessionDep,
     settings: SettingsDep,
+    cache: PublicCacheDep,
     from_date: OptionalFrom = None,
     to_date: OptionalTo = None,
 ) -> PublicRates:
     """Public aggregates per agency and month (default: the current month so far); no token,
-    no personal data."""
+    no personal data. An answer is reused for TTHC_PUBLIC_CACHE_SECONDS."""
     start, end = current_period(from_date, to_date)
-    return public_rates(session, start=start, end=end, settings=settings)
+    check_public_period(start, end)  # refused before the cache: errors are not kept
+    return cache.get(("public_rates", start, end),
+                     lambda: public_rates(session, start=start, end=end, settings=settings))

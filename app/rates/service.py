@@ -157,14 +157,23 @@ def period_report(
 MAX_PUBLIC_MONTHS = 24
 
 
-def public_rates(
-    session: Session, *, start: datetime, end: datetime, settings: Settings
-) -> PublicRates:
-    """Aggregates per agency (rolled up) and month: counts and rates only, nothing personal."""
+def check_public_period(
+    start: datetime, end: datetime
+) -> list[tuple[str, datetime, datetime]]:
+    """The public period's months, or a 400 for a period the public endpoint does not serve."""
     check_period(start, end)
     months = month_bounds(start, end)
     if len(months) > MAX_PUBLIC_MONTHS:
         raise BadRequest(f"the public endpoint covers at most {MAX_PUBLIC_MONTHS} months")
+    return months
+
+
+def public_rates(
+    session: Session, *, start: datetime, end: datetime, settings: Settings
+) -> PublicRates:
+    """Aggregates per agency (rolled up) and month: counts and rates only, nothing personal.
+    Complete months come from the rollup, a month cut by a bound partly live (app/rollups)."""
+    months = check_public_period(start, end)
     tree = repository.agency_tree(session)
     rows: list[PublicRateRow] = []
     for label, month_start, month_end in months:

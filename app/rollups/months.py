@@ -24,3 +24,8 @@ def month_start_index(instant: datetime) -> int | None:
     if (local.day, local.hour, local.minute, local.second, local.microsecond) != (1, 0, 0, 0, 0):
         return None
     return month_index(instant)
+
+
+def month_start(index: int) -> datetime:
+    """The first local midnight of month ``index`` (the inverse of `month_index`)."""
+    return datetime(index // 12, index % 12 + 1, 1, tzinfo=LOCAL_TZ)

@@ -32,7 +32,14 @@ from sqlalchemy.sql.elements import KeyedColumnElement
 
 from app.models import Dossier, RateRollup
 from app.models.rate_rollup import NEVER_MONTH
-from app.rates.repository import EXCLUDED_STATUSES, FINISHED_STATUSES, NO_GROUP, local_date
+from app.rates.repository import (
+    EXCLUDED_STATUSES,
+    FINISHED_STATUSES,
+    NO_GROUP,
+    finish_instant,
+    local_date,
+)
+from app.rollups.months import month_start
 
 R = RateRollup
 KEYS = ("agency_id", "rm", "fm", "dm", "pm")
@@ -46,9 +53,10 @@ def _sum(condition: ColumnElement[bool], value: Any, name: str) -> KeyedColumnEl
 
 def count_rollup(
     session: Session, start_month: int, end_month: int, *, by_agency: bool,
-    agency_ids: frozenset[int] | None,
+    agency_ids: frozenset[int] | None, without_months: frozenset[int] = frozenset(),
 ) -> dict[Any, dict[str, int]]:
-    """The counters of [start_month, end_month), keyed like `count_dossiers`' result."""
+    """The counters of [start_month, end_month), keyed like `count_dossiers`' result, over the
+    rows none of whose months is in ``without_months`` (those dossiers are counted live)."""
     excluded = R.ex1 + R.ex3 + R.ex7 + R.ex8
     counted = R.n - excluded
     received = and_(R.rm >= start_month, R.rm < end_month)
@@ -95,10 +103,56 @@ def count_rollup(
     )
     if agency_ids is not None:
         query = query.where(R.agency_id.in_(sorted(agency_ids)))
+    if without_months:
+        query = query.where(not_(_touches(without_months)))
     return {
         row.group_key: {k: int(v) if k != "group_key" else v for k, v in row._mapping.items()}
         for row in session.execute(query)
     }
+
+
+def _touches(months: frozenset[int]) -> ColumnElement[bool]:
+    wanted = sorted(months)
+    return or_(R.rm.in_(wanted), R.fm.in_(wanted), R.dm.in_(wanted), R.pm.in_(wanted))
+
+
+def receipt_months_touching(
+    session: Session, months: frozenset[int], agency_ids: frozenset[int] | None
+) -> list[int]:
+    """The receipt months of the dossiers received, finished, due or paused in ``months``."""
+    query = select(R.rm).where(_touches(months), R.n > 0).distinct().order_by(R.rm)
+    if agency_ids is not None:
+        query = query.where(R.agency_id.in_(sorted(agency_ids)))
+    return [int(month) for month in session.scalars(query)]
+
+
+def dossiers_touching(months: frozenset[int], receipt_months: list[int]) -> ColumnElement[bool]:
+    """The dossiers of the rollup rows that `_touches` ``months``, as a condition on `dossier`:
+    one of the four instants in one of the months. Bounding the receipt by the months the rollup
+    names lets PostgreSQL read only those months' partitions, however long the history."""
+    d = Dossier
+    finish = finish_instant()
+    touching = or_(*[
+        or_(*[and_(instant >= month_start(m), instant < month_start(m + 1))
+              for instant in (d.received_at, finish, d.due_at, d.paused_since)])
+        for m in sorted(months)
+    ])
+    received = or_(*[
+        and_(d.received_at >= month_start(first), d.received_at < month_start(last + 1))
+        for first, last in _runs(receipt_months)
+    ])
+    return and_(received, touching)
+
+
+def _runs(months: list[int]) -> list[tuple[int, int]]:
+    """Consecutive month indexes as (first, last) runs: [3, 4, 5, 9] -> [(3, 5), (9, 9)]."""
+    runs: list[tuple[int, int]] = []
+    for month in sorted(months):
+        if runs and runs[-1][1] == month - 1:
+            runs[-1] = (runs[-1][0], month)
+        else:
+            runs.append((month, month))
+    return runs
 
 
 # -- rebuild -----------------------------------------------------------------------------------

@@ -1,9 +1,14 @@
 """When the rollup answers a rates query, and the maintenance commands around it.
 
-The rollup covers a period whose bounds are both local month starts, for the whole report or
-grouped by agency (the key it keeps), within any agency scope; every other query returns None
-and the caller counts dossiers directly. Month-aligned reports are the common ones: Biểu II.06a
-is monthly, quarterly and yearly, and the public rates are per month.
+The rollup answers the whole report and the report grouped by agency (the key it keeps), within
+any agency scope; grouped otherwise, the caller counts dossiers directly. Between two local month
+starts it answers alone: Biểu II.06a is monthly, quarterly and yearly, the public rates are per
+month. A bound inside a month (the public page's period ends "now") makes that month a *live*
+month: the dossiers with one of their four instants (receipt, finish, due, pause) in it are
+counted from `dossier` with the exact bounds, every other dossier from the rollup. Those others
+compare with the bound exactly as their months do (all their instants lie in earlier or later
+months), so the sum equals the naive count, condition for condition, and the live part stays
+the size of a month's activity however many years of history the database holds.
 """
 
 from __future__ import annotations
@@ -13,16 +18,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.rates import repository as dossiers
 from app.rollups import repository
-from app.rollups.months import month_start_index
+from app.rollups.months import month_index, month_start_index
 
 
 def covers(start: datetime, end: datetime, group_by: str | None) -> bool:
-    return (
-        group_by in (None, "agency")
-        and month_start_index(start) is not None
-        and month_start_index(end) is not None
-    )
+    return group_by in (None, "agency")
 
 
 def count_dossiers(
@@ -33,13 +35,43 @@ def count_dossiers(
     group_by: str | None,
     agency_ids: frozenset[int] | None,
 ) -> dict[Any, dict[str, int]] | None:
-    """`app.rates.repository.count_dossiers`' result from the rollup, or None if not covered."""
-    first, last = month_start_index(start), month_start_index(end)
-    if first is None or last is None or group_by not in (None, "agency"):
+    """`app.rates.repository.count_dossiers`' result from the rollup (and the live months), or
+    None for a grouping the rollup does not keep."""
+    if group_by not in (None, "agency"):
         return None
-    return repository.count_rollup(
-        session, first, last, by_agency=group_by == "agency", agency_ids=agency_ids
+    by_agency = group_by == "agency"
+    first, last = month_start_index(start), month_start_index(end)
+    if first is not None and last is not None:
+        return repository.count_rollup(
+            session, first, last, by_agency=by_agency, agency_ids=agency_ids
+        )
+    live = frozenset(month_index(bound) for bound, index in ((start, first), (end, last))
+                     if index is None)
+    # Rows outside the live months compare with a bound inside its month as with its start.
+    counted = repository.count_rollup(
+        session, month_index(start), month_index(end), by_agency=by_agency,
+        agency_ids=agency_ids, without_months=live,
     )
+    receipts = repository.receipt_months_touching(session, live, agency_ids)
+    if receipts:
+        exact = dossiers.count_dossiers(
+            session, start, end, group_by="agency" if by_agency else None,
+            agency_ids=agency_ids, only=repository.dossiers_touching(live, receipts),
+        )
+        counted = _added(counted, exact)
+    return counted
+
+
+def _added(
+    one: dict[Any, dict[str, int]], other: dict[Any, dict[str, int]]
+) -> dict[Any, dict[str, int]]:
+    summed = {key: dict(values) for key, values in one.items()}
+    for key, values in other.items():
+        into = summed.setdefault(key, {"group_key": key})
+        for name, value in values.items():
+            if name != "group_key":
+                into[name] = into.get(name, 0) + int(value)
+    return summed
 
 
 def rebuild(session: Session) -> int:

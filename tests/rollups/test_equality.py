@@ -2,8 +2,10 @@
 
 Random dossiers are drawn around month boundaries (local midnights included) with every
 nullable instant sometimes absent, then updated and deleted at random so that every trigger path
-runs; after each step the rollup must equal a fresh count and every month-aligned report must
-equal the naive query, whole and by agency, with and without a scope.
+runs; after each step the rollup must equal a fresh count and every report must equal the naive
+query, whole and by agency, with and without a scope: month-aligned ones from the rollup alone,
+the others (a bound inside a month, as the public page's "now") from the rollup and the live
+months together, with bounds on the edges and on the dossiers' own instants.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.models import Dossier, RateRollup
 from app.rates import repository as naive
 from app.rollups import service
-from app.rollups.months import month_start_index
+from app.rollups.months import month_start, month_start_index
 from tests.factories import ICT, make_agency, make_dossier, make_procedure
 
 MONTH_STARTS = [datetime(2025, m, 1, tzinfo=ICT) for m in range(1, 13)] + [
@@ -72,17 +74,27 @@ def _populate(session: Session, rng: random.Random, count: int) -> list[Dossier]
     return dossiers
 
 
-def _periods(rng: random.Random) -> list[tuple[datetime, datetime]]:
+def _periods(rng: random.Random, instants: list[datetime]) -> list[tuple[datetime, datetime]]:
     periods = [(MONTH_STARTS[0], MONTH_STARTS[12]), (MONTH_STARTS[3], MONTH_STARTS[6])]
     for _ in range(6):
         a, b = sorted(rng.sample(range(len(MONTH_STARTS)), 2))
         periods.append((MONTH_STARTS[a], MONTH_STARTS[b]))
-    return periods
+    # a year up to "now" (inside a month), as the public page asks; then any bounds at all
+    for _ in range(4):
+        periods.append((MONTH_STARTS[rng.randrange(4)], _instant(rng)))
+    for _ in range(4):
+        a, b = sorted([_instant(rng), rng.choice(instants)])
+        periods.append((a, b + timedelta(hours=rng.randrange(0, 48 * 30))))
+    same_month = MONTH_STARTS[5] + timedelta(days=3)
+    periods.append((same_month, same_month + timedelta(days=9)))
+    return [(a, b) for a, b in periods if a < b]
 
 
 def _assert_same(session: Session, rng: random.Random, scopes: list[frozenset[int] | None]) -> None:
     assert service.verify(session) == []
-    for start, end in _periods(rng):
+    instants = [i for d in session.scalars(select(Dossier)) for i in (d.received_at, d.due_at)
+                if i is not None]
+    for start, end in _periods(rng, instants):
         for group_by in (None, "agency"):
             for scope in scopes:
                 expected = naive.count_dossiers(
@@ -131,12 +143,13 @@ def test_rebuild_restores_a_damaged_rollup(db_session: Session) -> None:
     assert service.verify(db_session) == []
 
 
-def test_only_month_aligned_agency_or_total_reports_are_covered() -> None:
+def test_the_rollup_answers_total_and_agency_reports_with_any_bounds() -> None:
     jan, feb = MONTH_STARTS[0], MONTH_STARTS[1]
     assert service.covers(jan, feb, None)
     assert service.covers(jan, feb, "agency")
     assert not service.covers(jan, feb, "procedure")
-    assert not service.covers(jan + timedelta(days=1), feb, None)
-    assert not service.covers(jan, feb - timedelta(microseconds=1), "agency")
+    assert service.covers(jan + timedelta(days=1), feb, None)
+    assert service.covers(jan, feb - timedelta(microseconds=1), "agency")
     assert month_start_index(jan.astimezone(UTC)) == 2025 * 12
     assert month_start_index(datetime(2025, 1, 1)) is None  # naive: refused
+    assert month_start(2025 * 12 + 11) == datetime(2025, 12, 1, tzinfo=ICT)
