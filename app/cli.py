@@ -19,6 +19,7 @@ from app.notices.cli import app as notices_app
 from app.ops.cli import backup_command, restore_command
 from app.procedures.cli import app as procedures_app
 from app.rates.cli import report_command
+from app.retention.cli import app as retention_app
 from app.scan.cli import scan_command
 from app.scheduler.cli import jobs_app, scheduler_command
 from app.senders.cli import app as senders_app
@@ -53,6 +54,7 @@ app.add_typer(procedures_app, name="procedures")
 app.command("scheduler", help="Run the job scheduler (one leader, others wait).")(scheduler_command)
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(retention_app, name="retention")
 app.add_typer(notices_app, name="notices")
 app.command("scan", help="Scan open dossiers as of now: transitions, apology drafts.")(scan_command)
 app.command("backup", help="Back up the SQLite database (PostgreSQL: pg_dump).")(backup_command)

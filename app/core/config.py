@@ -72,6 +72,16 @@ class Settings(BaseSettings):
     # How long `/` and /api/v1/public/rates reuse a computed answer (0: never).
     public_cache_seconds: int = Field(default=60, ge=0)
 
+    # Retention (app/retention; the README's "What is kept, and for how long").
+    retention_interval_seconds: int = Field(default=3600, gt=0)
+    retention_job_run_days: int = Field(default=90, ge=1)
+    # Push receptions are kept per sender and minute this long, then per sender and day.
+    retention_reception_minutes_days: int = Field(default=30, ge=1)
+    # Raw payloads of dossiers finished and untouched this long move to compressed files in
+    # archive_dir; empty (the default) keeps every payload in the database.
+    archive_dir: str = ""
+    archive_after_months: int = Field(default=12, ge=1)
+
     # Notices and delivery. The province names the header of notices ("UBND TỈNH LÂM ĐỒNG") and,
     # unless TTHC_NOTICE_PLACE or the agency says otherwise, the place of their date line.
     province_name: str = "Lâm Đồng"

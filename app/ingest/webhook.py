@@ -29,11 +29,10 @@ from app.core.errors import (
     Unauthorized,
 )
 from app.ingest import replay
-from app.ingest import repository as repo
+from app.ingest.receptions import record_reception
 from app.ingest.replies import delivery_reply
 from app.ingest.schemas import WebhookReply
 from app.ingest.service import IngestCounts, ingest_records
-from app.models import IngestRun
 from connectors import EnvelopeInvalid, SignatureInvalid, parse_envelope
 from connectors.portal_fields import printable
 from connectors.signing import verify
@@ -149,10 +148,8 @@ def receive_delivery(
     origin = f"webhook {envelope.service} {envelope.agency_code}"
     counts = _ingest_merging_concurrent(session, lambda: ingest_records(
         session, WEBHOOK_SOURCE, envelope.records(origin=origin), now))
-    run = repo.add_run(session, IngestRun(
-        source=WEBHOOK_SOURCE, detail=f"{envelope.service} từ {envelope.agency_code}",
-        started_at=now, finished_at=now, status="succeeded", pages=1, **counts.as_dict(),
-        agency_code=printable(envelope.agency_code)[:64],
-    ))
-    taken.row.run_id = run.id
-    return WebhookReply.model_validate(delivery_reply(counts, run.id))
+    run_id = record_reception(session, source=WEBHOOK_SOURCE, counts=counts, now=now,
+                              sender=f"{envelope.service} từ {envelope.agency_code}",
+                              agency_code=printable(envelope.agency_code)[:64])
+    taken.row.run_id = run_id
+    return WebhookReply.model_validate(delivery_reply(counts, run_id))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -11,12 +11,18 @@ from app.db.types import UTCDateTime
 
 
 class IngestRun(Base):
-    """One pull, webhook delivery or file import, with its counts."""
+    """One pull or file import with its counts; or the push deliveries of one sender in one
+    minute (or, once retention folded them, one local day) summed in one row, ``pages`` counting
+    the deliveries (app/ingest/receptions.py)."""
 
     __tablename__ = "ingest_run"
+    # An index rather than a constraint: SQLite adds it without rebuilding the table.
+    __table_args__ = (Index("uq_ingest_run_summary_key", "summary_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(32), index=True)
+    # "source|sender|minute or day" for a summary of push deliveries, None for a pull or import
+    summary_key: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

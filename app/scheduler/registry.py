@@ -14,6 +14,7 @@ import app.auth.jobs
 import app.db.jobs
 import app.delivery.jobs
 import app.ingest.jobs
+import app.retention.jobs
 import app.scan.jobs
 import app.scheduler.jobs
 from app.core.errors import NotFound
@@ -26,6 +27,7 @@ JOB_MODULES: Final[tuple[JobModule, ...]] = (
     app.scan.jobs,
     app.db.jobs,
     app.auth.jobs,
+    app.retention.jobs,
 )
 
 

@@ -44,7 +44,9 @@ LATER_COLUMNS = frozenset({("quarantine", "named_agency"), ("quarantine", "sende
                            ("ingest_run", "agency_code"),  # 0006
                            ("notice", "symbol"),  # 0009
                            ("dossier", "result_by_post"), ("dossier", "snapshot_at"),
-                           ("ingest_run", "sender_id")})  # 0005
+                           ("ingest_run", "sender_id"),  # 0005
+                           ("ingest_run", "summary_key"), ("raw_record", "archived_in")})  # 0007
+LATER_INDEXES = frozenset({"ix_raw_record_unarchived"})  # 0007, over raw_record.id
 
 
 def _before_later_revisions(obj: Any, name: str | None, type_: str, *_: Any) -> bool:
@@ -53,6 +55,8 @@ def _before_later_revisions(obj: Any, name: str | None, type_: str, *_: Any) -> 
     if table is not None and table.name in LATER_TABLES:
         return False
     if type_ == "column" and (obj.table.name, name) in LATER_COLUMNS:
+        return False
+    if type_ == "index" and name in LATER_INDEXES:
         return False
     columns = getattr(obj, "columns", None)  # an index or a key over one of those columns
     return not (type_ in ("index", "foreign_key_constraint") and columns is not None and any(
