@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     delivery_interval_seconds: int = Field(default=60, gt=0)
     # Empty: `<database file>.scheduler.lock`, beside the SQLite database (SQLite only).
     scheduler_lock_path: str = ""
+    # PostgreSQL: rows the daily partition job moves out of DEFAULT per run (a month at least).
+    partition_split_rows_per_run: int = Field(default=1_000_000, ge=1)
 
     # Rates.
     progress_score_weight: float = Field(default=20.0, gt=0)

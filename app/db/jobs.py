@@ -1,9 +1,12 @@
-"""The scheduled month keeper: the coming months' partitions of `dossier` and `dossier_event`.
+"""The scheduled month keeper: the coming months' partitions of `dossier` and `dossier_event`,
+and the rows waiting in DEFAULT moved into their months.
 
 Daily rather than monthly so a missed run (scheduler down on the 1st) costs nothing: with three
-months created ahead, rows only reach the DEFAULT partition if the job is down for a quarter
-(those rows are moved into their month's partition when it is created). On SQLite, and on a
-PostgreSQL table that is not partitioned (migrated down below 0004), it does nothing.
+months created ahead, rows only reach the DEFAULT partition if the job is down for a quarter, or
+when history is imported. Those rows are moved first, a month per transaction and at most
+TTHC_PARTITION_SPLIT_ROWS_PER_RUN rows a run (app/db/partition_split.py), so the months ahead
+are then created next to a small DEFAULT. On SQLite, and on a PostgreSQL table that is not
+partitioned (migrated down below 0004), it does nothing.
 """
 
 from __future__ import annotations
@@ -13,13 +16,16 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
+from app.db.partition_split import split_default
 from app.db.partitioning import DEFAULT_MONTHS_AHEAD, add_future_months
 from app.scheduler.spec import JobSpec
 
 
 def partition_months_job(session: Session, now: datetime, settings: Settings) -> dict[str, int]:
+    # Its own transactions, before this session takes the partitioning lock below.
+    split = split_default(session.get_bind(), max_rows=settings.partition_split_rows_per_run)
     created = add_future_months(session.connection(), now, DEFAULT_MONTHS_AHEAD)
-    return {"partitions_created": len(created)}
+    return {"partitions_created": len(created), **split.counts()}
 
 
 JOBS = [
@@ -27,7 +33,7 @@ JOBS = [
         id="partition_months",
         func=partition_months_job,
         interval_seconds=86400.0,
-        description="Create the coming months' partitions of dossier and dossier_event "
-        "(PostgreSQL).",
+        description="Move rows waiting in DEFAULT into their months, create the coming "
+        "months' partitions of dossier and dossier_event (PostgreSQL).",
     ),
 ]

@@ -236,6 +236,14 @@ def default_months(conn: Connection, default: str, key: str) -> list[Month]:
     return sorted(Month(local.year, local.month) for (local,) in conn.execute(query))
 
 
+def default_month_rows(conn: Connection, default: str, key: str) -> dict[Month, int]:
+    """Rows waiting in a DEFAULT partition, by local month."""
+    column: ColumnClause[datetime] = sa_column(key)
+    month = func.date_trunc("month", func.timezone(LOCAL_TZ.key, column))
+    query = select(month, func.count()).select_from(sa_table(default, column)).group_by(month)
+    return {Month(local.year, local.month): int(n) for local, n in conn.execute(query)}
+
+
 def default_has_rows(conn: Connection, default: str, key: str, month: Month) -> bool:
     column: ColumnClause[datetime] = sa_column(key)
     query = (

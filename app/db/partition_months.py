@@ -29,14 +29,18 @@ from app.db.partition_specs import LIKE_OPTIONS, PartitionedTable, PartitionPlan
 
 
 def months_plan(
-    conn: Connection, spec: PartitionedTable, now: datetime, months_ahead: int
+    conn: Connection, spec: PartitionedTable, now: datetime, months_ahead: int, *,
+    move_default: bool = True,
 ) -> PartitionPlan:
+    """The coming months' partitions, and (``move_default``) every month waiting in DEFAULT with
+    its rows moved, in one plan. Without ``move_default`` a month with rows in DEFAULT is left
+    to `move_statements`, one month per transaction (the scheduled job's way)."""
     t, default = spec.name, spec.default_partition
     existing = partition_names(conn, t)
     has_default = default in existing
     current = Month.of(now)
     wanted = set(months_between(current, add_months(current, months_ahead)))
-    if has_default:
+    if has_default and move_default:
         wanted.update(default_months(conn, default, spec.key))
     plan = PartitionPlan(table=t, converts=False, rows=0)
     plan.statements += _missing_local_indexes(conn, spec, existing)
@@ -44,29 +48,39 @@ def months_plan(
         name = month.partition_name(t)
         if name in existing:
             continue
-        plan.partitions.append(name)
-        bounds = month.bounds_sql()
         if has_default and default_has_rows(conn, default, spec.key, month):
-            # PostgreSQL refuses a new partition whose range has rows in the DEFAULT partition:
-            # build it detached, move those rows, then attach it. The statements name the
-            # partitions, never the parent, so no statement-level trigger of the parent fires:
-            # the rows stay the same dossiers with the same keys and rollup counts.
-            lo, hi = month.lower().isoformat(), month.upper().isoformat()
-            # Only constants and computed month bounds are formatted in: hence the noqa.
-            move = (
-                f"WITH moved AS (DELETE FROM {default} WHERE \"{spec.key}\" >= '{lo}' "  # noqa: S608
-                f"AND \"{spec.key}\" < '{hi}' RETURNING *) INSERT INTO {name} SELECT * FROM moved"
-            )
-            plan.statements.extend([
-                f"CREATE TABLE {name} (LIKE {t} {LIKE_OPTIONS})",
-                move,
-                *spec.local_indexes(name).values(),
-                f"ALTER TABLE {t} ATTACH PARTITION {name} FOR VALUES {bounds}",
-            ])
-        else:
-            plan.statements.append(f"CREATE TABLE {name} PARTITION OF {t} FOR VALUES {bounds}")
-            plan.statements += spec.local_indexes(name).values()
+            if move_default:
+                plan.partitions.append(name)
+                plan.statements += move_statements(spec, month)
+            continue
+        plan.partitions.append(name)
+        plan.statements.append(
+            f"CREATE TABLE {name} PARTITION OF {t} FOR VALUES {month.bounds_sql()}")
+        plan.statements += spec.local_indexes(name).values()
     return plan
+
+
+def move_statements(spec: PartitionedTable, month: Month) -> list[str]:
+    """A month's partition made from the rows waiting for it in DEFAULT.
+
+    PostgreSQL refuses a new partition whose range has rows in the DEFAULT partition: build it
+    detached, move those rows, then attach it. The statements name the partitions, never the
+    parent, so no statement-level trigger of the parent fires: the rows stay the same dossiers
+    with the same keys and rollup counts.
+    """
+    t, default, name = spec.name, spec.default_partition, month.partition_name(spec.name)
+    lo, hi = month.lower().isoformat(), month.upper().isoformat()
+    # Only constants and computed month bounds are formatted in: hence the noqa.
+    move = (
+        f"WITH moved AS (DELETE FROM {default} WHERE \"{spec.key}\" >= '{lo}' "  # noqa: S608
+        f"AND \"{spec.key}\" < '{hi}' RETURNING *) INSERT INTO {name} SELECT * FROM moved"
+    )
+    return [
+        f"CREATE TABLE {name} (LIKE {t} {LIKE_OPTIONS})",
+        move,
+        *spec.local_indexes(name).values(),
+        f"ALTER TABLE {t} ATTACH PARTITION {name} FOR VALUES {month.bounds_sql()}",
+    ]
 
 
 def _missing_local_indexes(
