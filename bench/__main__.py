@@ -2,6 +2,8 @@
 
 `ingest.postgresql` runs when BENCH_POSTGRES_URL names a PostgreSQL server the bench may create
 and drop databases on (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
+
+`python -m bench soak --minutes N`: the mixed load of a production day (bench/soak.py).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -16,7 +19,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import b_api, b_deadline, b_ingest, b_rates, b_scan
+from bench import b_api, b_deadline, b_ingest, b_rates, b_scan, soak
 from bench.data import write_catalogue, write_csv
 from bench.db import PostgresDatabases, sqlite_url, tthc
 from bench.results import Result, print_table, write_json
@@ -25,6 +28,10 @@ NAMES = ("deadline", "ingest", "postgresql", "rates", "scan", "api", "memory")
 
 
 def main(argv: list[str] | None = None) -> list[Result]:
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["soak"]:
+        soak.main(arguments[1:])
+        return []
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--scale", type=int, default=200_000, help="N dossiers (default 200000)")
     parser.add_argument("--memory-rows", type=int, default=None,
@@ -33,7 +40,7 @@ def main(argv: list[str] | None = None) -> list[Result]:
     parser.add_argument("--only", default=",".join(NAMES), help=f"subset of {', '.join(NAMES)}")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results.json"))
     parser.add_argument("--workdir", type=Path, default=None, help="keep databases here")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     wanted = {w.strip() for w in args.only.split(",") if w.strip()}
     console = Console(width=200)
     n = args.scale

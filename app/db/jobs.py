@@ -4,7 +4,7 @@ and the rows waiting in DEFAULT moved into their months.
 Daily rather than monthly so a missed run (scheduler down on the 1st) costs nothing: with three
 months created ahead, rows only reach the DEFAULT partition if the job is down for a quarter, or
 when history is imported. Those rows are moved first, a month per transaction and at most
-TTHC_PARTITION_SPLIT_ROWS_PER_RUN rows a run (app/db/partition_split.py), so the months ahead
+TTHC_PARTITION_SPLIT_ROWS_PER_RUN rows a run (app/db/partition_online.py), so the months ahead
 are then created next to a small DEFAULT. On SQLite, and on a PostgreSQL table that is not
 partitioned (migrated down below 0004), it does nothing.
 """
@@ -16,16 +16,17 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
-from app.db.partition_split import split_default
-from app.db.partitioning import DEFAULT_MONTHS_AHEAD, add_future_months
+from app.db.partition_online import add_coming_months, split_default
+from app.db.partitioning import DEFAULT_MONTHS_AHEAD
 from app.scheduler.spec import JobSpec
 
 
 def partition_months_job(session: Session, now: datetime, settings: Settings) -> dict[str, int]:
-    # Its own transactions, before this session takes the partitioning lock below.
-    split = split_default(session.get_bind(), max_rows=settings.partition_split_rows_per_run)
-    created = add_future_months(session.connection(), now, DEFAULT_MONTHS_AHEAD)
-    return {"partitions_created": len(created), **split.counts()}
+    # Short transactions of their own, beside live traffic (app/db/partition_online.py).
+    bind = session.get_bind()
+    split = split_default(bind, max_rows=settings.partition_split_rows_per_run)
+    created, busy = add_coming_months(bind, now, DEFAULT_MONTHS_AHEAD)
+    return {"partitions_created": len(created), "tables_busy": busy, **split.counts()}
 
 
 JOBS = [

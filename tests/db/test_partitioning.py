@@ -207,8 +207,8 @@ def test_sqlite_is_refused_with_a_clear_message(backend: str, fresh_database_url
             partitioning.partition_tables(conn, NOW, 1)
         with Session(engine) as session:
             assert partition_months_job(session, NOW, SETTINGS) == {
-                "partitions_created": 0, "months_split": 0, "rows_moved": 0, "rows_waiting": 0,
-                "months_busy": 0}
+                "partitions_created": 0, "tables_busy": 0, "months_split": 0, "rows_moved": 0,
+                "rows_waiting": 0, "months_busy": 0}
     finally:
         engine.dispose()
 

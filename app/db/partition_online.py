@@ -1,4 +1,5 @@
-"""Rows waiting in a DEFAULT partition moved into their months' partitions, online, in steps.
+"""The daily job's partition work, done beside live traffic: rows waiting in a DEFAULT partition
+moved into their months, in steps, and the coming months created.
 
 History imported into a freshly migrated database lands in DEFAULT (its partitions start at the
 migration's month): 96 % of the dossiers in the soak of issue 20. There, every query reads the
@@ -9,18 +10,24 @@ month at once, in one transaction, for a quiet hour; the daily job moves them he
   month, which must move whole): a long backfill drains over a few daily runs;
 * each month under a SHARE ROW EXCLUSIVE lock on DEFAULT (readers go on; writers of DEFAULT,
   only rows of months without a partition, wait for the month's move) and a short ACCESS
-  EXCLUSIVE one at the end, which ATTACH takes to change DEFAULT's constraint;
-* with a lock timeout: a month whose locks are not granted in time (a long report reading
-  DEFAULT) is left for the next run rather than queueing every reader behind the move.
+  EXCLUSIVE one at the end, which ATTACH takes to change DEFAULT's constraint.
+
+Creating or attaching a partition takes strong locks on the parent, DEFAULT and the tables its
+foreign keys point at, in an order ingest's transactions take the other way round: under load
+(the soak) that deadlocked webhook deliveries, which PostgreSQL then aborted. So every statement
+here waits for a lock at most half of ``deadlock_timeout``: the partition work, never a
+delivery, is the one that gives up; it tries again a few times, then leaves the month for the
+next run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
+from typing import Final, TypeVar
 
 from sqlalchemy import ColumnClause, Connection, Engine, func, select, text
 from sqlalchemy import column as sa_column
@@ -34,12 +41,17 @@ from app.db.partition_catalog import (
     partition_names,
     regclass_exists,
 )
-from app.db.partition_months import move_statements
+from app.db.partition_months import months_plan, move_statements
 from app.db.partition_specs import TABLES, PartitionedTable
 from app.db.partitioning import ADVISORY_LOCK_KEY
 
+T = TypeVar("T")
+
 LOCK_TIMEOUT_MS: Final = 3000
-_LOCK_NOT_AVAILABLE = "55P03"
+ATTEMPTS: Final = 3
+PAUSE_SECONDS: Final = 1.0
+# lock_not_available (lock_timeout), deadlock_detected
+_LOCK_CONFLICTS = frozenset({"55P03", "40P01"})
 
 
 @dataclass
@@ -55,7 +67,8 @@ class SplitResult:
 
 
 def split_default(
-    bind: Engine | Connection, *, max_rows: int, lock_timeout_ms: int = LOCK_TIMEOUT_MS
+    bind: Engine | Connection, *, max_rows: int, lock_timeout_ms: int = LOCK_TIMEOUT_MS,
+    attempts: int = ATTEMPTS,
 ) -> SplitResult:
     """Move DEFAULT's rows into their months, a month per transaction (a savepoint when given a
     connection), until ``max_rows`` rows moved. Nothing on SQLite or on plain tables."""
@@ -70,19 +83,68 @@ def split_default(
             if result.rows_moved and result.rows_moved + rows > max_rows:
                 result.rows_waiting += rows
                 continue
-            try:
-                with _transaction(bind) as conn:
-                    moved = _move_month(conn, spec, month, lock_timeout_ms)
-            except OperationalError as exc:
-                if getattr(exc.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
-                    raise
+            def move(conn: Connection, spec: PartitionedTable = spec, month: Month = month
+                     ) -> int:
+                return _move_month(conn, spec, month)
+
+            moved = _attempt(bind, move, lock_timeout_ms, attempts)
+            if moved is None:
                 result.months_busy += 1
                 result.rows_waiting += rows
-                continue
-            if moved:
+            elif moved:
                 result.partitions.append(month.partition_name(spec.name))
                 result.rows_moved += moved
     return result
+
+
+def add_coming_months(
+    bind: Engine | Connection, now: datetime, months_ahead: int, *,
+    lock_timeout_ms: int = LOCK_TIMEOUT_MS, attempts: int = ATTEMPTS,
+) -> tuple[list[str], int]:
+    """The coming months' partitions of each partitioned table (a table per transaction), and
+    how many tables were too busy this time. Months with rows in DEFAULT are `split_default`'s."""
+    created: list[str] = []
+    busy = 0
+    if bind.dialect.name != "postgresql":
+        return created, busy
+    with _transaction(bind) as conn:
+        specs = [spec for spec in TABLES
+                 if regclass_exists(conn, spec.name) and is_partitioned(conn, spec.name)]
+    for spec in specs:
+        def add(conn: Connection, spec: PartitionedTable = spec) -> list[str]:
+            plan = months_plan(conn, spec, now, months_ahead, move_default=False)
+            for statement in plan.statements:
+                conn.execute(text(statement))
+            return plan.partitions
+
+        made = _attempt(bind, add, lock_timeout_ms, attempts)
+        if made is None:
+            busy += 1
+        else:
+            created += made
+    return created, busy
+
+
+def _attempt(bind: Engine | Connection, work: Callable[[Connection], T], timeout_ms: int,
+             attempts: int) -> T | None:
+    """``work`` in its own transaction under the partitioning lock and a short lock timeout;
+    again after a pause when a lock was not granted; None when it never was."""
+    for attempt in range(attempts):
+        if attempt:
+            time.sleep(PAUSE_SECONDS)
+        try:
+            with _transaction(bind) as conn:
+                deadlock_ms = int(conn.execute(text(
+                    "SELECT setting::int FROM pg_settings WHERE name = 'deadlock_timeout'"
+                )).scalar_one())
+                wait_ms = max(50, min(timeout_ms, deadlock_ms // 2))
+                conn.execute(text(f"SET LOCAL lock_timeout = {wait_ms}"))
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+                return work(conn)
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in _LOCK_CONFLICTS:
+                raise
+    return None
 
 
 def _has_default(conn: Connection, spec: PartitionedTable) -> bool:
@@ -100,9 +162,7 @@ def _transaction(bind: Engine | Connection) -> Iterator[Connection]:
         yield conn
 
 
-def _move_month(conn: Connection, spec: PartitionedTable, month: Month, timeout_ms: int) -> int:
-    conn.execute(text(f"SET LOCAL lock_timeout = {int(timeout_ms)}"))
-    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+def _move_month(conn: Connection, spec: PartitionedTable, month: Month) -> int:
     default = spec.default_partition
     conn.execute(text(f"LOCK TABLE {default} IN SHARE ROW EXCLUSIVE MODE"))
     if month.partition_name(spec.name) in partition_names(conn, spec.name):

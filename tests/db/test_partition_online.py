@@ -1,14 +1,16 @@
 """The daily job drains the DEFAULT partition into months, a month per transaction, a bounded
-number of rows per run, and steps aside when DEFAULT is locked (PostgreSQL)."""
+number of rows per run, and gives way to a writer rather than deadlock with it (PostgreSQL)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.db.jobs import partition_months_job
-from app.db.partition_split import split_default
+from app.db.partition_online import add_coming_months, split_default
 from app.ingest.service import ingest_records
 from app.rollups import service as rollups
 from tests.db.partitioning_support import (
@@ -63,7 +65,7 @@ def test_a_locked_default_is_left_for_the_next_run(pg_engine: Engine) -> None:
     with pg_engine.connect() as writer:
         # an open transaction writing DEFAULT (ROW EXCLUSIVE) holds off the move's lock
         writer.execute(text("LOCK TABLE dossier_default IN ROW EXCLUSIVE MODE"))
-        busy = split_default(pg_engine, max_rows=100, lock_timeout_ms=200)
+        busy = split_default(pg_engine, max_rows=100, lock_timeout_ms=200, attempts=1)
         writer.rollback()
     # the events' months moved; the dossiers' three waited 200 ms each, then were left
     assert (busy.months_busy, busy.rows_moved, busy.rows_waiting) == (3, 8, 3)
@@ -72,3 +74,19 @@ def test_a_locked_default_is_left_for_the_next_run(pg_engine: Engine) -> None:
     done = split_default(pg_engine, max_rows=100)
     assert done.months_busy == 0 and rows_by_partition(pg_engine, "dossier") == DOSSIERS_BY_MONTH
     assert snapshot(pg_engine) == before
+
+
+def test_creating_months_gives_way_to_a_writer_in_the_middle_of_its_transaction(
+    pg_engine: Engine,
+) -> None:
+    later = NOW + timedelta(days=800)  # months no partition exists for yet
+    with Session(pg_engine) as writer:
+        # a delivery half done: its new dossier's key row is written, its events not yet
+        ingest_records(writer, "test", as_records([dossier("H21.65-250915-0001")]), NOW)
+        created, busy = add_coming_months(pg_engine, later, 0, lock_timeout_ms=200, attempts=1)
+        # the events' new month needs its foreign key to dossier_key: it waited 200 ms, then
+        # gave up instead of holding dossier_event against the writer's next insert
+        assert busy >= 1 and not any(name.startswith("dossier_event") for name in created)
+        writer.commit()
+    created, busy = add_coming_months(pg_engine, later, 0)
+    assert busy == 0 and "dossier_event_p" + f"{later:%Y_%m}" in created

@@ -1,0 +1,161 @@
+"""The soak's load: signed webhook deliveries at a rate, readers of the public page and the work
+lists, and the latencies they saw (bench/soak.py runs them against `tthc serve`).
+
+Deliveries imitate the one-door systems: a dossier arrives as a DongBoHoSoMC snapshot with its
+first step, then each later step as its own CapNhatTienDoHoSoMC record, then the final snapshot;
+a few deliveries are sent twice (the portal resends). Some hundred dossiers are in flight at
+once, so their deliveries interleave, each dossier's in order.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from connectors import build_envelope
+from connectors.signing import SIGNATURE_HEADER, sign
+
+WEBHOOK = "/api/v1/webhooks/dvc"
+IN_FLIGHT = 200
+RESEND_SHARE = 0.03
+
+
+def deliveries(dossiers: list[dict[str, Any]], seed: int) -> Iterator[tuple[str, str, list[Any]]]:
+    """(service, agency code, records) for ever: the dossiers' lives, interleaved, then again."""
+    rng = random.Random(seed)
+    while True:
+        waiting = iter(rng.sample(dossiers, len(dossiers)))
+        active: list[Iterator[tuple[str, str, list[Any]]]] = []
+        last: tuple[str, str, list[Any]] | None = None
+        while True:
+            while len(active) < IN_FLIGHT:
+                nxt = next(waiting, None)
+                if nxt is None:
+                    break
+                active.append(_life(nxt))
+            if not active:
+                break
+            if last is not None and rng.random() < RESEND_SHARE:
+                yield last
+                continue
+            pick = rng.randrange(len(active))
+            item = next(active[pick], None)
+            if item is None:
+                active.pop(pick)
+                continue
+            last = item
+            yield item
+
+
+def _life(payload: dict[str, Any]) -> Iterator[tuple[str, str, list[Any]]]:
+    agency = str(payload.get("DonViXuLy") or "")
+    steps = payload.get("QuaTrinhXuLy") or []
+    first = copy.deepcopy(payload)
+    first["QuaTrinhXuLy"] = steps[:1]
+    first["TrangThaiHoSo"] = str(steps[0]["TrangThai"]) if steps else first["TrangThaiHoSo"]
+    first["NgayKetThucXuLy"] = first["NgayTra"] = ""
+    yield "DongBoHoSoMC", agency, [first]
+    for later in steps[1:]:
+        yield "CapNhatTienDoHoSoMC", agency, [later]
+    yield "DongBoHoSoMC", agency, [payload]
+
+
+@dataclass
+class Latencies:
+    """Response times and failures by kind of request, taken and reset once a window."""
+
+    seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, kind: str, elapsed: float, ok: bool) -> None:
+        with self.lock:
+            self.seconds[kind].append(elapsed)
+            if not ok:
+                self.errors[kind] += 1
+
+    def take(self) -> tuple[dict[str, list[float]], dict[str, int]]:
+        with self.lock:
+            seconds, errors = dict(self.seconds), dict(self.errors)
+            self.seconds, self.errors = defaultdict(list), defaultdict(int)
+        return seconds, errors
+
+
+def _timed(latencies: Latencies, kind: str, call: Callable[..., httpx.Response], path: str,
+           **kwargs: Any) -> None:
+    started = time.perf_counter()
+    try:
+        ok = call(path, **kwargs).status_code < 400
+    except httpx.HTTPError:
+        ok = False
+    latencies.add(kind, time.perf_counter() - started, ok)
+
+
+def send_deliveries(base_url: str, secret: str, plan: Iterator[tuple[str, str, list[Any]]],
+                    rate: float, workers: int, stop: threading.Event,
+                    latencies: Latencies) -> list[threading.Thread]:
+    """``workers`` threads sending the plan's deliveries at ``rate`` a second in total (a worker
+    behind schedule sends at once; none sends ahead of it)."""
+    lock, started = threading.Lock(), time.monotonic()
+    sequence = iter(range(10**12))
+
+    def work() -> None:
+        with httpx.Client(base_url=base_url, timeout=60) as client:
+            while not stop.is_set():
+                with lock:
+                    number, (service, agency, records) = next(sequence), next(plan)
+                wait = started + number / rate - time.monotonic()
+                if wait > 0 and stop.wait(wait):
+                    return
+                body = json.dumps(build_envelope(service, agency, records),
+                                  ensure_ascii=False).encode("utf-8")
+                headers = {"Content-Type": "application/json",
+                           SIGNATURE_HEADER: sign(secret, body, int(time.time()))}
+                _timed(latencies, "webhook", client.post, WEBHOOK, content=body, headers=headers)
+
+    return _start(work, workers, "delivery")
+
+
+def read_pages(base_url: str, token: str, public_rates: dict[str, str], readers: int,
+               think: float, stop: threading.Event, latencies: Latencies
+               ) -> list[threading.Thread]:
+    """``readers`` threads cycling through the public page, the public rates and the work
+    lists, as a citizen and a supervisor's screen would."""
+    auth = {"Authorization": f"Bearer {token}"}
+    pages: list[tuple[str, str, dict[str, str], dict[str, str]]] = [
+        ("public_page", "/", {}, {}),
+        ("worklist", "/api/v1/dossiers/overdue", {"limit": "50"}, auth),
+        ("public_rates", "/api/v1/public/rates", public_rates, {}),
+        ("worklist", "/api/v1/dossiers/due-soon", {"limit": "50"}, auth),
+    ]
+
+    def work(offset: int) -> None:
+        with httpx.Client(base_url=base_url, timeout=60) as client:
+            for turn in range(offset, 10**12):
+                if stop.wait(think):
+                    return
+                kind, path, params, headers = pages[turn % len(pages)]
+                _timed(latencies, kind, client.get, path, params=params, headers=headers)
+
+    threads = [threading.Thread(target=work, args=(i,), name=f"reader-{i}", daemon=True)
+               for i in range(readers)]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def _start(target: Callable[[], None], count: int, name: str) -> list[threading.Thread]:
+    threads = [threading.Thread(target=target, name=f"{name}-{i}", daemon=True)
+               for i in range(count)]
+    for thread in threads:
+        thread.start()
+    return threads
