@@ -10,11 +10,13 @@ failure) besides our own ``error`` / ``reason``.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from app.core.clock import to_local
@@ -40,6 +42,8 @@ from connectors.signing import verify
 WEBHOOK_SOURCE: Final = "webhook"
 WEBHOOK_ENDPOINT: Final = "/api/v1/webhooks/dvc"
 CONCURRENT_ATTEMPTS: Final = 3
+# deadlock_detected, serialization_failure: the transaction lost a race it can run again
+RETRIED_SQLSTATES: Final = frozenset({"40P01", "40001"})
 
 
 class _PortalShaped(AppError):
@@ -100,14 +104,22 @@ def _ingest_merging_concurrent(
     Two deliveries naming a new agency, procedure or dossier both read "absent" and both
     insert; the loser's unique violation is raised only once the winner has committed
     (PostgreSQL waits for it), so reading again finds the winner's rows and merges into them.
+    A deadlock (the rate rollup's rows, locked by a concurrent scan in another order: 3 of
+    18,000 deliveries in the soak of issue 20) is retried the same way: rolling back to the
+    savepoint releases this delivery's locks and lets the other transaction finish.
     """
     for attempt in range(1, CONCURRENT_ATTEMPTS + 1):
         try:
             with session.begin_nested():
                 return ingest()
-        except IntegrityError:
+        except (IntegrityError, OperationalError) as exc:
+            if isinstance(exc, OperationalError) and (
+                getattr(exc.orig, "sqlstate", None) not in RETRIED_SQLSTATES
+            ):
+                raise
             if attempt == CONCURRENT_ATTEMPTS:
                 break
+            time.sleep(random.uniform(0.02, 0.2) * attempt)  # noqa: S311 - jitter, not a secret
     raise WebhookBusy("concurrent deliveries of the same records kept colliding; send again",
                       retry_after_seconds=1)
 

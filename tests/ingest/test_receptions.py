@@ -99,3 +99,4 @@ def test_minutes_older_than_the_limit_fold_into_local_days(db_session: Session) 
     assert keys == ["webhook|s|2026-03-02", "webhook|s|2026-03-03", "webhook|s|2026-04-11 23:59"]
     assert receptions.count_foldable(db_session, minutes_before=T + timedelta(days=30),
                                      deliveries_before=T + timedelta(days=30)) == (0, 0)
+
