@@ -138,7 +138,8 @@ def _attempt(bind: Engine | Connection, work: Callable[[Connection], T], timeout
                     "SELECT setting::int FROM pg_settings WHERE name = 'deadlock_timeout'"
                 )).scalar_one())
                 wait_ms = max(50, min(timeout_ms, deadlock_ms // 2))
-                conn.execute(text(f"SET LOCAL lock_timeout = {wait_ms}"))
+                conn.execute(text("SELECT set_config('lock_timeout', :ms, true)"),
+                             {"ms": f"{wait_ms}ms"})
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
                 return work(conn)
         except OperationalError as exc:
@@ -164,7 +165,8 @@ def _transaction(bind: Engine | Connection) -> Iterator[Connection]:
 
 def _move_month(conn: Connection, spec: PartitionedTable, month: Month) -> int:
     default = spec.default_partition
-    conn.execute(text(f"LOCK TABLE {default} IN SHARE ROW EXCLUSIVE MODE"))
+    lock = f"LOCK TABLE {default} IN SHARE ROW EXCLUSIVE MODE"  # a constant partition name
+    conn.execute(text(lock))
     if month.partition_name(spec.name) in partition_names(conn, spec.name):
         return 0  # made meanwhile (`tthc db partition`), with DEFAULT's rows
     key: ColumnClause[datetime] = sa_column(spec.key)

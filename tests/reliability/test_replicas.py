@@ -216,7 +216,7 @@ def test_a_webhook_taken_by_a_is_served_by_b_and_its_replay_to_b_stores_nothing_
     with session_scope() as session:  # the CLI's engine, on the replicas' database
         assert session.scalar(select(func.count()).select_from(Dossier)) == 1
         assert session.scalars(select(RawRecord.times_received)).all() == [1]
-        assert session.scalar(select(func.count()).select_from(IngestRun)) == 1
+        assert session.scalar(select(func.sum(IngestRun.pages))) == 1  # the one delivery taken
 
 
 def test_a_calendar_change_through_a_reaches_b_despite_its_calendar_cache(
