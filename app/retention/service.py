@@ -47,6 +47,9 @@ ARCHIVE_LIMIT: Final = 20_000  # payloads per archive file (≈ 20 MB of JSON, ~
 SCAN_BATCH: Final = 2_000
 SCAN_LIMIT: Final = 200_000  # payloads examined per step, archived or not
 RESTORE_BATCH: Final = 1_000
+# Per-delivery rows of earlier versions are folded once this old: a replayed delivery's 409
+# names the run of its first copy, and the replay ledger keeps that for the signature window.
+LEGACY_DELIVERY_AGE: Final = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +112,8 @@ class Report:
 def plan(session: Session, now: datetime, policy: Policy) -> Report:
     """Everything retention would do as of ``now``; changes nothing."""
     deliveries, minutes = receptions.count_foldable(
-        session, minutes_before=policy.minutes_before(now), deliveries_before=now)
+        session, minutes_before=policy.minutes_before(now),
+        deliveries_before=now - LEGACY_DELIVERY_AGE)
     report = Report(deliveries_folded=deliveries, minutes_folded=minutes,
                     job_runs_deleted=repo.count_old_job_runs(session, policy.job_runs_before(now)))
     if policy.archive_dir is not None:
@@ -120,7 +124,8 @@ def plan(session: Session, now: datetime, policy: Policy) -> Report:
 def step(session: Session, now: datetime, policy: Policy) -> Report:
     """One bounded step of every kind of retention; flushes only."""
     report = Report()
-    legacy = receptions.fold_deliveries_into_minutes(session, now, FOLD_LIMIT)
+    legacy = receptions.fold_deliveries_into_minutes(session, now - LEGACY_DELIVERY_AGE,
+                                                     FOLD_LIMIT)
     minutes = receptions.fold_minutes_into_days(session, policy.minutes_before(now), FOLD_LIMIT)
     report.deliveries_folded, report.minutes_folded = legacy.rows, minutes.rows
     report.summaries_written = legacy.into + minutes.into

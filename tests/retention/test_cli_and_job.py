@@ -40,7 +40,7 @@ def _seed(url: str) -> None:
     with session_scope(make_session_factory(engine)) as session:
         seed(session)
         for second in range(3):
-            _legacy(session, LATER - timedelta(hours=1) + timedelta(seconds=second))
+            _legacy(session, LATER - timedelta(hours=2) + timedelta(seconds=second))
     engine.dispose()
 
 

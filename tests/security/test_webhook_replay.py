@@ -42,7 +42,7 @@ def signed(code: str = "H21.65-250908-0001", t: int | None = None) -> tuple[byte
 
 
 def counts(session: Session) -> tuple[int, int, int]:
-    runs = session.scalar(select(func.count()).select_from(IngestRun)) or 0
+    runs = session.scalar(select(func.sum(IngestRun.pages))) or 0  # deliveries in their runs
     receptions = session.scalar(select(func.sum(RawRecord.times_received))) or 0
     ledger = session.scalar(select(func.count()).select_from(WebhookDelivery)) or 0
     return int(runs), int(receptions), int(ledger)
