@@ -29,8 +29,11 @@ IN_FLIGHT = 200
 RESEND_SHARE = 0.03
 
 
-def deliveries(dossiers: list[dict[str, Any]], seed: int) -> Iterator[tuple[str, str, list[Any]]]:
-    """(service, agency code, records) for ever: the dossiers' lives, interleaved, then again."""
+Delivery = tuple[str, str, list[Any], bool]  # service, agency code, records, a resend
+
+
+def deliveries(dossiers: list[dict[str, Any]], seed: int) -> Iterator[Delivery]:
+    """Deliveries for ever: the dossiers' lives, interleaved, then again."""
     rng = random.Random(seed)
     while True:
         waiting = iter(rng.sample(dossiers, len(dossiers)))
@@ -45,7 +48,7 @@ def deliveries(dossiers: list[dict[str, Any]], seed: int) -> Iterator[tuple[str,
             if not active:
                 break
             if last is not None and rng.random() < RESEND_SHARE:
-                yield last
+                yield (*last, True)
                 continue
             pick = rng.randrange(len(active))
             item = next(active[pick], None)
@@ -53,7 +56,7 @@ def deliveries(dossiers: list[dict[str, Any]], seed: int) -> Iterator[tuple[str,
                 active.pop(pick)
                 continue
             last = item
-            yield item
+            yield (*item, False)
 
 
 def _life(payload: dict[str, Any]) -> Iterator[tuple[str, str, list[Any]]]:
@@ -100,7 +103,7 @@ def _timed(latencies: Latencies, kind: str, call: Callable[..., httpx.Response],
     latencies.add(kind, time.perf_counter() - started, ok)
 
 
-def send_deliveries(base_url: str, secret: str, plan: Iterator[tuple[str, str, list[Any]]],
+def send_deliveries(base_url: str, secret: str, plan: Iterator[Delivery],
                     rate: float, workers: int, stop: threading.Event,
                     latencies: Latencies) -> list[threading.Thread]:
     """``workers`` threads sending the plan's deliveries at ``rate`` a second in total (a worker
@@ -112,14 +115,17 @@ def send_deliveries(base_url: str, secret: str, plan: Iterator[tuple[str, str, l
         with httpx.Client(base_url=base_url, timeout=60) as client:
             while not stop.is_set():
                 with lock:
-                    number, (service, agency, records) = next(sequence), next(plan)
+                    number, (service, agency, records, resend) = next(sequence), next(plan)
                 wait = started + number / rate - time.monotonic()
                 if wait > 0 and stop.wait(wait):
                     return
                 body = json.dumps(build_envelope(service, agency, records),
                                   ensure_ascii=False).encode("utf-8")
+                # a resend is signed anew, as a sender's retry is: a copy with the original's
+                # signature would be a replay, refused with 409
+                signed_at = int(time.time()) - (2 if resend else 0)
                 headers = {"Content-Type": "application/json",
-                           SIGNATURE_HEADER: sign(secret, body, int(time.time()))}
+                           SIGNATURE_HEADER: sign(secret, body, signed_at)}
                 _timed(latencies, "webhook", client.post, WEBHOOK, content=body, headers=headers)
 
     return _start(work, workers, "delivery")
