@@ -101,8 +101,8 @@ def test_downgrade_refuses_while_payloads_are_archived(
     done = runner.invoke(cli, ["retention", "--apply", *now])
     assert done.exit_code == 0 and "did archive 3" in done.output, done.output
     with pytest.raises(RuntimeError, match="3 raw payloads are in archive files"):
-        migrate.downgrade(cli_database, "0006")
+        migrate.downgrade(cli_database, "0009")
     [file] = list(tmp_path.rglob("*.jsonl.gz"))
     assert runner.invoke(cli, ["retention", "restore", str(file), "--apply"]).exit_code == 0
-    migrate.downgrade(cli_database, "0006")
+    migrate.downgrade(cli_database, "0009")
     migrate.upgrade(cli_database)
