@@ -91,11 +91,11 @@ def _deliver(
 ) -> dict[str, Any]:
     counts = _ingest_merging_concurrent(session, lambda: ingest_records(
         session, SOURCE, records, now, sender_id=sender.id))
-    run = record_delivery(session, source=SOURCE, sender_id=sender.id,
-                          agency_code=printable(agency)[:64] if agency else None,
-                          detail=detail, counts=counts, now=now)
+    run_id = record_delivery(session, source=SOURCE, sender_id=sender.id,
+                             agency_code=printable(agency)[:64] if agency else None,
+                             detail=detail, counts=counts, now=now)
     senders.delivered(sender, now)
-    return delivery_reply(counts, run.id)
+    return delivery_reply(counts, run_id)
 
 
 def _records(items: list[Any], kind: str, origin: str, agency: str | None) -> list[SourceRecord]:

@@ -37,31 +37,40 @@ LEGACY_PUSH_SOURCE: Final = "webhook"
 _MINUTE_KEY = "%|____-__-__ __:__"
 
 
-def minute_key(source: str, sender: str, at: datetime) -> str:
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who a row's deliveries came from: its key, and the columns that scope it."""
+
+    detail: str  # what the route says of the sender, e.g. "DongBoHoSoMC từ H21.65"
+    agency_code: str | None = None  # the sending agency: supervisors of its subtree see the row
+    sender_id: int | None = None  # the registered sender (None: the signed webhook)
+
+    def ident(self) -> str:
+        return f"{self.sender_id or ''}|{self.agency_code or ''}|{self.detail}"
+
+
+def minute_key(source: str, sender: Sender, at: datetime) -> str:
     return _key(source, sender, f"{at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}")
 
 
-def day_key(source: str, sender: str, at: datetime) -> str:
+def day_key(source: str, sender: Sender, at: datetime) -> str:
     return _key(source, sender, f"{at.astimezone(LOCAL_TZ):%Y-%m-%d}")
 
 
-def _key(source: str, sender: str, period: str) -> str:
+def _key(source: str, sender: Sender, period: str) -> str:
     head = f"{source}|"
     tail = f"|{period}"
-    return head + sender[: _KEY_LIMIT - len(head) - len(tail)] + tail
+    return head + sender.ident()[: _KEY_LIMIT - len(head) - len(tail)] + tail
 
 
 def record_reception(
-    session: Session, *, source: str, sender: str, counts: IngestCounts, now: datetime,
-    agency_code: str | None = None,
+    session: Session, *, source: str, sender: Sender, counts: IngestCounts, now: datetime
 ) -> int:
     """Add one accepted delivery to its minute's row; returns that row's id (the reply's
-    ``run_id``). ``sender`` is what the route knows of who sent it, e.g. the service and the
-    agency code of the envelope; it is the row's ``detail``. ``agency_code`` (the sending
-    agency, which decides which supervisors see the row) must be the same for one sender."""
-    row = {"source": source, "detail": sender, "summary_key": minute_key(source, sender, now),
-           "started_at": now, "finished_at": now, "pages": 1, "agency_code": agency_code,
-           **counts.as_dict()}
+    ``run_id``). Called through `app.ingest.runs.record_delivery` by every push route."""
+    row = {"source": source, "detail": sender.detail, "agency_code": sender.agency_code,
+           "sender_id": sender.sender_id, "summary_key": minute_key(source, sender, now),
+           "started_at": now, "finished_at": now, "pages": 1, **counts.as_dict()}
     return _add_to_summaries(session, [row])[0]
 
 
@@ -72,7 +81,7 @@ class Folded:
 
 
 _RUN_COLUMNS = (IngestRun.id, IngestRun.source, IngestRun.detail, IngestRun.agency_code,
-                IngestRun.started_at, IngestRun.finished_at,
+                IngestRun.sender_id, IngestRun.started_at, IngestRun.finished_at,
                 *[getattr(IngestRun, name) for name in COUNTED])
 
 
@@ -116,14 +125,15 @@ def _fold(session: Session, runs: Sequence[Row[Any]], key: Any) -> Folded:
         return Folded(0, 0)
     merged: dict[str, dict[str, Any]] = {}
     for run in runs:
-        summary = key(run.source, run.detail or "", run.started_at)
+        sender = Sender(run.detail or "", run.agency_code, run.sender_id)
+        summary = key(run.source, sender, run.started_at)
         ended = run.finished_at or run.started_at
         into = merged.get(summary)
         if into is None:
             merged[summary] = into = {
-                "source": run.source, "detail": run.detail or "", "summary_key": summary,
-                "agency_code": run.agency_code, "started_at": run.started_at,
-                "finished_at": ended,
+                "source": run.source, "detail": sender.detail, "summary_key": summary,
+                "agency_code": sender.agency_code, "sender_id": sender.sender_id,
+                "started_at": run.started_at, "finished_at": ended,
                 **{name: 0 for name in COUNTED},
             }
         into["started_at"] = min(into["started_at"], run.started_at)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db.statistics import refresh_after_page
 from app.ingest import repository as repo
 from app.ingest import scope_repository
+from app.ingest.receptions import Sender, record_reception
 from app.ingest.service import IngestCounts, ingest_records
 from app.models import IngestRun
 from connectors import Connector, ConnectorState, Page
@@ -66,15 +67,12 @@ def record_delivery(
     detail: str,
     counts: IngestCounts,
     now: datetime,
-) -> IngestRun:
-    """One push delivery as a finished ingest run: every push route records its deliveries
-    here, so how they are kept (one row each, or summed per sender and minute) changes here.
+) -> int:
+    """One accepted push delivery, added to its sender's row of the minute; returns the row's
+    id. Every push route records its deliveries here (app/ingest/receptions.py keeps them).
     `agency_code` is the sending agency (supervisors of its subtree see the run)."""
-    return repo.add_run(session, IngestRun(
-        source=source, sender_id=sender_id, agency_code=agency_code, detail=detail,
-        started_at=now, finished_at=now,
-        status="succeeded", pages=1, **counts.as_dict(),
-    ))
+    sender = Sender(detail=detail, agency_code=agency_code, sender_id=sender_id)
+    return record_reception(session, source=source, sender=sender, counts=counts, now=now)
 
 
 def recent_runs(

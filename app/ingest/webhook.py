@@ -31,8 +31,8 @@ from app.core.errors import (
     Unauthorized,
 )
 from app.ingest import replay
-from app.ingest.receptions import record_reception
 from app.ingest.replies import delivery_reply
+from app.ingest.runs import record_delivery
 from app.ingest.schemas import WebhookReply
 from app.ingest.service import IngestCounts, ingest_records
 from connectors import EnvelopeInvalid, SignatureInvalid, parse_envelope
@@ -160,8 +160,9 @@ def receive_delivery(
     origin = f"webhook {envelope.service} {envelope.agency_code}"
     counts = _ingest_merging_concurrent(session, lambda: ingest_records(
         session, WEBHOOK_SOURCE, envelope.records(origin=origin), now))
-    run_id = record_reception(session, source=WEBHOOK_SOURCE, counts=counts, now=now,
-                              sender=f"{envelope.service} từ {envelope.agency_code}",
-                              agency_code=printable(envelope.agency_code)[:64])
+    run_id = record_delivery(session, source=WEBHOOK_SOURCE, sender_id=None,
+                             agency_code=printable(envelope.agency_code)[:64],
+                             detail=f"{envelope.service} từ {envelope.agency_code}",
+                             counts=counts, now=now)
     taken.row.run_id = run_id
     return WebhookReply.model_validate(delivery_reply(counts, run_id))

@@ -8,7 +8,7 @@ Columns and indexes only: on SQLite no table is rebuilt (the rollup triggers of 
 PostgreSQL nothing is rewritten (nullable columns without a default).
 
 Revision ID: 0007
-Revises: 0009
+Revises: 0005
 Create Date: 2026-11-27 09:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0009"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -32,7 +32,7 @@ def totals(session: Session) -> tuple[int, ...]:
 def test_deliveries_of_one_sender_and_minute_share_one_row(db_session: Session) -> None:
     def receive(sender: str, at: datetime, stored: int = 1, unchanged: int = 0) -> int:
         return receptions.record_reception(
-            db_session, source="webhook", sender=sender, now=at,
+            db_session, source="webhook", sender=receptions.Sender(sender, "H21.65"), now=at,
             counts=IngestCounts(stored=stored, unchanged=unchanged))
 
     first = receive("DongBoHoSoMC từ H21.65", T)
@@ -42,8 +42,9 @@ def test_deliveries_of_one_sender_and_minute_share_one_row(db_session: Session) 
     assert len({first, other_sender, next_minute}) == 3
     row = next(r for r in runs(db_session) if r.id == first)
     assert (row.pages, row.stored, row.unchanged, row.status) == (2, 3, 1, "succeeded")
-    assert row.detail == "DongBoHoSoMC từ H21.65"
-    assert row.summary_key == "webhook|DongBoHoSoMC từ H21.65|2026-03-02 23:59"
+    assert (row.detail, row.agency_code, row.sender_id) == (
+        "DongBoHoSoMC từ H21.65", "H21.65", None)
+    assert row.summary_key == "webhook||H21.65|DongBoHoSoMC từ H21.65|2026-03-02 23:59"
     assert (row.started_at, row.finished_at) == (T, T + timedelta(seconds=40))
 
 
@@ -55,8 +56,8 @@ def test_a_webhook_reply_names_its_minute_row(client: TestClient, db_session: Se
     rows = {r.id: r for r in runs(db_session)}
     assert {reply["run_id"] for reply in replies} == set(rows)  # 1 row, 2 across a minute
     assert sum(r.pages for r in rows.values()) == 3 and sum(r.stored for r in rows.values()) == 3
-    assert all(r.summary_key and r.summary_key.startswith("webhook|DongBoHoSoMC từ H21.65|")
-               for r in rows.values())
+    assert all(r.summary_key and r.summary_key.startswith("webhook||H21.65|DongBoHoSoMC từ H21.65|")
+               and r.agency_code == "H21.65" for r in rows.values())
 
 
 def _legacy(session: Session, at: datetime, stored: int = 1, source: str = "webhook",
@@ -89,14 +90,16 @@ def test_per_delivery_history_folds_into_minutes(db_session: Session) -> None:
 
 def test_minutes_older_than_the_limit_fold_into_local_days(db_session: Session) -> None:
     for minutes in (0, 1, 2, 60 * 24 * 40):  # 23:59, 00:00 and 00:01 (the next local day), later
-        receptions.record_reception(db_session, source="webhook", sender="s", now=T + timedelta(
-            minutes=minutes), counts=IngestCounts(stored=1, updated=2))
+        receptions.record_reception(db_session, source="webhook", sender=receptions.Sender("s"),
+                                    now=T + timedelta(minutes=minutes),
+                                    counts=IngestCounts(stored=1, updated=2))
     before = totals(db_session)
     folded = receptions.fold_minutes_into_days(db_session, T + timedelta(days=30), 100)
     assert (folded.rows, folded.into) == (3, 2)
     assert totals(db_session) == before
     keys = sorted(r.summary_key or "" for r in runs(db_session))
-    assert keys == ["webhook|s|2026-03-02", "webhook|s|2026-03-03", "webhook|s|2026-04-11 23:59"]
+    assert keys == ["webhook|||s|2026-03-02", "webhook|||s|2026-03-03",
+                    "webhook|||s|2026-04-11 23:59"]
     assert receptions.count_foldable(db_session, minutes_before=T + timedelta(days=30),
                                      deliveries_before=T + timedelta(days=30)) == (0, 0)
 
