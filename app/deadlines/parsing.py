@@ -1,92 +1,293 @@
-"""Reads the catalogue's free-text processing time (PORTAL.md "Procedure catalogue").
+"""Reads the catalogue's processing time ("Thời hạn giải quyết") as provinces publish it.
 
-Never guesses: text with two different numbers, an unsupported unit (month, week, year, minute),
-hours not said to be working hours, or no number at all is refused with a reason, so the admin
-can fix the row or give `processing_time` / `processing_unit` explicitly.
+What a supervisor must be able to trust, in order: no silently wrong reading, then as many right
+ones as the text allows. `read_processing_time` returns one reading with the phrase it came from,
+or lists the text back with every reading it sees and why it would not choose:
+
+- the agency's time, however written: "05 ngày làm việc", "Không quá 10 ngày", "Mười ngày",
+  "07 (bảy) ngày làm việc", "Trong ngày", "Ngay sau khi nhận đủ giấy tờ" (same day);
+- the receipt cut-off ("trường hợp nhận hồ sơ sau 15 giờ thì trả kết quả trong ngày làm việc tiếp
+  theo" → 15:00), every one in the text;
+- a default with named exceptions: the default, the exceptions kept as text;
+- a total followed by its breakdown per unit: the total;
+- citations, dates, money and clock times are not durations.
+
+Listed back: two readings ("Trong ngày (tối đa 3 ngày)", channels that differ, a word and a digit
+that disagree), only per-case times, times of steps without a total, the applicant's own deadline
+("kể từ ngày hoàn tất giao dịch, công ty ... thông báo"), units the engine cannot count (months),
+a number without a unit, or no time at all.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-import unicodedata
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Final
 
+from app.deadlines.clauses import Clause, Quantity, split_clauses
 from app.deadlines.rules import ProcessingTime, ProcessingUnit
+from app.deadlines.vi_text import Prepared, blank_noise, prepare
+
+_CUTOFF: Final = re.compile(
+    r"\b(?:sau|truoc)\s+(?P<h>\d{1,2})\s*(?:gio|h)(?:\s*(?P<m>\d{2})(?:\s*phut)?)?\b"
+    r"(?P<pm>\s+chieu)?"
+)
+_RECEIPT: Final = re.compile(r"\b(?:nhan|nop)\b")
+_NEXT_DAY: Final = re.compile(r"\b(?:tiep theo|hom sau|ke tiep)\b")
+_RETURN_NEXT_DAY: Final = re.compile(
+    r"\b(?:trong|vao)\s+ngay\s+(?:lam\s+viec\s+)?(?:tiep\s+theo|hom\s+sau|ke\s+tiep)"
+    r"|\btra\b[^;.]*\b(?:tiep\s+theo|hom\s+sau)"
+)
+_CLOCK_START: Final = re.compile(r"\btinh\s+(?:tu\s+)?(?:ngay|thoi diem)")
+_TIME_WORDS: Final = re.compile(r"\b(?:keo dai|gia han|cong them|khong ke|khong tinh)\b")
+_BARE_NUMBER: Final = re.compile(r"(?<![\w.,/])\d+(?:[.,]\d+)?(?![\w.,/])")
+_UNITS: Final[dict[str, ProcessingUnit]] = {
+    "ngay lam viec": "working_days", "ngay": "calendar_days", "gio lam viec": "working_hours",
+}
+_UNSUPPORTED: Final = {
+    "thang": "thời hạn tính theo tháng chưa được hỗ trợ",
+    "tuan": "thời hạn tính theo tuần chưa được hỗ trợ",
+    "nam": "thời hạn tính theo năm chưa được hỗ trợ",
+    "phut": "thời hạn tính theo phút chưa được hỗ trợ",
+    "buoi": "thời hạn tính theo buổi chưa được hỗ trợ",
+    "gio": "giờ không ghi 'làm việc' có thể là giờ đồng hồ; hãy ghi 'giờ làm việc'",
+}
+#: longer than a year (or 365 × 8 working hours) is a document number, not a processing time
+_LIMIT: Final = {"working_days": 365, "calendar_days": 365, "working_hours": 2920}
+_DAY_UNITS: Final = frozenset({"ngay", "ngay lam viec"})
 
 
 class ProcessingTimeParseError(ValueError):
-    def __init__(self, text: str, reason: str) -> None:
+    def __init__(self, text: str, reason: str, candidates: tuple[Reading, ...] = ()) -> None:
         super().__init__(f"cannot read processing time {text!r}: {reason}")
         self.text = text
         self.reason = reason
+        self.candidates = candidates
 
 
-_NUMBER = r"\d+(?:[.,]\d+)?"
-# "05 (năm) ngày": a number may be repeated in words in brackets before its unit.
-_SPELLED = r"(?:\([^()\d]*\)\s*)?"
-_UNIT = r"ngay\s+lam\s+viec|ngay|gio\s+lam\s+viec|gio"
-_QUANTITY = re.compile(rf"({_NUMBER})\s*{_SPELLED}({_UNIT})\b")
-_ANY_NUMBER = re.compile(_NUMBER)
-_SAME_DAY = re.compile(r"\btrong\s+(?:cung\s+)?ngay\b")
-_UNSUPPORTED = {
-    "thang": "a processing time in months is not supported",
-    "tuan": "a processing time in weeks is not supported",
-    "nam": "a processing time in years is not supported",
-    "phut": "a processing time in minutes is not supported",
-}
-_UNSUPPORTED_UNIT = re.compile(
-    rf"(?:{_NUMBER})\s*{_SPELLED}(thang|tuan|nam|phut)\b|\b(thang|tuan)\b"
-)
-_UNITS: dict[str, ProcessingUnit] = {
-    "ngay lam viec": "working_days",
-    "ngay": "calendar_days",
-    "gio lam viec": "working_hours",
-}
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One way of reading the text, with the phrase each part came from."""
+
+    time: ProcessingTime
+    phrase: str
+    cutoff: dt.time | None = None
+    cutoff_phrase: str | None = None
+
+    def label(self) -> str:
+        cutoff = f", nhận sau {self.cutoff:%H:%M} tính từ ngày làm việc tiếp theo" \
+            if self.cutoff else ""
+        return self.time.label() + cutoff
 
 
-def _fold(text: str) -> str:
-    """Lower case, no diacritics, single spaces: NFD input and unaccented text read the same."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.split())
+@dataclass(frozen=True, slots=True)
+class TextReading:
+    """The reading of a text, or (``reading`` None) the text listed back with its readings."""
+
+    text: str
+    reading: Reading | None
+    exceptions: tuple[str, ...] = ()
+    candidates: tuple[Reading, ...] = ()
+    reason: str | None = None
+
+    @property
+    def listed_back(self) -> bool:
+        return self.reading is None
 
 
-def _decimal(raw: str, text: str) -> Decimal:
+@dataclass(frozen=True, slots=True)
+class _Cutoff:
+    at: dt.time
+    start: int
+    end: int
+    same_day: bool
+    phrase: str = ""
+
+
+class _ListBack(Exception):
+    def __init__(self, reason: str, candidates: list[Reading] | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.candidates = tuple(dict.fromkeys(candidates or []))
+
+
+def _window(fold: str, start: int, end: int) -> tuple[int, int]:
+    left = max(fold.rfind(";", 0, start), fold.rfind(". ", 0, start)) + 1
+    rights = [i for i in (fold.find(";", end), fold.find(". ", end)) if i >= 0]
+    return left, min(rights, default=len(fold))
+
+
+def _cutoffs(prepared: Prepared) -> list[_Cutoff]:
+    found = []
+    for match in _CUTOFF.finditer(prepared.fold):
+        left, right = _window(prepared.fold, match.start(), match.end())
+        clause = prepared.fold[left:right]
+        if not (_RECEIPT.search(prepared.fold, left, match.start()) or _NEXT_DAY.search(clause)):
+            continue
+        hour, minute = int(match["h"]), int(match["m"] or 0)
+        hour += 12 if match["pm"] and hour < 12 else 0
+        if not (0 < hour < 24 and minute < 60):
+            raise _ListBack(f"giờ chốt không hợp lệ: {prepared.quote(match.start(), match.end())}")
+        same_day = bool(_RETURN_NEXT_DAY.search(clause)) and not _CLOCK_START.search(clause)
+        found.append(_Cutoff(dt.time(hour, minute), match.start(), match.end(), same_day))
+    return found
+
+
+def _phrased(cutoffs: list[_Cutoff], clauses: list[Clause], prepared: Prepared) -> list[_Cutoff]:
+    """Each cut-off with the clause it was read in as its phrase."""
+    out = []
+    for cutoff in cutoffs:
+        holders = [c for c in clauses if c.start <= cutoff.start < c.end]
+        holder = min(holders, key=lambda c: c.end - c.start, default=None)
+        phrase = holder.phrase(prepared) if holder else prepared.quote(0, len(prepared.text))
+        out.append(_Cutoff(cutoff.at, cutoff.start, cutoff.end, cutoff.same_day, phrase))
+    return out
+
+
+def _time_of(quantity: Quantity, value: Decimal | None = None) -> ProcessingTime:
+    unit = _UNITS.get(quantity.unit)
+    if unit is None:
+        raise _ListBack(_UNSUPPORTED[quantity.unit])
+    number = quantity.value if value is None else value
+    if number <= 0:
+        raise _ListBack("thời hạn bằng 0")
+    if unit == "calendar_days" and number != number.to_integral_value():
+        raise _ListBack(f"số ngày lịch phải là số nguyên, không phải {number}")
+    if number > _LIMIT[unit]:
+        raise _ListBack(f"thời hạn {number} quá dài, có thể là số hiệu văn bản")
+    return ProcessingTime(number, unit)
+
+
+def _checked(quantity: Quantity, phrase: str) -> Reading:
+    """The reading of one quantity; a range or a word/digit mismatch is listed back."""
+    if quantity.to is not None:
+        raise _ListBack(f"một khoảng từ {quantity.value} đến {quantity.to}", [
+            Reading(_time_of(quantity), phrase), Reading(_time_of(quantity, quantity.to), phrase)])
+    if quantity.alt is not None and quantity.alt != quantity.value:
+        raise _ListBack(
+            f"số bằng chữ và bằng số khác nhau ({quantity.value} và {quantity.alt})",
+            [Reading(_time_of(quantity), phrase),
+             Reading(_time_of(quantity, quantity.alt), phrase)])
+    return Reading(_time_of(quantity), phrase)
+
+
+def _without_breakdown(prepared: Prepared, found: list[tuple[Quantity, Clause]]
+                       ) -> list[tuple[Quantity, Clause]]:
+    """A total and the units' shares of it ("17 ngày. - Phòng TN-MT 14 ngày. - Bộ phận một cửa
+    03 ngày") read as the total; shares that do not add up are left in, to be listed back."""
+    if len(found) < 2 or any(q.unit not in _DAY_UNITS and q.unit != "gio lam viec"
+                             for q, _ in found):
+        return found
+    (total, first), rest = found[0], found[1:]
+    shares = sum((q.value for q, _ in rest), Decimal(0))
+    marked = first.breakdown or any(c.breakdown for _, c in rest)
+    if (marked and shares <= total.value) or (len(rest) >= 2 and shares == total.value):
+        return found[:1]
+    if len(rest) >= 2 or marked:
+        readings = [_checked(q, c.phrase(prepared)) for q, c in found]
+        raise _ListBack(f"các phần cộng lại ({shares}) không khớp tổng ({total.value})", readings)
+    return found
+
+
+def _readings(prepared: Prepared, clauses: list[Clause]) -> list[Reading]:
+    mains = [c for c in clauses if c.kind == "main" and not c.conditional]
+    found = _without_breakdown(prepared, [(q, c) for c in mains for q in c.quantities])
+    readings = [_checked(q, c.phrase(prepared)) for q, c in found]
+    readings += [Reading(ProcessingTime.same_day(), c.phrase(prepared)) for c in mains
+                 if c.same_day]
+    distinct = list({r.time: r for r in reversed(readings)}.values())[::-1]
+    if distinct and any(c.step for _, c in found):
+        raise _ListBack("thời hạn của từng bước, không có tổng thời hạn", distinct)
+    if len(distinct) > 1:
+        listed = "; ".join(r.time.label() for r in distinct)
+        raise _ListBack(f"có nhiều cách đọc: {listed}", distinct)
+    return distinct
+
+
+def _no_reading(prepared: Prepared, clauses: list[Clause], masked: str) -> _ListBack:
+    def readable(cs: list[Clause]) -> list[Reading]:
+        out = []
+        for c in cs:
+            for q in c.quantities:
+                try:
+                    out.append(_checked(q, c.phrase(prepared)))
+                except _ListBack as exc:
+                    out += list(exc.candidates)
+        return out
+
+    conditional = [c for c in clauses if c.quantities and (
+        c.kind == "exception" or (c.kind == "main" and c.conditional))]
+    if conditional:
+        return _ListBack("chỉ có thời hạn cho từng trường hợp, không có thời hạn chung",
+                         readable(conditional))
+    applicant = [c for c in clauses if c.kind == "applicant"]
+    if applicant:
+        return _ListBack("thời hạn người nộp hồ sơ phải tuân thủ, không phải thời hạn giải quyết "
+                         "của cơ quan", readable(applicant))
+    bare = _BARE_NUMBER.search(masked)
+    if bare is not None:
+        value = Decimal(bare.group().replace(",", "."))
+        phrase = prepared.quote(0, len(prepared.text))
+        candidates = [Reading(ProcessingTime(value, u), phrase)
+                      for u in ("working_days", "calendar_days") if value == int(value) > 0]
+        return _ListBack("số không kèm đơn vị (ngày, ngày làm việc, giờ làm việc)", candidates)
+    return _ListBack("không thấy thời hạn giải quyết trong văn bản")
+
+
+def _with_cutoff(reading: Reading, cutoffs: list[_Cutoff], clauses: list[Clause]) -> Reading:
+    if not cutoffs:
+        return reading
+    hours = sorted({c.at for c in cutoffs})
+    if len(hours) > 1:
+        raise _ListBack("nhiều giờ chốt khác nhau (" + ", ".join(f"{h:%H:%M}" for h in hours)
+                        + ")", [Reading(reading.time, reading.phrase, h) for h in hours])
+    cutoff = cutoffs[0]
+    if any(c.kind == "cutoff" and c.quantities for c in clauses):
+        raise _ListBack(f"sau giờ chốt {cutoff.at:%H:%M} văn bản đặt một thời hạn khác",
+                        [Reading(reading.time, reading.phrase, cutoff.at, cutoff.phrase)])
+    chosen = Reading(reading.time, reading.phrase, cutoff.at, cutoff.phrase)
+    if any(c.same_day for c in cutoffs) and reading.time.unit != "same_day":
+        same_day = Reading(ProcessingTime.same_day(), cutoff.phrase, cutoff.at, cutoff.phrase)
+        raise _ListBack(f"nhận sau {cutoff.at:%H:%M} thì trả ngày hôm sau, tức là giải quyết "
+                        f"trong ngày; văn bản lại ghi {reading.time.label()}", [same_day, chosen])
+    return chosen
+
+
+def read_processing_time(text: str) -> TextReading:
+    """The reading of a catalogue's processing-time text; never raises on odd text."""
+    prepared = prepare(text)
+    clauses: list[Clause] = []
     try:
-        return Decimal(raw.replace(",", "."))
-    except InvalidOperation as exc:  # pragma: no cover - the regex only passes digits
-        raise ProcessingTimeParseError(text, f"{raw!r} is not a number") from exc
+        if not prepared.fold.strip():
+            raise _ListBack("văn bản trống")
+        cutoffs = _cutoffs(prepared)
+        masked = blank_noise(prepared)
+        clauses = split_clauses(prepared, masked, [(c.start, c.end) for c in cutoffs])
+        cutoffs = _phrased(cutoffs, clauses, prepared)
+        readings = _readings(prepared, clauses)
+        if not readings:
+            raise _no_reading(prepared, clauses, masked)
+        reading = _with_cutoff(readings[0], cutoffs, clauses)
+    except _ListBack as listed:
+        return TextReading(text, None, _exceptions(prepared, clauses), listed.candidates,
+                           listed.reason)
+    return TextReading(text, reading, _exceptions(prepared, clauses))
+
+
+def _exceptions(prepared: Prepared, clauses: list[Clause]) -> tuple[str, ...]:
+    """The named cases and extensions of a text, as written, for the procedure and dossier pages."""
+    kept = [c.phrase(prepared) for c in clauses
+            if (c.quantities and (c.kind == "exception" or (c.kind == "main" and c.conditional)))
+            or (c.kind == "exception" and _TIME_WORDS.search(prepared.fold, c.start, c.end))]
+    return tuple(dict.fromkeys(p for p in kept if p))
 
 
 def parse_processing_time(text: str) -> ProcessingTime:
-    folded = _fold(text)
-    if not folded:
-        raise ProcessingTimeParseError(text, "the text is empty")
-    unsupported = _UNSUPPORTED_UNIT.search(folded)
-    if unsupported is not None:
-        word = unsupported.group(1) or unsupported.group(2)
-        raise ProcessingTimeParseError(text, _UNSUPPORTED[word])
-    numbers = {_decimal(raw, text) for raw in _ANY_NUMBER.findall(folded)}
-    if len(numbers) > 1:
-        listed = ", ".join(sorted(format(n, "f") for n in numbers))
-        raise ProcessingTimeParseError(text, f"several different numbers ({listed})")
-    if not numbers:
-        if _SAME_DAY.search(folded):
-            return ProcessingTime.same_day()
-        raise ProcessingTimeParseError(text, "no number and no 'trong ngày'")
-    quantities = _QUANTITY.findall(folded)
-    if not quantities:
-        raise ProcessingTimeParseError(text, "the number has no unit (ngày, ngày làm việc, giờ)")
-    units = {" ".join(unit.split()) for _, unit in quantities}
-    if len(units) > 1:
-        raise ProcessingTimeParseError(text, f"several units ({', '.join(sorted(units))})")
-    unit_text = units.pop()
-    if unit_text == "gio":
-        raise ProcessingTimeParseError(
-            text, "hours without 'làm việc' may be clock hours; write 'giờ làm việc'"
-        )
-    value = numbers.pop()
-    try:
-        return ProcessingTime(value, _UNITS[unit_text])
-    except ValueError as exc:
-        raise ProcessingTimeParseError(text, str(exc)) from exc
+    """The processing time of a text, or `ProcessingTimeParseError` with the reason it was
+    listed back and its candidate readings."""
+    result = read_processing_time(text)
+    if result.reading is None:
+        raise ProcessingTimeParseError(text, result.reason or "", result.candidates)
+    return result.reading.time
