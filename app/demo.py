@@ -93,7 +93,7 @@ def load_demo_data(
         import_agencies(session, agency_rows(portal_agencies, province), now)
         report = import_catalogue(session, enumerate(catalogue, start=1), now)
     console.print(
-        f"catalogue: {report.created} procedures, {len(report.unparseable)} unparseable, "
+        f"catalogue: {report.created} procedures, {len(report.listed_back)} listed back, "
         f"{len(report.refused)} refused"
     )
 

@@ -20,6 +20,7 @@ from app.deadlines.explain_text import CLASSIFICATION_VI, PAUSE_STATUS_VI
 from app.dossiers import repository, service
 from app.dossiers.deadline_sync import load_context
 from app.notices import repository as notices
+from app.procedures.schemas import time_label, with_phrase
 from connectors import STATUS_NAMES
 
 router = APIRouter(prefix="/giam-sat", include_in_schema=False)
@@ -69,5 +70,9 @@ def dossier_detail(
                 applicant.id_numbers if applicant else None)],
             "explanation_text": explanation.to_text(),
             "anomalies": state.anomalies,
+            "processing_time_shown": with_phrase(
+                time_label(state.procedure.processing_time, state.procedure.processing_unit),
+                state.procedure.processing_time_phrase,
+            ) if state.procedure else None,
         },
     )

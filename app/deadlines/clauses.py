@@ -33,7 +33,7 @@ QUANTITY: Final = re.compile(
 )
 # a list bullet ("- ", "+ ", "b) ") or a step ("Bước 2:") starts a clause; "15 -25 ngày" is a range
 _BULLET: Final = re.compile(
-    r"(?:^|(?<=[^\d\s]\s))[-+•*](?=\s*\S)|(?<![\w(])[a-zđ]\)(?=\s)|\bbuoc\s*\d"
+    r"(?:^|(?<=[^\d\s]\s))[-+•*](?=\s*\S)|(?<![\w(])[a-zđ]\)(?=\s)|(?<!bat )\bbuoc\s*\d"
 )
 _LEAD: Final = re.compile(  # used with match(text, pos): no "^", which would pin it to 0
     r"[\s\-+•*.:;,]*(?:[a-z]\)\s*)?"
@@ -58,7 +58,7 @@ _CONDITIONAL: Final = re.compile(
 _BREAKDOWN: Final = re.compile(r"\b(?:trong do|cu the|bao gom|phan bo|chia ra)\b")
 # "Bước 2", "b)", "5.4.1." — told in ``low`` ("bắt buộc" folds to "buoc" too)
 _STEP: Final = re.compile(r"\bbước\s*\d|(?:^|\s)[a-zđ]\)\s|\b\d+(?:\.\d+){2,}\.?\s")
-_STEP_PLAIN: Final = re.compile(r"\bbuoc\s*\d|(?:^|\s)[a-z]\)\s|\b\d+(?:\.\d+){2,}\.?\s")
+_STEP_PLAIN: Final = re.compile(r"(?<!bat )\bbuoc\s*\d|(?:^|\s)[a-z]\)\s|\b\d+(?:\.\d+){2,}\.?\s")
 _SAME_DAY: Final = re.compile(
     r"\btrong\s+(?:cung\s+)?ngay\b(?!\s+(?:lam\s+viec\s+)?(?:tiep\s+theo|hom\s+sau|ke\s+tiep))"
 )

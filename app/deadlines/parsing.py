@@ -110,7 +110,10 @@ class _ListBack(Exception):
     def __init__(self, reason: str, candidates: list[Reading] | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.candidates = tuple(dict.fromkeys(candidates or []))
+        first: dict[tuple[ProcessingTime, dt.time | None], Reading] = {}
+        for candidate in candidates or []:  # one per reading, with the phrase that said it first
+            first.setdefault((candidate.time, candidate.cutoff), candidate)
+        self.candidates = tuple(first.values())
 
 
 def _window(fold: str, start: int, end: int) -> tuple[int, int]:
@@ -177,8 +180,8 @@ def _without_breakdown(prepared: Prepared, found: list[tuple[Quantity, Clause]]
                        ) -> list[tuple[Quantity, Clause]]:
     """A total and the units' shares of it ("17 ngày. - Phòng TN-MT 14 ngày. - Bộ phận một cửa
     03 ngày") read as the total; shares that do not add up are left in, to be listed back."""
-    if len(found) < 2 or any(q.unit not in _DAY_UNITS and q.unit != "gio lam viec"
-                             for q, _ in found):
+    if len(found) < 2 or len({(q.value, q.unit) for q, _ in found}) == 1 or any(
+            q.unit not in _DAY_UNITS and q.unit != "gio lam viec" for q, _ in found):
         return found
     (total, first), rest = found[0], found[1:]
     shares = sum((q.value for q, _ in rest), Decimal(0))
@@ -197,7 +200,10 @@ def _readings(prepared: Prepared, clauses: list[Clause]) -> list[Reading]:
     readings = [_checked(q, c.phrase(prepared)) for q, c in found]
     readings += [Reading(ProcessingTime.same_day(), c.phrase(prepared)) for c in mains
                  if c.same_day]
-    distinct = list({r.time: r for r in reversed(readings)}.values())[::-1]
+    by_time: dict[ProcessingTime, Reading] = {}
+    for reading in readings:
+        by_time.setdefault(reading.time, reading)
+    distinct = list(by_time.values())
     if distinct and any(c.step for _, c in found):
         raise _ListBack("thời hạn của từng bước, không có tổng thời hạn", distinct)
     if len(distinct) > 1:

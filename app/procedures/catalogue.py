@@ -1,32 +1,34 @@
-"""Reading a procedure catalogue file (PORTAL.md "Procedure catalogue") into checked rows.
+"""One catalogue row (PORTAL.md "Procedure catalogue") checked and read.
 
 A row's processing time comes from the structured ``processing_time`` / ``processing_unit``
-columns when present, else from the ``ThoiHanGiaiQuyet`` text. Text that cannot be read is kept
-with its reason (``parse_error``), never guessed. A row without code or name, or with a bad
-``cutoff`` / ``restart_on_supplement``, is refused and listed with its row number.
+columns when present, else from the ``ThoiHanGiaiQuyet`` text through the reader of
+`app.deadlines.parsing`, which keeps the phrase each part came from and lists the text back, with
+every reading it allows, rather than guess. A cut-off comes from the ``cutoff`` column (an
+"HH:MM" text, an Excel time cell or a fraction of a day) or else from the text. A row without
+code or name, or with a bad ``cutoff`` / ``restart_on_supplement``, is refused with its row number.
+Reading files is `app.procedures.catalogue_file`.
 """
 
 from __future__ import annotations
 
-import csv
-import json
+import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any, Final
 
-from openpyxl import load_workbook
-
-from app.core.errors import BadRequest
-from app.deadlines import ProcessingTime, ProcessingTimeParseError, parse_processing_time
+from app.deadlines import ProcessingTime
+from app.deadlines.parsing import Reading, TextReading, read_processing_time
 from app.deadlines.rules import UNITS
+from connectors.spreadsheet.aliases import fold
 
-REQUIRED: Final = ("MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc")
-_TRUE: Final = frozenset({"true", "1", "yes", "có", "x"})
-_FALSE: Final = frozenset({"false", "0", "no", "không", ""})
+REQUIRED: Final = ("MaTTHC", "TenTTHC", "TenLinhVuc")
+_TRUE: Final = frozenset({"true", "1", "yes", "y", "co", "x", "dung"})
+_FALSE: Final = frozenset({"false", "0", "no", "n", "khong", "sai", ""})
+_HOUR: Final = re.compile(r"(\d{1,2})\s*(?:(?::|h|giờ|gio|g)\s*(?:(\d{2})\s*(?:phút|phut)?)?)?"
+                          r"(?::(\d{2}))?")
+_DAY_SECONDS: Final = 24 * 3600
 
 
 class RowRefused(ValueError):
@@ -41,16 +43,22 @@ class CatalogueRow:
     row: int
     code: str
     name: str
-    field_code: str
+    field_code: str | None
     field_name: str
     text: str | None
     processing_time: ProcessingTime | None
     parse_error: str | None
     cutoff: time | None
     restart_on_supplement: bool
+    phrase: str | None = None
+    cutoff_phrase: str | None = None
+    exceptions: tuple[str, ...] = ()
+    readings: tuple[Reading, ...] = ()
+    agency: str | None = None
+    service_level: str | None = None
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -58,129 +66,95 @@ def _text(value: Any) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
-def _structured(raw: dict[str, Any]) -> ProcessingTime | None:
-    value, unit = _text(raw.get("processing_time")), _text(raw.get("processing_unit"))
+def _structured(raw: dict[str, Any]) -> TextReading | None:
+    value, unit = cell_text(raw.get("processing_time")), cell_text(raw.get("processing_unit"))
     if not value and not unit:
         return None
+    source = f"processing_time={value or '—'}, processing_unit={unit or '—'}"
     if unit not in UNITS:
-        raise ProcessingTimeParseError(
-            value, f"processing_unit {unit!r} is not one of {', '.join(UNITS)}"
-        )
+        return TextReading(source, None, reason=f"processing_unit {unit!r} is not one of "
+                           f"{', '.join(UNITS)}")
     if unit == "same_day" and not value:
-        return ProcessingTime.same_day()
+        return TextReading(source, Reading(ProcessingTime.same_day(), source))
     try:
-        number = Decimal(value.replace(",", "."))
+        return TextReading(source, Reading(
+            ProcessingTime(Decimal(value.replace(",", ".")), unit), source))
     except InvalidOperation:
-        raise ProcessingTimeParseError(value, "processing_time is not a number") from None
-    try:
-        return ProcessingTime(number, unit)
+        return TextReading(source, None, reason="processing_time is not a number")
     except ValueError as exc:
-        raise ProcessingTimeParseError(value, str(exc)) from None
+        return TextReading(source, None, reason=str(exc))
 
 
-def _cutoff(value: Any) -> time | None:
+def read_cutoff(value: Any) -> time | None:
+    """A cut-off cell: an Excel time or date-time, a fraction of a day (0.625 = 15:00), a whole
+    hour (15) or text ("15:00", "15h30", "15 giờ"); empty is none."""
     if isinstance(value, datetime):
         return value.time().replace(second=0, microsecond=0)
     if isinstance(value, time):
         return value.replace(second=0, microsecond=0)
-    text = _text(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        minutes = round(value * _DAY_SECONDS / 60)
+        if 0 < value < 1 and 0 < minutes < 24 * 60:  # Excel keeps a time as a fraction of a day
+            return (datetime.min + timedelta(minutes=minutes)).time()
+        if float(value).is_integer() and 0 < value < 24:
+            return time(int(value))
+        raise RowRefused("cutoff", f"{value!r} is not an hour of the day")
+    text = cell_text(value).lower()
     if not text:
         return None
-    try:
-        parsed = datetime.strptime(text, "%H:%M").time()
-    except ValueError:
-        raise RowRefused("cutoff", f"{text!r} is not an HH:MM hour") from None
-    return parsed
+    match = _HOUR.fullmatch(text)
+    if match is None:
+        raise RowRefused("cutoff", f"{text!r} is not an HH:MM hour")
+    hour, minute = int(match[1]), int(match[2] or 0)
+    if not (0 < hour < 24 and minute < 60):
+        raise RowRefused("cutoff", f"{text!r} is not an HH:MM hour")
+    return time(hour, minute)
 
 
-def _flag(value: Any) -> bool:
+def read_flag(value: Any, column: str = "restart_on_supplement") -> bool:
+    """Yes/no as catalogues write it: true/false, 1/0, "Có"/"Không", "x"/empty; missing is no."""
     if isinstance(value, bool):
         return value
-    text = _text(value).lower()
+    text = fold(cell_text(value))
     if text in _TRUE:
         return True
     if text in _FALSE:
         return False
-    raise RowRefused("restart_on_supplement", f"{text!r} is not true or false")
+    raise RowRefused(column, f"{cell_text(value)!r} is not yes or no (Có/Không, true/false)")
+
+
+def _reading(raw: dict[str, Any], text: str | None) -> TextReading:
+    structured = _structured(raw)
+    if structured is not None:
+        return structured
+    if text is None:
+        return TextReading("", None, reason="no ThoiHanGiaiQuyet and no processing_time")
+    return read_processing_time(text)
 
 
 def check_row(row: int, raw: dict[str, Any]) -> CatalogueRow:
-    """One raw row -> a checked row; raises :class:`RowRefused`."""
-    values = {key: _text(raw.get(key)) for key in REQUIRED}
+    """One raw row (keys already the catalogue's own names) -> a checked row; raises
+    :class:`RowRefused`."""
+    values = {key: cell_text(raw.get(key)) for key in (*REQUIRED, "MaLinhVuc")}
     for key in REQUIRED:
         if not values[key]:
             raise RowRefused(key, "required column is empty")
     if len(values["MaTTHC"]) > 64:
         raise RowRefused("MaTTHC", "a procedure code has at most 64 characters")
-    text = _text(raw.get("ThoiHanGiaiQuyet")) or None
-    processing: ProcessingTime | None = None
-    error: str | None = None
-    try:
-        processing = _structured(raw)
-        if processing is None:
-            if text is None:
-                raise ProcessingTimeParseError("", "no ThoiHanGiaiQuyet and no processing_time")
-            processing = parse_processing_time(text)
-    except ProcessingTimeParseError as exc:
-        error = exc.reason
+    text = cell_text(raw.get("ThoiHanGiaiQuyet")) or None
+    result = _reading(raw, text)
+    reading = result.reading
+    cutoff = read_cutoff(raw.get("cutoff"))
+    cutoff_phrase = f"cutoff={cutoff:%H:%M}" if cutoff else None
+    if cutoff is None and reading is not None:
+        cutoff, cutoff_phrase = reading.cutoff, reading.cutoff_phrase
     return CatalogueRow(
-        row=row, code=values["MaTTHC"], name=values["TenTTHC"], field_code=values["MaLinhVuc"],
-        field_name=values["TenLinhVuc"], text=text, processing_time=processing,
-        parse_error=error, cutoff=_cutoff(raw.get("cutoff")),
-        restart_on_supplement=_flag(raw.get("restart_on_supplement")),
+        row=row, code=values["MaTTHC"], name=values["TenTTHC"],
+        field_code=values["MaLinhVuc"] or None, field_name=values["TenLinhVuc"], text=text,
+        processing_time=reading.time if reading else None, parse_error=result.reason,
+        cutoff=cutoff, restart_on_supplement=read_flag(raw.get("restart_on_supplement")),
+        phrase=reading.phrase if reading else None, cutoff_phrase=cutoff_phrase,
+        exceptions=result.exceptions, readings=result.candidates,
+        agency=cell_text(raw.get("CoQuanThucHien")) or None,
+        service_level=cell_text(raw.get("MucDo")) or None,
     )
-
-
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(row number as the admin sees it, raw row) for a .json, .csv or .xlsx catalogue."""
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise BadRequest(f"no such file: {path}")
-    if suffix == ".json":
-        yield from _json_rows(path)
-    elif suffix == ".csv":
-        yield from _csv_rows(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        yield from _xlsx_rows(path)
-    else:
-        raise BadRequest(f"{path.name}: expected a .json, .csv or .xlsx catalogue")
-
-
-def _json_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest(f"{path.name} is not valid JSON: {exc}") from None
-    if not isinstance(data, list):
-        raise BadRequest(f"{path.name}: a catalogue is a JSON list of objects")
-    for index, item in enumerate(data, start=1):
-        yield index, item if isinstance(item, dict) else {}
-
-
-def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            sample = handle.read(4096)
-            handle.seek(0)
-            delimiter = ";" if sample.count(";") > sample.count(",") else ","
-            reader = csv.DictReader(handle, delimiter=delimiter)
-            for record in reader:
-                yield reader.line_num, {k.strip(): v for k, v in record.items() if k}
-    except UnicodeDecodeError as exc:
-        raise BadRequest(f"{path.name} is not UTF-8 text: {exc.reason}") from None
-
-
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise BadRequest(f"cannot open {path.name} as an Excel workbook: {exc}") from None
-    try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        header = [_text(cell) for cell in next(rows, ())]
-        for number, cells in enumerate(rows, start=2):
-            if all(cell in (None, "") for cell in cells):
-                continue
-            yield number, {h: c for h, c in zip(header, cells, strict=False) if h}
-    finally:
-        book.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import typer
@@ -14,7 +13,7 @@ from app.core.clock import utcnow
 from app.core.errors import AppError
 from app.db.session import session_scope
 from app.procedures import service
-from app.procedures.catalogue import read_rows
+from app.procedures.catalogue_file import CatalogueFile
 from app.procedures.schemas import ProcedureOut
 from app.procedures.service import ImportReport
 
@@ -22,58 +21,47 @@ app = typer.Typer(help="Procedure catalogue: import and list.", no_args_is_help=
 console = Console(highlight=False)
 
 
-def _print_report(report: ImportReport) -> None:
-    summary = Table("created", "updated", "unchanged", "unparseable", "refused",
-                    title="Procedure catalogue import")
+def _print_report(report: ImportReport, file: CatalogueFile) -> None:
+    summary = Table("Thêm mới", "Cập nhật", "Không đổi", "Cần xem lại", "Không nhập",
+                    title="Nhập danh mục thủ tục")
     summary.add_row(str(report.created), str(report.updated), str(report.unchanged),
-                    str(len(report.unparseable)), str(len(report.refused)))
+                    str(len(report.listed_back)), str(len(report.refused)))
     console.print(summary)
-    if report.unparseable:
-        table = Table("row", "MaTTHC", "ThoiHanGiaiQuyet", "reason",
-                      title="Processing time not understood (stored without a legal due time)")
-        for p in report.unparseable:
-            table.add_row(str(p.row), p.code or "", p.text or "", p.reason)
+    if file.unmapped:
+        console.print("Cột không dùng: " + ", ".join(file.unmapped))
+    if file.headings:
+        console.print(f"Bỏ qua {file.headings} dòng tiêu đề nhóm")
+    if report.listed_back:
+        table = Table("Dòng", "Mã TTHC", "Thời hạn giải quyết", "Lý do", "Các cách đọc",
+                      title="Thời hạn cần xem lại (lưu không có hạn luật định: ghi rõ "
+                            "processing_time / processing_unit)")
+        for p in report.listed_back:
+            table.add_row(str(p.row), p.code or "", p.text or "", p.reason,
+                          "\n".join(r.label() for r in p.readings) or "—")
         console.print(table)
     if report.refused:
-        table = Table("row", "MaTTHC", "column", "reason", title="Rows not imported")
+        table = Table("Dòng", "Mã TTHC", "Cột", "Lý do", title="Dòng không nhập")
         for p in report.refused:
             table.add_row(str(p.row), p.code or "", p.column, p.reason)
         console.print(table)
     if report.recomputed_dossiers:
-        console.print(f"due times recomputed for {report.recomputed_dossiers} open dossier(s)")
+        console.print(f"Đã tính lại hạn của {report.recomputed_dossiers} hồ sơ đang giải quyết")
 
 
 @app.command("import")
 def import_command(
-    path: Path = typer.Argument(..., help="Catalogue: .json list, .csv or .xlsx."),
+    path: Path = typer.Argument(..., help="Catalogue: .json list, .csv or .xlsx (the national "
+                                          "catalogue's export works as downloaded)."),
 ) -> None:
     """Import the catalogue; existing procedures are updated in place."""
+    file = CatalogueFile(path)
     try:
         with session_scope() as session:
-            report = service.import_catalogue(session, read_rows(path), utcnow())
+            report = service.import_catalogue(session, file.rows(), utcnow())
     except AppError as exc:
         console.print(f"[red]error:[/red] {exc.reason}")
         raise typer.Exit(code=1) from None
-    _print_report(report)
-
-
-UNITS_VI = {
-    "working_days": "ngày làm việc",
-    "working_hours": "giờ làm việc",
-    "calendar_days": "ngày",
-    "same_day": "trong ngày",
-}
-
-
-def _time_text(item: ProcedureOut) -> str:
-    """"20 ngày làm việc", "0,5 ngày làm việc", "trong ngày": never "2E+1"."""
-    if not item.processing_unit:
-        return item.processing_time_text or "—"
-    unit = UNITS_VI.get(item.processing_unit, item.processing_unit)
-    if item.processing_unit == "same_day" or item.processing_time is None:
-        return unit
-    number = format(Decimal(str(item.processing_time)).normalize(), "f").replace(".", ",")
-    return f"{number} {unit}"
+    _print_report(report, file)
 
 
 @app.command("list")
@@ -81,7 +69,7 @@ def list_command(
     missing: bool = typer.Option(False, "--missing", help="Only procedures not in the catalogue."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list."),
 ) -> None:
-    """List procedures with their processing time and dossier count."""
+    """List procedures with their processing time, the phrase it was read from, and dossiers."""
     with session_scope() as session:
         items = [ProcedureOut.of(v) for v in service.list_procedures(session, missing=missing)]
     if as_json:
@@ -91,6 +79,7 @@ def list_command(
     table = Table("Mã TTHC", "Tên thủ tục", "Thời hạn giải quyết", "Giờ chốt", "Trong danh mục",
                   "Hồ sơ", "Vấn đề")
     for i in items:
-        table.add_row(i.code, i.name, _time_text(i), i.cutoff or "",
-                      "có" if i.in_catalogue else "không", str(i.dossiers), i.parse_error or "")
+        table.add_row(i.code, i.name, i.processing_time_shown or "—", i.cutoff_shown or "",
+                      "có" if i.in_catalogue else "không", str(i.dossiers),
+                      "\n".join([i.parse_error or "", *(r.label for r in i.readings)]).strip())
     console.print(table)

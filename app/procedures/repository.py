@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -47,3 +47,16 @@ def dossier_counts(session: Session, procedure_ids: Sequence[int]) -> dict[int, 
 def add(session: Session, procedures: Sequence[Procedure]) -> None:
     session.add_all(list(procedures))
     session.flush()
+
+
+def one_by_code(session: Session, code: str) -> Procedure | None:
+    return session.scalars(select(Procedure).where(Procedure.code == code)).one_or_none()
+
+
+def dossier_count(session: Session, procedure_id: int,
+                  agency_ids: Collection[int] | None) -> int:
+    """Dossiers of a procedure, within ``agency_ids`` when given (a supervisor's subtree)."""
+    stmt = select(func.count()).select_from(Dossier).where(Dossier.procedure_id == procedure_id)
+    if agency_ids is not None:
+        stmt = stmt.where(Dossier.agency_id.in_(list(agency_ids)))
+    return int(session.scalar(stmt) or 0)

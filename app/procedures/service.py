@@ -6,7 +6,7 @@ ones keep the rule they were judged by (``recompute_open_dossiers``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.core.errors import NotFound
+from app.deadlines.parsing import Reading
 from app.dossiers.deadline_sync import recompute_open_dossiers
 from app.models import Procedure
 from app.procedures import repository as repo
@@ -29,6 +31,8 @@ class RowProblem:
     column: str
     text: str | None
     reason: str
+    #: a text listed back: every reading it allows, for the admin to choose from
+    readings: tuple[Reading, ...] = ()
 
 
 @dataclass(slots=True)
@@ -36,27 +40,43 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    #: stored with ``parse_error``: their dossiers fall back to the portal appointment
-    unparseable: list[RowProblem] = field(default_factory=list)
+    #: stored without a legal due time (``parse_error``): their dossiers fall back to the portal
+    #: appointment until an admin gives ``processing_time`` / ``processing_unit``
+    listed_back: list[RowProblem] = field(default_factory=list)
     #: not stored at all (no code, bad cutoff, ...)
     refused: list[RowProblem] = field(default_factory=list)
     recomputed_dossiers: int = 0
 
 
+def reading_json(reading: Reading) -> dict[str, Any]:
+    return {"value": format(reading.time.value.normalize(), "f"), "unit": reading.time.unit,
+            "cutoff": reading.cutoff.strftime("%H:%M") if reading.cutoff else None,
+            "label": reading.label(), "phrase": reading.phrase}
+
+
 def _values(row: CatalogueRow) -> dict[str, Any]:
     processing = row.processing_time
-    return {
+    values = {
         "name": row.name,
         "field_code": row.field_code,
         "field_name": row.field_name,
         "processing_time_text": row.text,
         "processing_time": processing.value.quantize(Decimal("0.001")) if processing else None,
         "processing_unit": processing.unit if processing else None,
+        "processing_time_phrase": row.phrase,
+        "processing_time_exceptions": list(row.exceptions) or None,
+        "processing_time_readings": [reading_json(r) for r in row.readings] or None,
         "cutoff": row.cutoff,
+        "cutoff_phrase": row.cutoff_phrase,
         "restart_on_supplement": row.restart_on_supplement,
         "parse_error": row.parse_error,
+        "implementing_agency": row.agency,
+        "service_level": row.service_level,
         "in_catalogue": True,
     }
+    if row.field_code is None:  # the national export has no field codes: keep the portal's
+        del values["field_code"]
+    return values
 
 
 def import_catalogue(
@@ -74,8 +94,8 @@ def import_catalogue(
                                              None, exc.reason))
             continue
         if row.parse_error is not None:
-            report.unparseable.append(RowProblem(number, row.code, "ThoiHanGiaiQuyet", row.text,
-                                                 row.parse_error))
+            report.listed_back.append(RowProblem(number, row.code, "ThoiHanGiaiQuyet", row.text,
+                                                 row.parse_error, row.readings))
         checked[row.code] = row  # a later row of the same code wins, as in a re-import
     existing = repo.by_code(session, sorted(checked))
     created: list[Procedure] = []
@@ -114,3 +134,12 @@ def list_procedures(session: Session, *, missing: bool = False) -> list[Procedur
     procedures = repo.list_procedures(session, missing)
     counts = repo.dossier_counts(session, [p.id for p in procedures])
     return [ProcedureView(p, counts.get(p.id, 0)) for p in procedures]
+
+
+def get_procedure(session: Session, code: str,
+                  agency_ids: Collection[int] | None = None) -> ProcedureView:
+    """One procedure with its dossier count (within ``agency_ids`` when given)."""
+    procedure = repo.one_by_code(session, code)
+    if procedure is None:
+        raise NotFound(f"no procedure {code!r} in the catalogue or on any dossier")
+    return ProcedureView(procedure, repo.dossier_count(session, procedure.id, agency_ids))

@@ -59,12 +59,14 @@ def _entries(data: Any, source: str) -> Iterable[tuple[str, str]]:
 
 @dataclass
 class AliasTable:
-    """Title key -> portal field."""
+    """Title key -> field; ``fields`` is the vocabulary (the portal's dossier fields unless a
+    reader of another kind of export, such as a procedure catalogue, brings its own)."""
 
     by_key: dict[str, str] = field(default_factory=dict)
+    fields: tuple[str, ...] = PORTAL_FIELDS
 
     def add(self, title: str, portal_field: str) -> None:
-        if portal_field not in PORTAL_FIELDS:
+        if portal_field not in self.fields:
             raise SpreadsheetError(
                 f"alias {title!r} points to unknown portal field {portal_field!r}"
             )
@@ -80,10 +82,15 @@ class AliasTable:
 
     @classmethod
     def default(cls) -> AliasTable:
-        text = resources.files("connectors.spreadsheet").joinpath("default_aliases.json")
-        table = cls()
-        table.extend((name, name) for name in PORTAL_FIELDS)  # the portal's own names
-        return table.extend(_entries(json.loads(text.read_text("utf-8")), "default_aliases.json"))
+        return cls.from_resource("connectors.spreadsheet", "default_aliases.json", PORTAL_FIELDS)
+
+    @classmethod
+    def from_resource(cls, package: str, name: str, fields: tuple[str, ...]) -> AliasTable:
+        """The fields' own names plus the titles of a JSON alias file shipped in ``package``."""
+        text = resources.files(package).joinpath(name)
+        table = cls(fields=fields)
+        table.extend((f, f) for f in fields)
+        return table.extend(_entries(json.loads(text.read_text("utf-8")), name))
 
     @classmethod
     def load(

@@ -45,7 +45,11 @@ LATER_COLUMNS = frozenset({("quarantine", "named_agency"), ("quarantine", "sende
                            ("notice", "symbol"),  # 0009
                            ("dossier", "result_by_post"), ("dossier", "snapshot_at"),
                            ("ingest_run", "sender_id"),  # 0005
-                           ("ingest_run", "summary_key"), ("raw_record", "archived_in")})  # 0007
+                           ("ingest_run", "summary_key"), ("raw_record", "archived_in")}  # 0007
+                          | {("procedure", c) for c in (  # 0008
+                              "processing_time_phrase", "processing_time_exceptions",
+                              "processing_time_readings", "cutoff_phrase", "implementing_agency",
+                              "service_level")})
 LATER_INDEXES = frozenset({"ix_raw_record_unarchived"})  # 0007, over raw_record.id
 
 

@@ -1,71 +1,432 @@
+"""The processing-time reader, one rule at a time, at the edges of each rule.
+
+The published texts these rules come from are in tests/procedures/corpus; here each rule gets its
+own short text so that a broken rule names itself.
+"""
+
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from decimal import Decimal
 
 import pytest
 
 from app.deadlines import ProcessingTime, ProcessingTimeParseError, parse_processing_time
+from app.deadlines.parsing import Reading, TextReading, read_processing_time
+
+WD, CD, SD, WH = "working_days", "calendar_days", "same_day", "working_hours"
+
+
+def pt(value: str, unit: str) -> ProcessingTime:
+    return ProcessingTime(Decimal(value), unit)  # type: ignore[arg-type]
+
+
+def read(text: str) -> Reading:
+    result = read_processing_time(text)
+    assert result.reading is not None, result.reason
+    return result.reading
+
+
+def back(text: str) -> TextReading:
+    result = read_processing_time(text)
+    assert result.reading is None, result.reading
+    assert result.reason
+    return result
+
+
+def candidates(result: TextReading) -> set[tuple[ProcessingTime, dt.time | None]]:
+    return {(c.time, c.cutoff) for c in result.candidates}
 
 
 @pytest.mark.parametrize(
     ("text", "value", "unit"),
     [
-        ("05 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ", "5", "working_days"),
-        ("03 giờ làm việc", "3", "working_hours"),
-        ("15 ngày", "15", "calendar_days"),
-        ("Trong ngày làm việc", "0", "same_day"),
-        ("Trong ngày", "0", "same_day"),
-        ("Không quá 10 ngày làm việc", "10", "working_days"),
-        ("0,5 ngày làm việc", "0.5", "working_days"),
-        ("0.5 ngày làm việc", "0.5", "working_days"),
-        ("khong qua 10 ngay lam viec", "10", "working_days"),
-        ("KHÔNG QUÁ 10 NGÀY LÀM VIỆC", "10", "working_days"),
-        ("  05   ngày\tlàm   việc ", "5", "working_days"),
-        ("05 (năm) ngày làm việc", "5", "working_days"),
-        ("Tối đa 20 ngày kể từ ngày nhận đủ hồ sơ", "20", "calendar_days"),
-        ("trong ngay", "0", "same_day"),
-        ("Giải quyết trong cùng ngày", "0", "same_day"),
-        ("Trong 05 ngày làm việc", "5", "working_days"),
-        ("04 giờ làm việc", "4", "working_hours"),
+        ("05 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ", "5", WD),
+        ("03 giờ làm việc", "3", WH),
+        ("15 ngày", "15", CD),
+        ("Không quá 10 ngày làm việc", "10", WD),
+        ("0,5 ngày làm việc", "0.5", WD),
+        ("0.5 ngày làm việc", "0.5", WD),
+        ("khong qua 10 ngay lam viec", "10", WD),
+        ("KHÔNG QUÁ 10 NGÀY LÀM VIỆC", "10", WD),
+        ("  05   ngày\tlàm   việc ", "5", WD),
+        ("Tối đa 20 ngày kể từ ngày nhận đủ hồ sơ", "20", CD),
+        ("Trong 05 ngày làm việc", "5", WD),
+        ("Chậm nhất 07 ngày làm việc", "7", WD),
+        ("1/2 ngày làm việc", "0.5", WD),
+        ("½ ngày làm việc", "0.5", WD),
     ],
 )
-def test_catalogue_phrasings(text: str, value: str, unit: str) -> None:
-    assert parse_processing_time(text) == ProcessingTime(Decimal(value), unit)  # type: ignore[arg-type]
+def test_digits_with_their_unit(text: str, value: str, unit: str) -> None:
+    reading = read(text)
+    assert reading.time == pt(value, unit) and reading.cutoff is None
+
+
+def test_the_phrase_read_is_kept_for_the_supervisor() -> None:
+    reading = read("Không quá 05 ngày làm việc kể từ ngày nhận đủ hồ sơ; trường hợp cần xác minh "
+                   "thì không quá 10 ngày làm việc")
+    assert reading.phrase == "Không quá 05 ngày làm việc kể từ ngày nhận đủ hồ sơ"
+    assert reading.label() == "5 ngày làm việc"
 
 
 def test_nfd_input_reads_like_nfc() -> None:
     text = unicodedata.normalize("NFD", "05 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ")
-    assert parse_processing_time(text) == ProcessingTime(Decimal(5), "working_days")
+    assert read(text).time == pt("5", WD)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("một ngày", "1", CD), ("hai ngày làm việc", "2", WD), ("ba ngày", "3", CD),
+        ("bốn ngày", "4", CD), ("năm ngày làm việc", "5", WD), ("sáu ngày làm việc", "6", WD),
+        ("bảy ngày", "7", CD), ("bẩy ngày", "7", CD), ("tám giờ làm việc", "8", WH),
+        ("chín ngày", "9", CD), ("Mười ngày", "10", CD), ("mười một ngày", "11", CD),
+        ("mười bốn ngày làm việc", "14", WD), ("mười lăm ngày làm việc", "15", WD),
+        ("mười nhăm ngày", "15", CD), ("hai mươi ngày", "20", CD),
+        ("hai mươi mốt ngày", "21", CD), ("hai mươi tư giờ làm việc", "24", WH),
+        ("hai mươi lăm ngày", "25", CD), ("ba mươi ngày kể từ ngày nhận đủ hồ sơ", "30", CD),
+        ("bốn mươi lăm ngày", "45", CD), ("sáu mươi ngày", "60", CD),
+        ("một trăm ngày", "100", CD), ("một trăm linh năm ngày", "105", CD),
+        ("một trăm lẻ một ngày", "101", CD), ("một trăm hai mươi ngày", "120", CD),
+        ("nửa ngày làm việc", "0.5", WD),
+        ("Năm (05) ngày làm việc", "5", WD), ("05 (năm) ngày làm việc", "5", WD),
+        ("mười lăm (15) ngày làm việc", "15", WD), ("15 (mười lăm) ngày làm việc", "15", WD),
+    ],
+)
+def test_numbers_in_words(text: str, value: str, unit: str) -> None:
+    assert read(text).time == pt(value, unit)
 
 
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("", "empty"),
-        ("   ", "empty"),
-        ("Từ 3 đến 5 ngày làm việc", "several different numbers (3, 5)"),
-        ("20 ngày làm việc; trường hợp phức tạp 30 ngày làm việc", "several different numbers"),
-        ("03 tháng", "months"),
-        ("Trong tháng", "months"),
-        ("02 tuần", "weeks"),
-        ("01 năm", "years"),
-        ("30 phút", "minutes"),
-        ("24 giờ", "clock hours"),
-        ("Theo quy định", "no number"),
-        ("Ngay khi nhận hồ sơ", "no number"),
-        ("05", "no unit"),
-        ("0 ngày làm việc", "more than 0"),
-        ("1,5 ngày", "whole number"),
-        ("05 ngày làm việc (05 ngày)", "several units"),
+        ("mười năm", "năm"),  # ten years: "năm" after a tens word is the year
+        ("hai mươi năm", "năm"),
+        ("mười mốt ngày", "không thấy"),  # not a number: "mốt" follows twenty and up only
+        ("Một cửa liên thông; hai bên nam, nữ", "không thấy"),
+        ("Trả kết quả sau ngày nhận hồ sơ", "không thấy"),  # "sau" (after), not "sáu"
+        ("Tư pháp", "không thấy"),
     ],
 )
-def test_ambiguous_text_is_refused_with_a_reason(text: str, reason: str) -> None:
+def test_words_that_only_look_like_numbers(text: str, reason: str) -> None:
+    assert reason in back(text).reason  # type: ignore[operator]
+
+
+def test_a_number_in_words_and_in_digits_must_agree() -> None:
+    result = back("Trong thời hạn không quá mười bảy (13) ngày làm việc")
+    assert "17 và 13" in (result.reason or "")
+    assert candidates(result) == {(pt("17", WD), None), (pt("13", WD), None)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trong ngày", "Trong ngày làm việc", "trong ngay", "Giải quyết trong cùng ngày",
+        "Giải quyết ngay", "Trả kết quả ngay khi nhận đủ hồ sơ", "Ngay khi nhận hồ sơ",
+        "Ngay sau khi nhận đủ giấy tờ theo quy định", "ngay sau khi nhan du ho so",
+        "Ngay trong ngày tiếp nhận hồ sơ", "Trong ngày cơ quan, tổ chức tiếp nhận yêu cầu",
+    ],
+)
+def test_same_day(text: str) -> None:
+    reading = read(text)
+    assert reading.time == ProcessingTime.same_day() and reading.cutoff is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "trong ngày làm việc tiếp theo",  # the cut-off's consequence, not a same-day time
+        "trả vào ngày hôm sau",
+        "gửi ngay phiếu hẹn cho người nộp",  # "ngay" about the slip, not the result
+        "Tiếp nhận ngay",
+        "Theo quy định", "Không quy định", "Trong tháng",
+    ],
+)
+def test_not_a_processing_time(text: str) -> None:
+    assert "không thấy" in (back(text).reason or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        ("trong ngày; trường hợp nhận hồ sơ sau 15 giờ thì trả kết quả trong ngày làm việc "
+         "tiếp theo", dt.time(15)),
+        ("Trong ngày; nhận hồ sơ sau 15h thì trả kết quả ngày hôm sau", dt.time(15)),
+        ("Trong ngày; nhận hồ sơ sau 15h30 thì trả kết quả ngày làm việc tiếp theo",
+         dt.time(15, 30)),
+        ("Trong ngày; nhận hồ sơ sau 16 giờ 30 phút thì trả kết quả ngày hôm sau",
+         dt.time(16, 30)),
+        ("Trong ngày; nhận hồ sơ sau 3 giờ chiều thì trả kết quả ngày hôm sau", dt.time(15)),
+        ("Trong ngày làm việc (đối với hồ sơ nộp trước 16 giờ)", dt.time(16)),
+        ("Ngay trong ngày tiếp nhận yêu cầu, trường hợp nhận hồ sơ sau 15 giờ mà không giải "
+         "quyết được ngay thì trả kết quả trong ngày làm việc tiếp theo", dt.time(15)),
+        ("Trong ngày; hồ sơ nộp trước 16 giờ được trả trong ngày, nộp sau 16 giờ trả vào ngày "
+         "hôm sau", dt.time(16)),
+    ],
+)
+def test_same_day_with_the_cutoff_hour_of_the_text(text: str, at: dt.time) -> None:
+    reading = read(text)
+    assert (reading.time, reading.cutoff) == (ProcessingTime.same_day(), at)
+    assert reading.cutoff_phrase and str(at.hour) in reading.cutoff_phrase.replace("3 giờ", "15")
+
+
+def test_a_cutoff_that_starts_the_clock_next_day_goes_with_working_days() -> None:
+    reading = read("03 ngày làm việc; trường hợp nhận hồ sơ sau 15 giờ thì tính từ ngày làm "
+                   "việc tiếp theo")
+    assert (reading.time, reading.cutoff) == (pt("3", WD), dt.time(15))
+    assert reading.label() == "3 ngày làm việc, nhận sau 15:00 tính từ ngày làm việc tiếp theo"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "expected"),
+    [
+        ("( nếu nhận hồ sơ sau 15h thì trả hồ sơ vào ngày hôm sau) : 1 ngày", "trong ngày",
+         {(ProcessingTime.same_day(), dt.time(15)), (pt("1", CD), dt.time(15))}),
+        ("Trong ngày; nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo; riêng thứ Sáu "
+         "nhận sau 16 giờ thì trả vào ngày làm việc tiếp theo", "nhiều giờ chốt",
+         {(ProcessingTime.same_day(), dt.time(15)), (ProcessingTime.same_day(), dt.time(16))}),
+        ("Trong ngày; trường hợp nhận hồ sơ sau 15 giờ thì giải quyết trong 02 ngày làm việc",
+         "thời hạn khác", {(ProcessingTime.same_day(), dt.time(15))}),
+        ("Trong ngày; nhận hồ sơ sau 25 giờ thì trả hôm sau", "không hợp lệ", set()),
+        ("Trong ngày; nhận hồ sơ sau 14 giờ 75 thì trả hôm sau", "không hợp lệ", set()),
+        ("Trong ngày; nhận hồ sơ sau 0 giờ thì trả hôm sau", "không hợp lệ", set()),
+    ],
+)
+def test_cutoffs_that_cannot_be_trusted_are_listed_back(
+    text: str, reason: str, expected: set[tuple[ProcessingTime, dt.time | None]]
+) -> None:
+    result = back(text)
+    assert reason in (result.reason or "") and candidates(result) == expected
+
+
+def test_a_clock_time_that_is_no_cutoff_is_ignored() -> None:
+    assert read("Sáng từ 07 giờ đến 11 giờ 30; 03 ngày làm việc").cutoff is None
+    assert read("05 ngày làm việc; chỉ được tiến hành sau 24 giờ kể từ khi công bố").cutoff is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit", "exceptions"),
+    [
+        ("Trong ngày; trường hợp cần phải xác minh, thì thời hạn xác minh là 03 ngày.", "0", SD,
+         ["trường hợp cần phải xác minh, thì thời hạn xác minh là 03 ngày"]),
+        ("03 ngày làm việc, trường hợp phải xác minh thì không quá 10 ngày làm việc.", "3", WD,
+         ["trường hợp phải xác minh thì không quá 10 ngày làm việc"]),
+        ("15 ngày làm việc (trường hợp cần lấy ý kiến thì tối đa không quá 25 ngày làm việc)",
+         "15", WD, ["trường hợp cần lấy ý kiến thì tối đa không quá 25 ngày làm việc"]),
+        ("15 ngày, có thể gia hạn thêm 15 ngày", "15", CD, ["có thể gia hạn thêm 15 ngày"]),
+        ("Trường hợp cần xác minh: 10 ngày làm việc; các trường hợp khác: 05 ngày làm việc",
+         "5", WD, ["Trường hợp cần xác minh: 10 ngày làm việc"]),
+        ("05 ngày làm việc; 10 ngày làm việc đối với trường hợp phải xác minh", "5", WD,
+         ["10 ngày làm việc đối với trường hợp phải xác minh"]),
+        ("Không quá 20 ngày (không kể thời gian thực hiện nghĩa vụ tài chính)", "20", CD,
+         ["không kể thời gian thực hiện nghĩa vụ tài chính"]),
+        ("Trường hợp hồ sơ hợp lệ thì trong 05 ngày làm việc trả kết quả", "5", WD, []),
+        ("05 ngày làm việc. Trường hợp từ chối phải trả lời bằng văn bản", "5", WD, []),
+        ("05 ngày làm việc (đối với hồ sơ hợp lệ)", "5", WD, []),
+    ],
+)
+def test_a_default_with_named_exceptions(
+    text: str, value: str, unit: str, exceptions: list[str]
+) -> None:
+    result = read_processing_time(text)
+    assert result.reading is not None and result.reading.time == pt(value, unit)
+    assert list(result.exceptions) == exceptions
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- Trường hợp mất giấy phép: 07 ngày làm việc. - Trường hợp giấy phép hết hạn: 10 ngày "
+        "làm việc.",
+        "03 ngày làm việc đối với trường hợp không phải tra cứu; 10 ngày làm việc đối với các "
+        "trường hợp phải tra cứu",
+        "Thời hạn 10 ngày làm việc (đối với hồ sơ trực tiếp), 07 ngày làm việc (đối với hồ sơ "
+        "trực tuyến)",
+    ],
+)
+def test_only_per_case_times_are_listed_back_with_each_case(text: str) -> None:
+    result = back(text)
+    assert {c.time.value for c in result.candidates} >= {Decimal(7), Decimal(10)} or \
+        {c.time.value for c in result.candidates} == {Decimal(3), Decimal(10)}
+
+
+def test_a_time_for_one_case_only_is_listed_back() -> None:
+    result = back("Cấp xác nhận trong thời hạn 01 ngày làm việc với trường hợp thông tin có "
+                  "trong Cơ sở dữ liệu")
+    assert "từng trường hợp" in (result.reason or "")
+    assert candidates(result) == {(pt("1", WD), None)}
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("20 ngày làm việc (trong đó Sở Xây dựng 15 ngày làm việc)", "20", WD),
+        ("20 ngày làm việc (Sở Xây dựng 15 ngày, UBND tỉnh 05 ngày)", "20", WD),
+        ("Thời gian giải quyết 17 ngày. - Phòng Tài nguyên 14 ngày. - Bộ phận một cửa 03 ngày.",
+         "17", CD),
+        ("20 ngày làm việc, trong đó: Sở 12 ngày; UBND tỉnh 08 ngày", "20", WD),
+        ("16 giờ làm việc (trong đó bộ phận một cửa 4 giờ làm việc)", "16", WH),
+    ],
+)
+def test_a_total_with_its_breakdown_reads_as_the_total(text: str, value: str, unit: str) -> None:
+    assert read(text).time == pt(value, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("20 ngày làm việc (trong đó Sở Xây dựng 15 ngày, UBND tỉnh 10 ngày)", "không khớp"),
+        ("không quá năm (05) ngày làm việc + Bộ phận một cửa: 02 ngày + Văn phòng: 10 ngày",
+         "không khớp"),
+        ("20 ngày làm việc (Sở Xây dựng 15 ngày, UBND tỉnh 04 ngày)", "không khớp"),
+        ("20 ngày làm việc; Sở Xây dựng 15 ngày", "nhiều cách đọc"),
+    ],
+)
+def test_a_breakdown_that_does_not_add_up_is_listed_back(text: str, reason: str) -> None:
+    assert reason in (back(text).reason or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "unit"),
+    [("05-07 ngày làm việc", "5", "7", WD), ("từ 3 đến 5 ngày làm việc", "3", "5", WD),
+     ("15 -25 ngày làm việc", "15", "25", WD), ("10 – 15 ngày", "10", "15", CD)],
+)
+def test_a_range_is_listed_back_with_both_ends(text: str, low: str, high: str, unit: str) -> None:
+    result = back(text)
+    assert "khoảng" in (result.reason or "")
+    assert candidates(result) == {(pt(low, unit), None), (pt(high, unit), None)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trong ngày (tối đa 3 ngày)",
+        "Trực tiếp: 05 ngày làm việc; Trực tuyến: 03 ngày làm việc",
+        "05 ngày làm việc (05 ngày)",
+        "Thời hạn giải quyết lần 1: 01 ngày làm việc; Thời hạn giải quyết lần 2: 05 ngày làm việc",
+    ],
+)
+def test_two_readings_are_listed_back(text: str) -> None:
+    result = back(text)
+    assert "nhiều cách đọc" in (result.reason or "") and len(result.candidates) == 2
+
+
+def test_the_same_time_on_every_channel_is_one_reading() -> None:
+    text = "Trực tiếp: 05 ngày làm việc; Trực tuyến: 05 ngày làm việc; Bưu chính: 05 ngày làm việc"
+    assert read(text).time == pt("5", WD)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trong thời hạn 15 ngày, kể từ ngày hoàn tất giao dịch, công ty … thông báo …",
+        "Doanh nghiệp phải đăng ký thay đổi trong thời hạn 10 ngày kể từ ngày có thay đổi",
+        "Trong thời hạn 60 ngày kể từ ngày sinh con, cha hoặc mẹ có trách nhiệm đăng ký khai sinh",
+        "Trong thời hạn 10 ngày làm việc kể từ ngày nhận được thông báo, doanh nghiệp phải nộp bổ "
+        "sung hồ sơ",
+        "Người yêu cầu có trách nhiệm xác nhận thông tin (tối đa một ngày)",
+    ],
+)
+def test_the_applicants_own_deadline_is_no_processing_time(text: str) -> None:
+    result = back(text)
+    assert "người nộp" in (result.reason or "") and len(result.candidates) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("Trong thời hạn 10 ngày kể từ ngày có quyết định, Sở Tư pháp phải cấp giấy", "10", CD),
+        ("Trong thời hạn 03 ngày làm việc kể từ ngày nhận được hồ sơ hợp lệ, Phòng Đăng ký kinh "
+         "doanh cấp Giấy chứng nhận cho doanh nghiệp", "3", WD),
+        ("Cơ quan đăng ký kinh doanh cấp giấy cho hộ kinh doanh trong thời hạn 03 ngày làm việc", "3",
+         WD),
+        ("Giao đất cho hộ gia đình, cá nhân không thuộc trường hợp phải đấu giá: 27 ngày làm việc",
+         "27", WD),
+    ],
+)
+def test_the_agency_acting_for_an_applicant_is_still_the_agency(
+    text: str, value: str, unit: str
+) -> None:
+    assert read(text).time == pt(value, unit)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bước 2: Trong thời hạn 03 ngày làm việc, kể từ ngày nhận hồ sơ, Sở kiểm tra hồ sơ",
+        "Bước 1: nộp hồ sơ. Bước 2: trong 03 ngày làm việc kiểm tra. Bước 3: trong 03 ngày làm việc "
+        "thẩm định",
+        "a) Trong thời hạn 02 ngày làm việc kiểm tra hồ sơ; b) Trong thời hạn 05 ngày làm việc "
+        "thẩm định",
+    ],
+)
+def test_times_of_steps_without_a_total_are_listed_back(text: str) -> None:
+    assert "từng bước" in (back(text).reason or "") or "nhiều cách đọc" in (back(text).reason or "")
+
+
+def test_a_mandatory_step_is_no_step() -> None:
+    assert read("Bắt buộc 05 ngày làm việc kể từ ngày nhận đủ hồ sơ").time == pt("5", WD)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("Theo quy định tại khoản 2 Điều 5 Nghị định số 23/2015/NĐ-CP: 03 ngày làm việc", "3", WD),
+        ("Quyết định số 1234 ngày 05/3/2024: 05 ngày làm việc", "5", WD),
+        ("Cấp theo Mẫu số 05 ban hành kèm theo Nghị định số 17/2020/NĐ-CP trong 15 ngày làm việc",
+         "15", WD),
+        ("Lệ phí 8.000 đồng; 03 ngày làm việc", "3", WD),
+        ("Nghị định 123/2015/NĐ-CP ngày 15 tháng 11 năm 2015; Trong ngày", "0", SD),
+        ("Thông tư 04 ngày 28/5/2020: 10 ngày", "10", CD),
+        ("Bước 1 nộp hồ sơ; 10 ngày", "10", CD),
+    ],
+)
+def test_citations_dates_and_money_are_not_durations(text: str, value: str, unit: str) -> None:
+    assert read(text).time == pt(value, unit)
+
+
+def test_a_date_alone_is_no_time() -> None:
+    assert "không thấy" in (back("Rà soát từ ngày 01 tháng 9 đến hết ngày 14 tháng 12").reason
+                            or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "trống"), ("   ", "trống"),
+        ("05 tháng", "tháng"), ("02 tuần", "tuần"), ("01 năm", "năm"), ("30 phút", "phút"),
+        ("01 buổi làm việc", "buổi"), ("24 giờ", "giờ đồng hồ"),
+        ("0 ngày làm việc", "bằng 0"), ("1,5 ngày", "số nguyên"),
+        ("366 ngày", "quá dài"), ("2921 giờ làm việc", "quá dài"),
+        ("05 ngày làm việc; hiệu lực 05 năm", "năm"),
+    ],
+)
+def test_what_the_engine_cannot_count_is_listed_back(text: str, reason: str) -> None:
+    assert reason in (back(text).reason or "")
+
+
+@pytest.mark.parametrize(("text", "value", "unit"),
+                         [("365 ngày", "365", CD), ("2920 giờ làm việc", "2920", WH)])
+def test_the_longest_times_still_read(text: str, value: str, unit: str) -> None:
+    assert read(text).time == pt(value, unit)
+
+
+def test_a_number_without_a_unit_offers_both_day_units() -> None:
+    result = back("15")
+    assert "không kèm đơn vị" in (result.reason or "")
+    assert candidates(result) == {(pt("15", WD), None), (pt("15", CD), None)}
+    assert back("Số ngày xử lý: 0").candidates == ()
+    assert back("Số ngày xử lý: 2,5").candidates == ()
+
+
+def test_parse_processing_time_raises_with_the_reason_and_the_readings() -> None:
+    assert parse_processing_time("05 ngày làm việc") == pt("5", WD)
     with pytest.raises(ProcessingTimeParseError) as caught:
-        parse_processing_time(text)
-    assert caught.value.text == text
-    assert reason in caught.value.reason
-    assert isinstance(caught.value, ValueError)
+        parse_processing_time("Trong ngày (tối đa 3 ngày)")
+    assert caught.value.text == "Trong ngày (tối đa 3 ngày)"
+    assert "nhiều cách đọc" in caught.value.reason and isinstance(caught.value, ValueError)
+    assert {c.time for c in caught.value.candidates} == {ProcessingTime.same_day(), pt("3", CD)}
 
 
 def test_processing_time_validation_and_labels() -> None:

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from app.cli import app as cli
 from app.ingest.service import ingest_records
 from app.models import Dossier, Procedure
-from app.procedures.catalogue import read_rows
+from app.procedures.catalogue_file import read_rows
 from app.procedures.service import import_catalogue, list_procedures
 from tests.ingest.payloads import as_records, dossier, stamp, step
 
@@ -67,7 +67,7 @@ def test_import_parses_common_phrasings_and_lists_the_rest(db_session: Session) 
         assert proc.in_catalogue and proc.parse_error is None
     assert get(db_session, "1.000002").cutoff == time(15, 0)
     assert get(db_session, "1.000003").restart_on_supplement
-    assert [(p.row, p.code) for p in report.unparseable] == [(6, "1.000006"), (8, "1.000008")]
+    assert [(p.row, p.code) for p in report.listed_back] == [(6, "1.000006"), (8, "1.000008")]
     unparsed = get(db_session, "1.000008")
     assert unparsed.processing_time is None and unparsed.parse_error
     assert unparsed.processing_time_text == "01 tháng" and unparsed.in_catalogue
@@ -84,7 +84,7 @@ def test_bad_rows_are_refused_with_their_row_number(db_session: Session) -> None
     assert [(p.row, p.column) for p in report.refused] == [
         (1, "cutoff"), (2, "restart_on_supplement"), (3, "MaTTHC")]
     # structured columns win over the text, so a bad structured value is not replaced by it
-    assert [p.row for p in report.unparseable] == [4, 5]
+    assert [p.row for p in report.listed_back] == [4, 5]
     assert get(db_session, "1.000004").processing_time is None
 
 
@@ -151,7 +151,7 @@ def test_cli_import_prints_the_report_and_list_shows_missing(
     assert result.exit_code == 0, result.output
     # the parse report names each unreadable row by number and code
     assert "│ 7   │ 1.000006" in result.output and "│ 9   │ 1.000008" in result.output
-    assert "months" in result.output
+    assert "tháng" in result.output
     again = runner.invoke(cli, ["procedures", "import", str(path)])
     assert again.exit_code == 0 and "│ 0       │ 0       │ 8         │ 2 " in again.output
     listed = runner.invoke(cli, ["procedures", "list", "--json"])
