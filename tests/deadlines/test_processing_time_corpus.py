@@ -1,4 +1,4 @@
-"""Published processing-time texts (tests/procedures/corpus) read as a careful supervisor reads them.
+"""Published processing-time texts (tests/procedures/corpus) read as a careful supervisor would.
 
 Each case is a real text with its source and the reading a person gives it by hand: a reading
 (value, unit, cut-off, how many named exceptions) or "listed back" with every reading it allows.

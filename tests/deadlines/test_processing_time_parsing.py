@@ -339,8 +339,8 @@ def test_the_applicants_own_deadline_is_no_processing_time(text: str) -> None:
         ("Trong thời hạn 10 ngày kể từ ngày có quyết định, Sở Tư pháp phải cấp giấy", "10", CD),
         ("Trong thời hạn 03 ngày làm việc kể từ ngày nhận được hồ sơ hợp lệ, Phòng Đăng ký kinh "
          "doanh cấp Giấy chứng nhận cho doanh nghiệp", "3", WD),
-        ("Cơ quan đăng ký kinh doanh cấp giấy cho hộ kinh doanh trong thời hạn 03 ngày làm việc", "3",
-         WD),
+        ("Cơ quan đăng ký kinh doanh cấp giấy cho hộ kinh doanh trong thời hạn 03 ngày làm việc",
+         "3", WD),
         ("Giao đất cho hộ gia đình, cá nhân không thuộc trường hợp phải đấu giá: 27 ngày làm việc",
          "27", WD),
     ],
@@ -355,8 +355,8 @@ def test_the_agency_acting_for_an_applicant_is_still_the_agency(
     "text",
     [
         "Bước 2: Trong thời hạn 03 ngày làm việc, kể từ ngày nhận hồ sơ, Sở kiểm tra hồ sơ",
-        "Bước 1: nộp hồ sơ. Bước 2: trong 03 ngày làm việc kiểm tra. Bước 3: trong 03 ngày làm việc "
-        "thẩm định",
+        "Bước 1: nộp hồ sơ. Bước 2: trong 03 ngày làm việc kiểm tra. Bước 3: trong 03 ngày làm "
+        "việc thẩm định",
         "a) Trong thời hạn 02 ngày làm việc kiểm tra hồ sơ; b) Trong thời hạn 05 ngày làm việc "
         "thẩm định",
     ],
