@@ -30,7 +30,7 @@ from app.ingest.runs import run_pull
 from app.notices.drafting import create_draft
 from app.notices.listing import list_notices
 from app.notices.service import approve, issue, publish
-from app.procedures.service import import_catalogue
+from app.procedures.service import import_catalogue, list_procedures
 from app.scan.service import run_scan
 from connectors import get_connector
 from connectors.simulator.app import DEFAULT_TOKEN, create_simulator_app
@@ -92,13 +92,15 @@ def load_demo_data(
         province = get_settings().province_name
         import_agencies(session, agency_rows(portal_agencies, province), now)
         report = import_catalogue(session, enumerate(catalogue, start=1), now)
+        # the catalogue publishes its times as text: the hour-counted ones are those read so
+        same_hour = frozenset(v.procedure.code for v in list_procedures(session)
+                              if v.procedure.processing_unit == "working_hours")
     console.print(
         f"catalogue: {report.created} procedures, {len(report.listed_back)} listed back, "
         f"{len(report.refused)} refused"
     )
 
     names = {a["code"]: a["name"] for a in portal_agencies}
-    same_hour = frozenset(p["MaTTHC"] for p in catalogue if p["processing_unit"] == "working_hours")
     if pushed:
         for line in push_demo_senders(factory, get_settings(), pushed, names, same_hour, now):
             console.print(f"push {line.line()}")

@@ -100,7 +100,8 @@ class Dataset:
 
     @staticmethod
     def catalogue() -> list[dict[str, Any]]:
-        """The procedure catalogue in PORTAL.md's shape (the app imports it)."""
+        """The procedure catalogue in PORTAL.md's shape (the app imports it). Like the national
+        catalogue it gives the processing time as text only: the app reads it."""
         return [
             {
                 "MaTTHC": p.code,
@@ -108,8 +109,6 @@ class Dataset:
                 "MaLinhVuc": p.field_code,
                 "TenLinhVuc": p.field_name,
                 "ThoiHanGiaiQuyet": p.time_text,
-                "processing_time": p.amount,
-                "processing_unit": p.unit,
                 "restart_on_supplement": p.restart_on_supplement,
             }
             for p in ref.PROCEDURES

@@ -70,8 +70,10 @@ PROCEDURES: Final = (
               "20 ngày kể từ ngày nhận đủ hồ sơ", 20, "calendar_days", "province"),
     Procedure("1.000894", "Đăng ký kết hôn", "G15", "Hộ tịch", "05 ngày làm việc", 5,
               "working_days", "commune"),
-    Procedure("1.001193", "Đăng ký khai sinh", "G15", "Hộ tịch", "Trong ngày làm việc", 0,
-              "same_day", "commune"),
+    Procedure("1.001193", "Đăng ký khai sinh", "G15", "Hộ tịch",
+              "Ngay trong ngày tiếp nhận yêu cầu, trường hợp nhận hồ sơ sau 15 giờ mà không giải "
+              "quyết được ngay thì trả kết quả trong ngày làm việc tiếp theo.", 0, "same_day",
+              "commune"),
     Procedure("2.000815", "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan có thẩm "
               "quyền của Việt Nam cấp hoặc chứng nhận", "G16", "Chứng thực",
               "Không quá 02 giờ làm việc", 2, "working_hours", "commune"),

@@ -216,3 +216,16 @@ def test_every_published_text_of_the_corpus_imports_as_read(db_session: Session)
 def test_unmapped_columns_and_headings_are_counted_while_reading(tmp_path: Path) -> None:
     file = CatalogueFile(_export(tmp_path / "tthc.xlsx"))
     assert len(list(file.rows())) == 4 and file.unmapped == ["STT"] and file.headings == 0
+
+
+def test_the_simulators_catalogue_reads_as_the_times_it_simulates() -> None:
+    """The demo's portal publishes its times as text only: each must read to the time its
+    timelines are built on, or the demo would show false lateness."""
+    from app.deadlines.parsing import read_processing_time
+    from connectors.simulator import reference as ref
+    from connectors.simulator.dataset import Dataset
+
+    for procedure, row in zip(ref.PROCEDURES, Dataset.catalogue(), strict=True):
+        reading = read_processing_time(row["ThoiHanGiaiQuyet"]).reading
+        assert reading is not None, row
+        assert (reading.time.value, reading.time.unit) == (procedure.amount, procedure.unit)
