@@ -26,17 +26,18 @@ from app.deadlines.vi_text import Prepared
 Kind = Literal["main", "exception", "cutoff", "applicant"]
 
 _NUMBER: Final = r"\d+(?:[.,]\d+)?"
-_UNIT: Final = r"ngay\s*lam\s*viec|gio\s*lam\s*viec|ngay|gio|thang|tuan|nam|phut|buoi"
+_UNIT: Final = (r"ngay\s*\(\s*lam\s*viec\s*\)|ngay\s*lam\s*viec|gio\s*lam\s*viec|ngay|gio|thang"
+                r"|tuan|nam|phut|buoi")
 QUANTITY: Final = re.compile(
     rf"(?<![\w.,/])(?P<num>{_NUMBER})\s*(?:\(\s*(?P<alt>{_NUMBER})\s*\)\s*)?"
-    rf"(?:(?:-|–|den|toi)\s*(?P<to>{_NUMBER})\s*)?(?P<unit>{_UNIT})\b"
+    rf"(?:(?:-|–|den|toi)\s*(?P<to>{_NUMBER})\s*)?(?P<unit>{_UNIT})(?!\w)"
 )
 # a list bullet ("- ", "+ ", "b) ") or a step ("Bước 2:") starts a clause; "15 -25 ngày" is a range
 _BULLET: Final = re.compile(
-    r"(?:^|(?<=[^\d\s]\s))[-+•*](?=\s*\S)|(?<![\w(])[a-zđ]\)(?=\s)|(?<!bat )\bbuoc\s*\d"
+    r"(?:^|(?<=[^\d\s]\s))[-+•*–—](?=\s*\S)|(?<![\w(])[a-zđ]\)(?=\s)|(?<!bat )\bbuoc\s*\d"
 )
 _LEAD: Final = re.compile(  # used with match(text, pos): no "^", which would pin it to 0
-    r"[\s\-+•*.:;,]*(?:[a-z]\)\s*)?"
+    r"[\s\-+•*–—.:;,]*(?:[a-z]\)\s*)?"
     r"(?:(?:thoi han giai quyet|thoi gian giai quyet|thoi han|thoi gian)\s*(?:la\s*)?:?\s*)?"
     r"(?:(?:truc tiep|truc tuyen|dich vu buu chinh|qua buu chinh|buu chinh)\s*[:\-]\s*)?"
 )
@@ -51,6 +52,11 @@ _NORMAL_CASE: Final = re.compile(
 _DEFAULT_CASE: Final = re.compile(r"^(?:cac\s+|nhung\s+)?truong hop (?:khac|con lai)|^con lai")
 _EXTENSION: Final = re.compile(r"\b(?:keo dai|gia han|cong them)\b")
 _NOT_COUNTED: Final = re.compile(r"^(?:khong ke|khong tinh|chua ke|chua tinh)\b")
+# the path of an incomplete dossier: its time (to ask for a supplement) is no processing time
+_INVALID_CASE: Final = re.compile(
+    r"\b(?:neu|truong hop|doi voi)\s+(?:ho so\s+)?(?:chua|khong)\s+(?:du\s+)?(?:ho so\s+)?"
+    r"(?:hop le|day du|dung quy dinh|du dieu kien)"
+)
 _CONDITIONAL: Final = re.compile(
     r"\b(?:doi voi|voi|trong) (?:cac |nhung |moi )?truong hop\b"
     r"(?! (?:ho so|yeu cau) (?:da )?(?:day du|hop le|du dieu kien|dung quy dinh))"
@@ -87,9 +93,14 @@ _AGENCY: Final = (
 )
 _APPLICANT: Final = (
     r"cong ty|doanh nghiep|nguoi nop|nguoi de nghi|nguoi yeu cau|to chuc|ca nhan|chu dau tu"
-    r"|nha dau tu|thuong nhan|ho kinh doanh|cha hoac me|cha, me|nguoi khieu nai|cong dan"
-    r"|chu ho|nguoi su dung dat|hop tac xa|chu so huu|ho gia dinh|nguoi dan"
+    r"|nha dau tu|thuong nhan|ho kinh doanh|cha hoac me|cha, me|nguoi khieu nai|nguoi to cao"
+    r"|cong dan|chu ho|nguoi su dung dat|nguoi su dung lao dong|nguoi lao dong|hop tac xa"
+    r"|chu so huu|ho gia dinh|nguoi dan|nguoi dang ky|nguoi di dang ky|chu phuong tien"
 )
+# a minimum ("ít nhất 15 ngày") or an advance notice ("03 ngày làm việc trước khi tạm ngừng") is
+# what the applicant must respect; an agency's time is a maximum
+_AT_LEAST: Final = re.compile(r"\b(?:it nhat|toi thieu)\s*$")
+_IN_ADVANCE: Final = re.compile(r"^\W*truoc\s+(?:khi|ngay|thoi diem)\b")
 _ACTOR: Final = re.compile(rf"(?<!cho )(?<!den )(?<!voi )(?<!cua )\b(?:(?P<agency>{_AGENCY})"
                            rf"|(?P<applicant>{_APPLICANT}))")
 # the actor's own verb, a few words after it: "hộ kinh doanh phải thông báo", "công ty … thông báo"
@@ -184,6 +195,9 @@ def _is_applicant(masked: str, start: int, quantity: Quantity, end: int) -> bool
     """Whether a time is one the applicant must meet: counted from the applicant's own act
     ("kể từ ngày hoàn tất giao dịch"), or with the applicant as the one who must act ("doanh
     nghiệp phải đăng ký ... trong thời hạn 10 ngày", "..., công ty ... thông báo")."""
+    if _AT_LEAST.search(masked, start, quantity.start) or _IN_ADVANCE.match(
+            masked[quantity.end:end]):
+        return True
     subject = _ACTOR.search(masked, start, quantity.start)
     if subject is not None and subject.group("applicant") and _OBLIGATION.match(
             masked, subject.end(), end):
@@ -206,7 +220,8 @@ def _is_applicant(masked: str, start: int, quantity: Quantity, end: int) -> bool
 
 def _quantities(masked: str, start: int, end: int) -> list[Quantity]:
     return [
-        Quantity(_decimal(m["num"]), " ".join(m["unit"].split()), m.start(), m.end(),
+        Quantity(_decimal(m["num"]), " ".join(re.sub(r"[()]", " ", m["unit"]).split()),
+                 m.start(), m.end(),
                  _decimal(m["alt"]) if m["alt"] else None, _decimal(m["to"]) if m["to"] else None)
         for m in QUANTITY.finditer(masked, start, end)
     ]
@@ -232,7 +247,8 @@ def _clause(prepared: Prepared, masked: str, span: tuple[int, int, int],
     clause.kind = kind or _kind_of(prepared.fold[_lead_end(prepared.fold, start, end):end])
     clause.quantities = _quantities(visible, start, end)
     clause.same_day = _same_day(prepared, visible, start, end)
-    clause.conditional = bool(_CONDITIONAL.search(visible, start, end))
+    clause.conditional = bool(_CONDITIONAL.search(visible, start, end)
+                              or _INVALID_CASE.search(visible, start, end))
     clause.step = bool((_STEP if prepared.accented else _STEP_PLAIN).search(
         prepared.low if prepared.accented else prepared.fold, start, end))
     clause.breakdown = bool(_BREAKDOWN.search(visible, start, end))
@@ -251,7 +267,8 @@ def _inner_cut(prepared: Prepared, masked: str, start: int, end: int) -> int | N
     """Where a named case or an extension starts inside a clause that first gives its own time
     ("03 ngày làm việc, trường hợp phải xác minh thì ...", "15 ngày, có thể gia hạn ...")."""
     marks = [(m.start(), m.start()) for m in _INNER_CASE.finditer(prepared.fold, start, end)
-             if not _NORMAL_CASE.match(prepared.fold[m.start() + 1:end].lstrip())]
+             if not _NORMAL_CASE.match(prepared.fold[m.start() + 1:end].lstrip())
+             and not _INVALID_CASE.match(prepared.fold[m.start() + 1:end].lstrip())]
     for m in _EXTENSION.finditer(prepared.fold, start, end):
         comma = prepared.fold.rfind(",", start, m.start())
         marks.append((m.start(), comma if comma >= 0 else m.start()))

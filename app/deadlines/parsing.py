@@ -41,6 +41,9 @@ _RETURN_NEXT_DAY: Final = re.compile(
     r"|\btra\b[^;.]*\b(?:tiep\s+theo|hom\s+sau)"
 )
 _CLOCK_START: Final = re.compile(r"\btinh\s+(?:tu\s+)?(?:ngay|thoi diem)")
+# "trong ngày hoặc ngày làm việc tiếp theo" with no hour saying which: same day or the next
+_OR_NEXT_DAY: Final = re.compile(
+    r"\bhoac\s+(?:trong\s+|vao\s+)?ngay\s+(?:lam\s+viec\s+)?(?:tiep\s+theo|hom\s+sau|ke\s+tiep)")
 _TIME_WORDS: Final = re.compile(r"\b(?:keo dai|gia han|cong them|khong ke|khong tinh)\b")
 _BARE_NUMBER: Final = re.compile(r"(?<![\w.,/])\d+(?:[.,]\d+)?(?![\w.,/])")
 _UNITS: Final[dict[str, ProcessingUnit]] = {
@@ -194,6 +197,13 @@ def _without_breakdown(prepared: Prepared, found: list[tuple[Quantity, Clause]]
     return found
 
 
+def _as_days(processing: ProcessingTime) -> ProcessingTime:
+    """Working hours in whole working days ("02 ngày làm việc (16 giờ làm việc)" says it twice)."""
+    if processing.unit == "working_hours" and processing.value % 8 == 0:
+        return ProcessingTime(processing.value / 8, "working_days")
+    return processing
+
+
 def _readings(prepared: Prepared, clauses: list[Clause]) -> list[Reading]:
     mains = [c for c in clauses if c.kind == "main" and not c.conditional]
     found = _without_breakdown(prepared, [(q, c) for c in mains for q in c.quantities])
@@ -202,7 +212,7 @@ def _readings(prepared: Prepared, clauses: list[Clause]) -> list[Reading]:
                  if c.same_day]
     by_time: dict[ProcessingTime, Reading] = {}
     for reading in readings:
-        by_time.setdefault(reading.time, reading)
+        by_time.setdefault(_as_days(reading.time), reading)
     distinct = list(by_time.values())
     if distinct and any(c.step for _, c in found):
         raise _ListBack("thời hạn của từng bước, không có tổng thời hạn", distinct)
@@ -242,8 +252,12 @@ def _no_reading(prepared: Prepared, clauses: list[Clause], masked: str) -> _List
     return _ListBack("không thấy thời hạn giải quyết trong văn bản")
 
 
-def _with_cutoff(reading: Reading, cutoffs: list[_Cutoff], clauses: list[Clause]) -> Reading:
+def _with_cutoff(prepared: Prepared, reading: Reading, cutoffs: list[_Cutoff],
+                 clauses: list[Clause]) -> Reading:
     if not cutoffs:
+        if reading.time.unit == "same_day" and _OR_NEXT_DAY.search(prepared.fold):
+            raise _ListBack("trong ngày hoặc ngày làm việc tiếp theo, không nói từ giờ nào", [
+                reading, Reading(ProcessingTime(Decimal(1), "working_days"), reading.phrase)])
         return reading
     hours = sorted({c.at for c in cutoffs})
     if len(hours) > 1:
@@ -275,7 +289,7 @@ def read_processing_time(text: str) -> TextReading:
         readings = _readings(prepared, clauses)
         if not readings:
             raise _no_reading(prepared, clauses, masked)
-        reading = _with_cutoff(readings[0], cutoffs, clauses)
+        reading = _with_cutoff(prepared, readings[0], cutoffs, clauses)
     except _ListBack as listed:
         return TextReading(text, None, _exceptions(prepared, clauses), listed.candidates,
                            listed.reason)

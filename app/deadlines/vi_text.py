@@ -66,7 +66,7 @@ class Prepared:
 
     def quote(self, start: int, end: int) -> str:
         """The shown text of a span, without surrounding spaces, bullets or end punctuation."""
-        return self.text[start:end].strip(" -+•*;,.:").strip()
+        return self.text[start:end].strip(" -+•*–—;,.:").strip()
 
 
 def _one_char(mapped: str, original: str) -> str:

@@ -439,3 +439,49 @@ def test_processing_time_validation_and_labels() -> None:
     assert ProcessingTime(Decimal("0.5"), "working_days").label() == "0,5 ngày làm việc"
     assert ProcessingTime(Decimal("15"), "calendar_days").label() == "15 ngày"
     assert ProcessingTime.same_day().label() == "trong ngày"
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("05 ngày (làm việc)", "5", WD),
+        ("02 ngày làm việc (16 giờ làm việc)", "2", WD),  # the same time said twice
+        ("Không quá 20 ngày làm việc, kể từ ngày nhận được hồ sơ hợp lệ. Trong thời hạn 03 ngày "
+         "làm việc, kể từ ngày nhận hồ sơ, nếu hồ sơ chưa hợp lệ thì cơ quan tiếp nhận phải "
+         "thông báo cho tổ chức", "20", WD),
+        ("12 giờ làm việc", "12", WH),
+    ],
+)
+def test_equivalent_and_incidental_times_do_not_compete(text: str, value: str,
+                                                        unit: str) -> None:
+    assert read(text).time == pt(value, unit)
+
+
+def test_working_hours_that_are_no_whole_day_stay_hours() -> None:
+    assert "nhiều cách đọc" in (back("02 ngày làm việc (12 giờ làm việc)").reason or "")
+
+
+def test_same_day_or_next_day_without_an_hour_is_listed_back() -> None:
+    result = back("Trong ngày làm việc hoặc ngày làm việc tiếp theo")
+    assert candidates(result) == {(ProcessingTime.same_day(), None), (pt("1", WD), None)}
+    assert read("Trong ngày làm việc hoặc ngày làm việc tiếp theo nếu nhận hồ sơ sau 15 giờ"
+                ).cutoff == dt.time(15)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Người sử dụng lao động phải thông báo trước ít nhất 15 ngày",
+        "Doanh nghiệp gửi thông báo ít nhất 03 ngày làm việc trước khi tạm ngừng kinh doanh",
+        "Thông báo tối thiểu 10 ngày trước ngày khai trương",
+    ],
+)
+def test_a_minimum_or_an_advance_notice_is_the_applicants(text: str) -> None:
+    assert "người nộp" in (back(text).reason or "")
+
+
+def test_dash_bullets_split_cases() -> None:
+    result = back("– Trường hợp cấp mới: 10 ngày làm việc – Trường hợp cấp lại: 05 ngày làm việc")
+    assert "từng trường hợp" in (result.reason or "")
+    assert result.exceptions == ("Trường hợp cấp mới: 10 ngày làm việc",
+                                 "Trường hợp cấp lại: 05 ngày làm việc")
