@@ -60,6 +60,7 @@ _UNSUPPORTED: Final = {
 #: longer than a year (or 365 × 8 working hours) is a document number, not a processing time
 _LIMIT: Final = {"working_days": 365, "calendar_days": 365, "working_hours": 2920}
 _DAY_UNITS: Final = frozenset({"ngay", "ngay lam viec"})
+_TOTAL: Final = re.compile(r"\btong\b(?:\s+(?:cong|so|thoi gian|thoi han))?[^.;]*$")
 
 
 class ProcessingTimeParseError(ValueError):
@@ -186,11 +187,14 @@ def _without_breakdown(prepared: Prepared, found: list[tuple[Quantity, Clause]]
     if len(found) < 2 or len({(q.value, q.unit) for q, _ in found}) == 1 or any(
             q.unit not in _DAY_UNITS and q.unit != "gio lam viec" for q, _ in found):
         return found
-    (total, first), rest = found[0], found[1:]
+    totals = [i for i, (q, _) in enumerate(found)
+              if _TOTAL.search(prepared.fold, max(0, q.start - 30), q.start)]
+    at = totals[0] if totals else 0  # "..., Lãnh đạo 0,5 ngày. Tổng: 05 ngày làm việc"
+    (total, first), rest = found[at], found[:at] + found[at + 1:]
     shares = sum((q.value for q, _ in rest), Decimal(0))
     marked = first.breakdown or any(c.breakdown for _, c in rest)
     if (marked and shares <= total.value) or (len(rest) >= 2 and shares == total.value):
-        return found[:1]
+        return [found[at]]
     if len(rest) >= 2 or marked:
         readings = [_checked(q, c.phrase(prepared)) for q, c in found]
         raise _ListBack(f"các phần cộng lại ({shares}) không khớp tổng ({total.value})", readings)

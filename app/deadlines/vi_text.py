@@ -38,6 +38,7 @@ _MASKS: Final = tuple(re.compile(p) for p in (
     r"[\w.-]*\d[\w.-]*/[\w/.-]*\w",
     # "Nghị định số 123", "Điều 5", "khoản 2", "Mẫu số 10", "Bước 1", "lần 2"
     r"\b(?:nghi dinh|quyet dinh|thong tu|luat|cong van|van ban|to trinh|nghi quyet|chi thi"
+    r"|qd|nd|tt|cv|nq"
     r"|ke hoach|thong bao|phu luc|mau|dieu|khoan|diem|chuong|muc|so|(?<!bat )buoc|lan)"
     r"(?:\s+(?:so|thu))?\s+\d+\w*",
     # dates: "ngày 16 tháng 02 năm 2015", "tháng 6 năm 2018", "năm 2015", "ngày 01 tháng 9"

@@ -267,6 +267,9 @@ def test_a_time_for_one_case_only_is_listed_back() -> None:
          "17", CD),
         ("20 ngày làm việc, trong đó: Sở 12 ngày; UBND tỉnh 08 ngày", "20", WD),
         ("16 giờ làm việc (trong đó bộ phận một cửa 4 giờ làm việc)", "16", WH),
+        ("Bộ phận một cửa: 0,5 ngày; Phòng chuyên môn: 4 ngày; Lãnh đạo: 0,5 ngày. Tổng: 05 ngày "
+         "làm việc", "5", WD),
+        ("Tổng thời gian giải quyết: 15 ngày làm việc, trong đó Sở 10 ngày làm việc", "15", WD),
     ],
 )
 def test_a_total_with_its_breakdown_reads_as_the_total(text: str, value: str, unit: str) -> None:
@@ -374,6 +377,8 @@ def test_a_mandatory_step_is_no_step() -> None:
     [
         ("Theo quy định tại khoản 2 Điều 5 Nghị định số 23/2015/NĐ-CP: 03 ngày làm việc", "3", WD),
         ("Quyết định số 1234 ngày 05/3/2024: 05 ngày làm việc", "5", WD),
+        ("QĐ 1234 ngày 12/3/2020: 07 ngày làm việc", "7", WD),
+        ("Nghị định 43 ngày 15/5/2014 quy định: 30 ngày", "30", CD),
         ("Cấp theo Mẫu số 05 ban hành kèm theo Nghị định số 17/2020/NĐ-CP trong 15 ngày làm việc",
          "15", WD),
         ("Lệ phí 8.000 đồng; 03 ngày làm việc", "3", WD),
