@@ -76,12 +76,14 @@ _AT_ONCE: Final = re.compile(
 _AT_ONCE_PLAIN: Final = re.compile(
     r"^ngay\b|\bngay\s+(?:sau\s+khi|khi|lap\s+tuc|tai\s+cho)\b|\bgiai quyet ngay\b"
 )
+# "…, kể từ ngày nhận được hồ sơ, …": what a time is counted from, up to its comma
+_ANCHOR: Final = re.compile(r"\W*ke tu [^,]*,?")
 _RECEIPT_ANCHOR: Final = re.compile(
-    r"\bke tu (?:ngay|khi|thoi diem)\s+(?:\S+\s+){0,5}?(?:ho so|don|yeu cau|de nghi|van ban"
+    r"\W*ke tu (?:ngay|khi|thoi diem)\s+(?:\S+\s+){0,5}?(?:ho so|don|yeu cau|de nghi|van ban"
     r"|to khai|thu ly|bao cao)"
 )
 _APPLICANT_ANCHOR: Final = re.compile(
-    r"\bke tu (?:ngay|khi|thoi diem)\s+(?:\S+\s+){0,3}?(?:hoan tat|co giay|sinh|chet|thay doi"
+    r"\W*ke tu (?:ngay|khi|thoi diem)\s+(?:\S+\s+){0,3}?(?:hoan tat|co giay|sinh|chet|thay doi"
     r"|ket thuc|ky hop dong|duoc cap|co quyet dinh|het han|phat sinh|xay ra|bat dau|co nguoi)"
 )
 _AGENCY: Final = (
@@ -141,29 +143,24 @@ def _decimal(raw: str) -> Decimal:
 
 def _spans(prepared: Prepared) -> list[tuple[int, int, int]]:
     """(start, end, sentence) of every top-level clause, brackets kept whole."""
-    text, cuts, depth, sentence = prepared.text, [], 0, 0
+    text, cuts, depth = prepared.text, [], 0
     bullets = {m.start() for m in _BULLET.finditer(prepared.fold)}
-    enumerations = {m.end() - 1 for m in re.finditer(r"(?<![\w(])[a-zđ]\)", prepared.fold)}
     for i, ch in enumerate(text):
-        if ch == "(":
-            depth += 1
-        elif ch == ")" and i not in enumerations:
-            depth = max(0, depth - 1)
+        depth += ch == "("
+        depth -= ch == ")" and depth > 0
         if depth:
             continue
-        nxt = text[i + 1:].lstrip()[:1]
-        if ch == ";" or (ch == "." and (nxt.isupper() or not nxt) and not text[i + 1:i + 2]
-                         .isdigit()):
+        if ch == ";" or (ch == "." and text[i + 1:].lstrip()[:1].isupper()):
             cuts.append((i, i + 1, ch == "."))
-        elif i in bullets and i > 0:
+        elif i in bullets:
             cuts.append((i, i, True))
-    spans, begin = [], 0
+    spans, begin, sentence = [], 0, 0
     for cut_start, cut_end, new_sentence in cuts:
         spans.append((begin, cut_start, sentence))
         sentence += new_sentence
         begin = cut_end
     spans.append((begin, len(text), sentence))
-    return [(a, b, s) for a, b, s in spans if prepared.fold[a:b].strip(" -+•*.,;:")]
+    return [(a, b, s) for a, b, s in spans if text[a:b].strip()]
 
 
 def _brackets(fold: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -195,27 +192,19 @@ def _is_applicant(masked: str, start: int, quantity: Quantity, end: int) -> bool
     """Whether a time is one the applicant must meet: counted from the applicant's own act
     ("kể từ ngày hoàn tất giao dịch"), or with the applicant as the one who must act ("doanh
     nghiệp phải đăng ký ... trong thời hạn 10 ngày", "..., công ty ... thông báo")."""
-    if _AT_LEAST.search(masked, start, quantity.start) or _IN_ADVANCE.match(
-            masked[quantity.end:end]):
+    tail = masked[quantity.end:end]
+    if _AT_LEAST.search(masked, start, quantity.start) or _IN_ADVANCE.match(tail):
         return True
     subject = _ACTOR.search(masked, start, quantity.start)
     if subject is not None and subject.group("applicant") and _OBLIGATION.match(
             masked, subject.end(), end):
         return True
-    tail = masked[quantity.end:end]
-    anchor = tail.lstrip(" ,")
-    anchor_applicant = bool(_APPLICANT_ANCHOR.match(anchor)) and not _RECEIPT_ANCHOR.match(anchor)
-    after_anchor = tail
-    since = tail.find("ke tu")
-    if 0 <= since < 20:
-        comma = tail.find(",", since)
-        after_anchor = tail[comma + 1:] if comma >= 0 else ""
+    anchor = _ANCHOR.match(tail)
+    after_anchor = tail[anchor.end():] if anchor else tail
     actor = _ACTOR.search(after_anchor)
-    if actor is not None and actor.group("agency"):
-        return False
-    if actor is not None and _OBLIGATION.match(after_anchor, actor.end()):
-        return True
-    return anchor_applicant
+    if actor is not None:
+        return bool(actor.group("applicant") and _OBLIGATION.match(after_anchor, actor.end()))
+    return bool(_APPLICANT_ANCHOR.match(tail)) and not _RECEIPT_ANCHOR.match(tail)
 
 
 def _quantities(masked: str, start: int, end: int) -> list[Quantity]:
@@ -258,21 +247,22 @@ def _clause(prepared: Prepared, masked: str, span: tuple[int, int, int],
     return clause
 
 
-_INNER_CASE: Final = re.compile(
-    r",\s*(?:(?:trong|doi voi)\s+)?(?:cac\s+|nhung\s+)?truong hop\b|,\s*(?:neu|rieng|tru)\b"
+# where a named case or an extension starts inside a clause: ", trường hợp …", ". nếu …",
+# ", có thể gia hạn thêm …" (from its comma), "… kéo dài …"
+_INNER_CUT: Final = re.compile(
+    r"[,.]\s*(?:(?:trong|doi voi)\s+)?(?:cac\s+|nhung\s+)?truong hop\b|[,.]\s*(?:neu|rieng|tru)\b"
+    r"|,[^,]*?\b(?:keo dai|gia han|cong them)\b|\b(?:keo dai|gia han|cong them)\b"
 )
 
 
 def _inner_cut(prepared: Prepared, masked: str, start: int, end: int) -> int | None:
     """Where a named case or an extension starts inside a clause that first gives its own time
     ("03 ngày làm việc, trường hợp phải xác minh thì ...", "15 ngày, có thể gia hạn ...")."""
-    marks = [(m.start(), m.start()) for m in _INNER_CASE.finditer(prepared.fold, start, end)
-             if not _NORMAL_CASE.match(prepared.fold[m.start() + 1:end].lstrip())
-             and not _INVALID_CASE.match(prepared.fold[m.start() + 1:end].lstrip())]
-    for m in _EXTENSION.finditer(prepared.fold, start, end):
-        comma = prepared.fold.rfind(",", start, m.start())
-        marks.append((m.start(), comma if comma >= 0 else m.start()))
-    for _, cut in sorted(marks):
+    for mark in _INNER_CUT.finditer(prepared.fold, start, end):
+        rest = prepared.fold[mark.start():end].lstrip(" ,.")
+        if _NORMAL_CASE.match(rest) or _INVALID_CASE.match(rest):
+            continue
+        cut = mark.start()
         if QUANTITY.search(masked, start, cut) or _same_day(prepared, masked, start, cut):
             return cut
     return None

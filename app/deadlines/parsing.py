@@ -35,6 +35,7 @@ _CUTOFF: Final = re.compile(
     r"(?P<pm>\s+chieu)?"
 )
 _RECEIPT: Final = re.compile(r"\b(?:nhan|nop)\b")
+_SEGMENT: Final = re.compile(r"[^;]+")
 _NEXT_DAY: Final = re.compile(r"\b(?:tiep theo|hom sau|ke tiep)\b")
 _RETURN_NEXT_DAY: Final = re.compile(
     r"\b(?:trong|vao)\s+ngay\s+(?:lam\s+viec\s+)?(?:tiep\s+theo|hom\s+sau|ke\s+tiep)"
@@ -120,25 +121,22 @@ class _ListBack(Exception):
         self.candidates = tuple(first.values())
 
 
-def _window(fold: str, start: int, end: int) -> tuple[int, int]:
-    left = max(fold.rfind(";", 0, start), fold.rfind(". ", 0, start)) + 1
-    rights = [i for i in (fold.find(";", end), fold.find(". ", end)) if i >= 0]
-    return left, min(rights, default=len(fold))
-
-
 def _cutoffs(prepared: Prepared) -> list[_Cutoff]:
+    """Every "sau 15 giờ" of a clause about receiving ("nhận", "nộp") or the next day."""
     found = []
-    for match in _CUTOFF.finditer(prepared.fold):
-        left, right = _window(prepared.fold, match.start(), match.end())
-        clause = prepared.fold[left:right]
-        if not (_RECEIPT.search(prepared.fold, left, match.start()) or _NEXT_DAY.search(clause)):
-            continue
-        hour, minute = int(match["h"]), int(match["m"] or 0)
-        hour += 12 if match["pm"] and hour < 12 else 0
-        if not (0 < hour < 24 and minute < 60):
-            raise _ListBack(f"giờ chốt không hợp lệ: {prepared.quote(match.start(), match.end())}")
-        same_day = bool(_RETURN_NEXT_DAY.search(clause)) and not _CLOCK_START.search(clause)
-        found.append(_Cutoff(dt.time(hour, minute), match.start(), match.end(), same_day))
+    for clause in _SEGMENT.finditer(prepared.fold):
+        for match in _CUTOFF.finditer(clause.group()):
+            if not (_RECEIPT.search(clause.group(), 0, match.start())
+                    or _NEXT_DAY.search(clause.group())):
+                continue
+            hour, minute = int(match["h"]), int(match["m"] or 0)
+            hour += 12 if match["pm"] and hour < 12 else 0
+            start, end = clause.start() + match.start(), clause.start() + match.end()
+            if not (0 < hour < 24 and minute < 60):
+                raise _ListBack(f"giờ chốt không hợp lệ: {prepared.quote(start, end)}")
+            same_day = bool(_RETURN_NEXT_DAY.search(clause.group())) and not _CLOCK_START.search(
+                clause.group())
+            found.append(_Cutoff(dt.time(hour, minute), start, end, same_day))
     return found
 
 
@@ -148,7 +146,7 @@ def _phrased(cutoffs: list[_Cutoff], clauses: list[Clause], prepared: Prepared) 
     for cutoff in cutoffs:
         holders = [c for c in clauses if c.start <= cutoff.start < c.end]
         holder = min(holders, key=lambda c: c.end - c.start, default=None)
-        phrase = holder.phrase(prepared) if holder else prepared.quote(0, len(prepared.text))
+        phrase = holder.phrase(prepared) if holder else prepared.whole()
         out.append(_Cutoff(cutoff.at, cutoff.start, cutoff.end, cutoff.same_day, phrase))
     return out
 
@@ -211,9 +209,10 @@ def _as_days(processing: ProcessingTime) -> ProcessingTime:
 def _readings(prepared: Prepared, clauses: list[Clause]) -> list[Reading]:
     mains = [c for c in clauses if c.kind == "main" and not c.conditional]
     found = _without_breakdown(prepared, [(q, c) for c in mains for q in c.quantities])
-    readings = [_checked(q, c.phrase(prepared)) for q, c in found]
-    readings += [Reading(ProcessingTime.same_day(), c.phrase(prepared)) for c in mains
-                 if c.same_day]
+    placed = [(q.start, _checked(q, c.phrase(prepared))) for q, c in found]
+    placed += [(c.start, Reading(ProcessingTime.same_day(), c.phrase(prepared))) for c in mains
+               if c.same_day]
+    readings = [reading for _, reading in sorted(placed, key=lambda p: p[0])]
     by_time: dict[ProcessingTime, Reading] = {}
     for reading in readings:
         by_time.setdefault(_as_days(reading.time), reading)
@@ -249,7 +248,7 @@ def _no_reading(prepared: Prepared, clauses: list[Clause], masked: str) -> _List
     bare = _BARE_NUMBER.search(masked)
     if bare is not None:
         value = Decimal(bare.group().replace(",", "."))
-        phrase = prepared.quote(0, len(prepared.text))
+        phrase = prepared.whole()
         candidates = [Reading(ProcessingTime(value, u), phrase)
                       for u in ("working_days", "calendar_days") if value == int(value) > 0]
         return _ListBack("số không kèm đơn vị (ngày, ngày làm việc, giờ làm việc)", candidates)
@@ -263,10 +262,13 @@ def _with_cutoff(prepared: Prepared, reading: Reading, cutoffs: list[_Cutoff],
             raise _ListBack("trong ngày hoặc ngày làm việc tiếp theo, không nói từ giờ nào", [
                 reading, Reading(ProcessingTime(Decimal(1), "working_days"), reading.phrase)])
         return reading
-    hours = sorted({c.at for c in cutoffs})
-    if len(hours) > 1:
-        raise _ListBack("nhiều giờ chốt khác nhau (" + ", ".join(f"{h:%H:%M}" for h in hours)
-                        + ")", [Reading(reading.time, reading.phrase, h) for h in hours])
+    by_hour: dict[dt.time, _Cutoff] = {}
+    for each in cutoffs:
+        by_hour.setdefault(each.at, each)
+    if len(by_hour) > 1:
+        raise _ListBack("nhiều giờ chốt khác nhau (" + ", ".join(f"{h:%H:%M}" for h in by_hour)
+                        + ")", [Reading(reading.time, reading.phrase, c.at, c.phrase)
+                                for c in by_hour.values()])
     cutoff = cutoffs[0]
     if any(c.kind == "cutoff" and c.quantities for c in clauses):
         raise _ListBack(f"sau giờ chốt {cutoff.at:%H:%M} văn bản đặt một thời hạn khác",

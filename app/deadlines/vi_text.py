@@ -65,6 +65,9 @@ class Prepared:
     #: True when the text carries diacritics; unaccented text cannot tell "ngay" from "ngày"
     accented: bool
 
+    def whole(self) -> str:
+        return self.quote(0, len(self.text))
+
     def quote(self, start: int, end: int) -> str:
         """The shown text of a span, without surrounding spaces, bullets or end punctuation."""
         return self.text[start:end].strip(" -+•*–—;,.:").strip()

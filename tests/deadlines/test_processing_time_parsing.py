@@ -490,3 +490,67 @@ def test_dash_bullets_split_cases() -> None:
     assert "từng trường hợp" in (result.reason or "")
     assert result.exceptions == ("Trường hợp cấp mới: 10 ngày làm việc",
                                  "Trường hợp cấp lại: 05 ngày làm việc")
+
+
+@pytest.mark.parametrize(
+    ("text", "exceptions"),
+    [
+        # a bracket inside a bracket stays in the case it belongs to
+        ("05 ngày làm việc (trường hợp hồ sơ (bản giấy) phải xác minh: 10 ngày làm việc)",
+         ["trường hợp hồ sơ (bản giấy) phải xác minh: 10 ngày làm việc"]),
+        # the extension starts at its comma; with no comma, at its word
+        ("15 ngày, có thể gia hạn thêm 15 ngày", ["có thể gia hạn thêm 15 ngày"]),
+        ("15 ngày và được gia hạn thêm 15 ngày", ["gia hạn thêm 15 ngày"]),
+        ("15 ngày, kể từ ngày nhận hồ sơ, có thể kéo dài thêm 10 ngày",
+         ["có thể kéo dài thêm 10 ngày"]),
+        # a full stop ends a clause only before a capital letter
+        ("15 ngày. Trường hợp phức tạp: 30 ngày", ["Trường hợp phức tạp: 30 ngày"]),
+        ("15 ngày. trường hợp phức tạp thì 30 ngày", ["trường hợp phức tạp thì 30 ngày"]),
+        ("0.5 ngày làm việc; nếu phải xác minh thì 1.5 ngày làm việc",
+         ["nếu phải xác minh thì 1.5 ngày làm việc"]),
+    ],
+)
+def test_where_a_named_case_begins(text: str, exceptions: list[str]) -> None:
+    result = read_processing_time(text)
+    assert result.reading is not None, result.reason
+    assert list(result.exceptions) == exceptions
+
+
+def test_a_bracket_of_an_earlier_clause_is_not_taken_again() -> None:
+    result = read_processing_time("05 ngày làm việc (trường hợp xác minh: 10 ngày làm việc); "
+                                  "riêng hồ sơ trực tuyến: 03 ngày làm việc")
+    assert result.reading is not None and result.reading.time == pt("5", WD)
+    assert result.exceptions == ("trường hợp xác minh: 10 ngày làm việc",
+                                 "riêng hồ sơ trực tuyến: 03 ngày làm việc")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "05 ngày làm việc, trường hợp hồ sơ hợp lệ thì trả kết quả tại bộ phận một cửa",
+        "05 ngày làm việc, trường hợp yêu cầu đầy đủ thì trả kết quả qua bưu chính",
+    ],
+)
+def test_the_normal_case_is_no_exception(text: str) -> None:
+    result = read_processing_time(text)
+    assert result.reading is not None and result.reading.phrase == text
+    assert result.exceptions == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "applicant"),
+    [
+        ("Trong thời hạn 10 ngày, kể từ ngày nhận được hồ sơ, cơ quan đăng ký cấp giấy", False),
+        ("Trong thời hạn 10 ngày, kể từ ngày có thay đổi, Sở Tư pháp cấp giấy", False),
+        ("Trong thời hạn 10 ngày, kể từ ngày có thay đổi, doanh nghiệp phải đăng ký", True),
+        ("Trong thời hạn 10 ngày, kể từ ngày có thay đổi, doanh nghiệp được cấp giấy", False),
+        ("Trong thời hạn 10 ngày kể từ ngày có thay đổi", True),
+        ("Trong thời hạn 10 ngày kể từ ngày nhận được đơn của doanh nghiệp", False),
+        ("Trong thời hạn 10 ngày cấp giấy cho doanh nghiệp", False),
+        ("Doanh nghiệp được cấp giấy trong thời hạn 10 ngày", False),
+        ("Cha, mẹ có trách nhiệm đi đăng ký trong thời hạn 60 ngày", True),
+    ],
+)
+def test_who_must_act_within_the_time(text: str, applicant: bool) -> None:
+    result = read_processing_time(text)
+    assert (result.reading is None and "người nộp" in (result.reason or "")) is applicant
