@@ -63,8 +63,8 @@ _CONDITIONAL: Final = re.compile(
 )
 _BREAKDOWN: Final = re.compile(r"\b(?:trong do|cu the|bao gom|phan bo|chia ra)\b")
 # "Bước 2", "b)", "5.4.1." — told in ``low`` ("bắt buộc" folds to "buoc" too)
-_STEP: Final = re.compile(r"\bbước\s*\d|(?:^|\s)[a-zđ]\)\s|\b\d+(?:\.\d+){2,}\.?\s")
-_STEP_PLAIN: Final = re.compile(r"(?<!bat )\bbuoc\s*\d|(?:^|\s)[a-z]\)\s|\b\d+(?:\.\d+){2,}\.?\s")
+_STEP: Final = re.compile(r"\bbước\s*\d|(?<![\w(])[a-zđ]\)\s|\b\d+(?:\.\d+){2,}\.?\s")
+_STEP_PLAIN: Final = re.compile(r"(?<!bat )\bbuoc\s*\d|(?<![\w(])[a-z]\)\s|\b\d+(?:\.\d+){2,}\.?\s")
 _SAME_DAY: Final = re.compile(
     r"\btrong\s+(?:cung\s+)?ngay\b(?!\s+(?:lam\s+viec\s+)?(?:tiep\s+theo|hom\s+sau|ke\s+tiep))"
 )

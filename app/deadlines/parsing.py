@@ -61,6 +61,7 @@ _UNSUPPORTED: Final = {
 #: longer than a year (or 365 × 8 working hours) is a document number, not a processing time
 _LIMIT: Final = {"working_days": 365, "calendar_days": 365, "working_hours": 2920}
 _DAY_UNITS: Final = frozenset({"ngay", "ngay lam viec"})
+_STEPS: Final = "thời hạn của từng bước, không có tổng thời hạn"
 _TOTAL: Final = re.compile(r"\btong\b(?:\s+(?:cong|so|thoi gian|thoi han))?[^.;]*$")
 
 
@@ -208,7 +209,13 @@ def _as_days(processing: ProcessingTime) -> ProcessingTime:
 
 def _readings(prepared: Prepared, clauses: list[Clause]) -> list[Reading]:
     mains = [c for c in clauses if c.kind == "main" and not c.conditional]
-    found = _without_breakdown(prepared, [(q, c) for c in mains for q in c.quantities])
+    every = [(q, c) for c in mains for q in c.quantities]
+    try:
+        found = _without_breakdown(prepared, every)
+    except _ListBack as mismatch:
+        if any(c.step for _, c in every):  # steps, not shares of a total
+            raise _ListBack(_STEPS, list(mismatch.candidates)) from None
+        raise
     placed = [(q.start, _checked(q, c.phrase(prepared))) for q, c in found]
     placed += [(c.start, Reading(ProcessingTime.same_day(), c.phrase(prepared))) for c in mains
                if c.same_day]
@@ -218,7 +225,7 @@ def _readings(prepared: Prepared, clauses: list[Clause]) -> list[Reading]:
         by_time.setdefault(_as_days(reading.time), reading)
     distinct = list(by_time.values())
     if distinct and any(c.step for _, c in found):
-        raise _ListBack("thời hạn của từng bước, không có tổng thời hạn", distinct)
+        raise _ListBack(_STEPS, distinct)
     if len(distinct) > 1:
         listed = "; ".join(r.time.label() for r in distinct)
         raise _ListBack(f"có nhiều cách đọc: {listed}", distinct)
