@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final, Literal
 
+from app.deadlines.applicant import is_applicant
 from app.deadlines.vi_text import Prepared
 
 Kind = Literal["main", "exception", "cutoff", "applicant"]
@@ -76,41 +77,6 @@ _AT_ONCE: Final = re.compile(
 _AT_ONCE_PLAIN: Final = re.compile(
     r"^ngay\b|\bngay\s+(?:sau\s+khi|khi|lap\s+tuc|tai\s+cho)\b|\bgiai quyet ngay\b"
 )
-# "…, kể từ ngày nhận được hồ sơ, …": what a time is counted from, up to its comma
-_ANCHOR: Final = re.compile(r"\W*ke tu [^,]*,?")
-_RECEIPT_ANCHOR: Final = re.compile(
-    r"\W*ke tu (?:ngay|khi|thoi diem)\s+(?:\S+\s+){0,5}?(?:ho so|don|yeu cau|de nghi|van ban"
-    r"|to khai|thu ly|bao cao)"
-)
-_APPLICANT_ANCHOR: Final = re.compile(
-    r"\W*ke tu (?:ngay|khi|thoi diem)\s+(?:\S+\s+){0,3}?(?:hoan tat|co giay|sinh|chet|thay doi"
-    r"|ket thuc|ky hop dong|duoc cap|co quyet dinh|het han|phat sinh|xay ra|bat dau|co nguoi)"
-)
-_AGENCY: Final = (
-    r"co quan|so (?:tu phap|tai nguyen|xay dung|noi vu|lao dong|giao thong|cong thuong|y te"
-    r"|giao duc|ke hoach|tai chinh|van hoa|nong nghiep|ngoai vu|khoa hoc|thong tin)|uy ban"
-    r"|ubnd|phong\b|bo phan|van phong|chi nhanh|cuc\b|chu tich|cong chuc"
-    r"|can bo|thu truong|truong phong|giam doc|bo truong|tong cuc|trung tam|cong an|toa an"
-    r"|thanh tra|ngan hang nha nuoc|kho bac|hoi dong|nguoi tiep nhan|nguoi co tham quyen"
-)
-_APPLICANT: Final = (
-    r"cong ty|doanh nghiep|nguoi nop|nguoi de nghi|nguoi yeu cau|to chuc|ca nhan|chu dau tu"
-    r"|nha dau tu|thuong nhan|ho kinh doanh|cha hoac me|cha, me|nguoi khieu nai|nguoi to cao"
-    r"|cong dan|chu ho|nguoi su dung dat|nguoi su dung lao dong|nguoi lao dong|hop tac xa"
-    r"|chu so huu|ho gia dinh|nguoi dan|nguoi dang ky|nguoi di dang ky|chu phuong tien"
-)
-# a minimum ("ít nhất 15 ngày") or an advance notice ("03 ngày làm việc trước khi tạm ngừng") is
-# what the applicant must respect; an agency's time is a maximum
-_AT_LEAST: Final = re.compile(r"\b(?:it nhat|toi thieu)\s*$")
-_IN_ADVANCE: Final = re.compile(r"^\W*truoc\s+(?:khi|ngay|thoi diem)\b")
-_ACTOR: Final = re.compile(rf"(?<!cho )(?<!den )(?<!voi )(?<!cua )\b(?:(?P<agency>{_AGENCY})"
-                           rf"|(?P<applicant>{_APPLICANT}))")
-# the actor's own verb, a few words after it: "hộ kinh doanh phải thông báo", "công ty … thông báo"
-_OBLIGATION: Final = re.compile(
-    r"\W*(?:\S+\s+){0,3}?(?:phai|co trach nhiem|thong bao|gui|nop|dang ky|bao cao)\b"
-)
-
-
 @dataclass(frozen=True, slots=True)
 class Quantity:
     value: Decimal
@@ -188,25 +154,6 @@ def _kind_of(head: str) -> Kind:
     return "main"
 
 
-def _is_applicant(masked: str, start: int, quantity: Quantity, end: int) -> bool:
-    """Whether a time is one the applicant must meet: counted from the applicant's own act
-    ("kể từ ngày hoàn tất giao dịch"), or with the applicant as the one who must act ("doanh
-    nghiệp phải đăng ký ... trong thời hạn 10 ngày", "..., công ty ... thông báo")."""
-    tail = masked[quantity.end:end]
-    if _AT_LEAST.search(masked, start, quantity.start) or _IN_ADVANCE.match(tail):
-        return True
-    subject = _ACTOR.search(masked, start, quantity.start)
-    if subject is not None and subject.group("applicant") and _OBLIGATION.match(
-            masked, subject.end(), end):
-        return True
-    anchor = _ANCHOR.match(tail)
-    after_anchor = tail[anchor.end():] if anchor else tail
-    actor = _ACTOR.search(after_anchor)
-    if actor is not None:
-        return bool(actor.group("applicant") and _OBLIGATION.match(after_anchor, actor.end()))
-    return bool(_APPLICANT_ANCHOR.match(tail)) and not _RECEIPT_ANCHOR.match(tail)
-
-
 def _quantities(masked: str, start: int, end: int) -> list[Quantity]:
     return [
         Quantity(_decimal(m["num"]), " ".join(re.sub(r"[()]", " ", m["unit"]).split()),
@@ -241,7 +188,7 @@ def _clause(prepared: Prepared, masked: str, span: tuple[int, int, int],
     clause.step = bool((_STEP if prepared.accented else _STEP_PLAIN).search(
         prepared.low if prepared.accented else prepared.fold, start, end))
     clause.breakdown = bool(_BREAKDOWN.search(visible, start, end))
-    if clause.kind == "main" and any(_is_applicant(visible, start, q, end)
+    if clause.kind == "main" and any(is_applicant(visible, start, (q.start, q.end), end)
                                            for q in clause.quantities):
         clause.kind = "applicant"
     return clause

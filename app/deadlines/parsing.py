@@ -27,21 +27,10 @@ from decimal import Decimal
 from typing import Final
 
 from app.deadlines.clauses import Clause, Quantity, split_clauses
+from app.deadlines.cutoffs import Cutoff, find_cutoffs, with_phrases
 from app.deadlines.rules import ProcessingTime, ProcessingUnit
 from app.deadlines.vi_text import Prepared, blank_noise, prepare
 
-_CUTOFF: Final = re.compile(
-    r"\b(?:sau|truoc)\s+(?P<h>\d{1,2})\s*(?:gio|h)(?:\s*(?P<m>\d{2})(?:\s*phut)?)?\b"
-    r"(?P<pm>\s+chieu)?"
-)
-_RECEIPT: Final = re.compile(r"\b(?:nhan|nop)\b")
-_SEGMENT: Final = re.compile(r"[^;]+")
-_NEXT_DAY: Final = re.compile(r"\b(?:tiep theo|hom sau|ke tiep)\b")
-_RETURN_NEXT_DAY: Final = re.compile(
-    r"\b(?:trong|vao)\s+ngay\s+(?:lam\s+viec\s+)?(?:tiep\s+theo|hom\s+sau|ke\s+tiep)"
-    r"|\btra\b[^;.]*\b(?:tiep\s+theo|hom\s+sau)"
-)
-_CLOCK_START: Final = re.compile(r"\btinh\s+(?:tu\s+)?(?:ngay|thoi diem)")
 # "trong ngày hoặc ngày làm việc tiếp theo" with no hour saying which: same day or the next
 _OR_NEXT_DAY: Final = re.compile(
     r"\bhoac\s+(?:trong\s+|vao\s+)?ngay\s+(?:lam\s+viec\s+)?(?:tiep\s+theo|hom\s+sau|ke\s+tiep)")
@@ -103,15 +92,6 @@ class TextReading:
         return self.reading is None
 
 
-@dataclass(frozen=True, slots=True)
-class _Cutoff:
-    at: dt.time
-    start: int
-    end: int
-    same_day: bool
-    phrase: str = ""
-
-
 class _ListBack(Exception):
     def __init__(self, reason: str, candidates: list[Reading] | None = None) -> None:
         super().__init__(reason)
@@ -120,36 +100,6 @@ class _ListBack(Exception):
         for candidate in candidates or []:  # one per reading, with the phrase that said it first
             first.setdefault((candidate.time, candidate.cutoff), candidate)
         self.candidates = tuple(first.values())
-
-
-def _cutoffs(prepared: Prepared) -> list[_Cutoff]:
-    """Every "sau 15 giờ" of a clause about receiving ("nhận", "nộp") or the next day."""
-    found = []
-    for clause in _SEGMENT.finditer(prepared.fold):
-        for match in _CUTOFF.finditer(clause.group()):
-            if not (_RECEIPT.search(clause.group(), 0, match.start())
-                    or _NEXT_DAY.search(clause.group())):
-                continue
-            hour, minute = int(match["h"]), int(match["m"] or 0)
-            hour += 12 if match["pm"] and hour < 12 else 0
-            start, end = clause.start() + match.start(), clause.start() + match.end()
-            if not (0 < hour < 24 and minute < 60):
-                raise _ListBack(f"giờ chốt không hợp lệ: {prepared.quote(start, end)}")
-            same_day = bool(_RETURN_NEXT_DAY.search(clause.group())) and not _CLOCK_START.search(
-                clause.group())
-            found.append(_Cutoff(dt.time(hour, minute), start, end, same_day))
-    return found
-
-
-def _phrased(cutoffs: list[_Cutoff], clauses: list[Clause], prepared: Prepared) -> list[_Cutoff]:
-    """Each cut-off with the clause it was read in as its phrase."""
-    out = []
-    for cutoff in cutoffs:
-        holders = [c for c in clauses if c.start <= cutoff.start < c.end]
-        holder = min(holders, key=lambda c: c.end - c.start, default=None)
-        phrase = holder.phrase(prepared) if holder else prepared.whole()
-        out.append(_Cutoff(cutoff.at, cutoff.start, cutoff.end, cutoff.same_day, phrase))
-    return out
 
 
 def _time_of(quantity: Quantity, value: Decimal | None = None) -> ProcessingTime:
@@ -262,14 +212,14 @@ def _no_reading(prepared: Prepared, clauses: list[Clause], masked: str) -> _List
     return _ListBack("không thấy thời hạn giải quyết trong văn bản")
 
 
-def _with_cutoff(prepared: Prepared, reading: Reading, cutoffs: list[_Cutoff],
+def _with_cutoff(prepared: Prepared, reading: Reading, cutoffs: list[Cutoff],
                  clauses: list[Clause]) -> Reading:
     if not cutoffs:
         if reading.time.unit == "same_day" and _OR_NEXT_DAY.search(prepared.fold):
             raise _ListBack("trong ngày hoặc ngày làm việc tiếp theo, không nói từ giờ nào", [
                 reading, Reading(ProcessingTime(Decimal(1), "working_days"), reading.phrase)])
         return reading
-    by_hour: dict[dt.time, _Cutoff] = {}
+    by_hour: dict[dt.time, Cutoff] = {}
     for each in cutoffs:
         by_hour.setdefault(each.at, each)
     if len(by_hour) > 1:
@@ -295,10 +245,13 @@ def read_processing_time(text: str) -> TextReading:
     try:
         if not prepared.fold.strip():
             raise _ListBack("văn bản trống")
-        cutoffs = _cutoffs(prepared)
+        try:
+            cutoffs = find_cutoffs(prepared)
+        except ValueError as invalid:
+            raise _ListBack(str(invalid)) from None
         masked = blank_noise(prepared)
         clauses = split_clauses(prepared, masked, [(c.start, c.end) for c in cutoffs])
-        cutoffs = _phrased(cutoffs, clauses, prepared)
+        cutoffs = with_phrases(cutoffs, clauses, prepared)
         readings = _readings(prepared, clauses)
         if not readings:
             raise _no_reading(prepared, clauses, masked)
