@@ -67,6 +67,7 @@ def cell_text(value: Any) -> str:
 
 
 def _structured(raw: dict[str, Any]) -> TextReading | None:
+    """The reading of the ``processing_time`` / ``processing_unit`` columns, if given."""
     value, unit = cell_text(raw.get("processing_time")), cell_text(raw.get("processing_unit"))
     if not value and not unit:
         return None
@@ -74,11 +75,11 @@ def _structured(raw: dict[str, Any]) -> TextReading | None:
     if unit not in UNITS:
         return TextReading(source, None, reason=f"processing_unit {unit!r} is not one of "
                            f"{', '.join(UNITS)}")
-    if unit == "same_day" and not value:
-        return TextReading(source, Reading(ProcessingTime.same_day(), source))
+    number = value.replace(",", ".")
+    if unit == "same_day" and not number:
+        number = "0"  # "trong ngày" needs no number
     try:
-        return TextReading(source, Reading(
-            ProcessingTime(Decimal(value.replace(",", ".")), unit), source))
+        return TextReading(source, Reading(ProcessingTime(Decimal(number), unit), source))
     except InvalidOperation:
         return TextReading(source, None, reason="processing_time is not a number")
     except ValueError as exc:

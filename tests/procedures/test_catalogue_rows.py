@@ -189,3 +189,61 @@ def test_agency_and_service_level_of_the_national_export_are_kept() -> None:
                          [(None, ""), (5.0, "5"), (5.5, "5.5"), (" a ", "a"), (7, "7")])
 def test_cell_text(value: Any, expected: str) -> None:
     assert cell_text(value) == expected
+
+
+def test_a_whole_row_as_it_is_stored() -> None:
+    raw = row(MaTTHC=" 1.000894 ", TenTTHC="Đăng ký kết hôn", MaLinhVuc="G15",
+              TenLinhVuc="Hộ tịch", CoQuanThucHien="UBND cấp xã", MucDo="Toàn trình",
+              restart_on_supplement="Có",
+              ThoiHanGiaiQuyet="Ngay trong ngày tiếp nhận hồ sơ; trường hợp nhận hồ sơ sau 15 giờ "
+                               "thì trả kết quả trong ngày làm việc tiếp theo. Trường hợp cần xác "
+                               "minh thì không quá 05 ngày làm việc.")
+    assert check_row(12, raw) == CatalogueRow(
+        row=12, code="1.000894", name="Đăng ký kết hôn", field_code="G15", field_name="Hộ tịch",
+        text=raw["ThoiHanGiaiQuyet"], processing_time=ProcessingTime.same_day(),
+        parse_error=None, cutoff=time(15, 0), restart_on_supplement=True,
+        phrase="Ngay trong ngày tiếp nhận hồ sơ",
+        cutoff_phrase="trường hợp nhận hồ sơ sau 15 giờ thì trả kết quả trong ngày làm việc tiếp "
+                      "theo",
+        exceptions=("Trường hợp cần xác minh thì không quá 05 ngày làm việc",), readings=(),
+        agency="UBND cấp xã", service_level="Toàn trình")
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (row(MaTTHC=""), "MaTTHC: required column is empty"),
+        (row(TenLinhVuc=None), "TenLinhVuc: required column is empty"),
+        (row(MaTTHC="9" * 65), "MaTTHC: a procedure code has at most 64 characters"),
+        (row(cutoff="25:00"), "cutoff: '25:00' is not an HH:MM hour"),
+        (row(cutoff="chiều"), "cutoff: 'chiều' is not an HH:MM hour"),
+        (row(cutoff=24), "cutoff: 24 is not an hour of the day"),
+        (row(restart_on_supplement="tùy"),
+         "restart_on_supplement: 'tùy' is not yes or no (Có/Không, true/false)"),
+    ],
+)
+def test_a_refused_row_says_which_column_and_why(raw: dict[str, Any], message: str) -> None:
+    with pytest.raises(RowRefused) as caught:
+        check_row(3, raw)
+    assert str(caught.value) == message
+
+
+def test_seconds_of_a_time_cell_are_dropped() -> None:
+    assert read_cutoff(time(15, 30, 45, 123)) == time(15, 30)
+    assert read_cutoff(datetime(2025, 1, 1, 15, 30, 45, 123)) == time(15, 30)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "reason"),
+    [
+        ("5", "",
+         "processing_unit '' is not one of working_days, working_hours, calendar_days, same_day"),
+        ("", "weeks",
+         "processing_unit 'weeks' is not one of working_days, working_hours, calendar_days, "
+         "same_day"),
+        ("abc", "working_days", "processing_time is not a number"),
+    ],
+)
+def test_a_bad_structured_time_says_why(value: str, unit: str, reason: str) -> None:
+    result = checked(processing_time=value, processing_unit=unit)
+    assert (result.phrase, result.parse_error) == (None, reason)
