@@ -71,9 +71,9 @@ def test_a_text_listed_back_is_stored_with_every_reading(db_session: Session) ->
     assert proc.processing_time is None and proc.processing_unit is None
     assert proc.parse_error and "nhiều cách đọc" in proc.parse_error
     assert proc.processing_time_readings == [
-        {"value": "3", "unit": "calendar_days", "cutoff": None, "label": "3 ngày",
-         "phrase": "Trong ngày (tối đa 3 ngày)"},
         {"value": "0", "unit": "same_day", "cutoff": None, "label": "trong ngày",
+         "phrase": "Trong ngày (tối đa 3 ngày)"},
+        {"value": "3", "unit": "calendar_days", "cutoff": None, "label": "3 ngày",
          "phrase": "Trong ngày (tối đa 3 ngày)"},
     ]
 
@@ -175,7 +175,7 @@ def test_cli_imports_the_national_export_and_lists_readings_with_their_phrase(
     assert items["1.000003"]["implementing_agency"] == "UBND cấp huyện"
     assert items["1.000003"]["service_level"] == "Một phần"
     assert items["1.000004"]["processing_time"] == "0.5"
-    assert [r["label"] for r in items["1.000005"]["readings"]] == ["03 ngày", "trong ngày"]
+    assert [r["label"] for r in items["1.000005"]["readings"]] == ["trong ngày", "03 ngày"]
 
 
 def test_api_shows_one_procedure_and_404s_an_unknown_one(
