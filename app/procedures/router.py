@@ -22,7 +22,8 @@ def list_procedures(session: SessionDep, missing: bool = False) -> list[Procedur
     return [ProcedureOut.of(v) for v in service.list_procedures(session, missing=missing)]
 
 
-@router.get("/{code}", response_model=ProcedureOut, summary="One procedure: its processing time "
-            "with the phrase it was read from, exceptions, cut-off, or the readings listed back")
-def get_procedure(code: str, session: SessionDep) -> ProcedureOut:
-    return ProcedureOut.of(service.get_procedure(session, code))
+@router.get("/{procedure_code}", response_model=ProcedureOut,
+            summary="One procedure: its processing time with the phrase it was read from, "
+                    "exceptions, cut-off, or the readings listed back")
+def get_procedure(procedure_code: str, session: SessionDep) -> ProcedureOut:
+    return ProcedureOut.of(service.get_procedure(session, procedure_code))

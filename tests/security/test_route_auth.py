@@ -89,6 +89,8 @@ PRIVATE: dict[tuple[str, str], Private] = {
     ("GET", "/api/v1/ingest/runs"): Private("list"),
     ("GET", "/api/v1/jobs/runs"): Private("global", "scheduled job runs: counts only"),
     ("GET", "/api/v1/procedures"): Private("global", "the national procedure catalogue"),
+    ("GET", "/api/v1/procedures/{procedure_code}"): Private(
+        "global", "one procedure of the national catalogue"),
     ("GET", "/api/v1/rates"): Private("item", query=f"agency={OWN_AGENCY}"),
     ("GET", "/api/v1/reports/period"): Private(
         "item", query=f"from=2026-03-01&to=2026-04-01&agency={OWN_AGENCY}"),
@@ -108,6 +110,8 @@ PRIVATE: dict[tuple[str, str], Private] = {
     ("GET", "/giam-sat/phieu-xin-loi"): Private("list"),
     ("POST", "/giam-sat/phieu-xin-loi/{notice_id}/duyet"): Private("item"),
     ("POST", "/giam-sat/phieu-xin-loi/{notice_id}/phat-hanh"): Private("item"),
+    ("GET", "/giam-sat/thu-tuc/{procedure_code}"): Private(
+        "global", "one procedure of the catalogue; its dossier count is the caller's own"),
     ("GET", "/giam-sat/cach-ly"): Private("list", query="trang_thai=all"),
     ("GET", "/giam-sat/chat-luong-du-lieu"): Private("list"),
     ("GET", "/giam-sat/he-thong-gui"): Private("role"),
@@ -167,7 +171,7 @@ def world(db_session: Session, app: FastAPI) -> World:
 
 def concrete(path: str, notice_id: int) -> str:
     values = {"code": CODE, "notice_id": str(notice_id), "day": "2026-03-10", "fmt": "pdf",
-              "action": "approve", "name": "opencps"}
+              "action": "approve", "name": "opencps", "procedure_code": "1.001000"}
     return re.sub(r"\{(\w+)(?::path)?\}", lambda m: values[m.group(1)], path)
 
 
