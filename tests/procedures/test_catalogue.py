@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 from decimal import Decimal
@@ -150,10 +151,11 @@ def test_cli_import_prints_the_report_and_list_shows_missing(
     result = runner.invoke(cli, ["procedures", "import", str(path)])
     assert result.exit_code == 0, result.output
     # the parse report names each unreadable row by number and code
-    assert "│ 7   │ 1.000006" in result.output and "│ 9   │ 1.000008" in result.output
+    assert re.search(r"│ 7 +│ 1\.000006", result.output)
+    assert re.search(r"│ 9 +│ 1\.000008", result.output)
     assert "tháng" in result.output
     again = runner.invoke(cli, ["procedures", "import", str(path)])
-    assert again.exit_code == 0 and "│ 0       │ 0       │ 8         │ 2 " in again.output
+    assert again.exit_code == 0 and re.search(r"│ 0 +│ 0 +│ 8 +│ 2 +│", again.output)
     listed = runner.invoke(cli, ["procedures", "list", "--json"])
     items = json.loads(listed.output)
     assert len(items) == 8 and items[1]["cutoff"] == "15:00"
