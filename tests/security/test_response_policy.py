@@ -38,7 +38,7 @@ Headers = Callable[..., dict[str, str]]
 
 def _get_paths(app: FastAPI) -> list[str]:
     values = {"code": "H-LATE-01", "code:path": "H-LATE-01", "notice_id": "1", "fmt": "pdf",
-              "day": "2026-03-10", "action": "approve"}
+              "day": "2026-03-10", "action": "approve", "procedure_code": "1.001"}
     paths = []
     for route in iter_route_contexts(app.routes):
         if "GET" in (route.methods or ()):
