@@ -43,6 +43,7 @@ _IN_ADVANCE: Final = re.compile(r"^\W*truoc\s+(?:khi|ngay|thoi diem)\b")
 _ACTOR: Final = re.compile(rf"(?<!cho )(?<!den )(?<!voi )(?<!cua )\b(?:(?P<agency>{_AGENCY})"
                            rf"|(?P<applicant>{_APPLICANT}))")
 # the actor's own verb, a few words after it: "hộ kinh doanh phải thông báo", "công ty … thông báo"
+_PASSIVE: Final = re.compile(r"\W*(?:\S+\s+){0,3}?duoc\b")
 _OBLIGATION: Final = re.compile(
     r"\W*(?:\S+\s+){0,3}?(?:phai|co trach nhiem|thong bao|gui|nop|dang ky|bao cao)\b"
 )
@@ -65,5 +66,12 @@ def is_applicant(masked: str, start: int, quantity: tuple[int, int], end: int) -
     after_anchor = tail[anchor.end():] if anchor else tail
     actor = _ACTOR.search(after_anchor)
     if actor is not None:
-        return bool(actor.group("applicant") and _OBLIGATION.match(after_anchor, actor.end()))
+        if actor.group("agency"):
+            return False
+        if _OBLIGATION.match(after_anchor, actor.end()):
+            return True
+        if _PASSIVE.match(after_anchor, actor.end()):
+            return False  # the applicant receives: "doanh nghiệp (và chi nhánh) được cấp"
+    # counted from the applicant's own event: "kể từ ngày có người chết thì vợ, chồng hoặc con,
+    # cha, mẹ hoặc người thân thích khác của người chết có trách nhiệm đi đăng ký khai tử"
     return bool(_APPLICANT_ANCHOR.match(tail)) and not _RECEIPT_ANCHOR.match(tail)

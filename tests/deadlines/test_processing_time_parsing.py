@@ -549,6 +549,15 @@ def test_the_normal_case_is_no_exception(text: str) -> None:
         ("Trong thời hạn 10 ngày cấp giấy cho doanh nghiệp", False),
         ("Doanh nghiệp được cấp giấy trong thời hạn 10 ngày", False),
         ("Cha, mẹ có trách nhiệm đi đăng ký trong thời hạn 60 ngày", True),
+        # the actor's verb too far for the actor rule: the applicant's own event decides
+        ("Trong thời hạn 15 ngày kể từ ngày có người chết thì vợ, chồng hoặc con, cha, mẹ hoặc "
+         "người thân thích khác của người chết có trách nhiệm đi đăng ký khai tử", True),
+        ("Trong thời hạn 10 ngày kể từ ngày nhận đủ hồ sơ, cha, mẹ hoặc người giám hộ khác của trẻ "
+         "em nhận kết quả", False),
+        ("Trong thời hạn 10 ngày, kể từ ngày có thay đổi, doanh nghiệp và chi nhánh được cấp giấy",
+         False),
+        ("Trong thời hạn 10 ngày, kể từ ngày có thay đổi, doanh nghiệp và các chi nhánh của mình "
+         "được cấp giấy", True),  # past the passive's reach: the applicant's event decides
     ],
 )
 def test_who_must_act_within_the_time(text: str, applicant: bool) -> None:
