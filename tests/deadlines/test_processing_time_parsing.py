@@ -558,6 +558,17 @@ def test_the_normal_case_is_no_exception(text: str) -> None:
          False),
         ("Trong thời hạn 10 ngày, kể từ ngày có thay đổi, doanh nghiệp và các chi nhánh của mình "
          "được cấp giấy", True),  # past the passive's reach: the applicant's event decides
+        # the actor is looked for after what the time is counted from, not inside it
+        ("Trong thời hạn 05 ngày làm việc, kể từ ngày doanh nghiệp nộp đủ hồ sơ, cơ quan đăng ký "
+         "kinh doanh cấp giấy", False),
+        ("Trong thời hạn 10 ngày, kể từ ngày cơ quan đăng ký nhận được hồ sơ, doanh nghiệp phải "
+         "nộp lệ phí", True),
+        ("Trong thời hạn 10 ngày, kể từ ngày nhận được thông báo, trong mọi trường hợp doanh "
+         "nghiệp phải nộp lệ phí", True),
+        # a minimum or an advance notice, each on its own
+        ("Ít nhất 15 ngày", True),
+        ("03 ngày làm việc trước khi tạm ngừng kinh doanh", True),
+        ("03 ngày làm việc sau khi tạm ngừng kinh doanh", False),
     ],
 )
 def test_who_must_act_within_the_time(text: str, applicant: bool) -> None:
