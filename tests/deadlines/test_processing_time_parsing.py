@@ -133,6 +133,15 @@ def test_same_day(text: str) -> None:
     assert reading.time == ProcessingTime.same_day() and reading.cutoff is None
 
 
+def test_ngay_and_ngày_are_told_apart_by_the_accent() -> None:
+    # "05 ngày sau khi …" is five days after; "ngay sau khi" is at once
+    assert read("05 ngày sau khi nhận đủ hồ sơ hợp lệ").time == pt("5", CD)
+    assert read("Trả kết quả ngay sau khi nhận đủ hồ sơ hợp lệ").time == ProcessingTime.same_day()
+    # typed without accents the two cannot be told apart: both readings go back
+    assert candidates(back("05 ngay sau khi nhan du ho so hop le")) == {
+        (pt("5", CD), None), (ProcessingTime.same_day(), None)}
+
+
 @pytest.mark.parametrize(
     "text",
     [
