@@ -32,6 +32,11 @@ TARGETS: dict[str, str] = {
     "app/deadlines/index.py": "tests/deadlines",
     "app/deadlines/batch.py": "tests/deadlines",
     "app/deadlines/parsing.py": "tests/deadlines",
+    # the processing-time reader's parts (parsing.py puts them together)
+    "app/deadlines/clauses.py": "tests/deadlines",
+    "app/deadlines/applicant.py": "tests/deadlines",
+    "app/deadlines/cutoffs.py": "tests/deadlines",
+    "app/deadlines/vi_text.py": "tests/deadlines",
     "app/procedures/catalogue.py": "tests/procedures",
     "connectors/portal_format.py": "tests/connectors",
 }
