@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -100,9 +101,16 @@ def test_downgrade_refuses_while_payloads_are_archived(
     now = ["--now", LATER.replace(microsecond=0).isoformat()]
     done = runner.invoke(cli, ["retention", "--apply", *now])
     assert done.exit_code == 0 and "did archive 3" in done.output, done.output
+    # Later revisions go first, cleanly: SQLite runs each revision in its own transaction, so
+    # a refusal in 0007 would otherwise leave them undone and the database off the models.
+    migrate.downgrade(cli_database, "0007")
+    before_0007 = ScriptDirectory.from_config(
+        migrate.alembic_config(cli_database)).get_revision("0007").down_revision
+    assert isinstance(before_0007, str)
     with pytest.raises(RuntimeError, match="3 raw payloads are in archive files"):
-        migrate.downgrade(cli_database, "0009")
+        migrate.downgrade(cli_database, before_0007)
+    migrate.upgrade(cli_database)
     [file] = list(tmp_path.rglob("*.jsonl.gz"))
     assert runner.invoke(cli, ["retention", "restore", str(file), "--apply"]).exit_code == 0
-    migrate.downgrade(cli_database, "0009")
+    migrate.downgrade(cli_database, before_0007)
     migrate.upgrade(cli_database)
