@@ -20,20 +20,15 @@ from connectors.errors import (
     SpreadsheetError,
     UnknownConnector,
 )
-from connectors.portal_fields import (
-    STATUS_NAMES,
-    format_portal_date,
-    parse_portal_date,
-)
+from connectors.portal.status import NO_STATUS, STATUS_NAMES, DossierStatus, progression_rank
+from connectors.portal_fields import format_portal_date, parse_portal_date
 from connectors.portal_format import guess_kind, parse_dossier, parse_progress, parse_record
 from connectors.records import (
-    NO_STATUS,
     DataFlag,
     DossierRecord,
     IdNumber,
     ProgressRecord,
     SupplementRecord,
-    progression_rank,
 )
 from connectors.registry import available, get_connector
 
@@ -46,6 +41,7 @@ __all__ = [
     "DataError",
     "DataFlag",
     "DossierRecord",
+    "DossierStatus",
     "Envelope",
     "EnvelopeInvalid",
     "IdNumber",

@@ -14,6 +14,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from connectors.errors import RecordInvalid
+from connectors.portal.status import STATUS_ALIASES, STATUS_NAMES
 
 PORTAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 PORTAL_DATE_FORMAT: Final = "%Y%m%d%H%M%S"
@@ -29,35 +30,6 @@ MAX_LIST_ITEMS: Final = 10_000
 _PORTAL_DATE_RE: Final = re.compile(r"\d{14}")
 _VALUE_ECHO_CHARS: Final = 80
 _CONTROL_CHARS: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-#: PORTAL.md status codes and their meaning (Vietnamese, as the portal names them).
-STATUS_NAMES: Final[Mapping[int, str]] = {
-    1: "Mới đăng ký",
-    2: "Được tiếp nhận",
-    3: "Không được tiếp nhận",
-    4: "Đang xử lý",
-    5: "Yêu cầu bổ sung giấy tờ",
-    6: "Yêu cầu thực hiện nghĩa vụ tài chính",
-    7: "Công dân yêu cầu rút hồ sơ",
-    8: "Dừng xử lý",
-    9: "Đã xử lý xong",
-    10: "Đã trả kết quả",
-}
-
-#: Text statuses some systems send instead of numbers (PORTAL.md).
-STATUS_ALIASES: Final[Mapping[str, int]] = {
-    "receiving": 1,
-    "new": 2,
-    "denied": 3,
-    "processing": 4,
-    "waiting": 5,
-    "paying": 6,
-    "cancelled": 7,
-    "unresolved": 8,
-    "releasing": 9,
-    "done": 10,
-}
-
 
 def echo(value: Any) -> str:
     """A short printable rendering of a bad value for the error message and the quarantine row.

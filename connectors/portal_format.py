@@ -16,6 +16,7 @@ from typing import Any, Final
 from connectors import portal_lenient as lenient
 from connectors.base import RecordKind
 from connectors.errors import RecordInvalid
+from connectors.portal.status import NO_STATUS, DossierStatus
 from connectors.portal_fields import (
     echo,
     parse_status,
@@ -26,7 +27,7 @@ from connectors.portal_fields import (
     required_text,
     type_name,
 )
-from connectors.records import NO_STATUS, DataFlag, DossierRecord, ProgressRecord
+from connectors.records import DataFlag, DossierRecord, ProgressRecord
 
 APPLICANT_TYPES: Final[Mapping[int, str]] = {
     1: "công dân",
@@ -40,8 +41,6 @@ CHANNELS: Final[Mapping[int, str]] = {
     3: "bưu chính công ích",
 }
 ID_KINDS: Final[Mapping[int, str]] = {1: "định danh cá nhân 12 số", 2: "CMND 9 số"}
-#: Status 1: submitted online, not accepted yet; it has no NgayTiepNhan.
-SUBMITTED: Final = 1
 _CODE_RE: Final = re.compile(r"\S+")
 #: Key a connector uses to wrap an item that was not a JSON object, so it still gets quarantined.
 RAW_ITEM_KEY: Final = "_raw"
@@ -156,7 +155,7 @@ def parse_dossier(payload: Any, *, agency_hint: str | None = None) -> DossierRec
     code = _dossier_code(record)
     procedure_code = required_text(record, "MaTTHC")
     status = _dossier_status(record)
-    received_at = read_date(record, "NgayTiepNhan", required=status != SUBMITTED)
+    received_at = read_date(record, "NgayTiepNhan", required=status != DossierStatus.SUBMITTED)
     flags: list[DataFlag] = []
     if received_at is None:  # status 1: the app dates it by NgayNopHoSo or its arrival
         flags.append(DataFlag(lenient.RECEIVED_UNKNOWN, "NgayTiepNhan"))

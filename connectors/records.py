@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
-#: The status of a progress step whose TrangThai was ``""``: a sender with no mapping for its
-#: local status (PORTAL.md). The step is kept; it changes neither the status nor the clock.
-NO_STATUS: Final = 0
+from connectors.portal.status import progression_rank
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,14 +140,3 @@ class DossierRecord:
                 seen.add(step.dedup_key)
                 ordered.append(step)
         return tuple(ordered)
-
-
-# Where each status stands in a dossier's life: steps stamped with the same instant apply in this
-# order whatever order they arrive in (received, processing, paused, finished, returned; refused,
-# withdrawn and stopped end a dossier). A step without status comes first: it changes nothing.
-_PROGRESSION: Final = {NO_STATUS: -1, 1: 0, 2: 1, 4: 2, 5: 3, 6: 3, 9: 4, 10: 5, 3: 6, 7: 6, 8: 6}
-
-
-def progression_rank(status: int) -> int:
-    """The rank of ``status`` in a dossier's progression (ties of instant sort by it)."""
-    return _PROGRESSION.get(status, -1)

@@ -42,3 +42,9 @@ def by_code(session: Session, code: str) -> Agency | None:
 
 def list_all(session: Session) -> list[Agency]:
     return list(session.scalars(select(Agency).order_by(Agency.code)))
+
+
+def agency_of(session: Session, agency_id: int) -> Agency:
+    agency = session.get(Agency, agency_id)
+    assert agency is not None  # foreign key
+    return agency

@@ -1,14 +1,5 @@
-"""Civil-service calendar (DEADLINES.md §1): which days are working days, and why."""
+"""Calendar admin: dated overrides and office hours, kept in the database, with their API and
+`tthc calendar` commands. Every change recomputes open dossiers' deadlines (`service`).
 
-from app.calendar.calendar import CivilServiceCalendar
-from app.calendar.models import CalendarOverride, DayInfo, DayKind, OverrideKind
-from app.calendar.official import OFFICIAL_SCHEDULE
-
-__all__ = [
-    "OFFICIAL_SCHEDULE",
-    "CalendarOverride",
-    "CivilServiceCalendar",
-    "DayInfo",
-    "DayKind",
-    "OverrideKind",
-]
+The calendar itself (which days are working days, and why) is pure and lives in the clock wing:
+`app.deadlines.calendar`; loading it from the database is `app.deadlines.store.loaders`."""

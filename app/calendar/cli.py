@@ -14,7 +14,7 @@ from app.core.clock import utcnow
 from app.core.errors import AppError
 from app.core.progress import progress
 from app.db.session import session_scope
-from app.dossiers.deadline_sync import recompute_open_dossiers
+from app.deadlines.store.loaders import load_calendar
 
 app = typer.Typer(
     help="Civil-service calendar overrides (days off, make-up working days).", no_args_is_help=True
@@ -43,12 +43,11 @@ def add(
         raise typer.Exit(code=2) from None
     now = utcnow()
     try:
-        with session_scope() as session:
-            service.add_override(
-                session, day=parsed, kind=kind, reason=reason, source=source, created_by=by, now=now
+        with session_scope() as session, progress("Tính lại thời hạn", "hồ sơ") as tracker:
+            _, changed = service.add_override(
+                session, day=parsed, kind=kind, reason=reason, source=source, created_by=by,
+                now=now, progress=tracker,
             )
-            with progress("Tính lại thời hạn", "hồ sơ") as tracker:
-                changed = recompute_open_dossiers(session, now, progress=tracker)
     except AppError as exc:
         _fail(exc)
     console.print(
@@ -61,10 +60,10 @@ def remove(day: str = typer.Argument(..., help="Date, YYYY-MM-DD.")) -> None:
     """Remove the override on DAY; open dossiers' due times are recomputed."""
     now = utcnow()
     try:
-        with session_scope() as session:
-            service.remove_override(session, date.fromisoformat(day))
-            with progress("Tính lại thời hạn", "hồ sơ") as tracker:
-                changed = recompute_open_dossiers(session, now, progress=tracker)
+        with session_scope() as session, progress("Tính lại thời hạn", "hồ sơ") as tracker:
+            _, changed = service.remove_override(
+                session, date.fromisoformat(day), now, progress=tracker
+            )
     except ValueError:
         console.print(f"[red]error:[/red] {day!r} is not a date (YYYY-MM-DD)")
         raise typer.Exit(code=2) from None
@@ -102,7 +101,7 @@ def show(
 ) -> None:
     """Show each day between START and END: working or not, and why."""
     with session_scope() as session:
-        calendar = service.load_calendar(session)
+        calendar = load_calendar(session)
     first, last = date.fromisoformat(start), date.fromisoformat(end)
     for info in calendar.days(first, last):
         mark = "làm việc" if info.is_working else "nghỉ"
@@ -138,15 +137,15 @@ def hours(
                     console.print(f"[red]error:[/red] no agency with code or name {agency!r}")
                     raise typer.Exit(code=1)
                 agency_id = found.id
-            service.set_office_hours(
-                session,
-                agency_id=agency_id,
-                effective_from=date.fromisoformat(effective_from),
-                sessions=service.parse_sessions_text(sessions),
-                now=now,
-            )
             with progress("Tính lại thời hạn", "hồ sơ") as tracker:
-                changed = recompute_open_dossiers(session, now, progress=tracker)
+                _, changed = service.set_office_hours(
+                    session,
+                    agency_id=agency_id,
+                    effective_from=date.fromisoformat(effective_from),
+                    sessions=service.parse_sessions_text(sessions),
+                    now=now,
+                    progress=tracker,
+                )
     except AppError as exc:
         _fail(exc)
     except ValueError:

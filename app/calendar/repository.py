@@ -1,25 +1,13 @@
-"""SQL for calendar overrides and office hours."""
+"""SQL of the calendar admin's changes (the reads the clock needs: app.deadlines.store)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import AgencyOfficeHours, CalendarOverrideRow
-
-
-def list_overrides(
-    session: Session, start: date | None = None, end: date | None = None
-) -> Sequence[CalendarOverrideRow]:
-    query = select(CalendarOverrideRow).order_by(CalendarOverrideRow.day)
-    if start is not None:
-        query = query.where(CalendarOverrideRow.day >= start)
-    if end is not None:
-        query = query.where(CalendarOverrideRow.day < end)
-    return session.scalars(query).all()
 
 
 def get_override(session: Session, day: date) -> CalendarOverrideRow | None:
@@ -37,14 +25,6 @@ def add_override(session: Session, row: CalendarOverrideRow) -> CalendarOverride
 def delete_override(session: Session, row: CalendarOverrideRow) -> None:
     session.delete(row)
     session.flush()
-
-
-def list_office_hours(session: Session) -> Sequence[AgencyOfficeHours]:
-    return session.scalars(
-        select(AgencyOfficeHours).order_by(
-            AgencyOfficeHours.agency_id, AgencyOfficeHours.effective_from
-        )
-    ).all()
 
 
 def get_office_hours(

@@ -12,9 +12,6 @@ from app.auth.deps import Principal, require_roles
 from app.calendar import service
 from app.calendar.schemas import DayOut, OverrideChange, OverrideIn, OverrideOut
 from app.core.clock import utcnow
-from app.core.errors import ValidationFailed
-from app.deadlines.clock import MAX_YEAR, MIN_YEAR
-from app.dossiers.deadline_sync import recompute_open_dossiers
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
@@ -37,25 +34,21 @@ def list_overrides(
 )
 def add_override(body: OverrideIn, session: SessionDep, principal: Admin) -> OverrideChange:
     """Adds a day off or make-up working day; open dossiers' due times are recomputed."""
-    now = utcnow()
-    row = service.add_override(
+    row, changed = service.add_override(
         session,
         day=body.day,
         kind=body.kind,
         reason=body.reason,
         source=body.source,
         created_by=principal.name,
-        now=now,
+        now=utcnow(),
     )
-    changed = recompute_open_dossiers(session, now)
     return OverrideChange(override=OverrideOut.model_validate(row), recomputed_dossiers=changed)
 
 
 @router.delete("/overrides/{day}", response_model=OverrideChange, summary="Remove an override")
 def remove_override(day: date, session: SessionDep, _principal: Admin) -> OverrideChange:
-    now = utcnow()
-    row = service.remove_override(session, day)
-    changed = recompute_open_dossiers(session, now)
+    row, changed = service.remove_override(session, day, utcnow())
     return OverrideChange(override=OverrideOut.model_validate(row), recomputed_dossiers=changed)
 
 
@@ -66,9 +59,4 @@ def days(
     start: Annotated[date, Query(alias="from")],
     end: Annotated[date, Query(alias="to", description="inclusive")],
 ) -> list[DayOut]:
-    if end < start or (end - start).days > 731:
-        raise ValidationFailed("'to' must be on or after 'from', at most two years later")
-    if not (start.year >= MIN_YEAR and end.year <= MAX_YEAR):
-        raise ValidationFailed(f"days must fall within {MIN_YEAR}–{MAX_YEAR}")
-    calendar = service.load_calendar(session)
-    return [DayOut(**info.to_dict()) for info in calendar.days(start, end)]
+    return [DayOut(**info.to_dict()) for info in service.days(session, start, end)]

@@ -1,43 +1,30 @@
-"""Calendar overrides in the database, and the calendar and office hours built from them."""
+"""Calendar admin: dated overrides and office hours. Every change recomputes the due times of
+open dossiers here, in the service, so the API and the CLI cannot forget to."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, time
-from functools import lru_cache
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from app.calendar import repository
-from app.calendar.calendar import CivilServiceCalendar
-from app.calendar.models import CalendarOverride, OverrideKind
 from app.core.errors import Conflict, NotFound, ValidationFailed
-from app.deadlines.hours import DEFAULT_OFFICE_HOURS, OfficeHours, OfficeHoursSchedule
+from app.core.progress import Tracker
+from app.deadlines.calendar import CalendarOverride, DayInfo
+from app.deadlines.clock import MAX_YEAR, MIN_YEAR
+from app.deadlines.store import repository as clock_repository
+from app.deadlines.store.loaders import load_calendar, parse_sessions
+from app.deadlines.store.sync import recompute_open_dossiers
 from app.models import AgencyOfficeHours, CalendarOverrideRow
 
-
-def _to_value(row: CalendarOverrideRow) -> CalendarOverride:
-    kind: OverrideKind = "working_day" if row.kind == "working_day" else "day_off"
-    return CalendarOverride(day=row.day, kind=kind, reason=row.reason, source=row.source)
-
-
-def load_calendar(session: Session) -> CivilServiceCalendar:
-    overrides = tuple(_to_value(row) for row in repository.list_overrides(session))
-    return _calendar_for(overrides)
-
-
-@lru_cache(maxsize=16)
-def _calendar_for(overrides: tuple[CalendarOverride, ...]) -> CivilServiceCalendar:
-    # One calendar object per set of overrides: the working-time index is cached per calendar
-    # object, and rebuilding it for every batch would cost more than the batch.
-    return CivilServiceCalendar(overrides)
+MAX_DAYS_SHOWN = 731  # two years
 
 
 def list_overrides(
     session: Session, start: date | None = None, end: date | None = None
 ) -> Sequence[CalendarOverrideRow]:
-    return repository.list_overrides(session, start, end)
+    return clock_repository.list_overrides(session, start, end)
 
 
 def add_override(
@@ -49,7 +36,9 @@ def add_override(
     source: str,
     created_by: str | None,
     now: datetime,
-) -> CalendarOverrideRow:
+    progress: Tracker | None = None,
+) -> tuple[CalendarOverrideRow, int]:
+    """The stored override and how many open dossiers were recomputed."""
     if kind not in ("day_off", "working_day"):
         raise ValidationFailed(f"kind must be day_off or working_day, not {kind!r}")
     try:
@@ -66,36 +55,28 @@ def add_override(
         created_by=created_by,
         created_at=now,
     )
-    return repository.add_override(session, row)
+    repository.add_override(session, row)
+    return row, recompute_open_dossiers(session, now, progress=progress)
 
 
-def remove_override(session: Session, day: date) -> CalendarOverrideRow:
+def remove_override(
+    session: Session, day: date, now: datetime, progress: Tracker | None = None
+) -> tuple[CalendarOverrideRow, int]:
+    """The removed override and how many open dossiers were recomputed."""
     row = repository.get_override(session, day)
     if row is None:
         raise NotFound(f"no override on {day.isoformat()}")
     repository.delete_override(session, row)
-    return row
+    return row, recompute_open_dossiers(session, now, progress=progress)
 
 
-def _parse_sessions(raw: object) -> OfficeHours:
-    if not isinstance(raw, list) or not raw:
-        raise ValueError(f"office-hours sessions must be a non-empty list, not {raw!r}")
-    sessions: list[tuple[time, time]] = []
-    for pair in raw:
-        if not isinstance(pair, list | tuple) or len(pair) != 2:
-            raise ValueError(f"a session is [open, close], not {pair!r}")
-        sessions.append((time.fromisoformat(str(pair[0])), time.fromisoformat(str(pair[1]))))
-    return OfficeHours(tuple(sessions))
-
-
-def load_office_hours(session: Session) -> dict[int | None, OfficeHoursSchedule]:
-    """Schedules by agency id; the key None holds the province-wide default."""
-    entries: dict[int | None, list[tuple[date, OfficeHours]]] = defaultdict(list)
-    for row in repository.list_office_hours(session):
-        entries[row.agency_id].append((row.effective_from, _parse_sessions(row.sessions)))
-    schedules = {agency: OfficeHoursSchedule(items) for agency, items in entries.items()}
-    schedules.setdefault(None, OfficeHoursSchedule.constant(DEFAULT_OFFICE_HOURS))
-    return schedules
+def days(session: Session, start: date, end: date) -> list[DayInfo]:
+    """Each day from `start` to `end` (inclusive): working or not, and why."""
+    if end < start or (end - start).days > MAX_DAYS_SHOWN:
+        raise ValidationFailed("'to' must be on or after 'from', at most two years later")
+    if not (start.year >= MIN_YEAR and end.year <= MAX_YEAR):
+        raise ValidationFailed(f"days must fall within {MIN_YEAR}–{MAX_YEAR}")
+    return list(load_calendar(session).days(start, end))
 
 
 def parse_sessions_text(text: str) -> list[list[str]]:
@@ -107,7 +88,7 @@ def parse_sessions_text(text: str) -> list[list[str]]:
             raise ValidationFailed(f"session {chunk.strip()!r} must look like 07:30-11:30")
         pairs.append([opening.strip(), closing.strip()])
     try:
-        _parse_sessions(pairs)
+        parse_sessions(pairs)
     except ValueError as exc:
         raise ValidationFailed(f"office hours {text!r}: {exc}") from exc
     return pairs
@@ -120,8 +101,10 @@ def set_office_hours(
     effective_from: date,
     sessions: list[list[str]],
     now: datetime,
-) -> AgencyOfficeHours:
-    """Office hours in force from a date (replacing an entry for the same agency and date)."""
+    progress: Tracker | None = None,
+) -> tuple[AgencyOfficeHours, int]:
+    """Office hours in force from a date (replacing an entry for the same agency and date), and
+    how many open dossiers were recomputed."""
     row = repository.get_office_hours(session, agency_id, effective_from)
     if row is None:
         row = AgencyOfficeHours(
@@ -131,8 +114,8 @@ def set_office_hours(
     else:
         row.sessions = sessions
     session.flush()
-    return row
+    return row, recompute_open_dossiers(session, now, progress=progress)
 
 
 def list_office_hours(session: Session) -> Sequence[AgencyOfficeHours]:
-    return repository.list_office_hours(session)
+    return clock_repository.list_office_hours(session)

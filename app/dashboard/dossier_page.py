@@ -1,8 +1,8 @@
 """`/giam-sat/ho-so/{code}`: one dossier, its timeline and its explained deadline.
 
-Calls the same services as `GET /api/v1/dossiers/{code}`: `state_of` (which refuses a dossier of
-another agency) and `explain_state`, whose steps the page lays out so that a supervisor can redo
-the arithmetic by hand.
+Calls the same service as `GET /api/v1/dossiers/{code}`: `detail` (which refuses a dossier of
+another agency and explains the deadline), whose steps the page lays out so that a supervisor can
+redo the arithmetic by hand.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from app.dashboard.access import Supervisor, page_context
 from app.dashboard.errors import page_errors
 from app.dashboard.templating import render
 from app.deadlines.explain_text import CLASSIFICATION_VI, PAUSE_STATUS_VI
-from app.dossiers import repository, service
-from app.dossiers.deadline_sync import load_context
+from app.dossiers import service
 from app.notices import repository as notices
 from app.procedures.schemas import time_label, with_phrase
 from connectors import STATUS_NAMES
@@ -40,12 +39,10 @@ def dossier_detail(
     code: str, request: Request, session: SessionDep, principal: Supervisor
 ) -> Response:
     now = utcnow()
-    context = load_context(session)
     with page_errors(f"Không mở được hồ sơ {code}."):
-        state = service.state_of(session, code, now, principal.agency_ids, context)
-    explanation = service.explain_state(session, state, context)
+        view = service.detail(session, code, now, principal.agency_ids, with_applicant=True)
+    state, explanation, applicant = view.state, view.explanation, view.applicant
     dossier = state.dossier
-    applicant = repository.applicant_of(session, dossier.id)
     return render(
         request,
         "dossier.html.j2",
@@ -54,7 +51,7 @@ def dossier_detail(
             "now": now,
             "d": dossier,
             "procedure": state.procedure,
-            "agency": repository.agency_of(session, dossier.agency_id),
+            "agency": view.agency,
             "result": state.result,
             "x": explanation,
             "events": state.events,

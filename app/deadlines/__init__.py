@@ -30,17 +30,12 @@ from app.deadlines.result import (
     DeadlineResult,
     PauseSpan,
 )
-from app.deadlines.rules import (
-    EXCLUDED_STATUSES,
-    ProcedureRule,
-    ProcessingTime,
-    ProcessingUnit,
-)
+from app.deadlines.rules import ProcedureRule, ProcessingTime, ProcessingUnit
+from app.deadlines.status import DossierStatus
 
 __all__ = [
     "DEFAULT_OFFICE_HOURS",
     "DEFAULT_SCHEDULE",
-    "EXCLUDED_STATUSES",
     "FINISHED_CLASSES",
     "MISMATCH_TOLERANCE_HOURS",
     "OPEN_CLASSES",
@@ -49,6 +44,7 @@ __all__ = [
     "ClockEvent",
     "CountedDay",
     "DeadlineResult",
+    "DossierStatus",
     "Explanation",
     "OfficeHours",
     "OfficeHoursSchedule",

@@ -22,8 +22,8 @@ from typing import Literal
 
 import numpy as np
 
-from app.calendar import CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
+from app.deadlines.calendar import CivilServiceCalendar
 from app.deadlines.clock import (
     MAX_YEAR,
     MIN_YEAR,

@@ -12,8 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Literal
 
-from app.calendar import CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
+from app.deadlines.calendar import CivilServiceCalendar
 from app.deadlines.hours import WORKING_DAY_HOURS, OfficeHours, OfficeHoursSchedule
 from app.deadlines.index import (
     US_PER_HOUR,

@@ -11,14 +11,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from decimal import Decimal
 
-from app.calendar import CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
+from app.deadlines.calendar import CivilServiceCalendar
 from app.deadlines.clock import StartReason, WorkingClock, hours_of, working_clock
 from app.deadlines.events import ClockEvent, Pause, Timeline, build_timeline, require_aware
 from app.deadlines.hours import WORKING_DAY_HOURS, OfficeHours, OfficeHoursSchedule
 from app.deadlines.index import US_PER_HOUR
 from app.deadlines.result import Classification, DeadlineResult, PauseSpan
-from app.deadlines.rules import EXCLUDED_STATUSES, ProcedureRule, ProcessingTime
+from app.deadlines.rules import ProcedureRule, ProcessingTime
+from app.deadlines.status import EXCLUDED
 
 Hours = OfficeHours | OfficeHoursSchedule
 MISMATCH_TOLERANCE_HOURS = Decimal(1)
@@ -141,7 +142,7 @@ def _classify(
     left_us: int | None,
     due_soon_us: int,
 ) -> Classification:
-    if status in EXCLUDED_STATUSES:
+    if status in EXCLUDED:
         return "excluded"
     if finished_at is not None and due is not None:
         if finished_at > due:

@@ -12,18 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from app.deadlines.rules import (
-    FINISHED_STATUS,
-    PAUSING_STATUSES,
-    RETURNED_STATUS,
-    RUNNING_STATUSES,
-    SUPPLEMENT_STATUS,
-)
-from connectors.records import progression_rank
+from app.deadlines.status import FINISHED, KNOWN, PAUSING, RUNNING, DossierStatus, progression_rank
 
-KNOWN_STATUSES = frozenset(range(1, 11))
 # Back in processing, or finished: either way the applicant is no longer awaited.
-_RESUMING = RUNNING_STATUSES | {FINISHED_STATUS, RETURNED_STATUS}
+_RESUMING = RUNNING | FINISHED
 
 
 def require_aware(value: datetime, name: str) -> datetime:
@@ -41,7 +33,7 @@ class ClockEvent:
 
     def __post_init__(self) -> None:
         require_aware(self.at, "event instant")
-        if self.status not in KNOWN_STATUSES:
+        if self.status not in KNOWN:
             raise ValueError(f"unknown status code {self.status!r}")
 
 
@@ -56,11 +48,11 @@ class Pause:
 
     @property
     def supplement(self) -> bool:
-        return SUPPLEMENT_STATUS in self.statuses
+        return DossierStatus.SUPPLEMENT in self.statuses
 
     @property
     def resumed(self) -> bool:
-        return self.ended_by in RUNNING_STATUSES
+        return self.ended_by in RUNNING
 
     @property
     def resumed_at(self) -> datetime | None:
@@ -94,11 +86,11 @@ def build_timeline(
         {(e.at.astimezone(UTC), e.status) for e in events if e.at <= as_of},
         key=lambda event: (event[0], progression_rank(event[1]), event[1]),
     )
-    finishes = [(at, s) for at, s in ordered if s in (FINISHED_STATUS, RETURNED_STATUS)]
+    finishes = [(at, s) for at, s in ordered if s in FINISHED]
     if finished_at is not None and finished_at <= as_of:
-        finishes.append((finished_at, FINISHED_STATUS))
+        finishes.append((finished_at, DossierStatus.FINISHED))
     if returned_at is not None and returned_at <= as_of:
-        finishes.append((returned_at, RETURNED_STATUS))
+        finishes.append((returned_at, DossierStatus.RETURNED))
     finish = min(finishes) if finishes else None  # the earliest; at a tie 9 before 10
 
     pauses: list[Pause] = []
@@ -107,7 +99,7 @@ def build_timeline(
     for at, status in ordered:
         if finish is not None and at > finish[0]:
             break
-        if status in PAUSING_STATUSES:
+        if status in PAUSING:
             if open_start is None:
                 open_start, open_statuses = at, []
             if status not in open_statuses:

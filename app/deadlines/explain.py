@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from app.calendar import CivilServiceCalendar, DayInfo
 from app.core.clock import LOCAL_TZ
+from app.deadlines.calendar import CivilServiceCalendar, DayInfo
 from app.deadlines.engine import Hours, evaluate
 from app.deadlines.events import ClockEvent
 from app.deadlines.explain_text import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time
 from decimal import Decimal
 
-from app.calendar.models import WEEKDAY_NAMES_VI
 from app.core.clock import LOCAL_TZ
+from app.deadlines.calendar.days import WEEKDAY_NAMES_VI
 from app.deadlines.clock import StartReason
 from app.deadlines.result import Classification
 

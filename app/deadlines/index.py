@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from app.calendar import CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
+from app.deadlines.calendar import CivilServiceCalendar
 from app.deadlines.hours import OfficeHours, OfficeHoursSchedule
 
 I64 = npt.NDArray[np.int64]

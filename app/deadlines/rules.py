@@ -1,4 +1,4 @@
-"""A procedure's legal processing time and clock options (DEADLINES.md §3–§5), and status codes."""
+"""A procedure's legal processing time and clock options (DEADLINES.md §3–§5)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,6 @@ from typing import Literal
 ProcessingUnit = Literal["working_days", "working_hours", "calendar_days", "same_day"]
 UNITS: tuple[ProcessingUnit, ...] = ("working_days", "working_hours", "calendar_days", "same_day")
 
-# Status codes of the portal (PORTAL.md "Status codes").
-PAUSING_STATUSES = frozenset({5, 6})
-SUPPLEMENT_STATUS = 5
-RUNNING_STATUSES = frozenset({2, 4})
-FINISHED_STATUS = 9
-RETURNED_STATUS = 10
-EXCLUDED_STATUSES = frozenset({1, 3, 7, 8})
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ from app.core.clock import local_text, parse_instant, utcnow
 from app.core.errors import AppError
 from app.db.session import session_scope
 from app.deadlines.explain_text import CLASSIFICATION_VI
+from app.deadlines.store.sync import load_context
 from app.dossiers import service
-from app.dossiers.deadline_sync import load_context
 from connectors import STATUS_NAMES
 
 app = typer.Typer(help="Dossiers: deadline state and explanation.", no_args_is_help=True)
@@ -94,9 +94,9 @@ def explain(
     instant = _as_of(as_of)
     try:
         with session_scope() as session:
-            context = load_context(session)
-            state = service.state_of(session, code, instant, context=context)
-            explanation = service.explain_state(session, state, context)
+            explanation = service.detail(
+                session, code, instant, None, with_applicant=False
+            ).explanation
     except AppError as exc:
         typer.echo(f"error: {exc.reason}", err=True)
         raise typer.Exit(code=1) from None

@@ -14,8 +14,7 @@ from app.core.clock import LOCAL_TZ, utcnow
 from app.core.errors import ValidationFailed
 from app.core.privacy import masked_id_numbers
 from app.deadlines.clock import MAX_YEAR, MIN_YEAR
-from app.dossiers import repository, service
-from app.dossiers.deadline_sync import load_context
+from app.dossiers import service
 from app.dossiers.lists import ListFilters, ListKind
 from app.dossiers.schemas import (
     AnomalyOut,
@@ -129,20 +128,18 @@ def due_soon(
 # `:path`: a dossier code may contain "/" (sent percent-encoded as %2F)
 @router.get("/{code:path}", response_model=DossierDetail, summary="One dossier with its timeline")
 def detail(code: str, session: SessionDep, principal: Viewer, as_of: AsOf = None) -> DossierDetail:
-    instant = _instant(as_of)
-    context = load_context(session)
-    state = service.state_of(session, code, instant, principal.agency_ids, context)
-    explanation = service.explain_state(session, state, context)
+    view = service.detail(
+        session, code, _instant(as_of), principal.agency_ids,
+        with_applicant=principal.has_role("supervisor"),
+    )
+    state, explanation, agency, row = view.state, view.explanation, view.agency, view.applicant
     d = state.dossier
-    agency = repository.agency_of(session, d.agency_id)
     applicant = None
-    if principal.has_role("supervisor"):
-        row = repository.applicant_of(session, d.id)
-        if row is not None:
-            applicant = ApplicantOut(
-                name=row.name, phone=row.phone, email=row.email,
-                id_numbers=masked_id_numbers(row.id_numbers),
-            )
+    if row is not None:
+        applicant = ApplicantOut(
+            name=row.name, phone=row.phone, email=row.email,
+            id_numbers=masked_id_numbers(row.id_numbers),
+        )
     procedure = state.procedure
     return DossierDetail(
         code=d.code,

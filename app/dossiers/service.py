@@ -10,11 +10,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.agencies import repository as agency_repository
 from app.core.errors import Forbidden, NotFound
 from app.deadlines import DeadlineResult, Explanation, explain_result, working_clock
+from app.deadlines.store import repository as clock_repository
+from app.deadlines.store.sync import DeadlineContext, evaluate_dossier, load_context
 from app.dossiers import lists, repository
-from app.dossiers.deadline_sync import DeadlineContext, evaluate_dossier, load_context
-from app.models import Dossier, DossierEvent, Procedure
+from app.models import Agency, Dossier, DossierApplicant, DossierEvent, Procedure
 from app.quality import service as quality
 
 WORKING_HOUR_US = 3_600_000_000
@@ -43,15 +45,15 @@ def state_of(
     agency_ids: Collection[int] | None = None,
     context: DeadlineContext | None = None,
 ) -> DossierState:
-    dossier = repository.get_by_code(session, code)
+    dossier = clock_repository.get_by_code(session, code)
     if dossier is None:
         raise NotFound(f"no dossier with code {code!r}")
     _check_scope(dossier, agency_ids)
     context = context or load_context(session)
-    procedure = repository.procedures_by_id(session, [dossier.procedure_id]).get(
+    procedure = clock_repository.procedures_by_id(session, [dossier.procedure_id]).get(
         dossier.procedure_id
     )
-    events = repository.events_for(session, [dossier.id])
+    events = clock_repository.events_for(session, [dossier.id])
     result = evaluate_dossier(dossier, procedure, events, context, as_of)
     return DossierState(dossier=dossier, procedure=procedure, events=events, result=result,
                         anomalies=quality.of_dossier(session, dossier.id))
@@ -94,10 +96,41 @@ def state_summary(state: DossierState) -> dict[str, Any]:
     }
 
 
-def explain_state(session: Session, state: DossierState, context: DeadlineContext) -> Explanation:
+def explain_state(state: DossierState, context: DeadlineContext) -> Explanation:
     cutoff = state.procedure.cutoff if state.procedure else None
     return explain_result(
         state.result, context.calendar, context.schedule_for(state.dossier.agency_id), cutoff
+    )
+
+
+@dataclass(frozen=True)
+class DossierView:
+    """One dossier as the API's detail and the dashboard's page show it."""
+
+    state: DossierState
+    explanation: Explanation
+    agency: Agency
+    applicant: DossierApplicant | None  # only when asked for (personal data)
+
+
+def detail(
+    session: Session,
+    code: str,
+    as_of: datetime,
+    agency_ids: Collection[int] | None,
+    *,
+    with_applicant: bool,
+) -> DossierView:
+    """The dossier's state as of `as_of` with its explained deadline; refuses a dossier of
+    another agency than `agency_ids` (None = every agency)."""
+    context = load_context(session)
+    state = state_of(session, code, as_of, agency_ids, context)
+    dossier = state.dossier
+    return DossierView(
+        state=state,
+        explanation=explain_state(state, context),
+        agency=agency_repository.agency_of(session, dossier.agency_id),
+        applicant=repository.applicant_of(session, dossier.id) if with_applicant else None,
     )
 
 

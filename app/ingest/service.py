@@ -22,7 +22,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from app.dossiers.deadline_sync import Readings, load_context, refresh_deadlines
+from app.deadlines.store.sync import Readings, load_context, refresh_deadlines
 from app.ingest import repository as repo
 from app.ingest.intake import (
     Failure,

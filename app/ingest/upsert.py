@@ -12,27 +12,26 @@ Ordering rules (PORTAL.md, "Progress record"):
 * A step at least as recent as the stored state (same instant: a later status in progression)
   sets the status; steps of one instant apply in progression order whatever order they came
   in. What the steps mean for the finish is settled afterwards by the deadline bridge
-  (`app.dossiers.step_reading`), which also writes the finish and return instants.
+  (`app.deadlines.store.steps`), which also writes the finish and return instants.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Final, Literal
 
 from sqlalchemy.orm import Session
 
 from app.core.clock import to_local
-from app.dossiers.deadline_sync import DeadlineContext, Readings, initial_clock_values
-from app.dossiers.step_reading import (
-    ACTIVE,
+from app.deadlines.status import ACTIVE, FINISHED, under_decree_118
+from app.deadlines.store.steps import (
     FINISHED_STATUS_CONTRADICTED,
-    FINISHES,
     is_synthetic_finish,
     step_status,
 )
+from app.deadlines.store.sync import DeadlineContext, Readings, initial_clock_values
 from app.ingest import repository as repo
 from app.ingest.hashing import progress_hash
 from app.ingest.new_rows import NewDossier
@@ -44,14 +43,13 @@ from connectors.portal_fields import format_portal_date
 Outcome = Literal["stored", "updated", "unchanged"]
 AnyDossier = Dossier | NewDossier
 
-NEW_DECREE_FROM: Final = date(2025, 7, 1)
 OLD_BASIS: Final = "61/2018/NĐ-CP"
 NEW_BASIS: Final = "118/2025/NĐ-CP"
 
 
 def legal_basis(received_at: datetime) -> str:
     """The decree a dossier is judged by: its receipt date in local time decides."""
-    return OLD_BASIS if to_local(received_at).date() < NEW_DECREE_FROM else NEW_BASIS
+    return NEW_BASIS if under_decree_118(to_local(received_at).date()) else OLD_BASIS
 
 
 def _stored_as_of(d: AnyDossier) -> datetime:
@@ -233,7 +231,7 @@ class BatchUpserter:
         if counts and (step.at, progression_rank(status)) >= (
             _stored_as_of(d), progression_rank(d.status)
         ):
-            if d.status in FINISHES and status in ACTIVE:
+            if d.status in FINISHED and status in ACTIVE:
                 # reported finished, yet worked on or waited for afterwards (TD.DichVuCong
                 # sends a dossier waiting for a supplement as "9")
                 self.flags.append((d.code, DataFlag(

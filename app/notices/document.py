@@ -12,13 +12,11 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import StrEnum
 
+from app.deadlines.status import under_decree_118
 from app.notices.dates import place_date_line, to_vn_time, vn_date_phrase, vn_datetime_phrase
 
 DEFAULT_SIGNER_TITLE = "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ"
 
-# Decree 118/2025/NĐ-CP took effect on this day; dossiers received earlier keep the old
-# texts (Decree 61/2018 and Circular 01/2018/TT-VPCP) for their whole life.
-NEW_RULES_FROM = date(2025, 7, 1)
 
 
 class LegalBasis(StrEnum):
@@ -47,9 +45,11 @@ def legal_basis_for(received_at: datetime | date) -> LegalBasis:
     received_day = (
         to_vn_time(received_at).date() if isinstance(received_at, datetime) else received_at
     )
-    if received_day < NEW_RULES_FROM:
-        return LegalBasis.CIRCULAR_01_2018
-    return LegalBasis.CIRCULAR_03_2025
+    # Dossiers received before Decree 118/2025/NĐ-CP keep the old texts (Decree 61/2018 and
+    # Circular 01/2018/TT-VPCP) for their whole life.
+    if under_decree_118(received_day):
+        return LegalBasis.CIRCULAR_03_2025
+    return LegalBasis.CIRCULAR_01_2018
 
 
 def notice_title(basis: LegalBasis) -> str:

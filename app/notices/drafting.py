@@ -14,13 +14,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from app.agencies import repository as agency_repository
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.deadlines import ProcessingTime
 from app.deadlines.clock import MAX_YEAR, MIN_YEAR
-from app.dossiers import repository as dossier_repository
-from app.dossiers.deadline_sync import (
-    EXCLUDED_STATUSES,
-    FINISHED_STATUSES,
+from app.deadlines.status import EXCLUDED, FINISHED
+from app.deadlines.store import repository as clock_repository
+from app.deadlines.store.sync import (
     DeadlineContext,
     load_context,
     procedure_rule,
@@ -117,7 +117,7 @@ def insert_draft(
     text = clean_reason(reason) if reason is not None else DEFAULT_REASON
     year = numbering.register_year(now)
     # The signer and symbol the agency has now; a draft's signer stays editable.
-    agency = dossier_repository.agency_of(session, dossier.agency_id)
+    agency = agency_repository.agency_of(session, dossier.agency_id)
     signer = repository.signer_of(session, dossier.agency_id)
 
     def build(number: int) -> Notice:
@@ -157,17 +157,17 @@ def create_draft(
     context: DeadlineContext | None = None,
 ) -> Notice:
     """A supervisor's draft for one dossier; 409 with the reason when it may not have one."""
-    dossier = dossier_repository.get_by_code(session, dossier_code)
+    dossier = clock_repository.get_by_code(session, dossier_code)
     if dossier is None:
         raise NotFound(f"no dossier with code {dossier_code!r}")
     if scope is not None and dossier.agency_id not in scope:
         raise Forbidden(f"dossier {dossier.code} belongs to another agency")
-    if dossier.finished_at is not None or dossier.status in FINISHED_STATUSES:
+    if dossier.finished_at is not None or dossier.status in FINISHED:
         raise Conflict(f"dossier {dossier.code} is finished; there is nothing to re-appoint")
-    if dossier.status in EXCLUDED_STATUSES:
+    if dossier.status in EXCLUDED:
         raise Conflict(f"dossier {dossier.code} has status {dossier.status}, not in processing")
     context = context or load_context(session)
-    procedure = dossier_repository.procedures_by_id(session, [dossier.procedure_id]).get(
+    procedure = clock_repository.procedures_by_id(session, [dossier.procedure_id]).get(
         dossier.procedure_id
     )
     existing = repository.for_dossier(session, dossier.id)

@@ -17,8 +17,9 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.deadlines.status import FINISHED
+from app.deadlines.store.sync import DeadlineContext, load_context
 from app.delivery.service import enqueue
-from app.dossiers.deadline_sync import FINISHED_STATUSES, DeadlineContext, load_context
 from app.models import Notice
 from app.notices import repository
 from app.notices.builder import build_document
@@ -185,7 +186,7 @@ def issue(
     """Send the approved notice: re-appoint the dossier, store the files, notify."""
     row = _start(session, notice_id, "issue", scope)
     notice, dossier = row.notice, row.dossier
-    if dossier.finished_at is not None or dossier.status in FINISHED_STATUSES:
+    if dossier.finished_at is not None or dossier.status in FINISHED:
         raise Conflict(f"dossier {dossier.code} is already finished; the apology is moot")
     if dossier.reappointed_due_at is not None:
         raise Conflict(f"dossier {dossier.code} was already re-appointed once")

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from app.calendar import CivilServiceCalendar
 from app.core.clock import to_local
 from app.deadlines import OfficeHoursSchedule, ProcessingTime, compute_due
+from app.deadlines.calendar import CivilServiceCalendar
 
 # For a dossier whose procedure has no known processing time (its due is the portal's
 # appointment), the proposal falls back to this; the supervisor edits it before approving.

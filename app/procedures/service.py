@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import NotFound
 from app.deadlines.parsing import Reading
-from app.dossiers.deadline_sync import recompute_open_dossiers
+from app.deadlines.store.sync import recompute_open_dossiers
 from app.models import Procedure
 from app.procedures import repository as repo
 from app.procedures.catalogue import CatalogueRow, RowRefused, check_row

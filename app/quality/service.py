@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
-from app.dossiers.step_reading import StepReading
+from app.deadlines.store.steps import StepReading
 from app.quality import repository
 from app.quality.vocabulary import field_message, step_message, title
 from connectors import DataFlag

@@ -1,7 +1,7 @@
 """The anomaly codes and their Vietnamese wording, for supervisors and the senders' vendors.
 
 Parser flags (`connectors.portal_lenient`) name a field and an offending value that is never
-personal data; step flags (`app.dossiers.step_reading`) name a step by its instant and text.
+personal data; step flags (`app.deadlines.store.steps`) name a step by its instant and text.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Final
 
 from app.core.clock import to_local
-from app.dossiers import step_reading as steps
+from app.deadlines.store import steps as steps
 from connectors import portal_lenient as lenient
 
 TITLES: Final[dict[str, str]] = {

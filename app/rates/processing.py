@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.calendar import CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
+from app.deadlines.calendar import CivilServiceCalendar
 from app.deadlines.clock import MAX_YEAR, MIN_YEAR, working_clock
 from app.deadlines.hours import WORKING_DAY_HOURS, OfficeHoursSchedule
 from app.deadlines.index import US_PER_HOUR, to_us

@@ -29,11 +29,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import KeyedColumnElement
 
+from app.deadlines.status import EXCLUDED, FINISHED, DossierStatus, codes
 from app.models import Agency, Dossier, Notice, Procedure
 
 GroupKey = Literal["agency", "procedure", "field", "channel"]
-EXCLUDED_STATUSES = (1, 3, 7, 8)
-FINISHED_STATUSES = (9, 10)
+EXCLUDED_CODES = codes(EXCLUDED)
+FINISHED_CODES = codes(FINISHED)
 NO_GROUP = "__all__"
 
 
@@ -77,7 +78,7 @@ def count_dossiers(
     narrows the dossiers counted (the rollup's live part, app/rollups/service.py)."""
     dialect = session.get_bind().dialect.name
     finish = finish_instant()
-    excluded = Dossier.status.in_(EXCLUDED_STATUSES)
+    excluded = Dossier.status.in_(EXCLUDED_CODES)
     counted = not_(excluded)
     received = and_(Dossier.received_at >= start, Dossier.received_at < end)
     open_at_start = or_(finish.is_(None), finish >= start)
@@ -120,17 +121,17 @@ def count_dossiers(
             _n(overdue, "open_overdue"),
             _n(open_no_due, "open_no_due"),
             _n(and_(received, excluded), "excluded"),
-            _n(and_(received, Dossier.status == 1), "excluded_not_accepted"),
-            _n(and_(received, Dossier.status == 3), "excluded_refused"),
-            _n(and_(received, Dossier.status == 7), "excluded_withdrawn"),
-            _n(and_(received, Dossier.status == 8), "excluded_stopped"),
+            _n(and_(received, Dossier.status == DossierStatus.SUBMITTED), "excluded_not_accepted"),
+            _n(and_(received, Dossier.status == DossierStatus.REFUSED), "excluded_refused"),
+            _n(and_(received, Dossier.status == DossierStatus.WITHDRAWN), "excluded_withdrawn"),
+            _n(and_(received, Dossier.status == DossierStatus.STOPPED), "excluded_stopped"),
             _n(
                 and_(or_(late, overdue), Dossier.late_without_apology.is_(True)),
                 "late_without_apology",
             ),
             _n(and_(counted, finish < Dossier.received_at), "finished_before_received"),
             _n(
-                and_(Dossier.status.in_(FINISHED_STATUSES), finish.is_(None), open_end),
+                and_(Dossier.status.in_(FINISHED_CODES), finish.is_(None), open_end),
                 "finished_status_without_time",
             ),
         )
@@ -188,7 +189,7 @@ def finished_spans(
     clock_start = func.coalesce(Dossier.clock_started_at, Dossier.received_at).label("started")
     finished = finish_instant()
     query = select(Dossier.procedure_id, clock_start, finish).where(
-        Dossier.status.not_in(EXCLUDED_STATUSES), finished >= start, finished < end
+        Dossier.status.not_in(EXCLUDED_CODES), finished >= start, finished < end
     )
     if agency_ids is not None:
         query = query.where(Dossier.agency_id.in_(sorted(agency_ids)))

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.calendar.service import load_calendar, load_office_hours
 from app.core.clock import LOCAL_TZ
 from app.core.config import Settings
 from app.core.errors import BadRequest, Forbidden, NotFound, ValidationFailed
 from app.deadlines.clock import MAX_YEAR, MIN_YEAR
+from app.deadlines.store.loaders import load_calendar, load_office_hours
 from app.rates import repository
 from app.rates.counts import PeriodCounts, RateFigures, assemble
 from app.rates.grouping import Scope, build_groups, count_period, month_bounds, roll_up, subtree

@@ -10,12 +10,10 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
+from app.deadlines.status import ENDED
 from app.ingest.repository import chunks, dossiers_by_code
 from app.models import JobRun, QuarantineEntry, RawRecord
 from app.retention.archive import ArchivedPayload
-
-#: Closed dossiers: refused, withdrawn, stopped, finished, returned (PORTAL.md status codes).
-CLOSED_STATUSES = (3, 7, 8, 9, 10)
 
 # -- job runs ------------------------------------------------------------------------------------
 
@@ -71,7 +69,7 @@ def closed_before(session: Session, codes: Sequence[str], before: datetime) -> s
     """Those of ``codes`` whose dossier is closed and was last changed before ``before``."""
     found = dossiers_by_code(session, sorted(set(codes)))
     closed = {code for code, d in found.items()
-              if d.status in CLOSED_STATUSES and d.updated_at < before}
+              if d.status in ENDED and d.updated_at < before}
     for dossier in found.values():
         session.expunge(dossier)  # read once, never written here
     return closed

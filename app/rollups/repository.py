@@ -30,11 +30,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import KeyedColumnElement
 
+from app.deadlines.status import DossierStatus
 from app.models import Dossier, RateRollup
 from app.models.rate_rollup import NEVER_MONTH
 from app.rates.repository import (
-    EXCLUDED_STATUSES,
-    FINISHED_STATUSES,
+    EXCLUDED_CODES,
+    FINISHED_CODES,
     NO_GROUP,
     finish_instant,
     local_date,
@@ -180,7 +181,7 @@ def signature_select(dialect: str) -> Any:
     """One row per signature with its counts, computed from `dossier` (the rebuild's source)."""
     d = Dossier
     finish = func.coalesce(d.finished_at, d.returned_at)
-    counted = d.status.not_in(EXCLUDED_STATUSES)
+    counted = d.status.not_in(EXCLUDED_CODES)
     both = and_(counted, finish.is_not(None), d.due_at.is_not(None))
     late = and_(both, finish > d.due_at)
     flag = d.late_without_apology.is_(True)
@@ -194,17 +195,17 @@ def signature_select(dialect: str) -> Any:
         literal(1).label("n"),
         _one(d.channel == 2).label("online"),
         _one(d.channel == 3).label("postal"),
-        _one(d.status == 1).label("ex1"),
-        _one(d.status == 3).label("ex3"),
-        _one(d.status == 7).label("ex7"),
-        _one(d.status == 8).label("ex8"),
+        _one(d.status == DossierStatus.SUBMITTED).label("ex1"),
+        _one(d.status == DossierStatus.REFUSED).label("ex3"),
+        _one(d.status == DossierStatus.WITHDRAWN).label("ex7"),
+        _one(d.status == DossierStatus.STOPPED).label("ex8"),
         _one(and_(both, finish <= d.due_at, not_(same_day))).label("early"),
         _one(and_(both, finish <= d.due_at, same_day)).label("on_time"),
         _one(late).label("late"),
         _one(and_(counted, flag)).label("lwa"),
         _one(and_(late, flag)).label("lwa_late"),
         _one(and_(counted, finish < d.received_at)).label("fbr"),
-        _one(and_(d.status.in_(FINISHED_STATUSES), finish.is_(None))).label("fswt"),
+        _one(and_(d.status.in_(FINISHED_CODES), finish.is_(None))).label("fswt"),
     ).subquery()
     keys = [inner.c[k] for k in KEYS]
     return select(*keys, *[func.sum(inner.c[v]).label(v) for v in VALUES]).group_by(*keys)

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 
 from app.core.progress import Tracker
 from app.deadlines import DeadlineResult, ProcessingTime, working_clock
+from app.deadlines.store import repository as clock_repository
+from app.deadlines.store.sync import DeadlineContext, load_context, refresh_deadlines
 from app.delivery.service import Message, enqueue_many
-from app.dossiers import repository as dossier_repository
-from app.dossiers.deadline_sync import DeadlineContext, load_context, refresh_deadlines
 from app.models import Dossier, Notice
 from app.notices import repository as notice_repository
 from app.notices import service as notice_service
@@ -79,11 +79,11 @@ def run_scan(
     context = context or load_context(session)
     only = None
     if since is not None:
-        only = dossier_repository.may_have_moved(since, now, _horizon(context, now))
+        only = clock_repository.may_have_moved(since, now, _horizon(context, now))
     if progress is not None:
-        progress.start(dossier_repository.count_open(session, None, only))
+        progress.start(clock_repository.count_open(session, None, only))
     counts = ScanCounts()
-    for batch in dossier_repository.open_dossier_batches(session, None, batch_size, only):
+    for batch in clock_repository.open_dossier_batches(session, None, batch_size, only):
         counts.add(scan_batch(session, batch, now, context, extension))
         if progress is not None:
             progress.advance(len(batch))
@@ -174,7 +174,7 @@ def _draft(
 ) -> None:
     if not dossiers:
         return
-    procedures = dossier_repository.procedures_by_id(session, {d.procedure_id for d in dossiers})
+    procedures = clock_repository.procedures_by_id(session, {d.procedure_id for d in dossiers})
     agencies = repository.agencies_by_id(session, {d.agency_id for d in dossiers})
     for dossier in dossiers:
         notice = insert_draft(

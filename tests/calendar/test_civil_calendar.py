@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from app.calendar import CalendarOverride, CivilServiceCalendar
+from app.deadlines.calendar import CalendarOverride, CivilServiceCalendar
 
 
 def test_ordinary_days() -> None:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.calendar import CivilServiceCalendar
+from app.deadlines.calendar import CivilServiceCalendar
 
 
 def _span(start: date, end: date) -> set[date]:

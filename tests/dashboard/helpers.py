@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.dossiers.deadline_sync import refresh_deadlines
+from app.deadlines.store.sync import refresh_deadlines
 from app.models import Agency, Dossier
 from app.notices.drafting import create_draft
 from tests.factories import add_event, make_agency, make_dossier, make_procedure

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from app.dossiers.deadline_sync import refresh_deadlines
+from app.deadlines.store.sync import refresh_deadlines
 from app.models import Procedure
 from tests.dashboard.conftest import MakeToken
 from tests.dashboard.helpers import Seeded, login

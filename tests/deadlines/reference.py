@@ -16,9 +16,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from app.calendar import CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
 from app.deadlines import DeadlineResult, OfficeHoursSchedule, ProcedureRule
+from app.deadlines.calendar import CivilServiceCalendar
 
 DAY = 24 * 60
 # Local midnight of a day after 1975, since when Asia/Ho_Chi_Minh has been UTC+7 throughout.

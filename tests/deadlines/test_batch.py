@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.calendar import CalendarOverride, CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
 from app.deadlines import (
     DEFAULT_SCHEDULE,
@@ -22,6 +21,7 @@ from app.deadlines import (
     evaluate,
 )
 from app.deadlines.batch import Subject, evaluate_many
+from app.deadlines.calendar import CalendarOverride, CivilServiceCalendar
 from tests.deadlines.conftest import SHARED_CALENDAR
 
 SPLIT = OfficeHoursSchedule([

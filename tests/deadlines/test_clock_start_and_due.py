@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from app.calendar import CalendarOverride, CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
 from app.deadlines import (
     DEFAULT_OFFICE_HOURS,
@@ -17,6 +16,7 @@ from app.deadlines import (
     compute_due,
     working_clock,
 )
+from app.deadlines.calendar import CalendarOverride, CivilServiceCalendar
 
 H = DEFAULT_OFFICE_HOURS
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from app.calendar import CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
 from app.deadlines import (
     DEFAULT_OFFICE_HOURS,
@@ -19,6 +18,7 @@ from app.deadlines import (
     appointment_mismatch,
     evaluate,
 )
+from app.deadlines.calendar import CivilServiceCalendar
 
 H = DEFAULT_OFFICE_HOURS
 TWO_DAYS = ProcedureRule(ProcessingTime(Decimal(2), "working_days"))

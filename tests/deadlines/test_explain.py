@@ -7,7 +7,6 @@ import unicodedata
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from app.calendar import CalendarOverride, CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
 from app.deadlines import (
     DEFAULT_OFFICE_HOURS,
@@ -16,6 +15,7 @@ from app.deadlines import (
     ProcessingTime,
     explain,
 )
+from app.deadlines.calendar import CalendarOverride, CivilServiceCalendar
 
 H = DEFAULT_OFFICE_HOURS
 

@@ -9,9 +9,9 @@ from datetime import date, datetime, time, timedelta, tzinfo
 import numpy as np
 import pytest
 
-from app.calendar import CalendarOverride, CivilServiceCalendar
 from app.deadlines import OfficeHours, WorkingClock, WorkingTimeIndex
 from app.deadlines.batch import START_REASONS
+from app.deadlines.calendar import CalendarOverride, CivilServiceCalendar
 from app.deadlines.index import OutOfIndexRange, from_us, to_us
 from tests.deadlines.cases import H, L
 from tests.deadlines.conftest import SHARED_CALENDAR

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.calendar import CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
 from app.deadlines import (
     DEFAULT_OFFICE_HOURS,
@@ -22,6 +21,7 @@ from app.deadlines import (
     evaluate,
     working_clock,
 )
+from app.deadlines.calendar import CivilServiceCalendar
 from app.deadlines.index import OutOfIndexRange
 
 H = DEFAULT_OFFICE_HOURS

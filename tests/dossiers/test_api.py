@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.dossiers.deadline_sync import refresh_deadlines
+from app.deadlines.store.sync import refresh_deadlines
 from tests.factories import add_event, local, make_agency, make_dossier, make_procedure
 
 AS_OF = "2026-03-10T09:00:00+07:00"

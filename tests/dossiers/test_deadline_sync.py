@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.calendar import service as calendar_service
-from app.dossiers.deadline_sync import recompute_open_dossiers, refresh_deadlines
+from app.deadlines.store.sync import recompute_open_dossiers, refresh_deadlines
 from app.models import Dossier
 from tests.factories import add_event, local, make_agency, make_dossier, make_procedure
 

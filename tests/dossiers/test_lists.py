@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.core.errors import ValidationFailed
+from app.deadlines.store.sync import refresh_deadlines
 from app.dossiers import service
-from app.dossiers.deadline_sync import refresh_deadlines
 from app.dossiers.lists import ListFilters
 from tests.factories import local, make_agency, make_dossier, make_procedure
 

@@ -1,12 +1,12 @@
-"""What stored steps mean for the clock, real senders' quirks included (app/dossiers/
-step_reading.py). Pure: plain objects in, the reading out."""
+"""What stored steps mean for the clock, real senders' quirks included
+(app/deadlines/store/steps.py). Pure: plain objects in, the reading out."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from app.dossiers.step_reading import read_steps
+from app.deadlines.store.steps import read_steps
 
 ICT = timezone(timedelta(hours=7))
 T0 = datetime(2025, 9, 8, 8, 30, tzinfo=ICT)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.dossiers.deadline_sync import refresh_deadlines
+from app.deadlines.store.sync import refresh_deadlines
 from tests.factories import local, make_agency, make_dossier, make_procedure
 
 

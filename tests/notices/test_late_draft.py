@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.dossiers.deadline_sync import refresh_deadlines
+from app.deadlines.store.sync import refresh_deadlines
 from app.notices.drafting import create_draft
 from tests.factories import local, make_agency, make_dossier, make_procedure
 

@@ -15,7 +15,7 @@ from app.agencies.service import upsert_agency
 from app.cli import app as cli
 from app.core.config import get_settings
 from app.db.session import make_engine, make_session_factory, session_scope
-from app.dossiers.deadline_sync import load_context, refresh_deadlines
+from app.deadlines.store.sync import load_context, refresh_deadlines
 from app.models import AgencySigner, Notice
 from app.notices import fonts, repository, service
 from app.notices.builder import build_document

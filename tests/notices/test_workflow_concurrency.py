@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.session import make_engine, make_session_factory, session_scope
-from app.dossiers.deadline_sync import load_context, refresh_deadlines
+from app.deadlines.store.sync import load_context, refresh_deadlines
 from app.models import Dossier, Notice
 from app.notices.drafting import insert_draft
 from app.scan.service import run_scan

@@ -25,7 +25,7 @@ from app.auth.service import create_token
 from app.cli import app as cli_app
 from app.core.spreadsheet import FORMULA_STARTS, csv_text, is_formula_like, neutralise
 from app.db.session import session_scope
-from app.dossiers.deadline_sync import refresh_deadlines
+from app.deadlines.store.sync import refresh_deadlines
 from tests.dashboard.helpers import login
 from tests.factories import add_event, make_agency, make_dossier, make_procedure
 

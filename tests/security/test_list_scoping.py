@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from app.auth.service import create_token
 from app.auth.session_cookie import SESSION_COOKIE
 from app.auth.sessions import open_session
-from app.dossiers.deadline_sync import refresh_deadlines
+from app.deadlines.store.sync import refresh_deadlines
 from app.ingest.service import ingest_records
 from app.models import IngestRun
 from app.scan.service import run_scan

@@ -25,7 +25,7 @@ from app.api.middleware import NO_STORE, SECURITY_HEADERS, may_be_cached
 from app.auth.service import create_token
 from app.core.background_server import BackgroundServer
 from app.db.session import make_engine, make_session_factory, session_scope
-from app.dossiers.deadline_sync import refresh_deadlines
+from app.deadlines.store.sync import refresh_deadlines
 from app.main import create_app
 from app.metrics.requests import KNOWN_METHODS
 from tests.dashboard.helpers import NONCE, login, seed

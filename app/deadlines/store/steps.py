@@ -27,13 +27,8 @@ from datetime import datetime
 from typing import Final, Protocol
 
 from app.deadlines import ClockEvent
-from connectors import progression_rank
+from app.deadlines.status import ACTIVE, FINISHED, KNOWN, PAUSING, DossierStatus, progression_rank
 
-FINISHES: Final = frozenset({9, 10})
-# Statuses that show the dossier still being worked on or waited for.
-ACTIVE: Final = frozenset({2, 4, 5, 6})
-PAUSES: Final = frozenset({5, 6})
-RESUMED: Final = 4
 SUPPLEMENT_DONE: Final = ("hoàn thành bổ sung", "đã bổ sung hồ sơ", "tiếp nhận hồ sơ bổ sung",
                           "tiếp nhận bổ sung")
 NO_APPOINTMENT_STEP: Final = "hồ sơ không có ngày hẹn trả"
@@ -92,10 +87,14 @@ def _order(event: ClockEvent) -> tuple[datetime, int]:
     return event.at, progression_rank(event.status)
 
 
+def _first(events: Iterable[ClockEvent], status: DossierStatus) -> datetime | None:
+    return next((e.at for e in events if e.status == status), None)
+
+
 def step_status(status: int, content: str | None) -> int:
     """The status a step stands for: a supplement completed ends the pause, whatever code."""
-    if status in PAUSES and any(phrase in _folded(content) for phrase in SUPPLEMENT_DONE):
-        return RESUMED
+    if status in PAUSING and any(phrase in _folded(content) for phrase in SUPPLEMENT_DONE):
+        return DossierStatus.PROCESSING
     return status
 
 
@@ -103,7 +102,7 @@ def is_synthetic_finish(
     status: int, content: str | None, at: datetime, dossier_status: int, received_at: datetime
 ) -> bool:
     """TD.DichVuCong's made-up finish steps on a dossier whose own status is open."""
-    if status != 9 or dossier_status in FINISHES:
+    if status != DossierStatus.FINISHED or dossier_status in FINISHED:
         return False
     text = _folded(content)
     return NO_APPOINTMENT_STEP in text or (FINISH_STEP in text and at == received_at)
@@ -113,7 +112,7 @@ def _meaning(
     dossier: ReadableDossier, step: ReadableStep, flags: list[StepFlag]
 ) -> ClockEvent | None:
     """The clock event a step stands for, or None."""
-    if not 1 <= step.status <= 10:
+    if step.status not in KNOWN:
         return None
     status = step_status(step.status, step.content)
     if status != step.status:
@@ -137,7 +136,7 @@ def read_steps(dossier: ReadableDossier, steps: Iterable[ReadableStep]) -> StepR
     last_active = _order(active[-1]) if active else None
     events: list[ClockEvent] = []
     for event in ordered:
-        if event.status in FINISHES and last_active is not None and _order(event) < last_active:
+        if event.status in FINISHED and last_active is not None and _order(event) < last_active:
             flags.append(StepFlag(FINISH_BEFORE_LATER_STEPS, event.at, f"TrangThai {event.status}"))
             continue
         events.append(event)
@@ -150,11 +149,11 @@ def read_steps(dossier: ReadableDossier, steps: Iterable[ReadableStep]) -> StepR
         flags.append(StepFlag(FINISH_BEFORE_LATER_STEPS, returned_at, "NgayTra"))
         returned_at = None
     # The first finish and return steps stand in for instants the record did not give.
-    finished_at = finished_at or next((e.at for e in events if e.status == 9), None)
-    returned_at = returned_at or next((e.at for e in events if e.status == 10), None)
+    finished_at = finished_at or _first(events, DossierStatus.FINISHED)
+    returned_at = returned_at or _first(events, DossierStatus.RETURNED)
     status = dossier.status
-    finished = finished_at or returned_at or any(e.status in FINISHES for e in events)
-    if status in FINISHES and not finished and active:
+    finished = finished_at or returned_at or any(e.status in FINISHED for e in events)
+    if status in FINISHED and not finished and active:
         flags.append(StepFlag(FINISHED_STATUS_CONTRADICTED, active[-1].at,
                               f"TrangThaiHoSo {status}, bước cuối {active[-1].status}"))
         status = active[-1].status

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 import holidays
 
-from app.calendar.models import WEEKDAY_NAMES_VI, CalendarOverride, DayInfo, nfc
-from app.calendar.official import OFFICIAL_SCHEDULE
+from app.deadlines.calendar.days import WEEKDAY_NAMES_VI, CalendarOverride, DayInfo, nfc
+from app.deadlines.calendar.official import OFFICIAL_SCHEDULE
 
 # A run of non-working days longer than this means a broken override table, not a real calendar.
 MAX_NON_WORKING_RUN = 366

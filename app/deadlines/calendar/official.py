@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.calendar.models import CalendarOverride
+from app.deadlines.calendar.days import CalendarOverride
 
 SOURCE_2024 = "CV 2450/VPCP-KGVX"
 SOURCE_2025 = "TB 6150/TB-BLĐTBXH"

@@ -2,7 +2,7 @@
 
 Ingest, the scan, catalogue imports and calendar changes all call `refresh_deadlines`, so a
 dossier's clock state is computed by one piece of code whatever changed. What the stored steps
-and reported instants mean (senders' quirks included) is read first (`step_reading`); the
+and reported instants mean (senders' quirks included) is read first (`steps`); the
 status, finish and return instants that reading settles are written back with the clock.
 """
 
@@ -18,8 +18,6 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.calendar.calendar import CivilServiceCalendar
-from app.calendar.service import load_calendar, load_office_hours
 from app.core.config import get_settings
 from app.core.progress import Tracker
 from app.deadlines import (
@@ -29,12 +27,11 @@ from app.deadlines import (
     ProcessingTime,
 )
 from app.deadlines.batch import Subject, evaluate_many
-from app.dossiers import repository
-from app.dossiers.step_reading import StepReading, read_steps
+from app.deadlines.calendar.civil import CivilServiceCalendar
+from app.deadlines.store import repository
+from app.deadlines.store.loaders import load_calendar, load_office_hours
+from app.deadlines.store.steps import StepReading, read_steps
 from app.models import Dossier, DossierEvent, Procedure
-
-FINISHED_STATUSES = frozenset({9, 10})
-EXCLUDED_STATUSES = frozenset({1, 3, 7, 8})
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,142 @@
+"""The clock wing's SQL: what the engine reads of stored dossiers, the calendar and office hours,
+and the one UPDATE that writes a dossier's clock columns back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.deadlines.status import CLOSED, codes
+from app.models import AgencyOfficeHours, CalendarOverrideRow, Dossier, DossierEvent, Procedure
+
+
+def procedures_by_id(session: Session, ids: Iterable[int]) -> dict[int, Procedure]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = session.scalars(select(Procedure).where(Procedure.id.in_(wanted)))
+    return {p.id: p for p in rows}
+
+
+def events_for(session: Session, dossier_ids: Sequence[int]) -> Sequence[DossierEvent]:
+    if not dossier_ids:
+        return []
+    return session.scalars(
+        select(DossierEvent)
+        .where(DossierEvent.dossier_id.in_(dossier_ids))
+        .order_by(DossierEvent.dossier_id, DossierEvent.at, DossierEvent.id)
+    ).all()
+
+
+def get_by_code(session: Session, code: str) -> Dossier | None:
+    return session.scalars(select(Dossier).where(Dossier.code == code)).first()
+
+
+def _open_filter(
+    procedure_ids: list[int] | None, only: ColumnElement[bool] | None
+) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [
+        Dossier.finished_at.is_(None),
+        Dossier.status.not_in(codes(CLOSED)),
+    ]
+    if procedure_ids is not None:
+        clauses.append(Dossier.procedure_id.in_(procedure_ids))
+    if only is not None:
+        clauses.append(only)
+    return clauses
+
+
+def count_open(
+    session: Session,
+    procedure_ids: Iterable[int] | None = None,
+    only: ColumnElement[bool] | None = None,
+) -> int:
+    """How many dossiers `open_dossier_batches` will yield (for a progress bar)."""
+    procedures = list(procedure_ids) if procedure_ids is not None else None
+    query = select(func.count()).select_from(Dossier).where(*_open_filter(procedures, only))
+    return int(session.scalar(query) or 0)
+
+
+def open_dossier_batches(
+    session: Session,
+    procedure_ids: Iterable[int] | None,
+    batch_size: int,
+    only: ColumnElement[bool] | None = None,
+) -> Iterator[list[Dossier]]:
+    """Open dossiers (not finished, not excluded) in id order, a batch at a time; `only`
+    narrows them further."""
+    last_id = 0
+    procedures = list(procedure_ids) if procedure_ids is not None else None
+    while True:
+        query = (
+            select(Dossier)
+            .where(Dossier.id > last_id, *_open_filter(procedures, only))
+            .order_by(Dossier.id)
+            .limit(batch_size)
+        )
+        batch = list(session.scalars(query))
+        if not batch:
+            return
+        yield batch
+        last_id = batch[-1].id
+
+
+def update_clock_columns(session: Session, rows: list[dict[str, Any]]) -> None:
+    """One executemany UPDATE of the same columns for every row, each given by ``id`` and its
+    ``received_at``: on PostgreSQL's monthly partitions (migration 0004) the receipt instant
+    sends each row's UPDATE to its own partition instead of probing all of them."""
+    if not rows:
+        return
+    columns = [name for name in rows[0] if name not in ("id", "received_at")]
+    statement = (
+        update(Dossier)
+        .where(Dossier.id == bindparam("key_id"), Dossier.received_at == bindparam("key_received"))
+        .values({name: bindparam(name) for name in columns})
+    )
+    session.connection().execute(statement, [
+        {"key_id": row["id"], "key_received": row["received_at"],
+         **{name: row[name] for name in columns}}
+        for row in rows
+    ])
+
+
+def may_have_moved(since: datetime, now: datetime, horizon: datetime) -> ColumnElement[bool]:
+    """Open dossiers whose classification or facts can differ from the last scan at `since`:
+    changed since then, not yet classified or without a due, in time but due before `horizon`
+    (they may have become due soon or overdue), or re-appointed to a date now past and not yet
+    escalated. An overdue dossier stays overdue until its data change; an in-time dossier due
+    after the horizon stays in time."""
+    return or_(
+        Dossier.updated_at >= since,
+        Dossier.classification.is_(None),
+        Dossier.due_at.is_(None),
+        and_(Dossier.due_at <= horizon, Dossier.classification != "overdue"),
+        and_(
+            Dossier.reappointed_due_at.is_not(None),
+            Dossier.reappointed_due_at <= now,
+            Dossier.escalated.is_(False),
+        ),
+    )
+
+
+def list_overrides(
+    session: Session, start: date | None = None, end: date | None = None
+) -> Sequence[CalendarOverrideRow]:
+    query = select(CalendarOverrideRow).order_by(CalendarOverrideRow.day)
+    if start is not None:
+        query = query.where(CalendarOverrideRow.day >= start)
+    if end is not None:
+        query = query.where(CalendarOverrideRow.day < end)
+    return session.scalars(query).all()
+
+
+def list_office_hours(session: Session) -> Sequence[AgencyOfficeHours]:
+    return session.scalars(
+        select(AgencyOfficeHours).order_by(
+            AgencyOfficeHours.agency_id, AgencyOfficeHours.effective_from
+        )
+    ).all()
