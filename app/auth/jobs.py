@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.sessions import purge_old_sessions
 from app.core.config import Settings
-from app.scheduler.spec import JobSpec
+from app.core.jobs import JobSpec
 
 
 def purge_sessions_job(session: Session, now: datetime, settings: Settings) -> dict[str, int]:

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from app.core.config import Settings
+from app.core.jobs import JobSpec, Transactions
 from app.db.partition_online import add_coming_months, split_default
 from app.db.partitioning import DEFAULT_MONTHS_AHEAD
-from app.scheduler.spec import JobSpec
 
 
-def partition_months_job(session: Session, now: datetime, settings: Settings) -> dict[str, int]:
+def partition_months_job(
+    transactions: Transactions, now: datetime, settings: Settings
+) -> dict[str, int]:
     # Short transactions of their own, beside live traffic (app/db/partition_online.py).
-    bind = session.get_bind()
+    bind = transactions.bind
     split = split_default(bind, max_rows=settings.partition_split_rows_per_run)
     created, busy = add_coming_months(bind, now, DEFAULT_MONTHS_AHEAD)
     return {"partitions_created": len(created), "tables_busy": busy, **split.counts()}
@@ -32,7 +32,7 @@ def partition_months_job(session: Session, now: datetime, settings: Settings) ->
 JOBS = [
     JobSpec(
         id="partition_months",
-        func=partition_months_job,
+        in_transactions=partition_months_job,
         interval_seconds=86400.0,
         description="Move rows waiting in DEFAULT into their months, create the coming "
         "months' partitions of dossier and dossier_event (PostgreSQL).",

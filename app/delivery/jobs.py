@@ -8,9 +8,9 @@ import httpx
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
+from app.core.jobs import JobSpec
 from app.delivery.senders import WEBHOOK_TIMEOUT_SECONDS, build_senders
 from app.delivery.worker import deliver_due
-from app.scheduler.spec import JobSpec
 
 
 def deliver_notifications(session: Session, now: datetime, settings: Settings) -> dict[str, int]:

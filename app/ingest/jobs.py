@@ -6,18 +6,20 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from app.core.config import Settings
+from app.core.jobs import JobSpec, Transactions
 from app.ingest import replay
 from app.ingest.runs import run_pull
-from app.scheduler.spec import JobSpec
 from connectors import get_connector
 
 logger = logging.getLogger(__name__)
 
 
-def pull_dvc_portal_job(session: Session, now: datetime, settings: Settings) -> dict[str, int]:
+def pull_dvc_portal_job(
+    transactions: Transactions, now: datetime, settings: Settings
+) -> dict[str, int]:
     """Pull what changed since the stored cursor. Pages commit on their own sessions, so a
     failure after page 3 keeps pages 1-3 and the next run goes on from there."""
     if not settings.portal_base_url or not settings.portal_token:
@@ -26,8 +28,9 @@ def pull_dvc_portal_job(session: Session, now: datetime, settings: Settings) -> 
     connector = get_connector(
         "dvc_portal", base_url=settings.portal_base_url, token=settings.portal_token
     )
-    factory = sessionmaker(bind=session.get_bind(), expire_on_commit=False, autoflush=False)
-    summary = run_pull(factory, connector, lambda: now, detail=settings.portal_base_url)
+    summary = run_pull(
+        transactions.sessions(), connector, lambda: now, detail=settings.portal_base_url
+    )
     if not summary.succeeded:
         raise RuntimeError(f"portal pull failed: {summary.error}")
     return {
@@ -48,7 +51,7 @@ def purge_webhook_deliveries_job(
 JOBS = [
     JobSpec(
         id="pull_dvc_portal",
-        func=pull_dvc_portal_job,
+        in_transactions=pull_dvc_portal_job,
         interval_setting="pull_interval_seconds",
         description="Pull dossier progress from the portal API since the stored cursor.",
     ),

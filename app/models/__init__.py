@@ -20,6 +20,7 @@ from app.models.procedure import Procedure
 from app.models.quarantine import QuarantineEntry
 from app.models.rate_rollup import RateRollup
 from app.models.raw_record import RawRecord
+from app.models.scan_watermark import ScanWatermark
 from app.models.sender import Sender, SenderSession
 from app.models.webhook_delivery import WebhookDelivery
 
@@ -47,6 +48,7 @@ __all__ = [
     "QuarantineEntry",
     "RateRollup",
     "RawRecord",
+    "ScanWatermark",
     "SchedulerHeartbeat",
     "Sender",
     "SenderSession",

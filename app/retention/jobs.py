@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
+from app.core.jobs import JobSpec
 from app.retention.service import Policy, step
-from app.scheduler.spec import JobSpec
 
 
 def retention_job(session: Session, now: datetime, settings: Settings) -> dict[str, int]:

@@ -2,7 +2,9 @@
 
 A run scans only the dossiers whose state may have moved since the start of the last successful
 run; once a day, or when no run succeeded before, it scans every open dossier, so nothing that
-slipped past the incremental rule (a clock change, a failed run) stays wrong for long.
+slipped past the incremental rule (a clock change, a failed run) stays wrong for long. Where it
+goes on from is the scan's own watermark (`scan_watermark`), moved in the same transaction as
+the scan's work: a failed run leaves it where it was.
 """
 
 from __future__ import annotations
@@ -12,30 +14,25 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
+from app.core.jobs import JobSpec
+from app.scan import repository
 from app.scan.service import run_scan
-from app.scheduler import repository as runs
-from app.scheduler.spec import JobSpec
 
 FULL_SCAN_EVERY = timedelta(hours=24)
-RUNS_LOOKED_AT = 500
 
 
 def scan_since(session: Session, now: datetime) -> datetime | None:
     """Start of the last successful scan, or None when a full scan is due."""
-    succeeded = [
-        r
-        for r in runs.recent_runs(session, limit=RUNS_LOOKED_AT, job="scan")
-        if r.outcome == "succeeded"
-    ]
-    last_full = next((r for r in succeeded if (r.counts or {}).get("full")), None)
-    if not succeeded or last_full is None or now - last_full.started_at > FULL_SCAN_EVERY:
+    mark = repository.watermark(session)
+    if mark is None or now - mark.full_scan_at > FULL_SCAN_EVERY:
         return None
-    return succeeded[0].started_at
+    return mark.scanned_at
 
 
 def scan_job(session: Session, now: datetime, settings: Settings) -> dict[str, int]:
     since = scan_since(session, now)
     counts = run_scan(session, now, since=since).as_dict()
+    repository.move_watermark(session, now, full=since is None)
     counts["full"] = int(since is None)
     return counts
 

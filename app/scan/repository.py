@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.bulk import insert_new_rows
-from app.models import Agency, DossierTransition
+from app.models import Agency, DossierTransition, ScanWatermark
 
 TRANSITION_KINDS = frozenset(
     {"became_due_soon", "became_overdue", "late_without_apology", "escalated"}
@@ -72,3 +72,22 @@ def agencies_by_id(session: Session, ids: Iterable[int]) -> dict[int, Agency]:
     if not wanted:
         return {}
     return {a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_(wanted)))}
+
+
+WATERMARK = "scan"
+
+
+def watermark(session: Session) -> ScanWatermark | None:
+    return session.get(ScanWatermark, WATERMARK)
+
+
+def move_watermark(session: Session, now: datetime, *, full: bool) -> None:
+    """After a scan as of `now` (flushes; the scan's own commit makes it count)."""
+    row = session.get(ScanWatermark, WATERMARK)
+    if row is None:
+        session.add(ScanWatermark(name=WATERMARK, scanned_at=now, full_scan_at=now))
+    else:
+        row.scanned_at = now
+        if full:
+            row.full_scan_at = now
+    session.flush()

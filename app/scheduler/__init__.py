@@ -1,9 +1,5 @@
-"""The scheduler: job declarations, the run wrapper, the leader lock and the scheduler process.
+"""The scheduler: the job registry, the run wrapper, the leader lock and the scheduler process.
 
-Domain packages import `JobSpec` from here to declare their jobs in their own `jobs.py`; this
-module stays import-light so that such an import never pulls in APScheduler or the registry.
+What a job is (`JobSpec`) lives in `app.core.jobs`, so a domain declares its jobs in its own
+`jobs.py` without importing this package: the arrows run from the scheduler to the domains.
 """
-
-from app.scheduler.spec import JobFunc, JobModule, JobSpec
-
-__all__ = ["JobFunc", "JobModule", "JobSpec"]

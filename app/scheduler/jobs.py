@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
+from app.core.jobs import JobSpec
 from app.scheduler import service
 from app.scheduler.identity import current_instance_id
-from app.scheduler.spec import JobSpec
 
 
 def write_heartbeat(session: Session, now: datetime, settings: Settings) -> dict[str, int]:

@@ -20,10 +20,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from app.core.clock import LOCAL_TZ, utcnow
 from app.core.config import Settings
+from app.core.jobs import JobSpec
 from app.scheduler import registry
 from app.scheduler.leader import LeaderLock, LeaderLockUnusable, make_leader_lock
 from app.scheduler.runner import JobRunner
-from app.scheduler.spec import JobSpec
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import app.retention.jobs
 import app.scan.jobs
 import app.scheduler.jobs
 from app.core.errors import NotFound
-from app.scheduler.spec import JobModule, JobSpec
+from app.core.jobs import JobModule, JobSpec
 
 JOB_MODULES: Final[tuple[JobModule, ...]] = (
     app.scheduler.jobs,

@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
+from app.core.jobs import JobSpec
 from app.db.session import get_engine, make_session_factory, session_scope
 from app.scheduler import registry, repository
 from app.scheduler.guard import JobGuard, make_job_guard
 from app.scheduler.identity import acting_as, process_instance_id
 from app.scheduler.leader import lock_file_path
-from app.scheduler.spec import JobSpec
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class JobRunner:
                 if spec.record_runs:
                     run_id = self._record_start(spec, started_at)
                 try:
-                    counts = _checked_counts(spec, spec.func(session, started_at, self.settings))
+                    counts = _checked_counts(spec, spec.call(session, started_at, self.settings))
                 finally:
                     # Read before the guard is released: run intervals of a job never overlap.
                     finished_at = self.clock()

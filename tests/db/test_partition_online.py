@@ -9,6 +9,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
+from app.core.jobs import Transactions
 from app.db.jobs import partition_months_job
 from app.db.partition_online import add_coming_months, split_default
 from app.ingest.service import ingest_records
@@ -41,7 +42,7 @@ def test_history_in_default_moves_out_a_bounded_step_at_a_time(pg_engine: Engine
 
     settings = Settings(partition_split_rows_per_run=100)
     with Session(pg_engine) as session:
-        counts = partition_months_job(session, NOW, settings)
+        counts = partition_months_job(Transactions(session.get_bind()), NOW, settings)
         session.commit()
     assert (counts["months_split"], counts["rows_moved"], counts["rows_waiting"]) == (4, 6, 0)
     assert rows_by_partition(pg_engine, "dossier") == DOSSIERS_BY_MONTH
@@ -55,7 +56,7 @@ def test_history_in_default_moves_out_a_bounded_step_at_a_time(pg_engine: Engine
         session.commit()
     assert stored.stored == 1 and rows_by_partition(pg_engine, "dossier")["2025_06"] == 2
     with Session(pg_engine) as session:
-        again = partition_months_job(session, NOW, settings)
+        again = partition_months_job(Transactions(session.get_bind()), NOW, settings)
     assert (again["months_split"], again["rows_waiting"]) == (0, 0)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from app.core.config import Settings
+from app.core.jobs import Transactions
 from app.db import migrate, partitioning
 from app.db.cli import app as db_cli
 from app.db.jobs import partition_months_job
@@ -141,7 +142,7 @@ def test_dry_run_and_the_job_leave_a_plain_table_alone(plain_pg_engine: Engine) 
     assert [p.converts for p in dry.plans] == [True, True] and not dry.executed
     assert dry.statements[-1] == "ANALYZE dossier"
     with Session(engine) as session:
-        assert partition_months_job(session, NOW, SETTINGS)["partitions_created"] == 0
+        assert partition_months_job(Transactions(engine), NOW, SETTINGS)["partitions_created"] == 0
         session.commit()
     assert layout(engine) == {"dossier": False, "dossier_event": False}
 
@@ -149,7 +150,7 @@ def test_dry_run_and_the_job_leave_a_plain_table_alone(plain_pg_engine: Engine) 
     assert done.statements == dry.statements  # what the dry run printed is what ran
     with Session(engine) as session:
         # November and December, for both tables
-        assert partition_months_job(session, NOW, SETTINGS)["partitions_created"] == 4
+        assert partition_months_job(Transactions(engine), NOW, SETTINGS)["partitions_created"] == 4
         session.commit()
     assert {"dossier_p2025_12", "dossier_event_p2025_12"} <= (
         partitions(engine, "dossier") | partitions(engine, "dossier_event")
@@ -206,7 +207,7 @@ def test_sqlite_is_refused_with_a_clear_message(backend: str, fresh_database_url
         with engine.begin() as conn, pytest.raises(partitioning.PartitioningUnsupported):
             partitioning.partition_tables(conn, NOW, 1)
         with Session(engine) as session:
-            assert partition_months_job(session, NOW, SETTINGS) == {
+            assert partition_months_job(Transactions(session.get_bind()), NOW, SETTINGS) == {
                 "partitions_created": 0, "tables_busy": 0, "months_split": 0, "rows_moved": 0,
                 "rows_waiting": 0, "months_busy": 0}
     finally:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.config import Settings
 from app.models import Dossier, DossierTransition, JobRun
-from app.scan.jobs import scan_since
+from app.scan.jobs import scan_job, scan_since
 from app.scan.service import run_scan
 from tests.factories import add_event, local, make_agency, make_dossier, make_procedure
 
@@ -54,25 +55,26 @@ def test_incremental_equals_full(db_session: Session) -> None:
     assert (again.became_due_soon, again.became_overdue, again.drafted) == (0, 0, 0)
 
 
-def _run(session: Session, started: datetime, outcome: str, full: int) -> None:
-    session.add(
-        JobRun(
-            job="scan",
-            instance_id="t",
-            started_at=started,
-            finished_at=started,
-            outcome=outcome,
-            counts={"full": full},
-        )
-    )
-    session.flush()
-
-
 def test_job_scans_fully_first_then_incrementally_then_daily(db_session: Session) -> None:
+    settings = Settings()
     assert scan_since(db_session, T0) is None  # never ran: full
-    _run(db_session, T0, "succeeded", 1)
-    _run(db_session, T0 + timedelta(minutes=5), "succeeded", 0)
-    _run(db_session, T0 + timedelta(minutes=10), "failed", 0)
-    # since = the start of the last successful run, not of the failed one
+    assert scan_job(db_session, T0, settings)["full"] == 1
+    assert scan_job(db_session, T0 + timedelta(minutes=5), settings)["full"] == 0
+    # since = the start of the last scan that committed
     assert scan_since(db_session, T0 + timedelta(minutes=15)) == T0 + timedelta(minutes=5)
-    assert scan_since(db_session, T0 + timedelta(hours=25)) is None  # daily full scan due
+    # 24 h after the last full scan (T0), not the last scan: a full one is due
+    assert scan_since(db_session, T0 + timedelta(hours=24)) == T0 + timedelta(minutes=5)
+    assert scan_since(db_session, T0 + timedelta(hours=24, seconds=1)) is None
+    assert scan_job(db_session, T0 + timedelta(hours=25), settings)["full"] == 1
+    assert scan_since(db_session, T0 + timedelta(hours=26)) == T0 + timedelta(hours=25)
+
+
+def test_a_failed_scan_leaves_the_watermark_where_it_was(db_session: Session) -> None:
+    """The watermark moves in the scan's own transaction: rolled back with a failed run."""
+    scan_job(db_session, T0, Settings())
+    db_session.commit()
+    with db_session.begin_nested() as failed:
+        scan_job(db_session, T0 + timedelta(minutes=5), Settings())
+        failed.rollback()
+    assert scan_since(db_session, T0 + timedelta(minutes=10)) == T0
+    assert db_session.scalars(select(JobRun)).all() == []  # the run log is not read any more

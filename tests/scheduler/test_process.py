@@ -10,12 +10,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
+from app.core.jobs import JobSpec
 from app.scheduler import repository
 from app.scheduler.identity import current_instance_id
 from app.scheduler.leader import FileLeaderLock, make_leader_lock
 from app.scheduler.process import SchedulerProcess
 from app.scheduler.runner import JobRunner
-from app.scheduler.spec import JobSpec
 
 
 class OverlapTracker:

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
 from app.core.errors import NotFound
+from app.core.jobs import JobSpec, Transactions
 from app.models.agency import Agency
 from app.models.job_run import JobRun, SchedulerHeartbeat
 from app.scheduler import registry
 from app.scheduler.jobs import JOBS as SCHEDULER_JOBS
 from app.scheduler.runner import JobRunner, run_job_once
-from app.scheduler.spec import JobSpec
 
 FIXED_NOW = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
 
@@ -73,6 +73,45 @@ def test_failure_is_recorded_and_the_jobs_work_rolled_back(
         run = session.scalars(select(JobRun)).one()
     assert run.outcome == "failed" and run.finished_at is not None
     assert run.error is not None and "RuntimeError: portal answered nonsense" in run.error
+
+
+def test_a_job_in_transactions_keeps_what_it_committed_before_failing(
+    job_settings: Settings, factory: sessionmaker[Session]
+) -> None:
+    """The contract of a job declared with ``in_transactions``: its own transactions commit as
+    they go, so the first page stays when the second fails, and the run is recorded failed."""
+    def job(transactions: Transactions, now: datetime, settings: Settings) -> dict[str, int]:
+        with transactions.sessions().begin() as session:
+            _add_agency(session, now)
+        with transactions.sessions().begin() as session:
+            session.add(Agency(code="X2", name="Sở Y tế", created_at=now, updated_at=now))
+            session.flush()
+            raise RuntimeError("second page failed")
+        return {"pages": 2}
+
+    spec = JobSpec(id="t_pages", in_transactions=job, interval_seconds=1)
+    result = _runner(job_settings, factory).run(spec)
+
+    assert spec.transactions == "several"
+    assert result.outcome == "failed"
+    assert _agency_count(factory) == 1
+    with factory() as session:
+        run = session.scalars(select(JobRun)).one()
+    assert run.outcome == "failed" and "second page failed" in (run.error or "")
+
+
+def test_a_job_declares_exactly_one_way_to_commit() -> None:
+    def one(session: Session, now: datetime, settings: Settings) -> dict[str, int]:
+        return {}
+
+    def several(transactions: Transactions, now: datetime, settings: Settings) -> dict[str, int]:
+        return {}
+
+    with pytest.raises(ValueError, match="exactly one of func and in_transactions"):
+        JobSpec(id="t_both", func=one, in_transactions=several, interval_seconds=1)
+    with pytest.raises(ValueError, match="exactly one of func and in_transactions"):
+        JobSpec(id="t_none", interval_seconds=1)
+    assert JobSpec(id="t_one", func=one, interval_seconds=1).transactions == "one"
 
 
 def test_a_job_breaking_the_counts_contract_fails_and_rolls_back(
