@@ -28,7 +28,7 @@ from app.ingest.router import router as ingest_router
 from app.ingest.router import webhook_router
 from app.metrics.requests import record_request
 from app.metrics.router import router as metrics_router
-from app.notices.fonts import missing_font_message, print_font
+from app.notices.render.fonts import missing_font_message, print_font
 from app.notices.router import public_router as public_notices_router
 from app.notices.router import router as notices_router
 from app.procedures.router import router as procedures_router

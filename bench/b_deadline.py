@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from app.calendar import CivilServiceCalendar
+from app.deadlines.calendar import CivilServiceCalendar
 from app.deadlines.hours import OfficeHours
 from app.deadlines.index import WorkingTimeIndex
 from bench.results import Result, result

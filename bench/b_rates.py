@@ -24,8 +24,8 @@ from app.db.session import make_engine, make_session_factory
 from app.models import Dossier, RateRollup
 from app.rates import repository
 from app.rates.grouping import Scope
+from app.rates.rollups import service as rollups
 from app.rates.service import local_day_start, period_report
-from app.rollups import service as rollups
 from bench.results import Result, result
 
 #: The public page's "now": mid-December, so the live month holds a month of the year's activity.

@@ -39,7 +39,7 @@ from app.core.clock import to_local, utcnow
 from app.db.session import make_engine, make_session_factory, session_scope
 from app.demo import agency_rows
 from app.procedures.service import import_catalogue
-from app.rollups import service as rollups
+from app.rates.rollups import service as rollups
 from bench.db import ROOT, PostgresDatabases
 from bench.soak_load import Latencies, deliveries, read_pages, send_deliveries
 from connectors.simulator.app import DEFAULT_TOKEN, create_simulator_app

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from connectors import build_envelope
-from connectors.signing import SIGNATURE_HEADER, sign
+from connectors.portal.signing import SIGNATURE_HEADER, sign
 
 WEBHOOK = "/api/v1/webhooks/dvc"
 IN_FLIGHT = 200

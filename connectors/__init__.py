@@ -5,7 +5,6 @@ Public names are re-exported here; see :mod:`connectors.base` for the plug-in co
 """
 
 from connectors.base import Connector, ConnectorState, Page, RecordKind, SourceRecord
-from connectors.envelope import Envelope, build_envelope, parse_envelope
 from connectors.errors import (
     ConnectorError,
     DataError,
@@ -20,9 +19,10 @@ from connectors.errors import (
     SpreadsheetError,
     UnknownConnector,
 )
+from connectors.portal.envelope import Envelope, build_envelope, parse_envelope
+from connectors.portal.fields import format_portal_date, parse_portal_date
+from connectors.portal.parse import guess_kind, parse_dossier, parse_progress, parse_record
 from connectors.portal.status import NO_STATUS, STATUS_NAMES, DossierStatus, progression_rank
-from connectors.portal_fields import format_portal_date, parse_portal_date
-from connectors.portal_format import guess_kind, parse_dossier, parse_progress, parse_record
 from connectors.records import (
     DataFlag,
     DossierRecord,

@@ -9,7 +9,7 @@ ingest service owns the transaction. The loop on the app side is::
     for page in connector.pages(state):
         for record in page.records:
             try:
-                parsed = parse_record(record.kind, record.payload)   # connectors.portal_format
+                parsed = parse_record(record.kind, record.payload)   # connectors.portal.parse
             except RecordInvalid as exc:
                 quarantine(record, exc.field, exc.reason, exc.value)  # the run goes on
                 continue

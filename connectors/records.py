@@ -1,6 +1,6 @@
 """Typed, normalised records: what one portal record means once it has been validated.
 
-They are produced only by :mod:`connectors.portal_format` (``parse_dossier`` /
+They are produced only by :mod:`connectors.portal.parse` (``parse_dossier`` /
 ``parse_progress``). Every datetime is timezone-aware UTC; every string is NFC and stripped;
 optional values the portal left empty are ``None``. Collections are tuples so records stay
 immutable and hashable.

@@ -8,7 +8,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection
 
-from app.db.partition_autogen import include_object_for
+from app.db.partitions.autogen import include_object_for
 from app.db.session import make_engine
 from app.db.types import UTCDateTime
 from app.models import Base
@@ -41,7 +41,7 @@ def _configure(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         # The partitioned layout of PostgreSQL (partitions, dossier_key, widened keys) is not
-        # a difference from the models: app/db/partition_autogen.py.
+        # a difference from the models: app/db/partitions/autogen.py.
         include_object=include_object_for(connection),
         render_item=_render_item,
         render_as_batch=connection.dialect.name == "sqlite",

@@ -38,7 +38,7 @@ TARGETS: dict[str, str] = {
     "app/deadlines/cutoffs.py": "tests/deadlines",
     "app/deadlines/vi_text.py": "tests/deadlines",
     "app/procedures/catalogue.py": "tests/procedures",
-    "connectors/portal_format.py": "tests/connectors",
+    "connectors/portal/parse.py": "tests/connectors",
 }
 # Where importable code lives (copied into mutmut's tree, so no test imports the original).
 SOURCE_PATHS = ("app", "connectors")

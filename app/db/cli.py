@@ -7,7 +7,8 @@ from rich.console import Console
 
 from app.core.clock import utcnow
 from app.core.config import get_settings
-from app.db import migrate, partitioning
+from app.db import migrate
+from app.db.partitions import tables as partitioning
 from app.db.readiness import require_file
 from app.db.session import make_engine
 

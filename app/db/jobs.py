@@ -4,7 +4,7 @@ and the rows waiting in DEFAULT moved into their months.
 Daily rather than monthly so a missed run (scheduler down on the 1st) costs nothing: with three
 months created ahead, rows only reach the DEFAULT partition if the job is down for a quarter, or
 when history is imported. Those rows are moved first, a month per transaction and at most
-TTHC_PARTITION_SPLIT_ROWS_PER_RUN rows a run (app/db/partition_online.py), so the months ahead
+TTHC_PARTITION_SPLIT_ROWS_PER_RUN rows a run (app/db/partitions/online.py), so the months ahead
 are then created next to a small DEFAULT. On SQLite, and on a PostgreSQL table that is not
 partitioned (migrated down below 0004), it does nothing.
 """
@@ -15,14 +15,14 @@ from datetime import datetime
 
 from app.core.config import Settings
 from app.core.jobs import JobSpec, Transactions
-from app.db.partition_online import add_coming_months, split_default
-from app.db.partitioning import DEFAULT_MONTHS_AHEAD
+from app.db.partitions.online import add_coming_months, split_default
+from app.db.partitions.tables import DEFAULT_MONTHS_AHEAD
 
 
 def partition_months_job(
     transactions: Transactions, now: datetime, settings: Settings
 ) -> dict[str, int]:
-    # Short transactions of their own, beside live traffic (app/db/partition_online.py).
+    # Short transactions of their own, beside live traffic (app/db/partitions/online.py).
     bind = transactions.bind
     split = split_default(bind, max_rows=settings.partition_split_rows_per_run)
     created, busy = add_coming_months(bind, now, DEFAULT_MONTHS_AHEAD)

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from app.core.clock import utcnow
 from app.db.migrate import is_current
-from app.notices.fonts import DEBIAN_PACKAGE, print_font
+from app.notices.render.fonts import DEBIAN_PACKAGE, print_font
 from app.scheduler.service import heartbeat_status
 
 router = APIRouter(tags=["health"])

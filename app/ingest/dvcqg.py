@@ -30,15 +30,15 @@ from app.ingest.webhook import EnvelopeRefused, WebhookUnauthorized, _ingest_mer
 from app.models import Sender
 from app.senders import service as senders
 from connectors import EnvelopeInvalid, SourceRecord
-from connectors.envelope import (
+from connectors.portal.envelope import (
     SERVICE_KINDS,
     decode_body,
     envelope_from,
     read_service,
     read_updating,
 )
-from connectors.portal_fields import format_portal_date, printable
-from connectors.portal_format import RAW_ITEM_KEY
+from connectors.portal.fields import format_portal_date, printable
+from connectors.portal.parse import RAW_ITEM_KEY
 
 SOURCE: Final = "dvcqg"
 LOOKUPS: Final = ("LayThuTuc", "TraCuuHoSo")

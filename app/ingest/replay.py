@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.ingest import replay_repository as repo
 from app.models import WebhookDelivery
-from connectors.signing import compute_mac
+from connectors.portal.signing import compute_mac
 
 
 def delivery_digest(secret: str, body: bytes, signed_at: int) -> str:

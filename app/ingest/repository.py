@@ -1,5 +1,5 @@
 """All SQL of ingestion. Batch-shaped: one IN query per table per page, bulk inserts (on
-PostgreSQL the big pages go through a COPY-filled staging table, :mod:`app.ingest.pg_copy`;
+PostgreSQL the big pages go through a COPY-filled staging table, :mod:`app.db.pg_copy`;
 small ones, a webhook delivery, are one multi-row INSERT like SQLite's).
 
 Inserts that two writers may race on (a webhook delivery and a pull carrying the same payload or
@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.db.bulk import insert_new_rows
-from app.ingest.pg_copy import is_postgresql, stage_rows, wants_copy
+from app.db.pg_copy import is_postgresql, stage_rows, wants_copy
 from app.models import (
     Agency,
     ConnectorState,
@@ -231,7 +231,7 @@ def event_hashes(session: Session, dossier_ids: Sequence[int]) -> set[tuple[int,
 
 def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
     # No conflict target: the key is (dossier_id, dedup_hash) on a plain table and
-    # (dossier_id, dedup_hash, at) once `tthc db partition` has run (app/db/partitioning.py);
+    # (dossier_id, dedup_hash, at) once `tthc db partition` has run (app/db/partitions/tables.py);
     # the same thing, since the hash contains `at`. Ids are fresh, so only that key can collide.
     if wants_copy(session, rows):
         columns, staged = stage_rows(session, DossierEvent, rows)

@@ -28,7 +28,7 @@ from app.ingest.webhook import (
     receive_delivery,
     too_large,
 )
-from connectors.signing import SIGNATURE_HEADER
+from connectors.portal.signing import SIGNATURE_HEADER
 
 webhook_router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 router = APIRouter(prefix="/api/v1", tags=["ingest"])

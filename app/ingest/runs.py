@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.statistics import refresh_after_page
 from app.ingest import repository as repo
 from app.ingest import scope_repository
 from app.ingest.receptions import Sender, record_reception
 from app.ingest.service import IngestCounts, ingest_records
+from app.ingest.statistics import refresh_after_page
 from app.models import IngestRun
 from connectors import Connector, ConnectorState, Page
 

@@ -37,7 +37,7 @@ from app.ingest.upsert import BatchUpserter
 from app.models import QuarantineEntry
 from app.quality import service as quality
 from connectors import DossierRecord, ProgressRecord, SourceRecord
-from connectors.portal_fields import printable
+from connectors.portal.fields import printable
 
 UNKNOWN_DOSSIER: Final = "progress for a dossier not yet received"
 

@@ -38,7 +38,7 @@ from app.ingest.new_rows import NewDossier
 from app.ingest.reference_rows import ReferenceRows
 from app.models import Dossier, DossierApplicant
 from connectors import NO_STATUS, DataFlag, DossierRecord, ProgressRecord, progression_rank
-from connectors.portal_fields import format_portal_date
+from connectors.portal.fields import format_portal_date
 
 Outcome = Literal["stored", "updated", "unchanged"]
 AnyDossier = Dossier | NewDossier

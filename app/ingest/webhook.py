@@ -36,8 +36,8 @@ from app.ingest.runs import record_delivery
 from app.ingest.schemas import WebhookReply
 from app.ingest.service import IngestCounts, ingest_records
 from connectors import EnvelopeInvalid, SignatureInvalid, parse_envelope
-from connectors.portal_fields import printable
-from connectors.signing import verify
+from connectors.portal.fields import printable
+from connectors.portal.signing import verify
 
 WEBHOOK_SOURCE: Final = "webhook"
 WEBHOOK_ENDPOINT: Final = "/api/v1/webhooks/dvc"

@@ -15,8 +15,8 @@ from app.core.clock import to_local
 from app.core.config import get_settings
 from app.models import Agency, DossierApplicant
 from app.notices import repository
-from app.notices.document import DEFAULT_SIGNER_TITLE, ApplicantKind, NoticeDocument
 from app.notices.numbering import notice_number
+from app.notices.render.document import DEFAULT_SIGNER_TITLE, ApplicantKind, NoticeDocument
 from app.notices.repository import NoticeRow
 
 CITIZEN = 1  # LoaiDoiTuong 1: citizen; 2-4 are businesses, state agencies and organisations

@@ -27,7 +27,7 @@ from app.deadlines.store.sync import (
 )
 from app.models import Dossier, Notice, Procedure
 from app.notices import numbering, repository
-from app.notices.document import legal_basis_for
+from app.notices.render.document import legal_basis_for
 from app.notices.timing import propose_new_due
 
 DEFAULT_REASON = (

@@ -1,6 +1,6 @@
 """The anomaly codes and their Vietnamese wording, for supervisors and the senders' vendors.
 
-Parser flags (`connectors.portal_lenient`) name a field and an offending value that is never
+Parser flags (`connectors.portal.lenient`) name a field and an offending value that is never
 personal data; step flags (`app.deadlines.store.steps`) name a step by its instant and text.
 """
 
@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Final
 
 from app.core.clock import to_local
-from app.deadlines.store import steps as steps
-from connectors import portal_lenient as lenient
+from app.deadlines.store import steps
+from connectors.portal import lenient
 
 TITLES: Final[dict[str, str]] = {
     lenient.NAMES_MISSING: "Thiếu tên thủ tục/lĩnh vực",

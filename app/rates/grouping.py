@@ -13,8 +13,8 @@ from app.core.clock import LOCAL_TZ
 from app.rates import repository
 from app.rates.counts import PeriodCounts
 from app.rates.processing import ProcessingStats
+from app.rates.rollups import service as rollups
 from app.rates.schemas import GroupBy, ReportGroup
-from app.rollups import service as rollups
 
 CHANNEL_LABELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Dịch vụ bưu chính công ích"}
 UNKNOWN = "(không rõ)"

@@ -75,7 +75,7 @@ def count_dossiers(
     only: ColumnElement[bool] | None = None,
 ) -> dict[Any, dict[str, int]]:
     """Every dossier counter of PeriodCounts for [start, end), one row per group key; ``only``
-    narrows the dossiers counted (the rollup's live part, app/rollups/service.py)."""
+    narrows the dossiers counted (the rollup's live part, app/rates/rollups/service.py)."""
     dialect = session.get_bind().dialect.name
     finish = finish_instant()
     excluded = Dossier.status.in_(EXCLUDED_CODES)

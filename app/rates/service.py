@@ -172,7 +172,7 @@ def public_rates(
     session: Session, *, start: datetime, end: datetime, settings: Settings
 ) -> PublicRates:
     """Aggregates per agency (rolled up) and month: counts and rates only, nothing personal.
-    Complete months come from the rollup, a month cut by a bound partly live (app/rollups)."""
+    Complete months come from the rollup, a month cut by a bound partly live (app/rates/rollups)."""
     months = check_public_period(start, end)
     tree = repository.agency_tree(session)
     rows: list[PublicRateRow] = []

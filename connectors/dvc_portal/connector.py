@@ -13,7 +13,7 @@ from connectors.base import ConnectorState, Page, SourceRecord
 from connectors.dvc_portal.config import DvcPortalConfig, RetryPolicy
 from connectors.dvc_portal.http import RetryingGetter, Sleep
 from connectors.dvc_portal.mapping import newer, read_response, record_updated_at
-from connectors.portal_format import RAW_ITEM_KEY
+from connectors.portal.parse import RAW_ITEM_KEY
 
 #: ``ConnectorState.extra`` key holding the newest update instant seen during a paged run.
 MAX_SEEN_KEY = "max_seen"

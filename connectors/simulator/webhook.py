@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
-from connectors.envelope import build_envelope
-from connectors.signing import SIGNATURE_HEADER, sign
+from connectors.portal.envelope import build_envelope
+from connectors.portal.signing import SIGNATURE_HEADER, sign
 
 
 @dataclass(frozen=True, slots=True)

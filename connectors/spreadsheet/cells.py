@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
-from connectors.portal_fields import PORTAL_TZ, clean_text
+from connectors.portal.fields import PORTAL_TZ, clean_text
 from connectors.spreadsheet.aliases import fold
 
 DATE_FIELDS: Final = frozenset({"NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra"})

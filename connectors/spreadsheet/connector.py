@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any, ClassVar, Final, Literal, Self
 
 from connectors.base import ConnectorState, Page, RecordKind, SourceRecord
-from connectors.envelope import parse_envelope
 from connectors.errors import EnvelopeInvalid, SpreadsheetError
-from connectors.portal_format import RAW_ITEM_KEY, guess_kind
+from connectors.portal.envelope import parse_envelope
+from connectors.portal.parse import RAW_ITEM_KEY, guess_kind
 from connectors.spreadsheet.aliases import PORTAL_FIELDS, REQUIRED_FIELDS, AliasTable
 from connectors.spreadsheet.cells import convert, to_text
 from connectors.spreadsheet.readers import Row, csv_rows, xlsx_rows

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.db.partition_catalog import is_partitioned
 
 revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0009"
@@ -37,9 +36,18 @@ _BACKFILL = {
 }
 
 
+def _is_partitioned(bind: sa.Connection, table: str) -> bool:
+    # copied from app/db/partitions/catalog.py: migrations never import the live app
+    found = bind.execute(
+        sa.text("SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(:t)"),
+        {"t": table},
+    ).first()
+    return found is not None
+
+
 def _dossier_target() -> str:
     bind = op.get_bind()
-    if bind.dialect.name == "postgresql" and is_partitioned(bind, "dossier"):
+    if bind.dialect.name == "postgresql" and _is_partitioned(bind, "dossier"):
         return "dossier_key"
     return "dossier"
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from connectors import EnvelopeInvalid, SignatureInvalid, build_envelope, parse_envelope
-from connectors.signing import sign, verify
+from connectors.portal.signing import sign, verify
 
 
 def body(**changes: Any) -> bytes:

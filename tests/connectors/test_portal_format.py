@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from connectors import RecordInvalid, format_portal_date, parse_dossier, parse_progress
-from connectors.portal_fields import MAX_TEXT_CHARS
+from connectors.portal.fields import MAX_TEXT_CHARS
 
 REQUIRED = ["MaHoSo", "MaTTHC", "NgayTiepNhan", "TrangThaiHoSo", "DonViXuLy"]
 
@@ -197,7 +197,7 @@ def test_progress_in_order_sorts_and_drops_duplicates() -> None:
 
 def test_values_longer_than_their_stored_column_are_refused_with_the_field() -> None:
     from connectors import RecordInvalid, parse_dossier
-    from connectors.portal_fields import FIELD_LIMITS
+    from connectors.portal.fields import FIELD_LIMITS
 
     assert FIELD_LIMITS["DonViXuLy"] == 255
     payload = dossier()

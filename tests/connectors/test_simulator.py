@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from connectors import ConnectorState, RecordInvalid, get_connector, parse_dossier, parse_envelope
-from connectors.signing import SIGNATURE_HEADER, verify
+from connectors.portal.signing import SIGNATURE_HEADER, verify
 from connectors.simulator import Faults, create_simulator_app, generate_dataset, push_webhooks
 from connectors.simulator import reference as ref
 from connectors.simulator.dataset import Dataset

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from app.db import partitioning
+from app.db.partitions import tables as partitioning
 from app.db.session import make_engine
 
 PG_ONLY = "PostgreSQL only: SQLite has no table partitions"

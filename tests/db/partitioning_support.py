@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
-from app.db import partitioning
+from app.db.partitions import tables as partitioning
 from app.ingest.service import ingest_records
 from tests.ingest.payloads import NOW, as_records, dossier, stamp, step
 

@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from app.db import migrate
-from app.db.partition_autogen import include_object_for
+from app.db.partitions.autogen import include_object_for
 from app.db.session import make_engine
 from app.models import Base
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from app.core.config import Settings
 from app.core.jobs import Transactions
 from app.db.jobs import partition_months_job
-from app.db.partition_online import add_coming_months, split_default
+from app.db.partitions.online import add_coming_months, split_default
 from app.ingest.service import ingest_records
-from app.rollups import service as rollups
+from app.rates.rollups import service as rollups
 from tests.db.partitioning_support import (
     DOSSIERS_BY_MONTH,
     EVENTS_BY_MONTH,
@@ -29,7 +29,7 @@ def test_history_in_default_moves_out_a_bounded_step_at_a_time(pg_engine: Engine
     assert rows_by_partition(pg_engine, "dossier") == {"default": 3}
     before = snapshot(pg_engine)
 
-    # tables in app/db/partition_specs.py order (events first), months oldest first
+    # tables in app/db/partitions/specs.py order (events first), months oldest first
     first = split_default(pg_engine, max_rows=1)  # the oldest month of events, nothing more
     assert first.partitions == ["dossier_event_p2025_06"]
     assert (first.rows_moved, first.rows_waiting, first.months_busy) == (1, 7 + 3, 0)

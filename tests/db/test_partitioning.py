@@ -18,7 +18,7 @@ from app.db.jobs import partition_months_job
 from app.db.session import make_engine
 from app.ingest.service import ingest_records
 from app.models import Dossier, DossierEvent
-from app.rollups import service as rollups
+from app.rates.rollups import service as rollups
 from tests.db.partitioning_support import (
     CODES,
     DOSSIERS_BY_MONTH,

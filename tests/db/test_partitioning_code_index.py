@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.db import migrate, partitioning
-from app.db.partition_catalog import Month
-from app.db.partition_specs import DOSSIERS
+from app.db.partitions.catalog import Month
+from app.db.partitions.specs import DOSSIERS
 from app.models import Dossier
 from tests.db.partitioning_support import partition, partitions, rows_by_partition, seed
 from tests.factories import make_agency, make_dossier, make_procedure

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
+from tests.rollups import test_equality as rollup_equality
 
 from app.db.session import make_engine
 from app.models import (
@@ -27,11 +28,10 @@ from app.models import (
     Procedure,
     RateRollup,
 )
-from app.rollups import service as rollups
-from app.rollups.months import month_index
+from app.rates.rollups import service as rollups
+from app.rates.rollups.months import month_index
 from tests.db.partitioning_support import partition
 from tests.factories import T0, add_event, local, make_agency, make_dossier, make_procedure
-from tests.rollups import test_equality as rollup_equality
 
 JUNE, AUGUST = local(2025, 6, 10, 8), local(2025, 8, 20, 9)
 

@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.db import migrate, partitioning
-from app.db.partition_autogen import layout_table
-from app.db.partition_catalog import Month, add_months, months_between
-from app.db.partition_convert import conversion_plan
-from app.db.partition_specs import EVENTS
+from app.db.partitions.autogen import layout_table
+from app.db.partitions.catalog import Month, add_months, months_between
+from app.db.partitions.convert import conversion_plan
+from app.db.partitions.specs import EVENTS
 from app.db.session import make_engine
 from app.ingest.service import ingest_records
 from app.models import Base
-from app.rollups import service as rollups
+from app.rates.rollups import service as rollups
 from tests.db.partitioning_support import (
     CODES,
     DOSSIERS_BY_MONTH,

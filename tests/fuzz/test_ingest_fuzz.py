@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.ingest.service import ingest_records
 from app.models import Dossier, QuarantineEntry, RawRecord
 from connectors import build_envelope
-from connectors.signing import sign
+from connectors.portal.signing import sign
 from tests.conftest import TEST_WEBHOOK_SECRET
 from tests.fuzz.strategies import portal_dossiers, portal_items
 from tests.ingest.payloads import NOW, as_records

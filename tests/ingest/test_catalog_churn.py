@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.ingest import pg_copy
+from app.db import pg_copy
 from tests.ingest.payloads import dossier
 from tests.ingest.test_webhook import URL, body_of, headers
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
-from app.ingest import pg_copy
+from app.db import pg_copy
 from app.ingest import repository as repo
 from app.ingest.service import ingest_records
 from app.models import DossierApplicant, DossierEvent, RawRecord

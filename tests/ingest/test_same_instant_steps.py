@@ -20,7 +20,7 @@ from app.ingest.service import ingest_records
 from app.models import Dossier
 from app.senders.service import add_sender
 from connectors import build_envelope, parse_portal_date
-from connectors.signing import sign
+from connectors.portal.signing import sign
 from tests.conftest import TEST_WEBHOOK_SECRET
 from tests.factories import make_agency
 from tests.ingest.payloads import NOW, as_records, dossier, stamp, step

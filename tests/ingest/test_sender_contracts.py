@@ -22,7 +22,7 @@ from app.db.session import make_engine
 from app.main import create_app
 from app.models import Dossier, DossierAnomaly
 from app.senders.service import Credentials, add_sender
-from connectors.portal_fields import parse_portal_date
+from connectors.portal.fields import parse_portal_date
 from tests.conftest import TEST_WEBHOOK_SECRET
 from tests.factories import make_agency, make_procedure
 from tests.ingest.senders import enrolment, opencps, td_dichvucong

@@ -26,7 +26,7 @@ from app.db import migrate
 from app.db.session import make_engine
 from app.models import Dossier
 from connectors import build_envelope
-from connectors.signing import sign
+from connectors.portal.signing import sign
 from tests.conftest import TEST_WEBHOOK_SECRET
 from tests.ingest.payloads import dossier
 

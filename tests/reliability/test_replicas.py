@@ -35,7 +35,7 @@ from app.db.session import make_engine, session_scope
 from app.main import create_app
 from app.models import DashboardSessionRow, Dossier, IngestRun, RawRecord
 from connectors import build_envelope
-from connectors.signing import sign
+from connectors.portal.signing import sign
 from tests.conftest import TEST_WEBHOOK_SECRET
 from tests.dashboard.helpers import NONCE, csrf_of
 from tests.ingest.payloads import dossier, stamp, step

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.core.logging import JsonFormatter
 from app.scan.service import run_scan
 from connectors import build_envelope
-from connectors.signing import sign
+from connectors.portal.signing import sign
 from tests.conftest import TEST_WEBHOOK_SECRET
 from tests.ingest.payloads import NOW, dossier, stamp
 

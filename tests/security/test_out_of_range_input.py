@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from app.auth.service import create_token
 from app.core.clock import LOCAL_TZ
 from connectors import build_envelope
-from connectors.signing import sign
+from connectors.portal.signing import sign
 from tests.conftest import TEST_WEBHOOK_SECRET
 from tests.dashboard.helpers import csrf_of, login, seed
 from tests.security.test_route_auth import PUBLIC

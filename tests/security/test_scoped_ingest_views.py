@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from app.auth.service import create_token
 from app.models import Agency, IngestRun, QuarantineEntry
 from connectors import build_envelope
-from connectors.signing import sign
+from connectors.portal.signing import sign
 from tests.conftest import TEST_WEBHOOK_SECRET
 from tests.dashboard.helpers import login
 from tests.ingest.payloads import dossier, step

@@ -26,7 +26,7 @@ from app.ingest.jobs import purge_webhook_deliveries_job
 from app.main import create_app
 from app.models import IngestRun, RawRecord, WebhookDelivery
 from connectors import build_envelope
-from connectors.signing import compute_mac, sign
+from connectors.portal.signing import compute_mac, sign
 from tests.conftest import TEST_WEBHOOK_SECRET
 from tests.ingest.payloads import dossier
 from tests.reliability.test_replicas import settings_for

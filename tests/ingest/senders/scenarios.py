@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from connectors.portal_fields import parse_portal_date
+from connectors.portal.fields import parse_portal_date
 
 IN_CATALOGUE = "1.000894"  # 5 working days
 NOT_IN_CATALOGUE = "9.000001"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from app.notices.document import ApplicantKind, NoticeDocument, legal_basis_for
+from app.notices.render.document import ApplicantKind, NoticeDocument, legal_basis_for
 
 VN = timezone(timedelta(hours=7))
 RECEIVED = datetime(2026, 2, 20, 2, 15, tzinfo=UTC)  # 09:15 in Vietnam

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from app.notices.dates import place_date_line, vn_date_phrase, vn_datetime_phrase
-from app.notices.document import (
+from app.notices.render.dates import place_date_line, vn_date_phrase, vn_datetime_phrase
+from app.notices.render.document import (
     DEFAULT_SIGNER_TITLE,
     ApplicantKind,
     LegalBasis,
@@ -17,7 +17,7 @@ from app.notices.document import (
     legal_basis_for,
     notice_title,
 )
-from app.notices.wording import body_paragraphs
+from app.notices.render.wording import body_paragraphs
 
 VN = timezone(timedelta(hours=7))
 Factory = Callable[..., NoticeDocument]

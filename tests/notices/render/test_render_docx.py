@@ -12,9 +12,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from app.notices.document import LegalBasis, NoticeDocument
 from app.notices.render import render
-from app.notices.render_docx import render_docx
+from app.notices.render.as_docx import render_docx
+from app.notices.render.document import LegalBasis, NoticeDocument
 
 Factory = Callable[..., NoticeDocument]
 

@@ -9,9 +9,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app.notices.document import LegalBasis, NoticeDocument
 from app.notices.render import MEDIA_TYPES, file_name, render
-from app.notices.render_html import render_html
+from app.notices.render.as_html import render_html
+from app.notices.render.document import LegalBasis, NoticeDocument
 
 Factory = Callable[..., NoticeDocument]
 

@@ -18,10 +18,9 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from app.notices import fonts
-from app.notices.document import LegalBasis, NoticeDocument
-from app.notices.render import render
-from app.notices.render_pdf import render_pdf
+from app.notices.render import fonts, render
+from app.notices.render.as_pdf import render_pdf
+from app.notices.render.document import LegalBasis, NoticeDocument
 
 Factory = Callable[..., NoticeDocument]
 

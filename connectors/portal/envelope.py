@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from connectors.base import RecordKind, SourceRecord
 from connectors.errors import EnvelopeInvalid
-from connectors.portal_format import RAW_ITEM_KEY
+from connectors.portal.parse import RAW_ITEM_KEY
 
 SERVICE_KINDS: Final[Mapping[str, RecordKind]] = {
     "DongBoHoSoMC": "dossier",

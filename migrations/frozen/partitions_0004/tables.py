@@ -20,16 +20,16 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from app.core.errors import BadRequest
-from app.db.partition_catalog import (
+from .specs import BadRequest
+from .catalog import (
     is_partitioned,
     partition_names,
     regclass_exists,
     table_shape,
 )
-from app.db.partition_convert import conversion_plan, revert_plan
-from app.db.partition_months import months_plan
-from app.db.partition_specs import (
+from .convert import conversion_plan, revert_plan
+from .months import months_plan
+from .specs import (
     TABLES,
     PartitionedTable,
     PartitioningRefused,
@@ -199,7 +199,7 @@ def unpartition_tables(conn: Connection) -> PartitionResult:
 
 def add_future_months(conn: Connection, now: datetime, months_ahead: int) -> list[str]:
     """For the scheduler: add the coming months to the partitioned tables (a month whose rows
-    wait in DEFAULT is moved by `app.db.partition_online`). On SQLite, or a table that is not
+    wait in DEFAULT is moved by `app.db.partitions.online`). On SQLite, or a table that is not
     partitioned, do nothing: converting is a migration's (or the operator's) decision, not the
     job's."""
     if conn.dialect.name != "postgresql":
@@ -210,7 +210,7 @@ def add_future_months(conn: Connection, now: datetime, months_ahead: int) -> lis
     conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
     created: list[str] = []
     for spec in specs:
-        # months with rows waiting in DEFAULT are app/db/partition_online.py's, step by step
+        # months with rows waiting in DEFAULT are app/db/partitions/online.py's, step by step
         plan = months_plan(conn, spec, now, months_ahead, move_default=False)
         _execute(conn, plan)
         created += plan.partitions

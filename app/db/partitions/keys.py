@@ -23,7 +23,7 @@ the rollup then sees exactly the update it would have seen on a plain table, thr
 
 from __future__ import annotations
 
-from app.db.partition_specs import PartitionedTable
+from app.db.partitions.specs import PartitionedTable
 
 # tgtype bits (pg_trigger.h): ROW 1, BEFORE 2, UPDATE 16, INSTEAD 64. AFTER ROW UPDATE: 17 of 83.
 _AFTER_ROW_UPDATE_MASK = 1 | 2 | 16 | 64
@@ -74,7 +74,7 @@ def _function(name: str, body: str, declare: str = "") -> str:
     )
 
 
-# Every name formatted into the SQL below is a constant of app/db/partition_specs.py or a column
+# Every name formatted into the SQL below is a constant of app/db/partitions/specs.py or a column
 # name read from the catalog, never input: hence the noqa comments.
 
 

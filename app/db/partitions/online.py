@@ -34,16 +34,16 @@ from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.exc import OperationalError
 
-from app.db.partition_catalog import (
+from app.db.partitions.catalog import (
     Month,
     default_month_rows,
     is_partitioned,
     partition_names,
     regclass_exists,
 )
-from app.db.partition_months import months_plan, move_statements
-from app.db.partition_specs import TABLES, PartitionedTable
-from app.db.partitioning import ADVISORY_LOCK_KEY
+from app.db.partitions.months import months_plan, move_statements
+from app.db.partitions.specs import TABLES, PartitionedTable
+from app.db.partitions.tables import ADVISORY_LOCK_KEY
 
 T = TypeVar("T")
 

@@ -5,7 +5,7 @@ layout is created, every row is copied with one INSERT ... SELECT, the id sequen
 over, the old table is dropped and the staging table renamed into its place. Keys and indexes
 are built after the copy (one sorted build per index is much faster than maintaining them row by
 row); foreign keys, plain indexes and triggers are carried over from the live definition, and
-only the keys that differ between the layouts (app/db/partition_specs.py) are rewritten, the
+only the keys that differ between the layouts (app/db/partitions/specs.py) are rewritten, the
 partitions' own unique indexes included.
 
 The staging table has no triggers, so the copy neither counts rows into the rate rollup again
@@ -19,8 +19,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from app.db import partition_keys
-from app.db.partition_catalog import (
+from app.db.partitions import keys as partition_keys
+from app.db.partitions.catalog import (
     IncomingKey,
     Month,
     TableShape,
@@ -31,7 +31,7 @@ from app.db.partition_catalog import (
     regclass_exists,
     table_shape,
 )
-from app.db.partition_specs import (
+from app.db.partitions.specs import (
     LIKE_OPTIONS,
     Layout,
     PartitionedTable,

@@ -5,7 +5,7 @@ instant, the month keeper down for a quarter, or history imported into a freshly
 database (whose partitions start at the migration's month). Such a month gets its partition on
 the next run, and its rows are moved there in the same transaction.
 
-Each partition gets the table's local unique indexes (app/db/partition_specs.py) when it is
+Each partition gets the table's local unique indexes (app/db/partitions/specs.py) when it is
 created; a run also builds those a partition lacks (one made by hand, or by the first version of
 the layout, whose parent index on `code` it drops first).
 """
@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from app.db.partition_catalog import (
+from app.db.partitions.catalog import (
     Month,
     add_months,
     default_has_rows,
@@ -25,7 +25,7 @@ from app.db.partition_catalog import (
     months_between,
     partition_names,
 )
-from app.db.partition_specs import LIKE_OPTIONS, PartitionedTable, PartitionPlan
+from app.db.partitions.specs import LIKE_OPTIONS, PartitionedTable, PartitionPlan
 
 
 def months_plan(

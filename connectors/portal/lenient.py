@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from connectors.errors import RecordInvalid
-from connectors.portal_fields import (
+from connectors.portal.fields import (
     echo,
     parse_iso_date,
     parse_portal_date,

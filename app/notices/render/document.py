@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from app.deadlines.status import under_decree_118
-from app.notices.dates import place_date_line, to_vn_time, vn_date_phrase, vn_datetime_phrase
+from app.notices.render.dates import place_date_line, to_vn_time, vn_date_phrase, vn_datetime_phrase
 
 DEFAULT_SIGNER_TITLE = "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ"
 

@@ -21,8 +21,8 @@ from docx.shared import Cm, Emu, Length, Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from app.notices.document import NoticeDocument
-from app.notices.wording import body_paragraphs
+from app.notices.render.document import NoticeDocument
+from app.notices.render.wording import body_paragraphs
 
 FONT_NAME = "Times New Roman"
 BODY_SIZE = Pt(13)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from app.notices.document import NoticeDocument
-from app.notices.fonts import SERIF_STACK
-from app.notices.wording import body_paragraphs
+from app.notices.render.document import NoticeDocument
+from app.notices.render.fonts import SERIF_STACK
+from app.notices.render.wording import body_paragraphs
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 NOTICE_TEMPLATE = "notice_04.html.j2"

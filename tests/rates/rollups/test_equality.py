@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Dossier, RateRollup
 from app.rates import repository as naive
-from app.rollups import service
-from app.rollups.months import month_start, month_start_index
+from app.rates.rollups import service
+from app.rates.rollups.months import month_start, month_start_index
 from tests.factories import ICT, make_agency, make_dossier, make_procedure
 
 MONTH_STARTS = [datetime(2025, m, 1, tzinfo=ICT) for m in range(1, 13)] + [

@@ -4,15 +4,26 @@ PostgreSQL requires the partition key in every unique key of a partitioned table
 widens its keys by `at` (equivalent: the dedup hash contains the step's instant). `dossier`
 cannot widen the uniqueness of `code` that way, and foreign keys can only point at a unique key,
 so both move to the small unpartitioned `dossier_key(id, code)` that triggers keep in step
-(app/db/partition_keys.py); the children's foreign keys point at it.
+(app/db/partitions/keys.py); the children's foreign keys point at it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.errors import AppError, BadRequest
-from app.db.partition_catalog import IncomingKey
+from .catalog import IncomingKey
+
+
+class AppError(Exception):
+    def __init__(self, reason: str, **details: object) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.details = details
+
+
+class BadRequest(AppError):
+    pass
+
 
 # What a staging table copies of the table it is LIKE (not indexes, keys or triggers).
 LIKE_OPTIONS = "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS"

@@ -4,7 +4,7 @@
 a CapNhatTienDoHoSoMC record. Both raise :class:`~connectors.errors.RecordInvalid` with the field
 (a path for nested values, e.g. ``QuaTrinhXuLy[3].ThoiDiemXuLy``), a reason and the value, which
 the app stores as a quarantine row, only when the record cannot be stored: what the real senders
-get wrong in optional parts is stored and flagged (:mod:`connectors.portal_lenient`).
+get wrong in optional parts is stored and flagged (:mod:`connectors.portal.lenient`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from connectors import portal_lenient as lenient
 from connectors.base import RecordKind
 from connectors.errors import RecordInvalid
-from connectors.portal.status import NO_STATUS, DossierStatus
-from connectors.portal_fields import (
+from connectors.portal import lenient
+from connectors.portal.fields import (
     echo,
     parse_status,
     read_date,
@@ -27,6 +26,7 @@ from connectors.portal_fields import (
     required_text,
     type_name,
 )
+from connectors.portal.status import NO_STATUS, DossierStatus
 from connectors.records import DataFlag, DossierRecord, ProgressRecord
 
 APPLICANT_TYPES: Final[Mapping[int, str]] = {
@@ -149,7 +149,7 @@ def parse_dossier(payload: Any, *, agency_hint: str | None = None) -> DossierRec
 
     Required: MaHoSo, MaTTHC, TrangThaiHoSo, NgayTiepNhan (except status 1) and a processing
     agency (DonViXuLy, else ``agency_hint``: the delivery's madonvi / MaDinhDanhDV). Optional
-    parts senders get wrong become flags (:mod:`connectors.portal_lenient`).
+    parts senders get wrong become flags (:mod:`connectors.portal.lenient`).
     """
     record = _as_record(payload, "a dossier record")
     code = _dossier_code(record)

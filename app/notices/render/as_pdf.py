@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from app.notices.document import NoticeDocument
-from app.notices.fonts import print_font_stack
-from app.notices.render_html import render_html
+from app.notices.render.as_html import render_html
+from app.notices.render.document import NoticeDocument
+from app.notices.render.fonts import print_font_stack
 
 
 def _no_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:

@@ -7,10 +7,10 @@ import unicodedata
 from collections.abc import Callable
 from typing import Final, Literal, get_args
 
-from app.notices.document import NoticeDocument
-from app.notices.render_docx import render_docx
-from app.notices.render_html import render_html
-from app.notices.render_pdf import render_pdf
+from app.notices.render.as_docx import render_docx
+from app.notices.render.as_html import render_html
+from app.notices.render.as_pdf import render_pdf
+from app.notices.render.document import NoticeDocument
 
 NoticeFormat = Literal["html", "pdf", "docx"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.statistics import refresh_after_page
+from app.ingest.statistics import refresh_after_page
 
 
 def _reltuples(session: Session, table: str) -> float:

@@ -40,7 +40,7 @@ from app.rates.repository import (
     finish_instant,
     local_date,
 )
-from app.rollups.months import month_start
+from app.rates.rollups.months import month_start
 
 R = RateRollup
 KEYS = ("agency_id", "rm", "fm", "dm", "pm")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.notices.document import LegalBasis, NoticeDocument
+from app.notices.render.document import LegalBasis, NoticeDocument
 
 # Decree 30/2020 ends the body of an administrative document with "./.".
 END_MARK = "./."

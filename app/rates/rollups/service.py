@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.rates import repository as dossiers
-from app.rollups import repository
-from app.rollups.months import month_index, month_start_index
+from app.rates.rollups import repository
+from app.rates.rollups.months import month_index, month_start_index
 
 
 def covers(start: datetime, end: datetime, group_by: str | None) -> bool:

@@ -2,7 +2,7 @@
 database, so that it reports real differences between the models and the schema only.
 
 The models describe the plain layout, the one SQLite has. On PostgreSQL migration 0004 swaps
-`dossier` and `dossier_event` for their partitioned layout (app/db/partition_specs.py), whose
+`dossier` and `dossier_event` for their partitioned layout (app/db/partitions/specs.py), whose
 only differences are the layout itself: the monthly partitions and `dossier_key` (no model),
 the keys widened by the partition key, `dossier.code`'s uniqueness held by `dossier_key` (each
 partition's own unique index on it is part of the partition, left out with it; the first layout's
@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import Connection, ForeignKeyConstraint
 
-from app.db.partition_catalog import is_partitioned, regclass_exists
-from app.db.partition_specs import TABLES, PartitionedTable
+from app.db.partitions.catalog import is_partitioned, regclass_exists
+from app.db.partitions.specs import TABLES, PartitionedTable
 
 IncludeObject = Callable[[Any, str | None, str, bool, Any], bool]
 

@@ -1,5 +1,0 @@
-"""Incremental rollups for the rates: `rate_rollup`, kept by triggers, read when it covers a query.
-
-Public: :func:`app.rollups.service.count_dossiers` (None when the rollup cannot answer exactly),
-:func:`app.rollups.service.rebuild` and :func:`app.rollups.service.verify`.
-"""
