@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -85,14 +85,11 @@ def _list_page(
     principal: Principal,
     kind: ListKind,
     query: ListQuery,
-    cursor: str | None,
-    page: int,
-    size: int,
+    paging: Paging,
 ) -> Response:
-    if size not in PAGE_SIZES:
-        size = PAGE_SIZES[0]
+    page, size = paging.page, paging.size if paging.size in PAGE_SIZES else PAGE_SIZES[0]
     now = utcnow()
-    items, next_cursor = _fetch(session, principal, kind, query, now, cursor, size)
+    items, next_cursor = _fetch(session, principal, kind, query, now, paging.cursor, size)
     base = query.params()
     if size != PAGE_SIZES[0]:
         base["so_dong"] = str(size)
@@ -147,6 +144,22 @@ PageQ = Annotated[int, Query(alias="trang", ge=1, le=100_000)]
 SizeQ = Annotated[int, Query(alias="so_dong", ge=1, le=500)]
 
 
+def _list_query(agency: AgencyQ = None, procedure: CodeQ = None, field: CodeQ = None) -> ListQuery:
+    return ListQuery(_clean(agency), _clean(procedure), _clean(field))
+
+
+@dataclass(frozen=True)
+class Paging:
+    cursor: CursorQ = None
+    page: PageQ = 1
+    size: SizeQ = PAGE_SIZES[0]
+
+
+# One dependency each for what both lists and both exports take, so their routes stay alike.
+Filters = Annotated[ListQuery, Depends(_list_query)]
+PagingParams = Annotated[Paging, Depends()]
+
+
 @router.get("")
 def supervisor_home(_principal: Supervisor) -> Response:
     return RedirectResponse(PATHS["overdue"], status_code=303)
@@ -154,55 +167,25 @@ def supervisor_home(_principal: Supervisor) -> Response:
 
 @router.get("/qua-han")
 def overdue_page(
-    request: Request,
-    session: SessionDep,
-    principal: Supervisor,
-    agency: AgencyQ = None,
-    procedure: CodeQ = None,
-    field: CodeQ = None,
-    cursor: CursorQ = None,
-    page: PageQ = 1,
-    size: SizeQ = PAGE_SIZES[0],
+    request: Request, session: SessionDep, principal: Supervisor, query: Filters,
+    paging: PagingParams,
 ) -> Response:
-    query = ListQuery(_clean(agency), _clean(procedure), _clean(field))
-    return _list_page(request, session, principal, "overdue", query, cursor, page, size)
+    return _list_page(request, session, principal, "overdue", query, paging)
 
 
 @router.get("/sap-den-han")
 def due_soon_page(
-    request: Request,
-    session: SessionDep,
-    principal: Supervisor,
-    agency: AgencyQ = None,
-    procedure: CodeQ = None,
-    field: CodeQ = None,
-    cursor: CursorQ = None,
-    page: PageQ = 1,
-    size: SizeQ = PAGE_SIZES[0],
+    request: Request, session: SessionDep, principal: Supervisor, query: Filters,
+    paging: PagingParams,
 ) -> Response:
-    query = ListQuery(_clean(agency), _clean(procedure), _clean(field))
-    return _list_page(request, session, principal, "due_soon", query, cursor, page, size)
+    return _list_page(request, session, principal, "due_soon", query, paging)
 
 
 @router.get("/qua-han.xlsx")
-def overdue_export(
-    session: SessionDep,
-    principal: Supervisor,
-    agency: AgencyQ = None,
-    procedure: CodeQ = None,
-    field: CodeQ = None,
-) -> Response:
-    query = ListQuery(_clean(agency), _clean(procedure), _clean(field))
+def overdue_export(session: SessionDep, principal: Supervisor, query: Filters) -> Response:
     return _export(session, principal, "overdue", query)
 
 
 @router.get("/sap-den-han.xlsx")
-def due_soon_export(
-    session: SessionDep,
-    principal: Supervisor,
-    agency: AgencyQ = None,
-    procedure: CodeQ = None,
-    field: CodeQ = None,
-) -> Response:
-    query = ListQuery(_clean(agency), _clean(procedure), _clean(field))
+def due_soon_export(session: SessionDep, principal: Supervisor, query: Filters) -> Response:
     return _export(session, principal, "due_soon", query)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
@@ -61,27 +62,6 @@ def _entry(item: WorkListItem) -> WorkListEntry:
     )
 
 
-def _work_list(
-    kind: ListKind,
-    session: SessionDep,
-    principal: Principal,
-    as_of: datetime | None,
-    agency: str | None,
-    procedure: str | None,
-    field: str | None,
-    cursor: str | None,
-    limit: int,
-) -> WorkListPage:
-    instant = _instant(as_of)
-    filters = ListFilters(
-        agency_ids=narrow_scope(session, principal.agency_ids, agency),
-        procedure_code=procedure,
-        field_code=field,
-    )
-    items, next_cursor = service.work_list(session, kind, instant, filters, cursor, limit)
-    return WorkListPage(as_of=instant, items=[_entry(i) for i in items], next_cursor=next_cursor)
-
-
 AsOf = Annotated[
     datetime | None,
     Query(description="Instant to evaluate at (ISO 8601; no offset = Vietnamese local time)"),
@@ -93,36 +73,46 @@ CursorQ = Annotated[str | None, Query(description="next_cursor of the previous p
 LimitQ = Annotated[int, Query(ge=1, le=500)]
 
 
-@router.get("/overdue", response_model=WorkListPage, summary="Open dossiers past their due")
-def overdue(
-    session: SessionDep,
-    principal: Viewer,
-    as_of: AsOf = None,
-    agency: AgencyQ = None,
-    procedure: ProcedureQ = None,
-    field: FieldQ = None,
-    cursor: CursorQ = None,
-    limit: LimitQ = 50,
+@dataclass(frozen=True)
+class WorkListQuery:
+    """The query string both work lists take (one dependency, so the two routes stay alike)."""
+
+    as_of: AsOf = None
+    agency: AgencyQ = None
+    procedure: ProcedureQ = None
+    field: FieldQ = None
+    cursor: CursorQ = None
+    limit: LimitQ = 50
+
+
+WorkListParams = Annotated[WorkListQuery, Depends()]
+
+
+def _work_list(
+    kind: ListKind, session: SessionDep, principal: Principal, query: WorkListQuery
 ) -> WorkListPage:
+    instant = _instant(query.as_of)
+    filters = ListFilters(
+        agency_ids=narrow_scope(session, principal.agency_ids, query.agency),
+        procedure_code=query.procedure,
+        field_code=query.field,
+    )
+    items, next_cursor = service.work_list(
+        session, kind, instant, filters, query.cursor, query.limit
+    )
+    return WorkListPage(as_of=instant, items=[_entry(i) for i in items], next_cursor=next_cursor)
+
+
+@router.get("/overdue", response_model=WorkListPage, summary="Open dossiers past their due")
+def overdue(session: SessionDep, principal: Viewer, query: WorkListParams) -> WorkListPage:
     """Most late first; `working_hours_late` is how late in working hours."""
-    return _work_list("overdue", session, principal, as_of, agency, procedure, field, cursor, limit)
+    return _work_list("overdue", session, principal, query)
 
 
 @router.get("/due-soon", response_model=WorkListPage, summary="Open dossiers due within a day")
-def due_soon(
-    session: SessionDep,
-    principal: Viewer,
-    as_of: AsOf = None,
-    agency: AgencyQ = None,
-    procedure: ProcedureQ = None,
-    field: FieldQ = None,
-    cursor: CursorQ = None,
-    limit: LimitQ = 50,
-) -> WorkListPage:
+def due_soon(session: SessionDep, principal: Viewer, query: WorkListParams) -> WorkListPage:
     """Most urgent first; `working_hours_late` is negative: the working hours left."""
-    return _work_list(
-        "due_soon", session, principal, as_of, agency, procedure, field, cursor, limit
-    )
+    return _work_list("due_soon", session, principal, query)
 
 
 # `:path`: a dossier code may contain "/" (sent percent-encoded as %2F)

@@ -7,6 +7,8 @@ notice's history.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import get_args
 
@@ -15,6 +17,7 @@ import typer
 from app.core.clock import local_text, parse_instant, utcnow
 from app.core.errors import AppError
 from app.db.session import session_scope
+from app.models import Notice
 from app.notices import drafting, listing, repository, service
 from app.notices.builder import build_document
 from app.notices.numbering import notice_number
@@ -71,6 +74,14 @@ def list_command(
         )
 
 
+def _new_due(text: str | None) -> datetime | None:
+    try:
+        return parse_instant(text) if text else None
+    except ValueError:
+        typer.echo(f"error: --new-due {text!r} is not an ISO 8601 instant", err=True)
+        raise typer.Exit(code=2) from None
+
+
 @app.command("draft")
 def draft_command(
     dossier_code: str = typer.Argument(..., help="Dossier code."),
@@ -79,11 +90,7 @@ def draft_command(
     by: str = typer.Option(DEFAULT_ACTOR, "--by", help=BY_HELP),
 ) -> None:
     """Draft the apology notice of one dossier (refused if it already has one)."""
-    try:
-        new_due_at = parse_instant(new_due) if new_due else None
-    except ValueError:
-        typer.echo(f"error: --new-due {new_due!r} is not an ISO 8601 instant", err=True)
-        raise typer.Exit(code=2) from None
+    new_due_at = _new_due(new_due)
     try:
         with session_scope() as session:
             notice = drafting.create_draft(
@@ -105,11 +112,7 @@ def edit_command(
     by: str = typer.Option(DEFAULT_ACTOR, "--by", help=BY_HELP),
 ) -> None:
     """Edit a draft's reason, new date or signer."""
-    try:
-        new_due_at = parse_instant(new_due) if new_due else None
-    except ValueError:
-        typer.echo(f"error: --new-due {new_due!r} is not an ISO 8601 instant", err=True)
-        raise typer.Exit(code=2) from None
+    new_due_at = _new_due(new_due)
     try:
         with session_scope() as session:
             service.edit(
@@ -126,56 +129,34 @@ def edit_command(
     typer.echo(f"notice {notice_id} edited")
 
 
-def _step(name: str, notice_id: int, by: str) -> None:
-    steps = {
-        "approve": service.approve,
-        "issue": service.issue,
-        "publish": service.publish,
-        "cancel": service.cancel,
-    }
-    try:
-        with session_scope() as session:
-            notice = steps[name](session, notice_id, utcnow(), actor=by)
-            status = notice.status
-    except AppError as exc:
-        raise _fail(exc) from None
-    typer.echo(f"notice {notice_id}: {status}")
+# The four workflow steps take the same arguments and say the same thing back: one command
+# each, built from this table (name, service step, help).
+STEPS: tuple[tuple[str, Callable[..., Notice], str], ...] = (
+    ("approve", service.approve, "Approve a draft."),
+    ("issue", service.issue,
+     "Issue an approved notice: re-appoint the dossier, store PDF and DOCX, notify."),
+    ("publish", service.publish, "Publish an issued notice on the public list of apologies."),
+    ("cancel", service.cancel, "Cancel a draft."),
+)
 
 
-@app.command("approve")
-def approve_command(
-    notice_id: int = typer.Argument(...),
-    by: str = typer.Option(DEFAULT_ACTOR, "--by", help=BY_HELP),
-) -> None:
-    """Approve a draft."""
-    _step("approve", notice_id, by)
+def _step_command(step: Callable[..., Notice]) -> Callable[[int, str], None]:
+    def command(
+        notice_id: int = typer.Argument(...),
+        by: str = typer.Option(DEFAULT_ACTOR, "--by", help=BY_HELP),
+    ) -> None:
+        try:
+            with session_scope() as session:
+                status = step(session, notice_id, utcnow(), actor=by).status
+        except AppError as exc:
+            raise _fail(exc) from None
+        typer.echo(f"notice {notice_id}: {status}")
+
+    return command
 
 
-@app.command("issue")
-def issue_command(
-    notice_id: int = typer.Argument(...),
-    by: str = typer.Option(DEFAULT_ACTOR, "--by", help=BY_HELP),
-) -> None:
-    """Issue an approved notice: re-appoint the dossier, store PDF and DOCX, notify."""
-    _step("issue", notice_id, by)
-
-
-@app.command("publish")
-def publish_command(
-    notice_id: int = typer.Argument(...),
-    by: str = typer.Option(DEFAULT_ACTOR, "--by", help=BY_HELP),
-) -> None:
-    """Publish an issued notice on the public list of apologies."""
-    _step("publish", notice_id, by)
-
-
-@app.command("cancel")
-def cancel_command(
-    notice_id: int = typer.Argument(...),
-    by: str = typer.Option(DEFAULT_ACTOR, "--by", help=BY_HELP),
-) -> None:
-    """Cancel a draft."""
-    _step("cancel", notice_id, by)
+for _name, _step, _help in STEPS:
+    app.command(_name, help=_help)(_step_command(_step))
 
 
 @app.command("render")

@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
-from app.db import migrate, partitioning
+from app.db import migrate
+from app.db.partitions import tables as partitioning
 from app.db.partitions.catalog import Month
 from app.db.partitions.specs import DOSSIERS
 from app.models import Dossier

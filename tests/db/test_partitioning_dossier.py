@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
-from tests.rollups import test_equality as rollup_equality
+from tests.rates.rollups import test_equality as rollup_equality
 
 from app.db.session import make_engine
 from app.models import (
@@ -39,7 +39,7 @@ JUNE, AUGUST = local(2025, 6, 10, 8), local(2025, 8, 20, 9)
 @pytest.fixture
 def engine_2025(backend: str, fresh_database_url: str) -> Iterator[Engine]:
     """A fresh database; on PostgreSQL with monthly partitions from December 2024 to April
-    2026, around the instants these tests (and tests/rollups) use."""
+    2026, around the instants these tests (and tests/rates/rollups) use."""
     engine = make_engine(fresh_database_url)
     if backend == "postgresql":
         partition(engine, local(2024, 12, 1), months_ahead=16)
@@ -196,7 +196,7 @@ def test_without_the_replay_a_move_would_escape_the_rollup(
 def test_rollup_equals_naive_counts_with_rows_moving_between_months(
     engine_2025: Engine, backend: str, seed: int
 ) -> None:
-    """tests/rollups' scenario (inserts, updates of every watched column including the receipt,
+    """tests/rates/rollups' scenario (inserts, updates of every watched column including the receipt,
     deletes) on monthly partitions, so that corrected receipts move rows between them."""
     with engine_2025.connect() as conn:
         transaction = conn.begin()

@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
-from app.db import migrate, partitioning
+from app.db import migrate
+from app.db.partitions import tables as partitioning
 from app.db.partitions.autogen import layout_table
 from app.db.partitions.catalog import Month, add_months, months_between
 from app.db.partitions.convert import conversion_plan
@@ -39,7 +40,8 @@ from tests.ingest.payloads import NOW, as_records, dossier
 # What revisions after 0004 add to the models: absent from a database taken back to 0003.
 LATER_TABLES = frozenset({"dashboard_session", "webhook_delivery",  # 0006
                           "agency_signer",  # 0009
-                          "sender", "sender_session", "dossier_anomaly"})  # 0005
+                          "sender", "sender_session", "dossier_anomaly",  # 0005
+                          "scan_watermark"})  # 0010
 LATER_COLUMNS = frozenset({("quarantine", "named_agency"), ("quarantine", "sender_agency"),
                            ("ingest_run", "agency_code"),  # 0006
                            ("notice", "symbol"),  # 0009

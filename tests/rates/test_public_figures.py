@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
-from tests.rollups.test_equality import _populate
+from tests.rates.rollups.test_equality import _populate
 
 from app.core.config import Settings
 from app.dashboard.public import period_start

@@ -30,7 +30,7 @@ from app.deadlines.batch import Subject, evaluate_many
 from app.deadlines.calendar.civil import CivilServiceCalendar
 from app.deadlines.store import repository
 from app.deadlines.store.loaders import load_calendar, load_office_hours
-from app.deadlines.store.steps import StepReading, read_steps
+from app.deadlines.store.steps import ReadableDossier, ReadableStep, StepReading, read_steps
 from app.models import Dossier, DossierEvent, Procedure
 
 
@@ -70,23 +70,16 @@ def procedure_rule(procedure: Procedure | None) -> ProcedureRule:
     )
 
 
-class ClockSubject(Protocol):
-    """What the clock reads of a dossier: a stored `Dossier`, or ingest's row not inserted yet."""
+class ClockSubject(ReadableDossier, Protocol):
+    """What the clock reads of a dossier: a stored `Dossier`, or ingest's row not inserted yet
+    (what its steps' reading needs, and the clock columns it may rewrite)."""
 
     @property
     def code(self) -> str: ...
     @property
-    def received_at(self) -> datetime: ...
-    @property
     def agency_id(self) -> int: ...
     @property
     def portal_due_at(self) -> datetime | None: ...
-    @property
-    def status(self) -> int: ...
-    @property
-    def finished_at(self) -> datetime | None: ...
-    @property
-    def returned_at(self) -> datetime | None: ...
     @property
     def due_at(self) -> datetime | None: ...
     @property
@@ -95,15 +88,7 @@ class ClockSubject(Protocol):
     def classified_as_of(self) -> datetime | None: ...
 
 
-class StepLike(Protocol):
-    @property
-    def at(self) -> datetime: ...
-    @property
-    def status(self) -> int: ...
-    @property
-    def content(self) -> str | None: ...
-
-
+StepLike = ReadableStep
 Item = tuple[ClockSubject, Procedure | None, Iterable[StepLike]]
 Readings = dict[str, StepReading]
 
