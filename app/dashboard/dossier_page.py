@@ -20,11 +20,13 @@ from app.deadlines.explain_text import CLASSIFICATION_VI, PAUSE_STATUS_VI
 from app.dossiers import service
 from app.notices import repository as notices
 from app.procedures.schemas import time_label, with_phrase
-from connectors import STATUS_NAMES
+from connectors import NO_STATUS, STATUS_NAMES
 
 router = APIRouter(prefix="/giam-sat", include_in_schema=False)
 
 CHANNELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Dịch vụ bưu chính công ích"}
+# A step may have no status (a sender with no mapping for its local one): said so, not "0".
+STEP_NAMES = {**STATUS_NAMES, NO_STATUS: "Không có mã trạng thái"}
 NOTICE_STATUS_VI = {
     "draft": "Bản nháp, chờ duyệt",
     "approved": "Đã duyệt, chờ phát hành",
@@ -56,6 +58,7 @@ def dossier_detail(
             "x": explanation,
             "events": state.events,
             "status_names": STATUS_NAMES,
+            "step_names": STEP_NAMES,
             "channels": CHANNELS,
             "classification": CLASSIFICATION_VI,
             "pause_statuses": PAUSE_STATUS_VI,

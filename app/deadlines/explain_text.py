@@ -9,6 +9,7 @@ from app.core.clock import LOCAL_TZ
 from app.deadlines.calendar.days import WEEKDAY_NAMES_VI
 from app.deadlines.clock import StartReason
 from app.deadlines.result import Classification
+from app.deadlines.status import DossierStatus
 
 CLASSIFICATION_VI: dict[Classification, str] = {
     "early": "Trước hạn",
@@ -22,7 +23,10 @@ CLASSIFICATION_VI: dict[Classification, str] = {
     "no_due": "Chưa xác định được hạn",
 }
 
-PAUSE_STATUS_VI = {5: "yêu cầu bổ sung hồ sơ", 6: "yêu cầu thực hiện nghĩa vụ tài chính"}
+PAUSE_STATUS_VI: dict[int, str] = {
+    DossierStatus.SUPPLEMENT: "yêu cầu bổ sung hồ sơ",
+    DossierStatus.FINANCIAL: "yêu cầu thực hiện nghĩa vụ tài chính",
+}
 
 
 def when(value: datetime | None) -> str:

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
 from connectors.portal.fields import PORTAL_TZ, clean_text
+from connectors.portal.status import DossierStatus
 from connectors.spreadsheet.aliases import fold
 
 DATE_FIELDS: Final = frozenset({"NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra"})
@@ -24,21 +25,39 @@ _DMY_RE: Final = re.compile(
 _PORTAL_RE: Final = re.compile(r"\d{14}")
 
 #: Vietnamese status labels of one-door exports (folded) -> PORTAL.md code.
+S = DossierStatus
 STATUS_LABELS: Final[Mapping[str, int]] = {
     fold(label): code
     for label, code in (
-        ("Mới đăng ký", 1), ("Chờ tiếp nhận", 1), ("Mới tiếp nhận", 2),
-        ("Được tiếp nhận", 2), ("Đã tiếp nhận", 2), ("Tiếp nhận", 2),
-        ("Không được tiếp nhận", 3), ("Từ chối tiếp nhận", 3), ("Từ chối", 3),
-        ("Đang xử lý", 4), ("Đang giải quyết", 4),
-        ("Yêu cầu bổ sung giấy tờ", 5), ("Yêu cầu bổ sung", 5), ("Chờ bổ sung", 5),
-        ("Bổ sung hồ sơ", 5),
-        ("Yêu cầu thực hiện nghĩa vụ tài chính", 6), ("Chờ thực hiện nghĩa vụ tài chính", 6),
-        ("Thực hiện nghĩa vụ tài chính", 6),
-        ("Công dân yêu cầu rút hồ sơ", 7), ("Rút hồ sơ", 7), ("Đã rút hồ sơ", 7),
-        ("Dừng xử lý", 8), ("Dừng giải quyết", 8),
-        ("Đã xử lý xong", 9), ("Đã giải quyết", 9), ("Chờ trả kết quả", 9),
-        ("Đã trả kết quả", 10), ("Đã trả", 10), ("Hoàn thành", 10),
+        ("Mới đăng ký", S.SUBMITTED),
+        ("Chờ tiếp nhận", S.SUBMITTED),
+        ("Mới tiếp nhận", S.ACCEPTED),
+        ("Được tiếp nhận", S.ACCEPTED),
+        ("Đã tiếp nhận", S.ACCEPTED),
+        ("Tiếp nhận", S.ACCEPTED),
+        ("Không được tiếp nhận", S.REFUSED),
+        ("Từ chối tiếp nhận", S.REFUSED),
+        ("Từ chối", S.REFUSED),
+        ("Đang xử lý", S.PROCESSING),
+        ("Đang giải quyết", S.PROCESSING),
+        ("Yêu cầu bổ sung giấy tờ", S.SUPPLEMENT),
+        ("Yêu cầu bổ sung", S.SUPPLEMENT),
+        ("Chờ bổ sung", S.SUPPLEMENT),
+        ("Bổ sung hồ sơ", S.SUPPLEMENT),
+        ("Yêu cầu thực hiện nghĩa vụ tài chính", S.FINANCIAL),
+        ("Chờ thực hiện nghĩa vụ tài chính", S.FINANCIAL),
+        ("Thực hiện nghĩa vụ tài chính", S.FINANCIAL),
+        ("Công dân yêu cầu rút hồ sơ", S.WITHDRAWN),
+        ("Rút hồ sơ", S.WITHDRAWN),
+        ("Đã rút hồ sơ", S.WITHDRAWN),
+        ("Dừng xử lý", S.STOPPED),
+        ("Dừng giải quyết", S.STOPPED),
+        ("Đã xử lý xong", S.FINISHED),
+        ("Đã giải quyết", S.FINISHED),
+        ("Chờ trả kết quả", S.FINISHED),
+        ("Đã trả kết quả", S.RETURNED),
+        ("Đã trả", S.RETURNED),
+        ("Hoàn thành", S.RETURNED),
     )
 }
 CHANNEL_LABELS: Final[Mapping[str, int]] = {
