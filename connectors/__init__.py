@@ -22,7 +22,7 @@ from connectors.errors import (
 from connectors.portal.envelope import Envelope, build_envelope, parse_envelope
 from connectors.portal.fields import format_portal_date, parse_portal_date
 from connectors.portal.parse import guess_kind, parse_dossier, parse_progress, parse_record
-from connectors.portal.status import NO_STATUS, STATUS_NAMES, DossierStatus, progression_rank
+from connectors.portal.vocabulary import NO_STATUS, STATUS_NAMES, DossierStatus, progression_rank
 from connectors.records import (
     DataFlag,
     DossierRecord,

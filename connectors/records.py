@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from connectors.portal.status import progression_rank
+from connectors.portal.vocabulary import progression_rank
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,10 +21,10 @@ from app.dossiers import service
 from app.notices import repository as notices
 from app.procedures.schemas import time_label, with_phrase
 from connectors import NO_STATUS, STATUS_NAMES
+from connectors.portal.vocabulary import CHANNEL_TITLES
 
 router = APIRouter(prefix="/giam-sat", include_in_schema=False)
 
-CHANNELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Dịch vụ bưu chính công ích"}
 # A step may have no status (a sender with no mapping for its local one): said so, not "0".
 STEP_NAMES = {**STATUS_NAMES, NO_STATUS: "Không có mã trạng thái"}
 NOTICE_STATUS_VI = {
@@ -59,7 +59,7 @@ def dossier_detail(
             "events": state.events,
             "status_names": STATUS_NAMES,
             "step_names": STEP_NAMES,
-            "channels": CHANNELS,
+            "channels": CHANNEL_TITLES,
             "classification": CLASSIFICATION_VI,
             "pause_statuses": PAUSE_STATUS_VI,
             "notice": notices.for_dossier(session, dossier.id),

@@ -1,8 +1,8 @@
 """The clock's vocabulary of portal statuses (DEADLINES.md §4–§6) and the decree switch.
 
-`DossierStatus` itself is the portal's (`connectors.portal.status`, the one file where status
-codes are numbers); here are the sets the legal clock reads it by, so that every domain asks
-"is it finished?" the same way.
+`DossierStatus` itself is the portal's (`connectors.portal.vocabulary`, the one file where
+status codes are numbers); here are the sets the legal clock reads it by, so that every domain
+asks "is it finished?" the same way.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Final
 
-from connectors.portal.status import NO_STATUS, STATUS_NAMES, DossierStatus, progression_rank
+from connectors.portal.vocabulary import NO_STATUS, STATUS_NAMES, DossierStatus, progression_rank
 
 S = DossierStatus
 

@@ -15,8 +15,8 @@ from app.rates.counts import PeriodCounts
 from app.rates.processing import ProcessingStats
 from app.rates.rollups import service as rollups
 from app.rates.schemas import GroupBy, ReportGroup
+from connectors.portal.vocabulary import CHANNEL_TITLES
 
-CHANNEL_LABELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Dịch vụ bưu chính công ích"}
 UNKNOWN = "(không rõ)"
 Builder = Callable[[PeriodCounts], dict[str, Any]]
 
@@ -186,7 +186,7 @@ def build_groups(
         ReportGroup(
             **build(counts),
             key=str(channel) if channel is not None else UNKNOWN,
-            label=CHANNEL_LABELS.get(channel, UNKNOWN) if channel is not None else UNKNOWN,
+            label=CHANNEL_TITLES.get(channel, UNKNOWN) if channel is not None else UNKNOWN,
         )
         for channel, counts in counted.items()
     ]

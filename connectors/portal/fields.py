@@ -14,7 +14,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from connectors.errors import RecordInvalid
-from connectors.portal.status import STATUS_ALIASES, STATUS_NAMES
+from connectors.portal.vocabulary import STATUS_ALIASES, STATUS_NAMES
 
 PORTAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 PORTAL_DATE_FORMAT: Final = "%Y%m%d%H%M%S"

@@ -26,7 +26,7 @@ from connectors.portal.fields import (
     required_text,
     type_name,
 )
-from connectors.portal.status import NO_STATUS, DossierStatus
+from connectors.portal.vocabulary import CHANNEL_NAMES, NO_STATUS, DossierStatus
 from connectors.records import DataFlag, DossierRecord, ProgressRecord
 
 APPLICANT_TYPES: Final[Mapping[int, str]] = {
@@ -34,11 +34,6 @@ APPLICANT_TYPES: Final[Mapping[int, str]] = {
     2: "doanh nghiệp",
     3: "cơ quan nhà nước",
     4: "tổ chức khác",
-}
-CHANNELS: Final[Mapping[int, str]] = {
-    1: "trực tiếp",
-    2: "trực tuyến",
-    3: "bưu chính công ích",
 }
 ID_KINDS: Final[Mapping[int, str]] = {1: "định danh cá nhân 12 số", 2: "CMND 9 số"}
 _CODE_RE: Final = re.compile(r"\S+")
@@ -181,7 +176,7 @@ def parse_dossier(payload: Any, *, agency_hint: str | None = None) -> DossierRec
         id_numbers=lenient.id_numbers(record, flags),
         finished_at=read_date(record, "NgayKetThucXuLy"),
         returned_at=read_date(record, "NgayTra"),
-        channel=lenient.optional_choice(record, "KenhThucHien", CHANNELS, flags),
+        channel=lenient.optional_choice(record, "KenhThucHien", CHANNEL_NAMES, flags),
         result_by_post=lenient.result_by_post(record, flags),
         receipt_number=read_text(record, "SoBienNhan"),
         note=read_text(record, "GhiChu"),

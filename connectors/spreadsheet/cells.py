@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
 from connectors.portal.fields import PORTAL_TZ, clean_text
-from connectors.portal.status import DossierStatus
+from connectors.portal.vocabulary import DossierStatus
 from connectors.spreadsheet.aliases import fold
 
 DATE_FIELDS: Final = frozenset({"NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra"})

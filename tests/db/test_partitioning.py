@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 from app.core.config import Settings
 from app.core.jobs import Transactions
 from app.db import migrate
-from app.db.partitions import tables as partitioning
 from app.db.cli import app as db_cli
 from app.db.jobs import partition_months_job
+from app.db.partitions import tables as partitioning
 from app.db.session import make_engine
 from app.ingest.service import ingest_records
 from app.models import Dossier, DossierEvent

@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
-from tests.rates.rollups import test_equality as rollup_equality
 
 from app.db.session import make_engine
 from app.models import (
@@ -32,6 +31,7 @@ from app.rates.rollups import service as rollups
 from app.rates.rollups.months import month_index
 from tests.db.partitioning_support import partition
 from tests.factories import T0, add_event, local, make_agency, make_dossier, make_procedure
+from tests.rates.rollups import test_equality as rollup_equality
 
 JUNE, AUGUST = local(2025, 6, 10, 8), local(2025, 8, 20, 9)
 
@@ -196,8 +196,8 @@ def test_without_the_replay_a_move_would_escape_the_rollup(
 def test_rollup_equals_naive_counts_with_rows_moving_between_months(
     engine_2025: Engine, backend: str, seed: int
 ) -> None:
-    """tests/rates/rollups' scenario (inserts, updates of every watched column including the receipt,
-    deletes) on monthly partitions, so that corrected receipts move rows between them."""
+    """tests/rates/rollups' scenario (inserts, updates of every watched column including the
+    receipt, deletes) on monthly partitions, so that corrected receipts move rows between them."""
     with engine_2025.connect() as conn:
         transaction = conn.begin()
         session = Session(bind=conn, join_transaction_mode="create_savepoint")

@@ -18,11 +18,10 @@ from app.db.session import make_engine, make_session_factory, session_scope
 from app.deadlines.store.sync import load_context, refresh_deadlines
 from app.models import AgencySigner, Notice
 from app.notices import repository, service
-from app.notices.render import fonts
 from app.notices.builder import build_document
 from app.notices.drafting import create_draft
 from app.notices.numbering import display_number, unit_abbreviation
-from app.notices.render import render
+from app.notices.render import fonts, render
 from tests.scan.scenario import ONE_DAY_BEFORE, Case, add_dossier, make_case
 
 runner = CliRunner()

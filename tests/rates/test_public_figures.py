@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
-from tests.rates.rollups.test_equality import _populate
 
 from app.core.config import Settings
 from app.dashboard.public import period_start
@@ -21,6 +20,7 @@ from app.rates.rollups import service as rollups
 from app.rates.schemas import GroupBy
 from app.rates.service import period_report, public_rates
 from tests.factories import ICT
+from tests.rates.rollups.test_equality import _populate
 
 # "now" of the page: inside a month, as always in production (the data spans 2025 - 2026/03)
 NOWS = [datetime(2025, 11, 17, 10, 5, tzinfo=ICT), datetime(2026, 2, 1, 0, 0, 1, tzinfo=ICT)]

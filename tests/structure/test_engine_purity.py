@@ -18,7 +18,7 @@ ENGINE = Path(app.deadlines.__file__).parent
 SEAM = ENGINE / "store"
 THIRD_PARTY = {"numpy", "holidays"}
 # module -> the names the engine may take from it (None: any)
-ALLOWED_APP = {"app.core.clock": {"LOCAL_TZ"}, "connectors.portal.status": None}
+ALLOWED_APP = {"app.core.clock": {"LOCAL_TZ"}, "connectors.portal.vocabulary": None}
 CLOCK_READS = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today"), ("time", "time"),
                ("time", "monotonic"), ("time", "perf_counter")}
 

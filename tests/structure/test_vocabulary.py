@@ -1,4 +1,4 @@
-"""The portal's status codes are numbers in one file only: connectors/portal/status.py.
+"""The portal's status codes are numbers in one file only: connectors/portal/vocabulary.py.
 
 Everywhere else in the product (app/ and the connectors' shared code) a status is named:
 `DossierStatus.FINISHED`, or a set of app/deadlines/status.py. The simulator under
@@ -88,7 +88,16 @@ if dossier.status in FINISHED: pass
 
 
 def test_the_vocabulary_names_every_code_once() -> None:
-    from connectors.portal.status import STATUS_ALIASES, STATUS_NAMES, DossierStatus
+    from connectors.portal.vocabulary import (
+        CHANNEL_NAMES,
+        CHANNEL_TITLES,
+        STATUS_ALIASES,
+        STATUS_NAMES,
+        Channel,
+        DossierStatus,
+    )
 
     assert [int(s) for s in DossierStatus] == list(range(1, 11))
     assert set(STATUS_NAMES) == set(DossierStatus) == set(STATUS_ALIASES.values())
+    assert [int(c) for c in Channel] == [1, 2, 3]
+    assert set(CHANNEL_NAMES) == set(CHANNEL_TITLES) == set(Channel)

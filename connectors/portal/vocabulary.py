@@ -1,4 +1,6 @@
-"""The portal's dossier status codes (PORTAL.md "Status codes"): the one place they are numbers.
+"""The portal's coded vocabularies: dossier status codes (PORTAL.md "Status codes") and channels.
+
+This is the one place where status codes are numbers.
 
 Everything else names a status by its member (`DossierStatus.FINISHED`) or by a set built from
 members (`app.deadlines.status`). Stored rows and records keep plain ints: an `IntEnum` member
@@ -78,3 +80,25 @@ _PROGRESSION: Final[Mapping[int, int]] = {
 def progression_rank(status: int) -> int:
     """The rank of ``status`` in a dossier's progression (ties of instant sort by it)."""
     return _PROGRESSION.get(status, -1)
+
+
+class Channel(IntEnum):
+    """KenhThucHien: how the dossier was submitted."""
+
+    DIRECT = 1  # at the one-stop desk
+    ONLINE = 2
+    POST = 3  # public postal service
+
+
+#: As the record parser names them (lower case, inside sentences).
+CHANNEL_NAMES: Final[Mapping[int, str]] = {
+    Channel.DIRECT: "trực tiếp",
+    Channel.ONLINE: "trực tuyến",
+    Channel.POST: "bưu chính công ích",
+}
+#: As pages and reports title them.
+CHANNEL_TITLES: Final[Mapping[int, str]] = {
+    Channel.DIRECT: "Trực tiếp",
+    Channel.ONLINE: "Trực tuyến",
+    Channel.POST: "Dịch vụ bưu chính công ích",
+}
