@@ -1,0 +1,71 @@
+"""The shape of a portal record: which kind a bare record is, an embedded step's dossier code, and
+what a record that is no record is told (PORTAL.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from connectors import RecordInvalid, guess_kind, parse_dossier, parse_progress
+from tests.connectors.test_portal_format import dossier
+
+STEP = {"MaHoSo": "X-1", "ThoiDiemXuLy": "20250303093000", "TrangThai": 4}
+
+
+@pytest.mark.parametrize(("extra", "kind"), [
+    ({}, "progress"),
+    ({"MaTTHC": "1.000894"}, "dossier"),  # a step never names the procedure
+    ({"TrangThaiHoSo": 4}, "dossier"),  # nor the dossier's status
+    ({"MaTTHC": "1.000894", "TrangThaiHoSo": 4}, "dossier"),
+])
+def test_a_bare_record_is_a_step_only_without_a_dossiers_fields(
+    extra: dict[str, Any], kind: str
+) -> None:
+    assert guess_kind({**STEP, **extra}) == kind
+
+
+@pytest.mark.parametrize("missing", ["ThoiDiemXuLy", "TrangThai"])
+def test_a_record_without_a_steps_instant_or_status_is_a_dossier(missing: str) -> None:
+    record = dict(STEP)
+    del record[missing]
+    assert guess_kind(record) == "dossier"
+
+
+@pytest.mark.parametrize("code", [None, ""])
+def test_an_embedded_step_without_its_code_takes_the_dossiers(code: Any) -> None:
+    record = dossier()
+    record["QuaTrinhXuLy"][1]["MaHoSo"] = code
+    parsed = parse_dossier(record)
+    assert [step.dossier_code for step in parsed.progress] == [parsed.code, parsed.code]
+
+
+def test_a_standalone_step_needs_its_own_code() -> None:
+    with pytest.raises(RecordInvalid) as caught:
+        parse_progress({**STEP, "MaHoSo": ""})
+    assert (caught.value.field, caught.value.reason) == ("MaHoSo", "required field is empty")
+
+
+def test_a_step_without_status_says_it_is_missing() -> None:
+    record = dict(STEP)
+    del record["TrangThai"]
+    with pytest.raises(RecordInvalid) as caught:
+        parse_progress(record)
+    assert (caught.value.field, caught.value.reason) == ("TrangThai", "required field is missing")
+
+
+@pytest.mark.parametrize(("payload", "got"), [
+    (["x"], "list"), ("text", "str"), (None, "null"), (7, "number"), ({"_raw": "x"}, "str"),
+])
+def test_a_step_that_is_no_object_says_what_it_is(payload: Any, got: str) -> None:
+    with pytest.raises(RecordInvalid) as caught:
+        parse_progress(payload)
+    assert caught.value.field == "(record)"
+    assert caught.value.reason == f"expected a JSON object for a progress record, got {got}"
+
+
+def test_a_dossier_that_is_no_object_says_what_it_is() -> None:
+    with pytest.raises(RecordInvalid) as caught:
+        parse_dossier({"_raw": [1, 2]})
+    assert caught.value.reason == "expected a JSON object for a dossier record, got list"
+    assert caught.value.value == "[1, 2]"
