@@ -69,3 +69,36 @@ def test_a_dossier_that_is_no_object_says_what_it_is() -> None:
         parse_dossier({"_raw": [1, 2]})
     assert caught.value.reason == "expected a JSON object for a dossier record, got list"
     assert caught.value.value == "[1, 2]"
+
+
+def _without(field: str) -> dict[str, Any]:
+    record = dossier()
+    del record[field]
+    return record
+
+
+def _foreign_step() -> dict[str, Any]:
+    record = dossier()
+    record["QuaTrinhXuLy"][0]["MaHoSo"] = "H21.65-250303-0099"
+    return record
+
+
+@pytest.mark.parametrize(("record", "field", "reason", "value"), [
+    (dossier(MaHoSo="H21 65"), "MaHoSo", "dossier code must not contain spaces", "H21 65"),
+    (dossier(MaHoSo=".."), "MaHoSo", "dossier code must not be only dots", ".."),
+    (_without("TrangThaiHoSo"), "TrangThaiHoSo", "required field is missing", None),
+    (dossier(TrangThaiHoSo=" "), "TrangThaiHoSo",
+     "required field is empty (no national status for the local one)", ""),
+    (dossier(DonViXuLy=""), "DonViXuLy", "required field is empty and the delivery names no "
+     "agency (madonvi, MaDinhDanhDV or the sender's agency)", None),
+    (_foreign_step(), "QuaTrinhXuLy[0].MaHoSo",
+     "progress belongs to 'H21.65-250303-0099', not to dossier 'H21.65-250303-0011'",
+     "H21.65-250303-0099"),
+])
+def test_a_refused_dossier_says_exactly_why(
+    record: dict[str, Any], field: str, reason: str, value: str | None
+) -> None:
+    """The reasons are translated word for word for the operator (tthc CLI, quarantine page)."""
+    with pytest.raises(RecordInvalid) as caught:
+        parse_dossier(record)
+    assert (caught.value.field, caught.value.reason, caught.value.value) == (field, reason, value)
