@@ -26,11 +26,13 @@ from connectors.portal_fields import (
     type_name,
 )
 from connectors.portal_format import parse_record
+from connectors.records import DossierRecord
 from tests.connectors.test_portal_format import dossier
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
+        second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def invalid(payload: Any, **kwargs: Any) -> RecordInvalid:
@@ -238,10 +240,10 @@ def test_a_coded_choice_given_as_number_or_digits() -> None:
             read_choice({"K": raw}, "K", allowed)
         assert caught.value.reason.startswith(f"unknown code {echo(raw)}: expected one of "
                                               "1 trực tiếp, 2 trực tuyến")
-    for raw, value in ((None, None), (" ", "")):
+    for blank, shown in ((None, None), (" ", "")):
         with pytest.raises(RecordInvalid) as caught:
-            read_choice({"K": raw}, "K", allowed, required=True)
-        assert caught.value.value == value
+            read_choice({"K": blank}, "K", allowed, required=True)
+        assert caught.value.value == shown
 
 
 def test_a_list_has_at_most_its_limit_of_items() -> None:
@@ -253,7 +255,8 @@ def test_a_list_has_at_most_its_limit_of_items() -> None:
 
 
 def test_parse_record_dispatches_on_the_kind() -> None:
-    assert parse_record("dossier", dossier(DonViXuLy=""), "H21.66").agency == "H21.66"
+    parsed = parse_record("dossier", dossier(DonViXuLy=""), "H21.66")
+    assert isinstance(parsed, DossierRecord) and parsed.agency == "H21.66"
     step = parse_record("progress", {"MaHoSo": "X-1", "ThoiDiemXuLy": "20250303093000",
                                      "TrangThai": 9})
     assert step.status == 9
