@@ -102,3 +102,25 @@ def test_a_refused_dossier_says_exactly_why(
     with pytest.raises(RecordInvalid) as caught:
         parse_dossier(record)
     assert (caught.value.field, caught.value.reason, caught.value.value) == (field, reason, value)
+
+
+def test_every_optional_field_lands_where_the_app_reads_it() -> None:
+    parsed = parse_dossier(dossier(
+        SoBienNhan="BN-0011", GhiChu="Ghi chú", ThongTinKhac="Khác", ThongTinTra="Trả tại quầy",
+        SoDienThoai="0912345678", Email="an@example.vn", Fax="02633822222",
+        TaiLieuNop=[{"TenTepDinhKem": "don.pdf"}], DanhSachLePhi=[{"SoTien": 75000}],
+        DanhSachGiayToKetQua=[{"TenGiayTo": "Giấy chứng nhận kết hôn"}],
+    ))
+    assert (parsed.procedure_code, parsed.procedure_name) == ("1.000894", "Đăng ký kết hôn")
+    assert (parsed.field_code, parsed.field_name) == ("G15", "Hộ tịch")
+    assert (parsed.agency, parsed.summary, parsed.applicant_name) == (
+        "H21.65", "Đăng ký kết hôn", "Nguyễn Văn An")
+    assert (parsed.receipt_number, parsed.note, parsed.other_info, parsed.return_info) == (
+        "BN-0011", "Ghi chú", "Khác", "Trả tại quầy")
+    assert (parsed.phone, parsed.email, parsed.fax) == (
+        "0912345678", "an@example.vn", "02633822222")
+    assert parsed.submitted_files == ({"TenTepDinhKem": "don.pdf"},)
+    assert parsed.fees == ({"SoTien": 75000},)
+    assert parsed.result_documents == ({"TenGiayTo": "Giấy chứng nhận kết hôn"},)
+    step = parsed.progress[1]
+    assert (step.officer, step.content, step.status) == ("Trần Văn Bình", "Chuyển xử lý", 4)
