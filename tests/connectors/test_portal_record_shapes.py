@@ -54,13 +54,14 @@ def test_a_step_without_status_says_it_is_missing() -> None:
     assert (caught.value.field, caught.value.reason) == ("TrangThai", "required field is missing")
 
 
-@pytest.mark.parametrize(("payload", "got"), [
-    (["x"], "list"), ("text", "str"), (None, "null"), (7, "number"), ({"_raw": "x"}, "str"),
+@pytest.mark.parametrize(("payload", "got", "shown"), [
+    (["x"], "list", "['x']"), ("text", "str", "text"), (None, "null", "None"),
+    (7, "number", "7"), ({"_raw": "x"}, "str", "x"),
 ])
-def test_a_step_that_is_no_object_says_what_it_is(payload: Any, got: str) -> None:
+def test_a_step_that_is_no_object_says_what_it_is(payload: Any, got: str, shown: str) -> None:
     with pytest.raises(RecordInvalid) as caught:
         parse_progress(payload)
-    assert caught.value.field == "(record)"
+    assert (caught.value.field, caught.value.value) == ("(record)", shown)
     assert caught.value.reason == f"expected a JSON object for a progress record, got {got}"
 
 
