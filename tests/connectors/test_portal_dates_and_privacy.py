@@ -138,6 +138,14 @@ def test_iso_dates_without_an_offset_are_portal_local() -> None:
     with pytest.raises(RecordInvalid) as caught:
         parse_iso_date("4/3/2025", "NgayBoSung")
     assert (caught.value.field, caught.value.value) == ("NgayBoSung", "4/3/2025")
+    assert caught.value.reason == "invalid date '4/3/2025': expected yyyyMMddHHmmss or ISO 8601"
+
+
+def test_a_date_that_is_no_text_is_echoed_for_the_quarantine() -> None:
+    with pytest.raises(RecordInvalid) as caught:
+        read_date({"NgayTra": 20250310170000}, "NgayTra")
+    assert (caught.value.reason, caught.value.value) == (
+        "invalid date: expected a yyyyMMddHHmmss string, got number", "20250310170000")
 
 
 def test_a_required_date_missing_or_empty_says_which() -> None:
@@ -240,6 +248,7 @@ def test_a_coded_choice_given_as_number_or_digits() -> None:
             read_choice({"K": raw}, "K", allowed)
         assert caught.value.reason.startswith(f"unknown code {echo(raw)}: expected one of "
                                               "1 trực tiếp, 2 trực tuyến")
+        assert caught.value.value == echo(raw)
     for blank, shown in ((None, None), (" ", "")):
         with pytest.raises(RecordInvalid) as caught:
             read_choice({"K": blank}, "K", allowed, required=True)
@@ -248,6 +257,9 @@ def test_a_coded_choice_given_as_number_or_digits() -> None:
 
 def test_a_list_has_at_most_its_limit_of_items() -> None:
     assert read_list({"L": ""}, "L") == [] and read_list({}, "L") == []
+    with pytest.raises(RecordInvalid) as caught:
+        read_list({"L": {"a": 1}}, "L")
+    assert (caught.value.reason, caught.value.value) == ("expected a list, got object", "{'a': 1}")
     assert len(read_list({"L": [0] * MAX_LIST_ITEMS}, "L")) == MAX_LIST_ITEMS
     with pytest.raises(RecordInvalid) as caught:
         read_list({"L": [0] * (MAX_LIST_ITEMS + 1)}, "L")
