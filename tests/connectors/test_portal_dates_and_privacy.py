@@ -18,6 +18,7 @@ from connectors.portal_fields import (
     echo,
     parse_iso_date,
     parse_portal_date,
+    parse_status,
     printable,
     read_choice,
     read_date,
@@ -274,3 +275,26 @@ def test_parse_record_dispatches_on_the_kind() -> None:
     assert step.status == 9
     with pytest.raises(ValueError, match="unknown record kind 'fee'"):
         parse_record("fee", {})
+
+
+@pytest.mark.parametrize(("raw", "reason", "shown"), [
+    (11, "unknown status code 11: expected 1..10", "11"),
+    ("0", "unknown status code 0: expected 1..10", "0"),
+    ([4], "status must be a code, got list", "[4]"),
+    (4.5, "status must be a code, got number", "4.5"),
+    ("Quá hạn", "unknown status 'Quá hạn'", "Quá hạn"),
+    (True, "status is a boolean", "True"),
+    (None, "status is missing", None),
+])
+def test_a_status_that_is_no_code_says_why_and_shows_it(
+    raw: Any, reason: str, shown: str | None
+) -> None:
+    with pytest.raises(RecordInvalid) as caught:
+        parse_status(raw, "TrangThaiHoSo")
+    assert (caught.value.reason, caught.value.value) == (reason, shown)
+
+
+def test_a_blank_required_text_is_shown_as_empty() -> None:
+    with pytest.raises(RecordInvalid) as caught:
+        read_text({"MaTTHC": "  "}, "MaTTHC", required=True)
+    assert caught.value.value == ""
