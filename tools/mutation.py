@@ -43,7 +43,8 @@ TARGETS: dict[str, str] = {
     "connectors/portal/parse.py": "tests/connectors",
     # the portal-format parser's parts: single values, and what real senders get wrong
     "connectors/portal/fields.py": "tests/connectors",
-    "connectors/portal/lenient.py": "tests/connectors",}
+    "connectors/portal/lenient.py": "tests/connectors",
+}
 # Where importable code lives (copied into mutmut's tree, so no test imports the original).
 SOURCE_PATHS = ("app", "connectors")
 ALSO_COPY = ("bench", "migrations", "alembic.ini")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from connectors import RecordInvalid, parse_dossier, parse_progress
-from connectors.portal_fields import (
+from connectors.portal.fields import (
     FIELD_LIMITS,
     MAX_LIST_ITEMS,
     echo,
@@ -26,7 +26,7 @@ from connectors.portal_fields import (
     read_text,
     type_name,
 )
-from connectors.portal_format import parse_record
+from connectors.portal.parse import parse_record
 from connectors.records import DossierRecord
 from tests.connectors.test_portal_format import dossier
 
