@@ -19,12 +19,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import b_api, b_deadline, b_ingest, b_rates, b_scan, soak
+from bench import b_api, b_deadline, b_ingest, b_rates, b_receiver, b_scan, soak
 from bench.data import write_catalogue, write_csv
 from bench.db import PostgresDatabases, sqlite_url, tthc
 from bench.results import Result, print_table, write_json
 
-NAMES = ("deadline", "ingest", "postgresql", "rates", "scan", "api", "memory")
+NAMES = ("deadline", "ingest", "postgresql", "receiver", "rates", "scan", "api", "memory")
 
 
 def main(argv: list[str] | None = None) -> list[Result]:
@@ -37,6 +37,10 @@ def main(argv: list[str] | None = None) -> list[Result]:
     parser.add_argument("--memory-rows", type=int, default=None,
                         help="rows of the peak-memory import (default min(N, 100000); "
                              "1000000 for the issue's full million, about 12 minutes more)")
+    parser.add_argument("--deliveries", type=int, default=2000,
+                        help="single-record deliveries of receiver.http (default 2000)")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("TTHC_WORKERS", 2)),
+                        help="uvicorn workers of receiver.http, both servers (default 2)")
     parser.add_argument("--only", default=",".join(NAMES), help=f"subset of {', '.join(NAMES)}")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results.json"))
     parser.add_argument("--workdir", type=Path, default=None, help="keep databases here")
@@ -79,6 +83,13 @@ def main(argv: list[str] | None = None) -> list[Result]:
                 tthc(ours_pg, ["procedures", "import", str(catalogue)])
                 step("ingest.postgresql",
                      lambda: b_ingest.run_postgres(ours_pg, base_pg, data, n))
+        if "receiver" in wanted:
+            if pg is None:
+                console.print("receiver.http skipped: BENCH_POSTGRES_URL is not set")
+            else:
+                databases = pg
+                step("receiver.http", lambda: b_receiver.run(databases, args.deliveries,
+                                                             args.workers, workdir))
         if "rates" in wanted and main_db is not None:
             db = main_db
             step("rates.query", lambda: b_rates.run(db))

@@ -1,0 +1,225 @@
+"""receiver.http: single-record deliveries over HTTP from 8 concurrent senders, on PostgreSQL.
+
+`tthc serve` (uvicorn, TTHC_WORKERS workers) on a fresh migrated database receives N
+deliveries of one record each, as the one-door systems send them: half are DongBoHoSoMC
+snapshots (a new dossier with its first step), half CapNhatTienDoHoSoMC progress steps (its
+next step), each sender's dossiers in order. Half the senders are OpenCPS-style (a session from
+/dvcqg/auth, the envelope to /dvcqg/api), half sign the envelope to /api/v1/webhooks/dvc.
+
+The baseline, in the same run, is `bench/receiver_baseline.py` under the same uvicorn with the
+same workers: it parses the same bodies and INSERTs each raw payload with one statement. Bodies
+are built and signed before the clock starts; both servers get a short warm-up first. Ours is
+then checked: every delivery answered 200 with error_code 0, every dossier and step stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy import text
+
+from app.agencies.service import import_agencies
+from app.core.background_server import free_port
+from app.core.clock import utcnow
+from app.db.session import make_engine, make_session_factory, session_scope
+from app.demo import agency_rows
+from app.procedures.service import import_catalogue
+from app.senders import service as senders
+from bench.db import ROOT, PostgresDatabases
+from bench.receiver_baseline import CREATE
+from bench.results import Result, result
+from connectors import build_envelope
+from connectors.signing import SIGNATURE_HEADER, sign
+from connectors.simulator.dataset import Dataset, generate_dataset
+
+SENDERS = 8
+WARM_UP = 16  # deliveries per server before the clock starts (imports, pools, plans)
+SECRET = "bench-receiver-secret-0123456789abcdef"
+WEBHOOK, DVCQG = "/api/v1/webhooks/dvc", "/dvcqg/api"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    path: str
+    body: bytes
+    headers: dict[str, str]
+
+
+def _pairs(count: int, seed: int) -> tuple[Dataset, list[tuple[dict[str, Any], dict[str, Any]]]]:
+    """``count`` (first snapshot, next step) pairs of dossiers that have at least two steps."""
+    made = generate_dataset(count * 2 + 50, seed=seed, now=utcnow())
+    pairs = []
+    for payload in made.dossiers:
+        steps = payload.get("QuaTrinhXuLy") or []
+        if len(steps) < 2:
+            continue
+        first = dict(payload, QuaTrinhXuLy=steps[:1], TrangThaiHoSo=str(steps[0]["TrangThai"]),
+                     NgayKetThucXuLy="", NgayTra="")
+        pairs.append((first, steps[1]))
+        if len(pairs) == count:
+            return made, pairs
+    raise RuntimeError(f"the simulator made fewer than {count} dossiers with two steps")
+
+
+def _delivery(service: str, agency: str, record: dict[str, Any], token: str | None) -> Delivery:
+    if token is not None:  # OpenCPS: the session travels in the envelope
+        body = json.dumps(build_envelope(service, agency, [record], session=token),
+                          ensure_ascii=False).encode("utf-8")
+        return Delivery(DVCQG, body, {"Content-Type": "application/json"})
+    body = json.dumps(build_envelope(service, agency, [record]), ensure_ascii=False).encode()
+    return Delivery(WEBHOOK, body, {"Content-Type": "application/json",
+                                    SIGNATURE_HEADER: sign(SECRET, body, int(time.time()))})
+
+
+def plan(pairs: list[tuple[dict[str, Any], dict[str, Any]]], tokens: list[str | None]
+         ) -> list[list[Delivery]]:
+    """Each sender's deliveries in sending order: its dossiers four at a time, their snapshots
+    then their next steps (a step never overtakes its dossier)."""
+    lists: list[list[Delivery]] = [[] for _ in tokens]
+    for index in range(0, len(pairs), SENDERS * 4):
+        for s, token in enumerate(tokens):
+            group = pairs[index + s * 4: index + s * 4 + 4]
+            for first, _ in group:
+                lists[s].append(_delivery("DongBoHoSoMC", first["DonViXuLy"], first, token))
+            for first, step in group:
+                lists[s].append(_delivery("CapNhatTienDoHoSoMC", first["DonViXuLy"], step, token))
+    return lists
+
+
+def send_all(base: str, lists: list[list[Delivery]]) -> tuple[float, list[str]]:
+    """Every sender's list from its own thread and client; wall time and the failures."""
+    failures: list[str] = []
+    start = threading.Barrier(len(lists) + 1)
+
+    def sender(deliveries: list[Delivery]) -> None:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            start.wait()
+            for d in deliveries:
+                response = client.post(d.path, content=d.body, headers=d.headers)
+                if response.status_code != 200 or response.json().get("error_code") != 0:
+                    failures.append(f"{d.path} {response.status_code} {response.text[:200]}")
+
+    threads = [threading.Thread(target=sender, args=(d,), daemon=True) for d in lists]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - began, failures
+
+
+def _server(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen([sys.executable, "-m", *command], env=env, cwd=ROOT,
+                                stdout=out, stderr=subprocess.STDOUT)
+
+
+def _ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            httpx.get(f"{base}/healthz", timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{base} did not answer in 60 s")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _timed(command: list[str], env: dict[str, str], log: Path, warm: list[list[Delivery]],
+           lists: list[list[Delivery]]) -> float:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = _server([*command, "--port", str(port)], env, log)
+    try:
+        _ready(base, process, log)
+        _, failed = send_all(base, warm)
+        elapsed, failures = send_all(base, lists)
+    finally:
+        _stop(process)
+    if failed or failures:
+        raise RuntimeError(f"{len(failed) + len(failures)} deliveries failed: "
+                           f"{(failed + failures)[:3]}")
+    return elapsed
+
+
+def _prepare(url: str, data: Dataset) -> list[str | None]:
+    """Agencies, catalogue and the registered senders; their session tokens (None: the signed
+    webhook's senders)."""
+    factory = make_session_factory(make_engine(url))
+    now = utcnow()
+    tokens: list[str | None] = []
+    with session_scope(factory) as session:
+        import_agencies(session, agency_rows(data.agencies()), now)
+        import_catalogue(session, enumerate(data.catalogue(), start=1), now)
+        for i in range(SENDERS):
+            if i % 2:
+                tokens.append(None)
+                continue
+            made = senders.add_sender(session, f"bench-{i}", None, now)
+            tokens.append(senders.login(session, made.username, made.password, now, keep=5,
+                                        lifetime=timedelta(days=90)))
+    return tokens
+
+
+def _check(url: str, dossiers: int) -> None:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT count(*) FROM dossier")).scalar_one()
+        steps = conn.execute(text("SELECT count(*) FROM dossier_event")).scalar_one()
+        held = conn.execute(text("SELECT count(*) FROM quarantine")).scalar_one()
+    engine.dispose()
+    if stored != dossiers or steps != 2 * dossiers or held:
+        raise RuntimeError(f"receiver stored {stored} dossiers, {steps} steps, {held} quarantined"
+                           f"; expected {dossiers}, {2 * dossiers}, 0")
+
+
+def run(databases: PostgresDatabases, deliveries: int, workers: int, workdir: Path) -> Result:
+    n = max(SENDERS * 2, deliveries - deliveries % (SENDERS * 8))
+    ours_url, base_url = databases.create(), databases.create()
+    data, pairs = _pairs(n // 2 + WARM_UP * SENDERS // 2, seed=31)
+    tokens = _prepare(ours_url, data)
+    warm_pairs, timed_pairs = pairs[: WARM_UP * SENDERS // 2], pairs[WARM_UP * SENDERS // 2:]
+    warm, lists = plan(warm_pairs, tokens), plan(timed_pairs, tokens)
+    dsn = base_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(CREATE)
+    env = {**os.environ, "TTHC_DATABASE_URL": ours_url, "TTHC_ENVIRONMENT": "production",
+           "TTHC_SECRET_KEY": "b" * 48, "TTHC_WEBHOOK_SECRET": SECRET,
+           "TTHC_WEBHOOK_RATE_PER_MINUTE": "1000000", "TTHC_WEBHOOK_BURST": "100000",
+           "TTHC_LOG_LEVEL": "WARNING", "TTHC_WORKERS": str(workers),
+           "BENCH_RECEIVER_DSN": dsn}
+    base_s = _timed(["uvicorn", "bench.receiver_baseline:app", "--host", "127.0.0.1",
+                     "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
+                    env, workdir / "receiver-baseline.log", warm, lists)
+    ours_s = _timed(["app.cli", "serve", "--host", "127.0.0.1"], env,
+                    workdir / "receiver-serve.log", warm, lists)
+    _check(ours_url, len(pairs))
+    sent = sum(len(x) for x in lists)
+    return result(
+        "receiver.http", sent, ours_s, "bare ASGI: JSON + one INSERT per request", base_s,
+        goal="<=2", note=f"{sent / ours_s:,.0f} vs {sent / base_s:,.0f} deliveries/s; "
+        f"{SENDERS} senders, 1 record each, {workers} worker(s)",
+    )
