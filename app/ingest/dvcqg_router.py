@@ -41,7 +41,7 @@ def _refuse(exc: TooManyRequests) -> WebhookRateLimited:
     return WebhookRateLimited(exc.reason, retry_after_seconds=wait)
 
 
-def push_rate_limit(request: Request, settings: SettingsDep) -> None:
+async def push_rate_limit(request: Request, settings: SettingsDep) -> None:
     limiter, key = _limiter(request, "dvcqg_limiter", settings.webhook_rate_per_minute,
                             settings.webhook_burst)
     try:
@@ -55,7 +55,7 @@ def _login_failures(request: Request, settings: Settings) -> tuple[RateLimiter, 
                     settings.dvcqg_login_burst)
 
 
-def login_rate_limit(request: Request, settings: SettingsDep) -> None:
+async def login_rate_limit(request: Request, settings: SettingsDep) -> None:
     """Failed logins only are counted: some OpenCPS versions log in before every delivery, a
     password guesser fails. Once the failures used the allowance, no attempt is evaluated."""
     limiter, key = _login_failures(request, settings)

@@ -3,11 +3,14 @@
 A signature is valid for `webhook_max_age_seconds` either side of its timestamp, so within that
 window a captured delivery could be sent again. Each accepted delivery leaves a row keyed by a
 digest of its timestamp and the MAC that matched (the body's fingerprint under our secret): the
-same delivery sent again, to any replica, finds the row and is refused with 409 before anything
-is written. The row is inserted in the request's own transaction, so a delivery that fails (and
-rolls back) can be retried with the same signature; two copies arriving at once are ordered by
-the unique index (on PostgreSQL the second waits for the first to commit). Rows older than the
-window are deleted by the `purge_webhook_deliveries` job: such a signature is refused as stale.
+same delivery sent again, to any replica, finds the row and is refused with 409, and nothing it
+wrote is kept. The row is inserted last, in the request's own transaction, with the delivery's
+`run_id` (a single-record delivery thus pays one statement for the ledger, not a savepoint, an
+insert and an update); a delivery that fails (and rolls back) can be retried with the same
+signature; two copies arriving at once are ordered by the unique index (on PostgreSQL the
+second waits for the first to commit, then finds its row, and its own writes roll back). Rows
+older than the window are deleted by the `purge_webhook_deliveries` job: such a signature is
+refused as stale.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.ingest import replay_repository as repo
@@ -37,24 +39,25 @@ class Claim:
 
 
 def claim(
-    session: Session, *, digest: str, endpoint: str, signed_at: int, now: datetime
+    session: Session, *, digest: str, endpoint: str, signed_at: int, now: datetime,
+    run_id: int | None = None,
 ) -> Claim:
-    """Record the delivery, or find the earlier copy that did (flushes only)."""
+    """Record the delivery, or find the earlier copy that did. The caller raises on a copy
+    (``first`` False), so the request's transaction rolls back whatever it wrote."""
     while True:
         row = WebhookDelivery(
             digest=digest, endpoint=endpoint[:64],
-            signed_at=datetime.fromtimestamp(signed_at, UTC), received_at=now,
+            signed_at=datetime.fromtimestamp(signed_at, UTC), received_at=now, run_id=run_id,
         )
-        try:
-            with session.begin_nested():
-                repo.add_delivery(session, row)
+        new_id = repo.insert_unless_taken(session, row)
+        if new_id is not None:
+            row.id = new_id
             return Claim(row, first=True)
-        except IntegrityError:
-            earlier = repo.delivery_by_digest(session, digest)
-            if earlier is not None:
-                return Claim(earlier, first=False)
-            # the earlier copy's row went away between the insert and the look-up (its
-            # transaction rolled back, or the purge ran): this copy may take the delivery
+        earlier = repo.delivery_by_digest(session, digest)
+        if earlier is not None:
+            return Claim(earlier, first=False)
+        # the earlier copy's row went away between the insert and the look-up (the purge
+        # ran): this copy may take the delivery
 
 
 def purge(session: Session, now: datetime, max_age_seconds: int) -> int:

@@ -163,9 +163,18 @@ def procedures_by_code(session: Session, codes: Sequence[str]) -> dict[str, Proc
 _DOSSIER_KEY = Table("dossier_key", MetaData(), Column("id", Integer), Column("code", String))
 
 
+def _has_dossier_key(session: Session) -> bool:
+    """Whether the database has `dossier_key`, asked once per pooled connection: a delivery of
+    one record paid a round trip for the question every time."""
+    info = session.connection().info
+    if not info.get(_DOSSIER_KEY.name):
+        info[_DOSSIER_KEY.name] = bool(session.scalar(select(func.to_regclass(_DOSSIER_KEY.name))))
+    return bool(info[_DOSSIER_KEY.name])
+
+
 def dossiers_by_code(session: Session, codes: Sequence[str]) -> dict[str, Dossier]:
     found: dict[str, Dossier] = {}
-    if is_postgresql(session) and session.scalar(select(func.to_regclass(_DOSSIER_KEY.name))):
+    if is_postgresql(session) and _has_dossier_key(session):
         # Ask the one unique index first, the whole page in one array parameter: a page of new
         # dossiers then never reaches the monthly partitions, whose per-partition plans the
         # planner may make scans (docs/scaling.md, partitioning). A plain table (a database

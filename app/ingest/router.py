@@ -35,8 +35,9 @@ router = APIRouter(prefix="/api/v1", tags=["ingest"])
 Staff = Annotated[Principal, Depends(require_roles("admin", "supervisor"))]
 
 
-def webhook_rate_limit(request: Request, settings: SettingsDep) -> None:
-    """One token per delivery and client address, taken before the body is read (429)."""
+async def webhook_rate_limit(request: Request, settings: SettingsDep) -> None:
+    """One token per delivery and client address, taken before the body is read (429); on the
+    event loop (it never blocks), not in the thread pool."""
     limiter: RateLimiter | None = getattr(request.app.state, "webhook_limiter", None)
     if limiter is None:
         limiter = RateLimiter(settings.webhook_rate_per_minute, settings.webhook_burst)

@@ -3,7 +3,8 @@
 Every refusal happens before anything is written: a delivery with a missing, wrong or stale
 signature, a malformed envelope or an oversized body leaves no trace, not even a raw record. A
 delivery taken before (the same body with the same signature, replayed within the signature
-window) is refused with 409 and adds nothing (`app/ingest/replay.py`).
+window) is refused with 409 and adds nothing: the replay ledger is written last and its
+conflict rolls the delivery's writes back (`app/ingest/replay.py`).
 Replies keep the portal's shape (``error_code`` 0 on success, non-zero with a ``message`` on
 failure) besides our own ``error`` / ``reason``.
 """
@@ -147,8 +148,17 @@ def receive_delivery(
         envelope = parse_envelope(body)
     except EnvelopeInvalid as exc:
         raise EnvelopeRefused(exc.reason) from None
+    origin = f"webhook {envelope.service} {envelope.agency_code}"
+    counts = _ingest_merging_concurrent(session, lambda: ingest_records(
+        session, WEBHOOK_SOURCE, envelope.records(origin=origin), now))
+    run_id = record_delivery(session, source=WEBHOOK_SOURCE, sender_id=None,
+                             agency_code=printable(envelope.agency_code)[:64],
+                             detail=f"{envelope.service} từ {envelope.agency_code}",
+                             counts=counts, now=now)
+    # the ledger last, with the run id: a copy taken before is refused and the request's
+    # rollback takes back everything above (app/ingest/replay.py)
     taken = replay.claim(session, digest=replay.delivery_digest(secret, body, signed_at),
-                         endpoint=endpoint, signed_at=signed_at, now=now)
+                         endpoint=endpoint, signed_at=signed_at, now=now, run_id=run_id)
     if not taken.first:
         first = taken.row
         raise WebhookReplayed(
@@ -157,12 +167,4 @@ def receive_delivery(
             "A new delivery needs a new signature.",
             first_received_at=first.received_at.isoformat(), run_id=first.run_id,
         )
-    origin = f"webhook {envelope.service} {envelope.agency_code}"
-    counts = _ingest_merging_concurrent(session, lambda: ingest_records(
-        session, WEBHOOK_SOURCE, envelope.records(origin=origin), now))
-    run_id = record_delivery(session, source=WEBHOOK_SOURCE, sender_id=None,
-                             agency_code=printable(envelope.agency_code)[:64],
-                             detail=f"{envelope.service} từ {envelope.agency_code}",
-                             counts=counts, now=now)
-    taken.row.run_id = run_id
     return WebhookReply.model_validate(delivery_reply(counts, run_id))
