@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     dvcqg_sessions_per_sender: int = Field(default=50, ge=1)
     dvcqg_login_per_minute: float = Field(default=30.0, gt=0)
     dvcqg_login_burst: int = Field(default=10, ge=1)
+    # `tthc ingest file`: read, hash and parse the next pages in a worker process while this
+    # one writes, when the machine has a second core (app/ingest/read_ahead.py).
+    import_read_ahead: bool = True
 
     # Deadline engine.
     due_soon_working_hours: float = Field(default=8.0, gt=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -79,6 +80,10 @@ def _run(
                             description=f"{label} — page {page.number}")
 
         return run_pull(factory, connector, utcnow, on_page=on_page, **options)
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _report(summary: RunSummary) -> None:
@@ -164,10 +169,15 @@ def import_file(
         digest = file_sha256(path)
     except (ConnectorError, OSError, ValueError) as exc:
         raise _fail(f"cannot read {path.name}: {exc}") from None
+    rows = _estimate_rows(path)
     summary = _run(
-        connector, path.name, _estimate_rows(path), source=source,
+        connector, path.name, rows, source=source,
         state_name=f"file:{digest[:59]}", detail=str(path), forget_state_on_success=True,
         extra={"file": path.name, "sha256": digest, "unmapped_columns": unmapped},
+        # a worker process reads and parses ahead (app/ingest/read_ahead.py) when there is a
+        # second core for it and more than one page to read
+        read_ahead=get_settings().import_read_ahead and _cores() > 1
+        and (rows is None or rows > page_size),
     )
     if unmapped:
         console.print(f"unmapped columns: {', '.join(unmapped)}")

@@ -74,16 +74,20 @@ def sender_agency(record: SourceRecord) -> str | None:
 
 
 def keep_raw(
-    session: Session, source: str, records: Iterable[SourceRecord], now: datetime
+    session: Session, source: str, records: Iterable[SourceRecord], now: datetime,
+    texts: list[str] | None = None, hashes: list[str] | None = None,
 ) -> tuple[list[Received], set[int]]:
-    """Store each new payload once, count receptions of known ones.
+    """Store each new payload once, count receptions of known ones. ``texts`` and ``hashes``,
+    when given, are the records' canonical JSON and its hash computed already (a file
+    import's worker process, `app.ingest.read_ahead`).
 
     Returns the records with their raw ids (input order) and the ids that existed before this
     call: only those can already have a quarantine entry.
     """
     batch = list(records)
-    texts = [canonical_json(record.payload) for record in batch]
-    hashes = [content_hash(text) for text in texts]
+    if texts is None or hashes is None:
+        texts = [canonical_json(record.payload) for record in batch]
+        hashes = [content_hash(text) for text in texts]
     receptions = Counter(hashes)
     known = repo.raw_ids_by_hash(session, list(receptions))
     first_new: dict[str, int] = {}
@@ -128,10 +132,12 @@ def parse_one(record: SourceRecord) -> Parsed:
                        f"{type(exc).__name__}: {exc}", None)
 
 
-def parse_all(items: Sequence[Received]) -> dict[int, Parsed]:
-    """Parse each distinct raw record once."""
+def parse_all(items: Sequence[Received], known: Sequence[Parsed] | None = None
+              ) -> dict[int, Parsed]:
+    """Parse each distinct raw record once; ``known`` holds the items' parses made already,
+    in the same order."""
     parsed: dict[int, Parsed] = {}
-    for item in items:
+    for index, item in enumerate(items):
         if item.raw_id not in parsed:
-            parsed[item.raw_id] = parse_one(item.record)
+            parsed[item.raw_id] = parse_one(item.record) if known is None else known[index]
     return parsed

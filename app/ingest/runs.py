@@ -7,7 +7,7 @@ resumes right after the last of them. Every run is recorded in ``ingest_run``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.ingest import repository as repo
 from app.ingest import scope_repository
+from app.ingest.read_ahead import Prepared, ReadAhead
 from app.ingest.receptions import Sender, record_reception
 from app.ingest.service import IngestCounts, ingest_records
 from app.ingest.statistics import refresh_after_page
@@ -101,6 +102,7 @@ def run_pull(
     forget_state_on_success: bool = False,
     on_page: PageCallback | None = None,
     extra: dict[str, Any] | None = None,
+    read_ahead: bool = False,
 ) -> RunSummary:
     """Ingest every page ``connector`` yields from its stored state; commit per page.
 
@@ -108,7 +110,9 @@ def run_pull(
     the connector's name) labels raw records and the run. ``forget_state_on_success`` drops the
     stored state after a complete run (file imports: only an interrupted import resumes).
     Connector and database errors end the run as ``failed`` with the error; they are not raised.
-    The connector is closed in every case.
+    The connector is closed in every case. ``read_ahead``: the connector's pages are read,
+    hashed and parsed in a worker process (`app.ingest.read_ahead`; a file import on a
+    machine with two cores or more).
     """
     name = state_name or connector.name
     source = source or connector.name
@@ -121,11 +125,13 @@ def run_pull(
         session.commit()
         summary = RunSummary(run_id=run.id, source=source, status="running")
     analysed: set[str] = set()  # tables whose planner statistics this run refreshed or tried
+    worker = ReadAhead(connector, state) if read_ahead else None
     try:
-        for page in connector.pages(state):
+        pages = _pages(connector, state) if worker is None else worker.start()
+        for page, prepared in pages:
             with session_factory() as session:
                 now = now_fn()
-                counts = ingest_records(session, source, page.records, now)
+                counts = ingest_records(session, source, page.records, now, prepared=prepared)
                 after = page.state_after
                 repo.save_connector_state(session, name, after.cursor, after.updated_since,
                                           dict(after.extra), now)
@@ -144,10 +150,17 @@ def run_pull(
         _finish(session_factory, summary, name, now_fn, forget=False)
         raise
     finally:
+        if worker is not None:
+            worker.close()
         connector.close()
     _finish(session_factory, summary, name, now_fn,
             forget=forget_state_on_success and summary.succeeded)
     return summary
+
+
+def _pages(connector: Connector, state: ConnectorState) -> Iterator[tuple[Page, Prepared | None]]:
+    for page in connector.pages(state):
+        yield page, None
 
 
 def _write_progress(session: Session, summary: RunSummary) -> None:

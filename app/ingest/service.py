@@ -26,6 +26,7 @@ from app.deadlines.store.sync import Readings, load_context, refresh_deadlines
 from app.ingest import repository as repo
 from app.ingest.intake import (
     Failure,
+    Parsed,
     Received,
     keep_raw,
     named_agency,
@@ -33,6 +34,7 @@ from app.ingest.intake import (
     readable_code,
     sender_agency,
 )
+from app.ingest.read_ahead import Prepared
 from app.ingest.upsert import BatchUpserter
 from app.models import QuarantineEntry
 from app.quality import service as quality
@@ -86,12 +88,16 @@ def ingest_records(
     now: datetime,
     *,
     sender_id: int | None = None,
+    prepared: Prepared | None = None,
 ) -> IngestCounts:
     """Ingest one page of records from ``source`` (delivered by registered sender
-    ``sender_id``, if any); see the module docstring."""
-    received, seen_before = keep_raw(session, source, records, now)
+    ``sender_id``, if any); see the module docstring. ``prepared``: steps 1–2's database-free
+    work on these records, done already by a file import's worker process."""
+    texts, hashes, parsed = (None, None, None) if prepared is None else (
+        prepared.texts, prepared.hashes, prepared.parsed)
+    received, seen_before = keep_raw(session, source, records, now, texts, hashes)
     return process(session, source, received, now, maybe_quarantined=seen_before,
-                   sender_id=sender_id)
+                   sender_id=sender_id, parsed=parsed)
 
 
 def process(
@@ -103,6 +109,7 @@ def process(
     maybe_quarantined: set[int],
     is_retry: bool = False,
     sender_id: int | None = None,
+    parsed: Sequence[Parsed] | None = None,
 ) -> IngestCounts:
     """Steps 2–4 for records whose raw rows exist already.
 
@@ -111,13 +118,13 @@ def process(
     and last-seen instants stay as they are.
     """
     counts = IngestCounts()
-    parsed = parse_all(items)
+    results = parse_all(items, parsed)
     positions = {id(item): index for index, item in enumerate(items, start=1)}
     dossier_items: list[tuple[Received, DossierRecord]] = []
     step_items: list[tuple[Received, ProgressRecord]] = []
     failures: list[tuple[Received, Failure]] = []
     for item in items:
-        result = parsed[item.raw_id]
+        result = results[item.raw_id]
         if isinstance(result, DossierRecord):
             dossier_items.append((item, result))
         elif isinstance(result, ProgressRecord):

@@ -1,0 +1,155 @@
+"""File imports on two cores: a worker process reads, hashes and parses the next pages while
+this process writes the current one.
+
+An import's Python work splits in two. Reading the file, the canonical JSON and SHA-256 of
+every payload and parsing it into a typed record need no database; the look-ups, the upsert
+rules, the deadline engine and the writes do. In one process the first part alone took 2.3×
+the time of the COPY baseline (docs/scaling.md); here it runs in a worker process (spawned, so
+it shares no connection, lock or thread with this one) one page ahead: it prepares the next
+page while this process writes the current one, then waits, its message in the pipe, until
+this process asks for it. Each page arrives with its `Prepared` results. A thread cannot do
+this: the GIL lets one of them run at a time (tried and measured in round 1).
+
+Nothing is lost on failure: the worker sends an error it meets (an unreadable file, a broken
+row the connector refuses) in the page stream, and `ReadAhead.pages` raises it here at that
+point, after the pages before it, so `run_pull` records the run as failed with the reason and
+the next run resumes after the last committed page; a worker that dies without a word
+(killed, out of memory) raises `ReadAheadFailed` with its exit code. A record the parser
+refuses is no error: its `Failure` travels with the page and is quarantined as always.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import multiprocessing
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, fields
+from multiprocessing.connection import Connection
+from typing import Any
+
+from app.ingest.hashing import canonical_json, content_hash
+from app.ingest.intake import Failure, Parsed, parse_one
+from connectors import (
+    Connector,
+    ConnectorState,
+    DataFlag,
+    DossierRecord,
+    IdNumber,
+    Page,
+    ProgressRecord,
+    SourceRecord,
+    SupplementRecord,
+)
+
+
+class ReadAheadFailed(RuntimeError):
+    """The worker process stopped without sending its pages or an error."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A page's records as the database-free steps leave them, in the page's order."""
+
+    texts: list[str]  # canonical JSON of each payload (what raw_record stores)
+    hashes: list[str]  # its SHA-256 (the raw record's key)
+    parsed: list[Parsed]  # the typed record, or the reason it is refused
+
+
+def _by_constructor(cls: type[Any]) -> Callable[[Any], tuple[Any, tuple[Any, ...]]]:
+    names = tuple(f.name for f in fields(cls))
+
+    def reduce(obj: Any) -> tuple[Any, tuple[Any, ...]]:
+        return cls, tuple(getattr(obj, name) for name in names)
+
+    return reduce
+
+
+# A slotted dataclass unpickles through dataclasses' pure-Python __setstate__, which asks for
+# the class's fields at every object: 80 µs a record, three times the cost of parsing it.
+# Rebuilt by their constructors (no validation runs there) they cost a few µs.
+for _cls in (SourceRecord, Page, ConnectorState, DossierRecord, ProgressRecord, DataFlag,
+             IdNumber, SupplementRecord, Failure):
+    copyreg.pickle(_cls, _by_constructor(_cls))
+
+
+def prepare(records: Sequence[SourceRecord]) -> Prepared:
+    texts = [canonical_json(record.payload) for record in records]
+    return Prepared(texts, [content_hash(text) for text in texts],
+                    [parse_one(record) for record in records])
+
+
+def _work(connector: Connector, state: ConnectorState, out: Connection) -> None:
+    """The worker: every page with its preparation, then "end"; or the error that stopped it.
+    Each message is pickled here, so a value that cannot be pickled is an error sent back.
+    ``send_bytes`` returns once the parent has the message: nothing waits in a buffer that an
+    abrupt end of this process would lose."""
+    try:
+        for page in connector.pages(state):
+            out.send_bytes(pickle.dumps(("page", page, prepare(page.records)),
+                                        pickle.HIGHEST_PROTOCOL))
+        out.send_bytes(pickle.dumps(("end",)))
+    except BaseException as exc:  # sent to the parent, which raises it
+        try:
+            data = pickle.dumps(("error", exc))
+            pickle.loads(data)  # noqa: S301 - our own bytes; an exception may not round-trip
+        except Exception:
+            data = pickle.dumps(("failed", f"{type(exc).__name__}: {exc}"))
+        out.send_bytes(data)
+    finally:
+        connector.close()
+        out.close()
+
+
+class ReadAhead:
+    """The worker of one run: `start` it, and `close` it in every case (or use ``with``)."""
+
+    def __init__(self, connector: Connector, state: ConnectorState) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._pipe, sending = context.Pipe(duplex=False)
+        self._process = context.Process(target=_work, args=(connector, state, sending),
+                                        name="tthc-read-ahead", daemon=True)
+        self._sending = sending
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> Iterator[tuple[Page, Prepared]]:
+        """Start the worker now; its pages, in order, with their preparation."""
+        self._process.start()
+        self._sending.close()  # the worker's end: once it exits, reading here sees end-of-file
+        return self._pages()
+
+    def _pages(self) -> Iterator[tuple[Page, Prepared]]:
+        while True:
+            message = pickle.loads(self._next())  # noqa: S301 - our worker's bytes only
+            if message[0] == "end":
+                return
+            if message[0] == "page":
+                yield message[1], message[2]
+            elif message[0] == "error":
+                raise message[1]
+            else:
+                raise ReadAheadFailed(f"the page reader failed: {message[1]}")
+
+    def _next(self) -> bytes:
+        try:
+            return self._pipe.recv_bytes()
+        except EOFError:
+            self._process.join(timeout=10)
+            raise ReadAheadFailed(
+                f"the page reader process stopped (exit code {self._process.exitcode}) "
+                "without finishing the file; pages committed so far are kept and the next "
+                "run resumes after them"
+            ) from None
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        if self._process.pid is not None:
+            self._process.join(timeout=10)
+        self._pipe.close()
+        self._sending.close()
