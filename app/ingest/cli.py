@@ -82,7 +82,7 @@ def _run(
         return run_pull(factory, connector, utcnow, on_page=on_page, **options)
 
 
-def _cores() -> int:
+def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
@@ -176,7 +176,7 @@ def import_file(
         extra={"file": path.name, "sha256": digest, "unmapped_columns": unmapped},
         # a worker process reads and parses ahead (app/ingest/read_ahead.py) when there is a
         # second core for it and more than one page to read
-        read_ahead=get_settings().import_read_ahead and _cores() > 1
+        read_ahead=get_settings().import_read_ahead and usable_cores() > 1
         and (rows is None or rows > page_size),
     )
     if unmapped:
