@@ -113,6 +113,9 @@ def main(argv: list[str] | None = None) -> list[Result]:
             pg.drop_all()
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
+        if sys.exc_info()[0] is not None:  # what finished before the failure is still shown
+            print_table(results, console)
+            write_json(results, args.out)
     print_table(results, console)
     write_json(results, args.out)
     console.print(f"wrote {args.out} — total {time.perf_counter() - began:.0f} s")
