@@ -68,11 +68,14 @@ def run(url: str) -> list[Result]:
     params = {"as_of": NOW.isoformat(), "limit": str(LIMIT)}
     try:
         with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
-            for _ in range(100):
+            deadline = time.monotonic() + 120  # 10 s were too few on a loaded machine
+            while True:
                 try:
                     client.get("/healthz")
                     break
                 except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        raise
                     time.sleep(0.1)
             first = client.get("/api/v1/dossiers/overdue", params=params)
             first.raise_for_status()
