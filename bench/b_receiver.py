@@ -209,6 +209,8 @@ def run(databases: PostgresDatabases, deliveries: int, workers: int, workdir: Pa
     env = {**os.environ, "TTHC_DATABASE_URL": ours_url, "TTHC_ENVIRONMENT": "production",
            "TTHC_SECRET_KEY": "b" * 48, "TTHC_WEBHOOK_SECRET": SECRET,
            "TTHC_WEBHOOK_RATE_PER_MINUTE": "1000000", "TTHC_WEBHOOK_BURST": "100000",
+           # bodies are signed before the clock starts: a slow start must not age them out
+           "TTHC_WEBHOOK_MAX_AGE_SECONDS": "7200",
            "TTHC_LOG_LEVEL": "WARNING", "TTHC_WORKERS": str(workers),
            "BENCH_RECEIVER_DSN": dsn}
     base_s = _timed(["uvicorn", "bench.receiver_baseline:app", "--host", "127.0.0.1",
