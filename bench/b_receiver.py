@@ -41,7 +41,7 @@ from bench.db import ROOT, PostgresDatabases
 from bench.receiver_baseline import CREATE
 from bench.results import Result, result
 from connectors import build_envelope
-from connectors.signing import SIGNATURE_HEADER, sign
+from connectors.portal.signing import SIGNATURE_HEADER, sign
 from connectors.simulator.dataset import Dataset, generate_dataset
 
 SENDERS = 8

@@ -19,8 +19,8 @@ import numpy as np
 from sqlalchemy import Engine, insert, select, update
 
 from app.db.session import make_engine, make_session_factory
-from app.dossiers.deadline_sync import evaluate_read, load_context
-from app.dossiers.repository import OPEN_EXCLUDED
+from app.deadlines.status import CLOSED, codes
+from app.deadlines.store.sync import evaluate_read, load_context
 from app.ingest.upsert import legal_basis
 from app.models import Agency, Dossier, DossierEvent, Procedure
 from app.scan.service import DEFAULT_BATCH_SIZE, run_scan
@@ -79,7 +79,7 @@ def evaluate_only(engine: Engine) -> tuple[float, int]:
             rows = session.execute(
                 select(*_CLOCK_COLUMNS)
                 .where(Dossier.id > last_id, Dossier.finished_at.is_(None),
-                       Dossier.status.not_in(OPEN_EXCLUDED))
+                       Dossier.status.not_in(codes(CLOSED)))
                 .order_by(Dossier.id).limit(DEFAULT_BATCH_SIZE)
             ).all()
             if not rows:
