@@ -7,7 +7,9 @@ redo the arithmetic by hand.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import SessionDep
@@ -15,10 +17,14 @@ from app.core.clock import utcnow
 from app.core.privacy import masked_id_numbers
 from app.dashboard.access import Supervisor, page_context
 from app.dashboard.errors import page_errors
+from app.dashboard.notices_page import done_message
 from app.dashboard.templating import render
 from app.deadlines.explain_text import CLASSIFICATION_VI, PAUSE_STATUS_VI
+from app.deadlines.status import CLOSED
 from app.dossiers import service
 from app.notices import repository as notices
+from app.notices.drafting import DEFAULT_REASON
+from app.notices.numbering import notice_number
 from app.procedures.schemas import time_label, with_phrase
 from connectors import NO_STATUS, STATUS_NAMES
 from connectors.portal.vocabulary import CHANNEL_TITLES
@@ -38,13 +44,21 @@ NOTICE_STATUS_VI = {
 
 @router.get("/ho-so/{code:path}")
 def dossier_detail(
-    code: str, request: Request, session: SessionDep, principal: Supervisor
+    code: str,
+    request: Request,
+    session: SessionDep,
+    principal: Supervisor,
+    da: Annotated[str | None, Query(max_length=20)] = None,
+    so: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     now = utcnow()
     with page_errors(f"Không mở được hồ sơ {code}."):
         view = service.detail(session, code, now, principal.agency_ids, with_applicant=True)
     state, explanation, applicant = view.state, view.explanation, view.applicant
     dossier = state.dossier
+    notice = notices.for_dossier(session, dossier.id)
+    # a dossier still being processed may get one apology (a cancelled draft may be redone)
+    open_dossier = dossier.finished_at is None and dossier.status not in CLOSED
     return render(
         request,
         "dossier.html.j2",
@@ -62,8 +76,12 @@ def dossier_detail(
             "channels": CHANNEL_TITLES,
             "classification": CLASSIFICATION_VI,
             "pause_statuses": PAUSE_STATUS_VI,
-            "notice": notices.for_dossier(session, dossier.id),
+            "notice": notice,
+            "notice_number": notice_number(notice) if notice else None,
             "notice_status": NOTICE_STATUS_VI,
+            "can_draft": open_dossier and (notice is None or notice.status == "cancelled"),
+            "default_reason": DEFAULT_REASON,
+            "message": done_message(da, so),
             "applicant": applicant,
             # half-masked even here: a supervisor needs to recognise one, not copy it
             "applicant_ids": [e["number"] for e in masked_id_numbers(

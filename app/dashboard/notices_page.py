@@ -1,6 +1,9 @@
-"""`/giam-sat/phieu-xin-loi`: apology notices waiting for a supervisor, with approve and issue
-buttons. Each button is a CSRF-protected form post calling the notices workflow service, which
-checks the step, the scope and records who did it."""
+"""`/giam-sat/phieu-xin-loi`: apology notices waiting for a supervisor (draft, approved, issued
+but not yet public), with their total, the step each needs, and the PDF/DOCX of each.
+
+Every button (draft from a dossier's page, approve, issue, publish, cancel) is a CSRF-protected
+form post calling the notices services, which check the step and the scope and record who did
+it. A button on a dossier's page brings the supervisor back to that page (`tro_ve=ho-so`)."""
 
 from __future__ import annotations
 
@@ -18,23 +21,29 @@ from app.api.deps import SessionDep
 from app.auth.session_cookie import CSRF_FIELD
 from app.core.clock import utcnow
 from app.dashboard.access import Supervisor, check_csrf, page_context
-from app.dashboard.errors import page_errors
-from app.dashboard.templating import render
+from app.dashboard.errors import PageError, page_errors
+from app.dashboard.templating import path_segment, render
 from app.db.types import MAX_ROW_ID
 from app.models import Notice
-from app.notices import service
-from app.notices.listing import list_notices
+from app.notices import drafting, service
+from app.notices.listing import count_notices, list_notices
 from app.notices.numbering import notice_number
+from app.notices.render import MEDIA_TYPES, NoticeFormat
 
 router = APIRouter(prefix="/giam-sat/phieu-xin-loi", include_in_schema=False)
 
 PATH = "/giam-sat/phieu-xin-loi"
 PAGE_SIZE = 50
-WAITING = ("draft", "approved")
+WAITING = ("draft", "approved", "issued")
 DONE_MESSAGES = {
+    "soan": "Đã soạn bản nháp phiếu số {so}. Phiếu chờ duyệt.",
     "duyet": "Đã duyệt phiếu số {so}. Phiếu chờ phát hành.",
-    "phat-hanh": "Đã phát hành phiếu số {so}: hồ sơ được hẹn lại ngày trả kết quả.",
+    "phat-hanh": "Đã phát hành phiếu số {so}: hồ sơ được hẹn lại ngày trả kết quả. "
+    "Công khai phiếu để đưa lên danh sách xin lỗi của trang công khai.",
+    "cong-khai": "Đã công khai phiếu số {so} trên trang công khai.",
+    "huy": "Đã hủy bản nháp phiếu số {so}.",
 }
+DOSSIER_PAGE = "/giam-sat/ho-so/"
 Action = Callable[..., Notice]
 NoticeId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
@@ -52,13 +61,15 @@ def notices_page(
         page = list_notices(
             session, scope=principal.agency_ids, statuses=WAITING, cursor=cursor, limit=PAGE_SIZE
         )
-    message = DONE_MESSAGES[da].format(so=so or "") if da in DONE_MESSAGES else None
+        total = count_notices(session, scope=principal.agency_ids, statuses=WAITING)
+    message = done_message(da, so)
     return render(
         request,
         "notices.html.j2",
         {
             **page_context(request, principal, "notices"),
             "items": page.items,
+            "total": total,
             "next_url": f"{PATH}?{urlencode({'cursor': page.next_cursor})}"
             if page.next_cursor
             else None,
@@ -78,6 +89,7 @@ def _act(
     action: Action,
     done: str,
     failure: str,
+    back: str | None,
 ) -> Response:
     check_csrf(request, session, csrf)
     now: datetime = utcnow()
@@ -85,11 +97,70 @@ def _act(
         notice = action(
             session, notice_id, now, actor=principal.name, scope=principal.agency_ids
         )
+    return _done(session, notice, done, back)
+
+
+def _done(session: Session, notice: Notice, done: str, back: str | None) -> Response:
+    """Back to the list, or to the dossier's page the button was on (never a URL the form
+    names: the target is built from the notice's own dossier)."""
     query = urlencode({"da": done, "so": notice_number(notice)})
+    if back == "ho-so":
+        row = service.load_row(session, notice.id, None)
+        return RedirectResponse(
+            f"{DOSSIER_PAGE}{path_segment(row.dossier.code)}?{query}", status_code=303
+        )
     return RedirectResponse(f"{PATH}?{query}", status_code=303)
 
 
+def done_message(done: str | None, number: str | None) -> str | None:
+    """The confirmation a page shows after a step (None for an unknown step)."""
+    return DONE_MESSAGES[done].format(so=number or "") if done in DONE_MESSAGES else None
+
+
 CsrfForm = Annotated[str | None, Form(alias=CSRF_FIELD)]
+BackForm = Annotated[str | None, Form(alias="tro_ve", max_length=10)]
+
+
+@router.post("/soan")
+def draft_notice(
+    request: Request,
+    session: SessionDep,
+    principal: Supervisor,
+    dossier_code: Annotated[str, Form(alias="ma_ho_so", min_length=1, max_length=64)],
+    reason: Annotated[str | None, Form(alias="ly_do", max_length=4000)] = None,
+    csrf: CsrfForm = None,
+) -> Response:
+    """A supervisor's draft for a dossier, from its page; the new date is proposed by the
+    rules (counted from now), the reason is the supervisor's or the standard wording."""
+    check_csrf(request, session, csrf)
+    with page_errors(f"Không soạn được phiếu xin lỗi cho hồ sơ {dossier_code}."):
+        notice = drafting.create_draft(
+            session, dossier_code, utcnow(), actor=principal.name,
+            scope=principal.agency_ids, reason=reason if reason and reason.strip() else None,
+        )
+    return _done(session, notice, "soan", "ho-so")
+
+
+@router.get("/{notice_id}/tep.{fmt}")
+def notice_file(
+    notice_id: NoticeId,
+    fmt: NoticeFormat,
+    session: SessionDep,
+    principal: Supervisor,
+) -> Response:
+    """The issued copy as stored, or a preview of a draft (its name says so)."""
+    if fmt == "html":
+        raise PageError(404, "Phiếu chỉ tải được dạng PDF hoặc DOCX.")
+    with page_errors("Không tải được phiếu xin lỗi."):
+        row = service.load_row(session, notice_id, principal.agency_ids)
+        content, stored = service.file_content(session, row, fmt)
+    number = notice_number(row.notice).replace("/", "-")
+    name = f"phieu-xin-loi-{number}-{row.notice.year}{'' if stored else '-ban-xem-truoc'}.{fmt}"
+    return Response(
+        content=content,
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.post("/{notice_id}/duyet")
@@ -99,10 +170,11 @@ def approve_notice(
     session: SessionDep,
     principal: Supervisor,
     csrf: CsrfForm = None,
+    back: BackForm = None,
 ) -> Response:
     return _act(
         request, session, principal, notice_id, csrf, service.approve, "duyet",
-        "Không duyệt được phiếu xin lỗi.",
+        "Không duyệt được phiếu xin lỗi.", back,
     )
 
 
@@ -113,8 +185,39 @@ def issue_notice(
     session: SessionDep,
     principal: Supervisor,
     csrf: CsrfForm = None,
+    back: BackForm = None,
 ) -> Response:
     return _act(
         request, session, principal, notice_id, csrf, service.issue, "phat-hanh",
-        "Không phát hành được phiếu xin lỗi.",
+        "Không phát hành được phiếu xin lỗi.", back,
+    )
+
+
+@router.post("/{notice_id}/cong-khai")
+def publish_notice(
+    notice_id: NoticeId,
+    request: Request,
+    session: SessionDep,
+    principal: Supervisor,
+    csrf: CsrfForm = None,
+    back: BackForm = None,
+) -> Response:
+    return _act(
+        request, session, principal, notice_id, csrf, service.publish, "cong-khai",
+        "Không công khai được phiếu xin lỗi.", back,
+    )
+
+
+@router.post("/{notice_id}/huy")
+def cancel_notice(
+    notice_id: NoticeId,
+    request: Request,
+    session: SessionDep,
+    principal: Supervisor,
+    csrf: CsrfForm = None,
+    back: BackForm = None,
+) -> Response:
+    return _act(
+        request, session, principal, notice_id, csrf, service.cancel, "huy",
+        "Không hủy được bản nháp phiếu xin lỗi.", back,
     )

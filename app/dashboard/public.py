@@ -1,7 +1,9 @@
 """`/`: the public page. On-time rate per agency and by month (from the rates service) and the
 published apologies (from the notices service, names masked). Nothing here needs a login, so
 nothing here may carry personal data: only counts, rates and masked names. Anyone may ask for it
-at any rate: its figures are computed once per TTHC_PUBLIC_CACHE_SECONDS (app/rates/cache.py)."""
+at any rate: its figures are computed once per TTHC_PUBLIC_CACHE_SECONDS (app/rates/cache.py);
+the apologies are read on every request (one short indexed query), so a notice a supervisor has
+just published is on the page at once."""
 
 from __future__ import annotations
 
@@ -52,15 +54,12 @@ def page_figures(session: Session, settings: Settings, months: int) -> dict[str,
             session, start=start, end=end, group_by="month", scope=Scope(None),
             settings=settings, with_processing_times=False,
         )
-    with page_errors("Không đọc được danh sách phiếu xin lỗi."):
-        apologies = public_apologies(session, limit=APOLOGY_COUNT)
     return {
         "start": start,
         "end": end,
         "total": by_agency,
         "bars": agency_bars(by_agency.groups or []),
         "trend": month_trend(by_month.groups or []),
-        "apologies": apologies.items,
     }
 
 
@@ -75,11 +74,14 @@ def home(
     if months not in PERIODS:
         months = DEFAULT_MONTHS
     figures = cache.get(("home", months), lambda: page_figures(session, settings, months))
+    with page_errors("Không đọc được danh sách phiếu xin lỗi."):
+        apologies = public_apologies(session, limit=APOLOGY_COUNT)
     return render(
         request,
         "public.html.j2",
         {
             **figures,
+            "apologies": apologies.items,
             "months": months,
             "periods": PERIODS,
             "threshold": settings.small_sample_threshold,

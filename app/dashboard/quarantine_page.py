@@ -17,6 +17,7 @@ from app.api.deps import SessionDep
 from app.dashboard import repository
 from app.dashboard.access import Supervisor, page_context
 from app.dashboard.templating import render
+from app.ingest.reasons_vi import reason_vi
 
 router = APIRouter(prefix="/giam-sat", include_in_schema=False)
 
@@ -48,6 +49,11 @@ def quarantine(
         {
             **page_context(request, principal, "quarantine"),
             "entries": rows[:PAGE_SIZE],
+            "total": repository.quarantine_total(
+                session, None if status == "all" else status, principal.agency_ids
+            ),
+            # stored in the parser's English (the API's vocabulary); people read Vietnamese
+            "reason_vi": reason_vi,
             "status": status,
             "status_labels": STATUS_LABELS,
             "page": page,

@@ -45,3 +45,9 @@ def quarantine_page(
     return scope_repository.list_quarantine(
         session, status, agency_ids, limit=limit, offset=offset, newest_first=True
     )
+
+
+def quarantine_total(
+    session: Session, status: str | None, agency_ids: Collection[int] | None
+) -> int:
+    return scope_repository.count_quarantine(session, status, agency_ids)

@@ -61,6 +61,14 @@ def scope_for(session: Session, principal: Principal, agency: str | None) -> set
     return set(scope) if scope is not None else None
 
 
+def _filters(session: Session, principal: Principal, query: ListQuery) -> ListFilters:
+    return ListFilters(
+        agency_ids=scope_for(session, principal, query.agency),
+        procedure_code=query.procedure,
+        field_code=query.field,
+    )
+
+
 def _fetch(
     session: Session,
     principal: Principal,
@@ -70,13 +78,15 @@ def _fetch(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[WorkListItem], str | None]:
-    filters = ListFilters(
-        agency_ids=scope_for(session, principal, query.agency),
-        procedure_code=query.procedure,
-        field_code=query.field,
-    )
+    filters = _filters(session, principal, query)
     with page_errors("Không đọc được danh sách hồ sơ với bộ lọc này."):
         return service.work_list(session, kind, now, filters, cursor, limit)
+
+
+def _total(
+    session: Session, principal: Principal, kind: ListKind, query: ListQuery, now: datetime
+) -> int:
+    return service.work_list_total(session, kind, now, _filters(session, principal, query))
 
 
 def _list_page(
@@ -105,6 +115,7 @@ def _list_page(
             "title": TITLES[kind],
             "path": PATHS[kind],
             "items": items,
+            "total": _total(session, principal, kind, query, now),
             "now": now,
             "query": query,
             "size": size,

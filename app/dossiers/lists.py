@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import ValidationFailed
@@ -81,6 +81,24 @@ def _base(filters: ListFilters, as_of: datetime) -> Select[Dossier, Procedure, A
     return query
 
 
+def _of_kind(
+    query: Select[Dossier, Procedure, Agency], kind: ListKind, as_of: datetime,
+    due_soon_until: datetime,
+) -> Select[Dossier, Procedure, Agency]:
+    if kind == "overdue":
+        return query.where(Dossier.due_at < as_of)
+    return query.where(Dossier.due_at >= as_of, Dossier.due_at <= due_soon_until)
+
+
+def count_dossiers(
+    session: Session, kind: ListKind, as_of: datetime, due_soon_until: datetime,
+    filters: ListFilters,
+) -> int:
+    """The whole list's length (every page), shown above the first."""
+    query = _of_kind(_base(filters, as_of), kind, as_of, due_soon_until)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
 def list_dossiers(
     session: Session,
     kind: ListKind,
@@ -91,11 +109,7 @@ def list_dossiers(
     limit: int,
 ) -> tuple[Sequence[ListRow], str | None]:
     """One page, most late (or most urgent) first, and the cursor of the next page."""
-    query = _base(filters, as_of)
-    if kind == "overdue":
-        query = query.where(Dossier.due_at < as_of)
-    else:
-        query = query.where(Dossier.due_at >= as_of, Dossier.due_at <= due_soon_until)
+    query = _of_kind(_base(filters, as_of), kind, as_of, due_soon_until)
     if cursor:
         due, last_id = decode_cursor(cursor)
         query = query.where(

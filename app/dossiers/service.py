@@ -140,6 +140,19 @@ class WorkListItem:
     working_hours_late: Decimal  # > 0 overdue by; < 0 left before the due
 
 
+def _due_soon_until(context: DeadlineContext, as_of: datetime) -> datetime:
+    default_clock = working_clock(context.calendar, context.schedule_for(None))
+    return default_clock.advance(as_of, int(context.due_soon_hours * WORKING_HOUR_US))
+
+
+def work_list_total(
+    session: Session, kind: lists.ListKind, as_of: datetime, filters: lists.ListFilters
+) -> int:
+    """How many dossiers the whole work list holds, over all its pages."""
+    until = _due_soon_until(load_context(session), as_of)
+    return lists.count_dossiers(session, kind, as_of, until, filters)
+
+
 def work_list(
     session: Session,
     kind: lists.ListKind,
@@ -149,8 +162,7 @@ def work_list(
     limit: int,
 ) -> tuple[list[WorkListItem], str | None]:
     context = load_context(session)
-    default_clock = working_clock(context.calendar, context.schedule_for(None))
-    due_soon_until = default_clock.advance(as_of, int(context.due_soon_hours * WORKING_HOUR_US))
+    due_soon_until = _due_soon_until(context, as_of)
     rows, next_cursor = lists.list_dossiers(
         session, kind, as_of, due_soon_until, filters, cursor, limit
     )

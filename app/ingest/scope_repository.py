@@ -37,6 +37,18 @@ def quarantine_visible_to(agency_ids: Collection[int]) -> ColumnElement[bool]:
     )
 
 
+def count_quarantine(
+    session: Session, status: str | None, agency_ids: Collection[int] | None
+) -> int:
+    """How many entries of ``status`` (None: all) ``agency_ids`` may see (None: every entry)."""
+    query = select(func.count(QuarantineEntry.id))
+    if status is not None:
+        query = query.where(QuarantineEntry.status == status)
+    if agency_ids is not None:
+        query = query.where(quarantine_visible_to(agency_ids))
+    return session.scalar(query) or 0
+
+
 def list_quarantine(
     session: Session,
     status: str | None,

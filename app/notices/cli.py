@@ -18,10 +18,9 @@ from app.core.clock import local_text, parse_instant, utcnow
 from app.core.errors import AppError
 from app.db.session import session_scope
 from app.models import Notice
-from app.notices import drafting, listing, repository, service
-from app.notices.builder import build_document
+from app.notices import drafting, listing, service
 from app.notices.numbering import notice_number
-from app.notices.render import NoticeFormat, render
+from app.notices.render import NoticeFormat
 
 app = typer.Typer(help="Apology notices (form 04): workflow and files.", no_args_is_help=True)
 
@@ -173,8 +172,7 @@ def render_command(
     try:
         with session_scope() as session:
             row = service.load_row(session, notice_id, None)
-            stored = repository.file_of(session, notice_id, chosen)
-            content = stored.content if stored else render(build_document(session, row), chosen)
+            content, stored = service.file_content(session, row, chosen)
     except AppError as exc:
         raise _fail(exc) from None
     out.write_bytes(content)

@@ -122,6 +122,14 @@ def list_notices(
     )
 
 
+def count_notices(
+    session: Session, *, scope: Collection[int] | None, statuses: Collection[str] | None = None
+) -> int:
+    """The total a work list of notices shows above its first page."""
+    filters = NoticeFilters(agency_ids=scope, statuses=check_statuses(statuses))
+    return repository.count_rows(session, filters)
+
+
 def public_apologies(
     session: Session, *, cursor: str | None = None, limit: int = 50
 ) -> PublicApologyPage:

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -161,19 +161,30 @@ class NoticeFilters:
     year: int | None = None
 
 
+def _conditions(filters: NoticeFilters) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if filters.agency_ids is not None:
+        found.append(Notice.issuing_agency_id.in_(list(filters.agency_ids)))
+    if filters.statuses:
+        found.append(Notice.status.in_(list(filters.statuses)))
+    if filters.dossier_code:
+        found.append(Dossier.code == filters.dossier_code)
+    if filters.year is not None:
+        found.append(Notice.year == filters.year)
+    return found
+
+
+def count_rows(session: Session, filters: NoticeFilters) -> int:
+    """How many notices the filters select (a work list's total)."""
+    query = select(func.count(Notice.id)).join(Dossier, Dossier.id == Notice.dossier_id)
+    return session.scalar(query.where(*_conditions(filters))) or 0
+
+
 def list_rows(
     session: Session, filters: NoticeFilters, after_id: int | None, limit: int, newest_first: bool
 ) -> list[NoticeRow]:
     """A page by keyset on id (newest first for the public list, oldest first otherwise)."""
-    query = _joined()
-    if filters.agency_ids is not None:
-        query = query.where(Notice.issuing_agency_id.in_(list(filters.agency_ids)))
-    if filters.statuses:
-        query = query.where(Notice.status.in_(list(filters.statuses)))
-    if filters.dossier_code:
-        query = query.where(Dossier.code == filters.dossier_code)
-    if filters.year is not None:
-        query = query.where(Notice.year == filters.year)
+    query = _joined().where(*_conditions(filters))
     if after_id is not None:
         query = query.where(Notice.id < after_id if newest_first else Notice.id > after_id)
     order = Notice.id.desc() if newest_first else Notice.id

@@ -25,7 +25,7 @@ from app.notices import repository
 from app.notices.builder import build_document
 from app.notices.drafting import check_new_due, clean_reason
 from app.notices.numbering import notice_number
-from app.notices.render import render
+from app.notices.render import NoticeFormat, render
 from app.notices.repository import NoticeRow
 from app.notices.timing import issued_in_time
 
@@ -235,3 +235,12 @@ def publish(
     row = _start(session, notice_id, "publish", scope)
     row.notice.published_at = now
     return _move(session, row, "publish", _actor(actor), now)
+
+
+def file_content(session: Session, row: NoticeRow, fmt: NoticeFormat) -> tuple[bytes, bool]:
+    """The notice as a file: the copy stored when it was issued (True), else a preview of the
+    draft or approved text rendered now (False), which is what the signer would print."""
+    stored = repository.file_of(session, row.notice.id, fmt)
+    if stored is not None:
+        return stored.content, True
+    return render(build_document(session, row), fmt), False

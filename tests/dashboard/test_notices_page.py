@@ -61,7 +61,21 @@ def test_approve_then_issue(supervisor: TestClient, seeded: Seeded, db_session: 
     assert issued.status_code == 303
     notice = _notice(db_session, seeded.draft_id)
     assert notice.status == "issued" and notice.issued_by == "Giám sát"
-    assert "Không có phiếu xin lỗi nào chờ" in supervisor.get("/giam-sat/phieu-xin-loi").text
+    waiting = supervisor.get("/giam-sat/phieu-xin-loi").text
+    assert "Đã phát hành, chưa công khai" in waiting and "Tổng số: <strong>1</strong>" in waiting
+    assert "H-LATE-01" not in supervisor.get("/").text  # issued is not yet public
+    published = supervisor.post(
+        f"/giam-sat/phieu-xin-loi/{seeded.draft_id}/cong-khai",
+        data={"csrf_token": csrf_of(waiting)},
+        follow_redirects=False,
+    )
+    assert published.status_code == 303
+    assert _notice(db_session, seeded.draft_id).status == "published"
+    after = supervisor.get(published.headers["location"]).text
+    assert "Đã công khai phiếu số 01/PXL-" in after and "Không có phiếu xin lỗi nào chờ" in after
+    assert "Tổng số: <strong>0</strong>" in after
+    public = supervisor.get("/").text
+    assert "01/PXL-" in public and "Phiếu xin lỗi và hẹn lại ngày trả kết quả" in public
 
 
 def test_notice_of_another_agency_is_neither_listed_nor_approvable(

@@ -32,7 +32,7 @@ def _entry(session: Session, code: str | None, field: str, status: str = "open")
     session.add(
         QuarantineEntry(
             raw_record_id=raw.id, source="dvc_portal", dossier_code=code, field=field,
-            reason="Ngày hẹn trả không đúng định dạng yyyyMMddHHmmss", value="2026-13-45",
+            reason="invalid date '2026-13-45': expected yyyyMMddHHmmss", value="2026-13-45",
             first_seen_at=NOW, last_seen_at=NOW, count=2, status=status,
         )
     )
@@ -50,7 +50,9 @@ def entries(db_session: Session, seeded: Seeded) -> None:
 
 def test_supervisor_sees_own_entries(supervisor: TestClient, entries: None) -> None:
     html = supervisor.get("/giam-sat/cach-ly").text
-    assert "Dữ liệu cách ly" in html and "không đúng định dạng" in html
+    assert "Dữ liệu cách ly" in html and "Tổng số: <strong>1</strong> bản ghi" in html
+    # stored in the parser's English, shown in Vietnamese
+    assert "invalid date" not in html and "không hợp lệ: cần dạng yyyyMMddHHmmss" in html
     assert "NgayHenTra" in html
     assert "NgayTiepNhan" not in html and "MaHoSo" not in html and "TrangThaiHoSo" not in html
     resolved = supervisor.get("/giam-sat/cach-ly", params={"trang_thai": "resolved"}).text
