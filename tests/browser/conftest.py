@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,10 +23,13 @@ from app.auth.service import create_token
 from app.core.background_server import free_port
 from app.core.config import Settings
 from app.db.session import make_engine
+from app.dossiers.deadline_sync import refresh_deadlines
 from app.main import create_app
+from app.models import Procedure
 from app.notices import service as notices
 from app.notices.drafting import create_draft
 from tests.dashboard.helpers import Seeded, seed
+from tests.factories import add_event, make_dossier
 
 if TYPE_CHECKING:
     from tests.conftest import DatabaseFactory
@@ -66,6 +69,20 @@ class LiveApp:
     seeded: Seeded
 
 
+LATE_WITHOUT_APOLOGY = "H-LATE-02"
+
+
+def add_late_without_apology(session: Session, seeded: Seeded, now: datetime) -> None:
+    """A late dossier as the scan leaves it when no apology was drafted in time."""
+    procedure = session.get(Procedure, seeded.late.procedure_id)
+    assert procedure is not None
+    received = now - timedelta(days=20)
+    late = make_dossier(session, LATE_WITHOUT_APOLOGY, seeded.district, procedure, received)
+    add_event(session, late, received, 2, "Tiếp nhận hồ sơ tại Bộ phận một cửa")
+    refresh_deadlines(session, [late], now)
+    late.late_without_apology = True
+
+
 @pytest.fixture
 def live_app(database_factory: DatabaseFactory) -> Iterator[LiveApp]:
     """A fresh migrated SQLite database, seeded, served by uvicorn in a thread."""
@@ -74,6 +91,7 @@ def live_app(database_factory: DatabaseFactory) -> Iterator[LiveApp]:
     now = datetime.now(UTC)
     with Session(engine, expire_on_commit=False) as session:
         seeded = seed(session, now)
+        add_late_without_apology(session, seeded, now)
         published = create_draft(session, seeded.foreign.code, now, actor="Cán bộ")
         for step in (notices.approve, notices.issue, notices.publish):
             step(session, published.id, now, actor="Lãnh đạo Sở")
