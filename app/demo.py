@@ -44,9 +44,15 @@ simulate_app = typer.Typer(help="The bundled fake portal.", no_args_is_help=True
 console = Console()
 
 PROVINCE_CODE = "H21"
+# The demo's supervisor: a provincial department (land and environment), whose dossiers,
+# overdue ones and quarantined records the dashboard shows without the admin's wider view.
+SUPERVISOR_AGENCY = "H21.12"
+SUPERVISOR_AGENCY_NAME = "Sở Nông nghiệp và Môi trường"
 DEMO_WEBHOOK_SECRET = "demo-webhook-secret-not-for-production"  # noqa: S105
 
 
+# Who walks the demo's first apologies through the workflow (shown as approver and issuer).
+DEMO_ACTOR = "Cán bộ giám sát (dữ liệu mẫu)"
 # Fictional signers of the demo's notices (form 04 is signed by a person, with a title).
 DEMO_SIGNERS = ("Trần Văn Hùng", "Nguyễn Thị Mai", "Lê Quang Vinh", "Phạm Thu Hà", "Võ Minh Tâm")
 
@@ -59,7 +65,8 @@ def _signer_title(name: str) -> str:
 def agency_rows(
     portal_agencies: list[dict[str, Any]], province: str = "Lâm Đồng"
 ) -> list[dict[str, Any]]:
-    """The portal lists agencies flat; their codes carry the tree (H21.65.01 under H21.65).
+    """The portal lists agencies flat; their codes carry the tree (H21.12 under H21; a code
+    under another, e.g. H21.12.01, would be its unit).
     Each gets a signer, and its parent's name heads its notices ("UBND TỈNH LÂM ĐỒNG")."""
     codes = {a["code"] for a in portal_agencies}
     rows: list[dict[str, Any]] = [{"code": PROVINCE_CODE, "name": f"UBND tỉnh {province}"}]
@@ -113,9 +120,11 @@ def load_demo_data(
     published = publish_some_drafts(factory, utcnow(), keep=1)
     console.print(f"notices: {published} drafted apologies approved, issued and published")
     with session_scope(factory) as session:
-        admin = create_token(session, name="demo admin", role="admin", agency=None, now=now)
+        admin = create_token(session, name="Quản trị hệ thống", role="admin", agency=None,
+                             now=now)
         supervisor = create_token(
-            session, name="demo supervisor", role="supervisor", agency="H21.65", now=now
+            session, name=f"Giám sát {SUPERVISOR_AGENCY_NAME}", role="supervisor",
+            agency=SUPERVISOR_AGENCY, now=now,
         )
         return {"admin": admin.secret, "supervisor": supervisor.secret}
 
@@ -127,13 +136,13 @@ def publish_some_drafts(factory: sessionmaker[Session], now: datetime, keep: int
     with session_scope(factory) as session:
         overdue, _ = work_list(session, "overdue", now, ListFilters(), None, 3)
         for item in overdue:
-            create_draft(session, item.row.dossier.code, now, actor="demo supervisor")
+            create_draft(session, item.row.dossier.code, now, actor=DEMO_ACTOR)
         drafts = list_notices(session, scope=None, statuses=["draft"]).items
         chosen = drafts[: max(0, len(drafts) - keep)]
         for notice in chosen:
-            approve(session, notice.id, now, actor="demo supervisor")
-            issue(session, notice.id, now, actor="demo supervisor")
-            publish(session, notice.id, now, actor="demo supervisor")
+            approve(session, notice.id, now, actor=DEMO_ACTOR)
+            issue(session, notice.id, now, actor=DEMO_ACTOR)
+            publish(session, notice.id, now, actor=DEMO_ACTOR)
     return len(chosen)
 
 
@@ -189,7 +198,7 @@ def demo(
     console.print(f"Portal simulator: {simulator.url}/api/hoso (Bearer {DEFAULT_TOKEN})")
     console.print(f"Pushing senders:  http://{host}:{port}/giam-sat/he-thong-gui (admin)")
     console.print(f"Admin token:      {tokens['admin']}")
-    console.print(f"Supervisor token: {tokens['supervisor']} (UBND huyện Đông Hưng)\n")
+    console.print(f"Supervisor token: {tokens['supervisor']} ({SUPERVISOR_AGENCY_NAME})\n")
     _print_cli_hint(data_dir, db_path)
     from app.serve import serve_command
 

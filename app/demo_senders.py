@@ -26,7 +26,7 @@ from connectors.simulator.td_dvc import TdDichVuCongSender
 
 #: Which agencies push through which kind of one-door system (the others are pulled).
 OPENCPS_AGENCIES: Final = frozenset({"H21.65"})
-TD_AGENCIES: Final = frozenset({"H21.66", "H21.66.01"})
+TD_AGENCIES: Final = frozenset({"H21.66", "H21.69"})
 ENROLMENT_AGENCIES: Final = frozenset({"H21.67"})
 PUSHING: Final = OPENCPS_AGENCIES | TD_AGENCIES | ENROLMENT_AGENCIES
 
@@ -50,9 +50,9 @@ def push_demo_senders(
     now: datetime,
 ) -> list[PushReport]:
     with session_scope(factory) as session:
-        opencps = add_sender(session, "opencps-dong-hung", "H21.65", now)
-        td = add_sender(session, "td-dichvucong-tien-lang", "H21.66", now)
-        enrolment = add_sender(session, "tuyen-sinh-phu-loc", "H21.67", now)
+        opencps = add_sender(session, "opencps-xuan-huong", "H21.65", now)
+        td = add_sender(session, "td-dichvucong-lang-biang", "H21.66", now)
+        enrolment = add_sender(session, "tuyen-sinh-lac-duong", "H21.67", now)
     # One client address pushing a province's history at once: the per-address rate limit is
     # for floods, not for this load.
     loading = settings.model_copy(update={"webhook_rate_per_minute": 1e6, "webhook_burst": 100_000})

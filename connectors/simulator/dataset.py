@@ -13,6 +13,7 @@ from connectors.dvc_portal.mapping import record_updated_at
 from connectors.portal.fields import PORTAL_TZ, format_portal_date
 from connectors.simulator import reference as ref
 from connectors.simulator.timeline import (
+    Step,
     Story,
     portal_due,
     story,
@@ -139,7 +140,9 @@ def _dossier(rng: random.Random, now_local: datetime, received: datetime, code: 
             step.at = previous
         previous = step.at
     steps = [s for s in told.steps if s.at <= now_local]
-    departments = ref.DEPARTMENTS[agency.level]
+    supplements = _supplements(told, steps, code, due)
+    # step.department_index: 0 the service centre that received it, else the processing office
+    departments = (ref.RECEPTION[agency.level], procedure.office)
     business = rng.random() < 0.2
     name, email = (rng.choice(ref.BUSINESS_NAMES), "") if business else _person(rng)
     progress = [
@@ -156,18 +159,6 @@ def _dossier(rng: random.Random, now_local: datetime, received: datetime, code: 
     ]
     finished = next((s.at for s in steps if s.status == 9), None)
     returned = next((s.at for s in steps if s.status == 10), None)
-    supplements = []
-    if told.supplement and told.supplement[0] <= now_local:
-        asked, back, why = told.supplement
-        back = back if back is not None and back <= now_local else None
-        supplements.append({
-            "HoSoBoSungId": f"{code}-BS1", "NoiDungBoSung": why,
-            "NgayBoSung": format_portal_date(asked),
-            "NgayTiepNhanBoSung": format_portal_date(back) if back else "",
-            "TrangThaiBoSung": "Đã bổ sung" if back else "Chờ bổ sung",
-            "NgayHenTraTruoc": format_portal_date(due),
-            "NgayHenTraMoi": format_portal_date(told.new_due) if back and told.new_due else "",
-        })
     return {
         "MaHoSo": code, "MaTTHC": procedure.code, "TenTTHC": procedure.name,
         "MaLinhVuc": procedure.field_code, "TenLinhVuc": procedure.field_name,
@@ -179,8 +170,8 @@ def _dossier(rng: random.Random, now_local: datetime, received: datetime, code: 
         "TrichYeuHoSo": f"{rng.choice(ref.SUMMARY_PREFIXES)} {procedure.name[0].lower()}"
                         f"{procedure.name[1:]}",
         "NgayTiepNhan": format_portal_date(received),
-        "NgayHenTra": format_portal_date(told.new_due if supplements and told.new_due
-                                         and supplements[0]["NgayHenTraMoi"] else due),
+        "NgayHenTra": supplements[0]["NgayHenTraMoi"] if supplements
+        and supplements[0]["NgayHenTraMoi"] else format_portal_date(due),
         "TrangThaiHoSo": str(steps[-1].status),
         "NgayKetThucXuLy": format_portal_date(finished) if finished else "",
         "NgayTra": format_portal_date(returned) if returned else "",
@@ -189,6 +180,27 @@ def _dossier(rng: random.Random, now_local: datetime, received: datetime, code: 
         "DonViXuLy": agency.code, "SoBienNhan": receipt, "GhiChu": "",
         "DanhSachHoSoBoSung": supplements, "QuaTrinhXuLy": progress,
     }
+
+
+def _supplements(
+    told: Story, served: list[Step], code: str, due: datetime
+) -> list[dict[str, Any]]:
+    """The portal's supplement list, from the steps as served (moved into office hours, cut at
+    now): asked when the pausing step happened, received when the resuming one did, and the
+    appointment moved by the time the dossier waited."""
+    if told.supplement is None or not any(s is told.supplement[0] for s in served):
+        return []
+    asked, back, why = told.supplement
+    received = back.at if back is not None and any(s is back for s in served) else None
+    new_due = due + (received - asked.at) if received is not None else None
+    return [{
+        "HoSoBoSungId": f"{code}-BS1", "NoiDungBoSung": why,
+        "NgayBoSung": format_portal_date(asked.at),
+        "NgayTiepNhanBoSung": format_portal_date(received) if received else "",
+        "TrangThaiBoSung": "Đã bổ sung" if received else "Chờ bổ sung",
+        "NgayHenTraTruoc": format_portal_date(due),
+        "NgayHenTraMoi": format_portal_date(new_due) if new_due else "",
+    }]
 
 
 def _received_moment(rng: random.Random, start: datetime, now_local: datetime) -> datetime:
@@ -213,6 +225,22 @@ def _corrupt(payload: dict[str, Any], how: int) -> str:
     return name
 
 
+def _victims(rng: random.Random, payloads: list[dict[str, Any]], count: int
+             ) -> list[dict[str, Any]]:
+    """``count`` dossiers to break, taken from each agency in turn, so that every agency's
+    supervisor has quarantined records of their own to look at (as a real province does)."""
+    by_agency: dict[str, list[dict[str, Any]]] = {}
+    for payload in payloads:
+        by_agency.setdefault(str(payload.get("DonViXuLy")), []).append(payload)
+    pools = [rng.sample(group, len(group)) for _, group in sorted(by_agency.items())]
+    chosen: list[dict[str, Any]] = []
+    while len(chosen) < count:
+        for pool in pools:
+            if pool and len(chosen) < count:
+                chosen.append(pool.pop())
+    return chosen
+
+
 def generate_dataset(dossiers: int = 500, seed: int = 1, now: datetime | None = None,
                      malformed_ratio: float = 0.0) -> Dataset:
     """``dossiers`` synthetic dossiers received in the ``HISTORY_DAYS`` before ``now`` (aware).
@@ -230,7 +258,8 @@ def generate_dataset(dossiers: int = 500, seed: int = 1, now: datetime | None = 
     payloads: list[dict[str, Any]] = []
     for index, received in enumerate(moments):
         procedure = rng.choice(ref.PROCEDURES)
-        agency = rng.choice([a for a in ref.AGENCIES if a.level == procedure.level])
+        agency = rng.choice([a for a in ref.AGENCIES if a.level == procedure.level
+                             and procedure.agency in (None, a.code)])
         day = received.strftime("%y%m%d")
         seq = sequences[(agency.code, day)] = sequences.get((agency.code, day), 0) + 1
         code = f"{agency.code}-{day}-{seq:04d}"
@@ -243,7 +272,7 @@ def generate_dataset(dossiers: int = 500, seed: int = 1, now: datetime | None = 
     dataset.receipt_to_code = {p["SoBienNhan"]: p["MaHoSo"] for p in dataset.dossiers}
     if malformed_ratio > 0 and dossiers:
         count = max(min(len(CORRUPTIONS), dossiers), round(dossiers * malformed_ratio))
-        for how, victim in enumerate(rng.sample(dataset.dossiers, count)):
+        for how, victim in enumerate(_victims(rng, dataset.dossiers, count)):
             code = victim["MaHoSo"]
             dataset.malformed[code] = _corrupt(victim, how)
     return dataset

@@ -98,7 +98,10 @@ class Story:
 
     outcome: str
     steps: list[Step] = field(default_factory=list)
-    supplement: tuple[datetime, datetime | None, str] | None = None  # asked, received, reason
+    # the steps asking for and receiving the supplement (the latter None while it is awaited),
+    # and the reason: the portal's supplement list is written from these steps once they are
+    # moved into office hours, so the two never disagree
+    supplement: tuple[Step, Step | None, str] | None = None
     new_due: datetime | None = None
 
 
@@ -139,14 +142,16 @@ def story(rng: random.Random, procedure: Procedure, received: datetime, due: dat
         paused_status = 6 if procedure.field_code == "G09" and rng.random() < 0.5 else 5
         text = ("Thông báo thực hiện nghĩa vụ tài chính" if paused_status == 6
                 else f"Yêu cầu bổ sung hồ sơ: {reason}")
-        steps.append(Step(asked, paused_status, text, 1))
+        asked_step = Step(asked, paused_status, text, 1)
+        steps.append(asked_step)
         if outcome == "paused":
-            told.supplement = (asked, None, reason)
+            told.supplement = (asked_step, None, reason)
             return told
         back = asked + timedelta(days=rng.randint(1, 6))
-        told.supplement = (asked, back, reason)
+        back_step = Step(back, 4, "Tiếp nhận hồ sơ bổ sung, tiếp tục xử lý", 0)
+        told.supplement = (asked_step, back_step, reason)
         told.new_due = due + (back - asked)
-        steps.append(Step(back, 4, "Tiếp nhận hồ sơ bổ sung, tiếp tục xử lý", 0))
+        steps.append(back_step)
         due, forwarded = told.new_due, back
     if outcome == "open":
         steps.append(Step(between(rng, forwarded, forwarded + span), 4,
@@ -159,7 +164,8 @@ def story(rng: random.Random, procedure: Procedure, received: datetime, due: dat
         finished = between(rng, max(forwarded, due - timedelta(hours=6)), due)
     else:
         finished = due + timedelta(hours=rng.randint(3, 24 * 12))
-    steps.append(Step(finished, 9, "Hoàn thành xử lý, chuyển Bộ phận Một cửa trả kết quả", 1))
+    steps.append(Step(finished, 9, "Hoàn thành xử lý, chuyển Trung tâm Phục vụ hành chính công "
+                      "trả kết quả", 1))
     returned = finished + timedelta(hours=rng.randint(1, 60))
     steps.append(Step(returned, 10, "Đã trả kết quả cho tổ chức, công dân", 0))
     return told

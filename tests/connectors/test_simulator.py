@@ -52,7 +52,7 @@ def test_data_looks_like_a_province(dataset: Dataset) -> None:
     clean = [parse_dossier(p) for p in dataset.dossiers if dataset.code_of(p) not in
              dataset.malformed_codes]
     statuses = Counter(d.status for d in clean)
-    assert {2, 4, 5, 10} <= set(statuses) and statuses[10] > statuses[4]
+    assert {3, 4, 5, 10} <= set(statuses) and statuses[10] > statuses[4]
     finished = [d for d in clean if d.finished_at is not None]
     late = [d for d in finished if d.finished_at and d.finished_at > d.portal_due_at]
     early = [d for d in finished if d.finished_at and d.finished_at < d.portal_due_at]
