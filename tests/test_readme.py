@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from app.cli import app
@@ -20,6 +22,7 @@ from app.core.config import Settings, get_settings
 from app.db import migrate
 from app.db.session import forget_checked_databases, get_engine
 from app.demo import load_demo_data
+from app.models import Dossier, DossierEvent, Notice
 from connectors.simulator.app import DEFAULT_TOKEN, create_simulator_app
 from connectors.simulator.dataset import generate_dataset
 from connectors.simulator.faults import Faults
@@ -127,3 +130,28 @@ def test_the_agency_example_sets_signer_and_symbol(in_clone: Path) -> None:
     assert result.exit_code == 0, result.output
     listed = json.loads(runner.invoke(app, ["agencies", "list", "--json"]).stdout)
     assert words[3] in {row["code"] for row in listed}
+
+
+def test_what_make_demo_leaves_tells_no_impossible_story(demo_dir: Path) -> None:
+    """The dossiers `make demo` loads read as a real province's: a paused dossier's newest step
+    is the pause, no paused dossier carries an apology already sent, published apologies are on
+    the public list, and only a few appointments differ from the law (the sloppy systems')."""
+    engine = get_engine(f"sqlite:///{demo_dir / 'demo-data' / 'tthc-demo.db'}")
+    with Session(engine) as session:
+        dossiers = session.scalars(select(Dossier)).all()
+        newest = {
+            dossier_id: status for dossier_id, status in session.execute(
+                select(DossierEvent.dossier_id, DossierEvent.status)
+                .order_by(DossierEvent.dossier_id, DossierEvent.at, DossierEvent.id))
+        }
+        for dossier in dossiers:
+            if dossier.paused_since is not None:
+                assert newest[dossier.id] in (5, 6), dossier.code
+        sent = session.execute(
+            select(Dossier.code, Notice.status).join(Notice, Notice.dossier_id == Dossier.id)
+            .where(Notice.status.in_(("issued", "published")))).all()
+        assert sent and not [code for code, _ in sent
+                             if next(d for d in dossiers if d.code == code).paused_since]
+        mismatched = sum(d.appointment_mismatch for d in dossiers)
+        assert mismatched < 0.15 * len(dossiers), (mismatched, len(dossiers))
+    get_engine.cache_clear()

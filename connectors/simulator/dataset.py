@@ -15,13 +15,18 @@ from connectors.simulator import reference as ref
 from connectors.simulator.timeline import (
     Step,
     Story,
+    add_working_hours,
     portal_due,
+    rounded_up_due,
     story,
     to_office_hours,
+    working_hours_between,
     working_moment,
 )
 
 HISTORY_DAYS: Final = 150
+#: Share of appointments a sloppy one-door system sets a day late (flagged as mismatches).
+ROUNDED_UP_SHARE: Final = 0.04
 #: How records are broken in the malformed share: (field, how).
 CORRUPTIONS: Final = (
     ("NgayTiepNhan", "invalid date"),
@@ -130,17 +135,19 @@ def _person(rng: random.Random) -> tuple[str, str]:
 def _dossier(rng: random.Random, now_local: datetime, received: datetime, code: str,
              receipt: str, agency: ref.Agency, procedure: ref.Procedure) -> dict[str, Any]:
     due = portal_due(procedure, received)
+    if rng.random() < ROUNDED_UP_SHARE:
+        due = rounded_up_due(due)
     reason = rng.choice(ref.SUPPLEMENT_REASONS)
     told: Story = story(rng, procedure, received, due, reason)
     previous: datetime | None = None
     for step in told.steps:
-        step.at = to_office_hours(step.at)
+        step.at = to_office_hours(step.at).replace(microsecond=0)  # the portal has seconds
         # moving a step into office hours must not put it before the step it followed
         if previous is not None and step.at < previous:
             step.at = previous
         previous = step.at
     steps = [s for s in told.steps if s.at <= now_local]
-    supplements = _supplements(told, steps, code, due)
+    supplements = _supplements(told, steps, code, due, procedure)
     # step.department_index: 0 the service centre that received it, else the processing office
     departments = (ref.RECEPTION[agency.level], procedure.office)
     business = rng.random() < 0.2
@@ -183,16 +190,21 @@ def _dossier(rng: random.Random, now_local: datetime, received: datetime, code: 
 
 
 def _supplements(
-    told: Story, served: list[Step], code: str, due: datetime
+    told: Story, served: list[Step], code: str, due: datetime, procedure: ref.Procedure
 ) -> list[dict[str, Any]]:
     """The portal's supplement list, from the steps as served (moved into office hours, cut at
     now): asked when the pausing step happened, received when the resuming one did, and the
-    appointment moved by the time the dossier waited."""
+    appointment moved by the office hours the dossier waited, or counted afresh from the supplement
+    for a procedure whose time restarts then."""
     if told.supplement is None or not any(s is told.supplement[0] for s in served):
         return []
     asked, back, why = told.supplement
     received = back.at if back is not None and any(s is back for s in served) else None
-    new_due = due + (received - asked.at) if received is not None else None
+    new_due = None
+    if received is not None:
+        waited = working_hours_between(asked.at, received)
+        new_due = (portal_due(procedure, received) if procedure.restart_on_supplement
+                   else add_working_hours(due, waited))
     return [{
         "HoSoBoSungId": f"{code}-BS1", "NoiDungBoSung": why,
         "NgayBoSung": format_portal_date(asked.at),

@@ -1,7 +1,8 @@
 """Working-time arithmetic and the life story of one simulated dossier (portal-local, naive).
 
-The simulator's civil-service week is Monday-Friday, 07:30-11:30 and 13:00-17:00; it ignores
-public holidays on purpose (the app's calendar knows them, the fake portal need not).
+The simulator's civil-service week is Monday-Friday, 07:30-11:30 and 13:00-17:00, without the
+public holidays (python-holidays); make-up Saturdays are not modelled, so around them the fake
+portal's appointments differ from the app's, as a real one-door system's may.
 """
 
 from __future__ import annotations
@@ -11,22 +12,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Final
 
+import holidays
+
 from connectors.simulator.reference import Procedure
 
 MORNING: Final = (time(7, 30), time(11, 30))
 AFTERNOON: Final = (time(13, 0), time(17, 0))
 END_OF_DAY: Final = time(17, 0)
+#: The catalogue's same-day procedure (khai sinh) answers the next day when received after it.
+SAME_DAY_CUTOFF: Final = time(15, 0)
+
+
+#: Vietnam's public holidays (Labour Code days, lunar Tết, announced swaps) as python-holidays
+#: knows them: a portal's appointments skip them. Make-up Saturdays are not modelled.
+HOLIDAYS: Final = holidays.country_holidays("VN")
 
 
 def is_working_day(moment: datetime) -> bool:
-    return moment.weekday() < 5
-
-
-def next_working_day(day: datetime) -> datetime:
-    day += timedelta(days=1)
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
+    return moment.weekday() < 5 and moment.date() not in HOLIDAYS
 
 
 def working_moment(rng: random.Random, day: datetime) -> datetime:
@@ -54,34 +57,61 @@ def to_office_hours(moment: datetime) -> datetime:
         moment = datetime.combine((moment + timedelta(days=1)).date(), time(0, 0))
 
 
-def add_working_days(start: datetime, days: int) -> datetime:
-    """End of the ``days``-th working day after ``start``'s day."""
-    day = start
-    for _ in range(days):
-        day = next_working_day(day)
+def end_of_working_day(day: datetime) -> datetime:
+    """Close of ``day``'s office, or of the next working day when ``day`` is not one."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
     return datetime.combine(day.date(), END_OF_DAY)
 
 
-def add_working_hours(start: datetime, hours: int) -> datetime:
-    """``start`` plus ``hours`` office hours (minute resolution is enough for test data)."""
-    moment, remaining = start, hours * 60
-    while remaining > 0:
-        moment += timedelta(minutes=1)
-        in_hours = any(a <= moment.time() < b for a, b in (MORNING, AFTERNOON))
-        if is_working_day(moment) and in_hours:
-            remaining -= 1
-    return moment
+def add_working_hours(start: datetime, hours: float) -> datetime:
+    """``start`` plus ``hours`` office hours: the instant they run out (a session's close when
+    they run out exactly there, as the law's count does)."""
+    remaining, moment = timedelta(hours=hours), start
+    while True:
+        if is_working_day(moment):
+            for opens, closes in (MORNING, AFTERNOON):
+                begin = max(moment, datetime.combine(moment.date(), opens))
+                end = datetime.combine(moment.date(), closes)
+                if begin < end:
+                    if end - begin >= remaining:
+                        return begin + remaining
+                    remaining -= end - begin
+        moment = datetime.combine((moment + timedelta(days=1)).date(), time(0, 0))
+
+
+def working_hours_between(start: datetime, end: datetime) -> float:
+    """Office hours from ``start`` to ``end`` (0 when ``end`` is not later)."""
+    total, day = timedelta(0), datetime.combine(start.date(), time(0, 0))
+    while day < end:
+        if is_working_day(day):
+            for opens, closes in (MORNING, AFTERNOON):
+                begin = max(start, datetime.combine(day.date(), opens))
+                finish = min(end, datetime.combine(day.date(), closes))
+                total += max(timedelta(0), finish - begin)
+        day += timedelta(days=1)
+    return total / timedelta(hours=1)
 
 
 def portal_due(procedure: Procedure, received: datetime) -> datetime:
-    """The appointment the portal would print on the receipt."""
+    """The appointment the portal prints on the receipt, computed as the law counts (Decree
+    118/2025: a working day is eight office hours from the receipt; calendar days end on a
+    working day)."""
     if procedure.unit == "same_day":
+        if received.time() >= SAME_DAY_CUTOFF:  # "nhận hồ sơ sau 15 giờ": the next day's close
+            return end_of_working_day(received + timedelta(days=1))
         return datetime.combine(received.date(), END_OF_DAY)
     if procedure.unit == "working_hours":
         return add_working_hours(received, procedure.amount)
     if procedure.unit == "calendar_days":
-        return datetime.combine((received + timedelta(days=procedure.amount)).date(), END_OF_DAY)
-    return add_working_days(received, procedure.amount)
+        return end_of_working_day(received + timedelta(days=procedure.amount))
+    return add_working_hours(received, procedure.amount * 8)
+
+
+def rounded_up_due(due: datetime) -> datetime:
+    """The appointment a one-door system that rounds up to the day's close would print: later
+    than the law allows, which the app flags as an appointment mismatch."""
+    return end_of_working_day(due + timedelta(days=1))
 
 
 @dataclass

@@ -8,16 +8,19 @@ from collections import defaultdict
 from datetime import UTC, datetime, time
 from typing import Any
 
+import holidays
 import pytest
 
 from connectors.portal_fields import PORTAL_DATE_FORMAT, PORTAL_TZ
 from connectors.simulator import generate_dataset
 from connectors.simulator import reference as ref
 from connectors.simulator.dataset import Dataset
+from connectors.simulator.timeline import working_hours_between
 
 NOW = datetime(2026, 3, 4, 2, 30, tzinfo=UTC)  # 09:30 local, a Wednesday
 OFFICE = ((time(7, 30), time(11, 30)), (time(13, 0), time(17, 0)))
 PAUSING = {5, 6}
+VN_HOLIDAYS = holidays.country_holidays("VN")
 
 
 @pytest.fixture(scope="module")
@@ -43,13 +46,15 @@ def test_every_dossiers_steps_are_ordered_in_office_hours_and_past(dataset: Data
         assert moments[-1] <= now_local, payload["MaHoSo"]
         for at in moments:
             in_office = any(opens <= at.time() <= closes for opens, closes in OFFICE)
-            assert at.weekday() < 5 and in_office, (payload["MaHoSo"], at)
+            working = at.weekday() < 5 and at.date() not in VN_HOLIDAYS
+            assert working and in_office, (payload["MaHoSo"], at)
 
 
 def test_supplement_lists_agree_with_the_steps(dataset: Dataset) -> None:
     """A dossier waiting for a supplement ends paused; a received supplement is followed by a
     step that resumes processing at that instant; the appointment moves by the wait."""
     checked = 0
+    restarts = {p.code: p.restart_on_supplement for p in ref.PROCEDURES}
     for payload in dataset.dossiers:
         steps = _steps(payload)
         for supplement in payload["DanhSachHoSoBoSung"]:
@@ -62,8 +67,13 @@ def test_supplement_lists_agree_with_the_steps(dataset: Dataset) -> None:
                 continue
             back = _at(supplement["NgayTiepNhanBoSung"])
             assert (back, 4) in steps and back >= asked, payload["MaHoSo"]
-            moved = _at(supplement["NgayHenTraMoi"]) - _at(supplement["NgayHenTraTruoc"])
-            assert moved == back - asked and payload["NgayHenTra"] == supplement["NgayHenTraMoi"]
+            assert payload["NgayHenTra"] == supplement["NgayHenTraMoi"]
+            if not restarts[payload["MaTTHC"]]:  # moved by the office hours it waited
+                moved = working_hours_between(
+                    _at(supplement["NgayHenTraTruoc"]), _at(supplement["NgayHenTraMoi"]))
+                assert moved == pytest.approx(working_hours_between(asked, back)), payload
+            else:  # counted afresh from the supplement
+                assert _at(supplement["NgayHenTraMoi"]) > back, payload["MaHoSo"]
         if steps[-1][1] in PAUSING:
             assert payload["DanhSachHoSoBoSung"] or steps[-1][1] == 6, payload["MaHoSo"]
     assert checked > 50
