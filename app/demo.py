@@ -188,8 +188,11 @@ def demo(
     tokens = load_demo_data(url, simulator.url, DEFAULT_TOKEN, now, pushed)
     process = None
     if scheduler:
+        # Its delivery job warns every minute that no mail or webhook channel is set: in the
+        # demo that is by design (said once below), and it would scroll the tokens away.
+        quiet = {"TTHC_LOG_LEVEL": os.environ.get("TTHC_LOG_LEVEL", "ERROR")}
         process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "scheduler"], env={**os.environ, **env}
+            [sys.executable, "-m", "app.cli", "scheduler"], env={**os.environ, **env, **quiet}
         )
     console.print(f"\nDashboard:        http://{host}:{port}/")
     console.print(f"Supervisor login: http://{host}:{port}/login")
@@ -198,7 +201,9 @@ def demo(
     console.print(f"Portal simulator: {simulator.url}/api/hoso (Bearer {DEFAULT_TOKEN})")
     console.print(f"Pushing senders:  http://{host}:{port}/giam-sat/he-thong-gui (admin)")
     console.print(f"Admin token:      {tokens['admin']}")
-    console.print(f"Supervisor token: {tokens['supervisor']} ({SUPERVISOR_AGENCY_NAME})\n")
+    console.print(f"Supervisor token: {tokens['supervisor']} ({SUPERVISOR_AGENCY_NAME})")
+    console.print("Notifications:    no mail or webhook channel is set, so they wait in the "
+                  "outbox (.venv/bin/tthc outbox list)\n", highlight=False)
     _print_cli_hint(data_dir, db_path)
     from app.serve import serve_command
 

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.db.session import make_engine, make_session_factory, session_scope
+from app.delivery.service import enqueue
 from app.ingest.reasons_vi import reason_vi
 from app.ingest.service import ingest_records
 from tests.ingest.payloads import NOW, as_records, dossier
@@ -103,3 +104,17 @@ def test_every_reason_the_parser_words_has_a_translation() -> None:
     for english, vietnamese in samples.items():
         assert reason_vi(english) == vietnamese
     assert reason_vi("a reason nobody translated yet") == "a reason nobody translated yet"
+
+
+def test_the_outbox_table_speaks_vietnamese(cli_database: str) -> None:
+    engine = make_engine(cli_database)
+    with session_scope(make_session_factory(engine)) as session:
+        enqueue(session, key="notice_issued:1", kind="notice_issued", channel="webhook",
+                payload={"event": "notice_issued"}, now=NOW)
+    engine.dispose()
+    table = _out("outbox", "list")
+    for words in ("Loại", "Tình trạng", "Phát hành", "phiếu xin lỗi", "Chờ gửi", "Webhook"):
+        assert words in table, table
+    assert not re.search(r"\b(kind|channel|pending|notice_issued|attempts)\b", table), table
+    [message] = json.loads(_out("outbox", "list", "--json"))
+    assert (message["kind"], message["status"]) == ("notice_issued", "pending")

@@ -15,6 +15,20 @@ from app.db.session import session_scope
 from app.delivery import repository, service
 from app.models.outbox import OutboxMessage
 
+# The table is for people (Vietnamese); --json keeps the stored English codes.
+KIND_VI = {
+    "dossier_overdue": "Hồ sơ quá hạn",
+    "escalation": "Chuyển thủ trưởng cơ quan",
+    "notice_issued": "Phát hành phiếu xin lỗi",
+}
+CHANNEL_VI = {"smtp": "Thư điện tử", "webhook": "Webhook"}
+STATUS_VI = {
+    "pending": "Chờ gửi",
+    "sending": "Đang gửi",
+    "sent": "Đã gửi",
+    "failed": "Gửi lỗi",
+}
+
 app = typer.Typer(help="Notification outbox (email and outgoing webhook).", no_args_is_help=True)
 console = Console()
 STATUSES = ("pending", "sending", "sent", "failed")
@@ -35,11 +49,13 @@ def list_messages(
     if as_json:
         typer.echo(json.dumps([_as_json(row) for row in rows], ensure_ascii=False))
         return
-    table = Table("id", "kind", "channel", "status", "attempts", "next attempt (giờ VN)", "error")
+    table = Table("Mã", "Loại", "Kênh", "Tình trạng", "Số lần gửi", "Gửi lần tới (giờ VN)",
+                  "Lỗi")
     for row in rows:
         table.add_row(
-            str(row.id), row.kind, row.channel, row.status, str(row.attempts),
-            to_local(row.next_attempt_at).strftime("%Y-%m-%d %H:%M"), row.last_error or "",
+            str(row.id), KIND_VI.get(row.kind, row.kind), CHANNEL_VI.get(row.channel, row.channel),
+            STATUS_VI.get(row.status, row.status), str(row.attempts),
+            to_local(row.next_attempt_at).strftime("%d/%m/%Y %H:%M"), row.last_error or "",
         )
     console.print(table)
 
