@@ -155,3 +155,22 @@ def test_what_make_demo_leaves_tells_no_impossible_story(demo_dir: Path) -> None
         mismatched = sum(d.appointment_mismatch for d in dossiers)
         assert mismatched < 0.15 * len(dossiers), (mismatched, len(dossiers))
     get_engine.cache_clear()
+
+
+def test_every_address_the_readme_gives_is_served(demo_dir: Path) -> None:
+    """The README's http://127.0.0.1:8000/… addresses answer on the demo's data (a supervisor
+    page sends an anonymous visitor to the login, which is an answer too)."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    paths = {p.rstrip(".") or "/"
+             for p in re.findall(r"http://127\.0\.0\.1:8000(/[^\s,)*]*)", README)}
+    assert {"/login", "/docs", "/", "/giam-sat/phieu-xin-loi"} <= paths, paths
+    url = f"sqlite:///{demo_dir / 'demo-data' / 'tthc-demo.db'}"
+    app_ = create_app(Settings(environment="development", database_url=url))
+    with TestClient(app_) as client:
+        for path in sorted(paths):
+            response = client.get(path, follow_redirects=False)
+            assert response.status_code in (200, 303), (path, response.status_code)
+    get_engine.cache_clear()
