@@ -165,6 +165,7 @@ def demo(
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{db_path}"
+    chosen_level = os.environ.get("TTHC_LOG_LEVEL")  # before the demo's settings replace it
     now = utcnow()
     dataset = generate_dataset(dossiers, seed=7, now=now, malformed_ratio=0.01)
     pushed, pulled = dataset.split(PUSHING)
@@ -179,7 +180,7 @@ def demo(
         "TTHC_SCHEDULER_LOCK_PATH": str(data_dir.resolve() / "scheduler.lock"),
         "TTHC_LOG_JSON": "false",
         # The scheduler's and the server's INFO lines would scroll the URLs and tokens away.
-        "TTHC_LOG_LEVEL": os.environ.get("TTHC_LOG_LEVEL", "WARNING"),
+        "TTHC_LOG_LEVEL": chosen_level or "WARNING",
     }
     os.environ.update(env)
     get_settings.cache_clear()
@@ -190,7 +191,7 @@ def demo(
     if scheduler:
         # Its delivery job warns every minute that no mail or webhook channel is set: in the
         # demo that is by design (said once below), and it would scroll the tokens away.
-        quiet = {"TTHC_LOG_LEVEL": os.environ.get("TTHC_LOG_LEVEL", "ERROR")}
+        quiet = {"TTHC_LOG_LEVEL": chosen_level or "ERROR"}
         process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "scheduler"], env={**os.environ, **env, **quiet}
         )
