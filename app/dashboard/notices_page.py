@@ -8,8 +8,7 @@ it. A button on a dossier's page brings the supervisor back to that page (`tro_v
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -45,6 +44,14 @@ DONE_MESSAGES = {
 }
 DOSSIER_PAGE = "/giam-sat/ho-so/"
 Action = Callable[..., Notice]
+Step = Literal["duyet", "phat-hanh", "cong-khai", "huy"]
+# a button's step -> the workflow service it calls, and the page's words when it refuses
+STEPS: dict[str, tuple[Action, str]] = {
+    "duyet": (service.approve, "Không duyệt được phiếu xin lỗi."),
+    "phat-hanh": (service.issue, "Không phát hành được phiếu xin lỗi."),
+    "cong-khai": (service.publish, "Không công khai được phiếu xin lỗi."),
+    "huy": (service.cancel, "Không hủy được bản nháp phiếu xin lỗi."),
+}
 NoticeId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
@@ -78,26 +85,6 @@ def notices_page(
             "now": utcnow(),
         },
     )
-
-
-def _act(
-    request: Request,
-    session: Session,
-    principal: Supervisor,
-    notice_id: int,
-    csrf: str | None,
-    action: Action,
-    done: str,
-    failure: str,
-    back: str | None,
-) -> Response:
-    check_csrf(request, session, csrf)
-    now: datetime = utcnow()
-    with page_errors(failure):
-        notice = action(
-            session, notice_id, now, actor=principal.name, scope=principal.agency_ids
-        )
-    return _done(session, notice, done, back)
 
 
 def _done(session: Session, notice: Notice, done: str, back: str | None) -> Response:
@@ -163,61 +150,21 @@ def notice_file(
     )
 
 
-@router.post("/{notice_id}/duyet")
-def approve_notice(
+@router.post("/{notice_id}/{step}")
+def move_notice(
     notice_id: NoticeId,
+    step: Step,
     request: Request,
     session: SessionDep,
     principal: Supervisor,
     csrf: CsrfForm = None,
     back: BackForm = None,
 ) -> Response:
-    return _act(
-        request, session, principal, notice_id, csrf, service.approve, "duyet",
-        "Không duyệt được phiếu xin lỗi.", back,
-    )
-
-
-@router.post("/{notice_id}/phat-hanh")
-def issue_notice(
-    notice_id: NoticeId,
-    request: Request,
-    session: SessionDep,
-    principal: Supervisor,
-    csrf: CsrfForm = None,
-    back: BackForm = None,
-) -> Response:
-    return _act(
-        request, session, principal, notice_id, csrf, service.issue, "phat-hanh",
-        "Không phát hành được phiếu xin lỗi.", back,
-    )
-
-
-@router.post("/{notice_id}/cong-khai")
-def publish_notice(
-    notice_id: NoticeId,
-    request: Request,
-    session: SessionDep,
-    principal: Supervisor,
-    csrf: CsrfForm = None,
-    back: BackForm = None,
-) -> Response:
-    return _act(
-        request, session, principal, notice_id, csrf, service.publish, "cong-khai",
-        "Không công khai được phiếu xin lỗi.", back,
-    )
-
-
-@router.post("/{notice_id}/huy")
-def cancel_notice(
-    notice_id: NoticeId,
-    request: Request,
-    session: SessionDep,
-    principal: Supervisor,
-    csrf: CsrfForm = None,
-    back: BackForm = None,
-) -> Response:
-    return _act(
-        request, session, principal, notice_id, csrf, service.cancel, "huy",
-        "Không hủy được bản nháp phiếu xin lỗi.", back,
-    )
+    """Approve (duyet), issue (phat-hanh), publish (cong-khai) or cancel (huy) a notice."""
+    action, failure = STEPS[step]
+    check_csrf(request, session, csrf)
+    with page_errors(failure):
+        notice = action(
+            session, notice_id, utcnow(), actor=principal.name, scope=principal.agency_ids
+        )
+    return _done(session, notice, step, back)

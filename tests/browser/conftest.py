@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy.orm import Session
 
 from app.auth.service import create_token
@@ -60,6 +61,17 @@ def chromium_path() -> Path:
             pytest.fail(f"browser tests need Chromium in CI: {reason}")
         pytest.skip(reason)
     return CHROMIUM
+
+
+@pytest.fixture
+def browser(chromium_path: Path) -> Iterator[Browser]:
+    """Debian's Chromium, headless, for one test."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()
 
 
 @dataclass(frozen=True)

@@ -3,24 +3,12 @@ network without internet, and under the app's own Content-Security-Policy."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Route, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Route, expect
 
-from tests.browser.conftest import CHROMIUM_ARGS, LiveApp
-
-
-@pytest.fixture
-def browser(chromium_path: Path) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
+from tests.browser.conftest import LiveApp
 
 
 def test_swagger_ui_works_without_internet(

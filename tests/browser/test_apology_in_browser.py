@@ -4,28 +4,16 @@ notice on the public page; then the work lists on a phone, whose key columns sta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import CHROMIUM_ARGS, LATE_WITHOUT_APOLOGY, LiveApp
+from tests.browser.conftest import LATE_WITHOUT_APOLOGY, LiveApp
 from tests.dashboard.helpers import APPLICANT
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 REASON = "Chờ kết quả đo đạc lại thửa đất của Văn phòng đăng ký đất đai."
-
-
-@pytest.fixture
-def browser(chromium_path: Path) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 def _login(page: Page, app: LiveApp, path: str) -> None:

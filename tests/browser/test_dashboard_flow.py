@@ -6,27 +6,15 @@ Screenshots land in the test's tmp_path (public, login, overdue, dossier, notice
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from tests.browser.conftest import CHROMIUM_ARGS, LiveApp
+from tests.browser.conftest import LiveApp
 from tests.dashboard.helpers import APPLICANT, APPLICANT_ID, APPLICANT_PHONE, FOREIGN_APPLICANT
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def browser(chromium_path: Path) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 def _watch(page: Page) -> list[str]:
