@@ -27,7 +27,8 @@ def _clean(value: Any) -> str:
     return unicodedata.normalize("NFC", str(value or "")).strip()
 
 
-def _title_lines(value: Any) -> str:
+def title_lines(value: Any) -> str:
+    """A signer's title: one line per line of the signature block (" / " or a newline)."""
     text = _clean(value).replace(" / ", "\n")
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
@@ -68,7 +69,7 @@ def upsert_agency(
     signing = {
         "notice_symbol": _clean(notice_symbol).upper() or None,
         "signer_name": _clean(signer_name) or None,
-        "signer_title": _title_lines(signer_title) or None,
+        "signer_title": title_lines(signer_title) or None,
     }
     if agency is None:
         agency = Agency(code=code, created_at=now, updated_at=now, auto_created=False, **wanted)

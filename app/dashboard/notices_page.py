@@ -8,6 +8,7 @@ it. A button on a dossier's page brings the supervisor back to that page (`tro_v
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -18,7 +19,7 @@ from starlette.responses import Response
 
 from app.api.deps import SessionDep
 from app.auth.session_cookie import CSRF_FIELD
-from app.core.clock import utcnow
+from app.core.clock import parse_instant, utcnow
 from app.dashboard.access import Supervisor, check_csrf, page_context
 from app.dashboard.errors import PageError, page_errors
 from app.dashboard.templating import path_segment, render
@@ -41,6 +42,7 @@ DONE_MESSAGES = {
     "Công khai phiếu để đưa lên danh sách xin lỗi của trang công khai.",
     "cong-khai": "Đã công khai phiếu số {so} trên trang công khai.",
     "huy": "Đã hủy bản nháp phiếu số {so}.",
+    "sua": "Đã sửa bản nháp phiếu số {so}.",
 }
 DOSSIER_PAGE = "/giam-sat/ho-so/"
 Action = Callable[..., Notice]
@@ -126,6 +128,48 @@ def draft_notice(
             scope=principal.agency_ids, reason=reason if reason and reason.strip() else None,
         )
     return _done(session, notice, "soan", "ho-so")
+
+
+@router.post("/{notice_id}/sua")
+def edit_notice(
+    notice_id: NoticeId,
+    request: Request,
+    session: SessionDep,
+    principal: Supervisor,
+    reason: Annotated[str | None, Form(alias="ly_do", max_length=4000)] = None,
+    new_due: Annotated[str | None, Form(alias="hen_lai", max_length=40)] = None,
+    signer_name: Annotated[str | None, Form(alias="nguoi_ky", max_length=255)] = None,
+    signer_title: Annotated[str | None, Form(alias="chuc_vu", max_length=255)] = None,
+    csrf: CsrfForm = None,
+) -> Response:
+    """Change a draft's reason, new date (local time, as the form's date-time field sends it)
+    or signer; a field left as it was is not sent to the service as a change."""
+    check_csrf(request, session, csrf)
+    failure = "Không sửa được bản nháp phiếu xin lỗi."
+    try:
+        new_due_at = parse_instant(new_due) if new_due and new_due.strip() else None
+    except ValueError:
+        raise PageError(422, failure, f"Ngày hẹn lại “{new_due}” không đúng dạng.") from None
+    with page_errors(failure):
+        current = service.load_row(session, notice_id, principal.agency_ids).notice
+        notice = service.edit(
+            session, notice_id, utcnow(), actor=principal.name, scope=principal.agency_ids,
+            reason=_changed(reason, current.reason),
+            new_due_at=None if new_due_at is None or _minute(new_due_at) == _minute(
+                current.new_due_at) else new_due_at,
+            signer_name=_changed(signer_name, current.signer_name),
+            signer_title=_changed(signer_title, current.signer_title),
+        )
+    return _done(session, notice, "sua", "ho-so")
+
+
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)  # the form's field has minutes
+
+
+def _changed(value: str | None, current: str | None) -> str | None:
+    text = (value or "").strip()
+    return text if text and " ".join(text.split()) != " ".join((current or "").split()) else None
 
 
 @router.get("/{notice_id}/tep.{fmt}")

@@ -16,6 +16,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
+from app.agencies.service import title_lines
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.deadlines.status import FINISHED
 from app.deadlines.store.sync import DeadlineContext, load_context
@@ -138,10 +139,14 @@ def edit(
     if new_due_at is not None:
         notice.new_due_at = check_new_due(new_due_at, notice.original_due_at)
         changed.append("new_due_at")
-    for field, value in (("signer_name", signer_name), ("signer_title", signer_title)):
-        if value is not None:
-            setattr(notice, field, _text(value, field, 255))
-            changed.append(field)
+    if signer_name is not None:
+        notice.signer_name = _text(signer_name, "signer_name", 255)
+        changed.append("signer_name")
+    if signer_title is not None:
+        # the title keeps its lines ("KT. GIÁM ĐỐC" above "PHÓ GIÁM ĐỐC"), as the agency's does
+        _text(signer_title, "signer_title", 255)
+        notice.signer_title = title_lines(signer_title)
+        changed.append("signer_title")
     if not changed:
         raise ValidationFailed("nothing to change: give a reason, new_due_at or signer")
     return _move(session, row, "edit", _actor(actor), now, ", ".join(changed))

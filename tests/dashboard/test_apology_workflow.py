@@ -136,3 +136,31 @@ def test_work_lists_show_their_total(
         assert f"Tổng số: <strong>{total}</strong> hồ sơ" in web.get(path).text, path
     notices = web.get("/giam-sat/phieu-xin-loi").text
     assert "Tổng số: <strong>1</strong> phiếu" in notices
+
+
+def test_a_draft_is_edited_from_the_dossier_page(
+    supervisor: TestClient, seeded: Seeded, db_session: Session
+) -> None:
+    page = supervisor.get(PAGE).text
+    url = f"/giam-sat/phieu-xin-loi/{seeded.draft_id}/sua"
+    before = _notice(db_session, seeded.draft_id)
+    # The form as shown, sent back untouched, changes nothing and says so.
+    shown = re.search(r'name="hen_lai" value="([^"]+)"', page)
+    assert shown is not None
+    unchanged = supervisor.post(url, data={
+        "csrf_token": csrf_of(page), "ly_do": before.reason, "hen_lai": shown.group(1)})
+    assert unchanged.status_code == 422 and "nothing to change" in unchanged.text
+    bad = supervisor.post(url, data={"csrf_token": csrf_of(page), "hen_lai": "mai"})
+    assert bad.status_code == 422 and "Ngày hẹn lại “mai” không đúng dạng." in bad.text
+
+    page = _press(supervisor, page, url, {
+        "ly_do": REASON, "hen_lai": "2099-03-02T09:30", "nguoi_ky": "Phạm Thu Hà",
+        "chuc_vu": "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"})
+    assert "Đã sửa bản nháp phiếu số 01/PXL-" in page
+    notice = _notice(db_session, seeded.draft_id)
+    assert notice.reason == REASON and notice.status == "draft"
+    assert notice.new_due_at.isoformat() == "2099-03-02T02:30:00+00:00"  # 09:30 in Hà Nội
+    assert (notice.signer_name, notice.signer_title) == (
+        "Phạm Thu Hà", "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC")
+    early = supervisor.post(url, data={"csrf_token": csrf_of(page), "hen_lai": "2000-01-03T08:00"})
+    assert early.status_code == 422 and "must be after the legal due" in early.text
