@@ -144,10 +144,12 @@ def test_every_dashboard_form_refuses_a_missing_or_wrong_csrf_token(
     opened = open_session(db_session, created.token.id, datetime.now(UTC))
     db_session.commit()
     client.cookies.set(SESSION_COOKIE, opened.secret)
-    forms = [str(r.path).replace("{notice_id}", "1") for r in iter_route_contexts(app.routes)
+    forms = [str(r.path).replace("{notice_id}", "1").replace("{step}", "duyet")
+             for r in iter_route_contexts(app.routes)
              if "POST" in (r.methods or ())
              and not str(r.path).startswith(("/api/", "/dvcqg/"))]  # machine routes
     assert "/giam-sat/phieu-xin-loi/1/duyet" in forms and "/logout" in forms
+    assert {"/giam-sat/phieu-xin-loi/soan", "/giam-sat/phieu-xin-loi/1/sua"} <= set(forms)
     assert "/giam-sat/he-thong-gui" in forms
     for path in forms:
         for data in ({}, {"csrf_token": "forged"}):

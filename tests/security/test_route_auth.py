@@ -108,8 +108,10 @@ PRIVATE: dict[tuple[str, str], Private] = {
     ("GET", "/giam-sat/sap-den-han.xlsx"): Private("list"),
     ("GET", "/giam-sat/ho-so/{code:path}"): Private("item"),
     ("GET", "/giam-sat/phieu-xin-loi"): Private("list"),
-    ("POST", "/giam-sat/phieu-xin-loi/{notice_id}/duyet"): Private("item"),
-    ("POST", "/giam-sat/phieu-xin-loi/{notice_id}/phat-hanh"): Private("item"),
+    ("POST", "/giam-sat/phieu-xin-loi/soan"): Private("item"),
+    ("POST", "/giam-sat/phieu-xin-loi/{notice_id}/sua"): Private("item"),
+    ("POST", "/giam-sat/phieu-xin-loi/{notice_id}/{step}"): Private("item"),
+    ("GET", "/giam-sat/phieu-xin-loi/{notice_id}/tep.{fmt}"): Private("item"),
     ("GET", "/giam-sat/thu-tuc/{procedure_code}"): Private(
         "global", "one procedure of the catalogue; its dossier count is the caller's own"),
     ("GET", "/giam-sat/cach-ly"): Private("list", query="trang_thai=all"),
@@ -171,7 +173,8 @@ def world(db_session: Session, app: FastAPI) -> World:
 
 def concrete(path: str, notice_id: int) -> str:
     values = {"code": CODE, "notice_id": str(notice_id), "day": "2026-03-10", "fmt": "pdf",
-              "action": "approve", "name": "opencps", "procedure_code": "1.001000"}
+              "action": "approve", "name": "opencps", "procedure_code": "1.001000",
+              "step": "duyet"}
     return re.sub(r"\{(\w+)(?::path)?\}", lambda m: values[m.group(1)], path)
 
 
@@ -225,8 +228,10 @@ def test_foreign_agency_callers_are_refused(
     url = concrete(path, world.notice_id) + (f"?{rule.query}" if rule.query else "")
     if path.startswith("/giam-sat"):
         client.cookies.set(SESSION_COOKIE, world.foreign_cookie)
-        response = client.request(method, url, data={"csrf_token": world.csrf},
-                                  follow_redirects=False)
+        form = {"csrf_token": world.csrf}
+        if path.endswith("/soan"):  # drafting names the dossier in the form
+            form["ma_ho_so"] = CODE
+        response = client.request(method, url, data=form, follow_redirects=False)
     else:
         body: dict[str, object] = {}
         if (method, path) == ("POST", "/api/v1/notices"):
