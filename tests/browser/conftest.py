@@ -24,7 +24,7 @@ from app.auth.service import create_token
 from app.core.background_server import free_port
 from app.core.config import Settings
 from app.db.session import make_engine
-from app.dossiers.deadline_sync import refresh_deadlines
+from app.deadlines.store.sync import refresh_deadlines
 from app.main import create_app
 from app.models import Procedure
 from app.notices import service as notices

@@ -11,7 +11,7 @@ from typing import Any
 import holidays
 import pytest
 
-from connectors.portal_fields import PORTAL_DATE_FORMAT, PORTAL_TZ
+from connectors.portal.fields import PORTAL_DATE_FORMAT, PORTAL_TZ
 from connectors.simulator import generate_dataset
 from connectors.simulator import reference as ref
 from connectors.simulator.dataset import Dataset
