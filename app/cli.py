@@ -13,6 +13,7 @@ from app.delivery.cli import app as outbox_app
 from app.demo import app as demo_app
 from app.demo import simulate_app
 from app.dossiers.cli import app as dossier_app
+from app.forecast.cli import app as forecast_app
 from app.ingest.cli import app as ingest_app
 from app.ingest.cli_quarantine import app as quarantine_app
 from app.notices.cli import app as notices_app
@@ -47,6 +48,7 @@ app.add_typer(demo_app)
 app.add_typer(simulate_app, name="simulate")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(dossier_app, name="dossier")
+app.add_typer(forecast_app, name="forecast")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(senders_app, name="senders")

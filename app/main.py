@@ -22,6 +22,7 @@ from app.dashboard.errors import install_dashboard_errors
 from app.dashboard.router import router as dashboard_router
 from app.db.session import make_engine, make_session_factory
 from app.dossiers.router import router as dossiers_router
+from app.forecast.router import router as forecast_router
 from app.health.router import router as health_router
 from app.ingest.dvcqg_router import router as dvcqg_router
 from app.ingest.router import router as ingest_router
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         jobs_router,
         dashboard_router,
         auth_router,
+        forecast_router,  # before dossiers_router: its /{code:path} takes any name
         dossiers_router,
         calendar_router,
         webhook_router,

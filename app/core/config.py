@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     due_soon_working_hours: float = Field(default=8.0, gt=0)
     mismatch_working_hours: float = Field(default=1.0, ge=0)
 
+    # Breach-risk forecast (app/forecast): a unit is told once when a dossier of theirs reaches
+    # this probability of finishing late; learned from dossiers received in the last N days.
+    forecast_risk_threshold: float = Field(default=0.5, gt=0, lt=1)
+    forecast_learning_days: int = Field(default=365, ge=30)
+    forecast_interval_seconds: int = Field(default=3600, gt=0)
+
     # Scheduler (seconds between runs).
     scan_interval_seconds: int = Field(default=300, gt=0)
     pull_interval_seconds: int = Field(default=600, gt=0)

@@ -192,15 +192,18 @@ class RemainingTimeModel:
         median = np.full(n, np.nan)
         samples = np.zeros(n, dtype=np.int64)
         no_unit = (p_ids < 0) | (u_ids < 0)
-        unknown = (p_ids < 0, p_ids < 0, no_unit, no_unit | (a_ids < 0), no_unit | (a_ids < 0))
+        unknown = (np.zeros(n, dtype=bool), p_ids < 0, no_unit, no_unit | (a_ids < 0), no_unit | (a_ids < 0))
         keys = _keys(np.maximum(p_ids, 0), np.maximum(a_ids, 0), np.maximum(u_ids, 0),
                      _bins(consumed), _held_bins(held), crowding)
-        for level, key, missing in zip(self.levels, keys, unknown, strict=True):
+        for depth, (level, key, missing) in enumerate(zip(self.levels, keys, unknown,
+                                                           strict=True)):
             groups = np.where(missing, -1, level.lookup(key))
             p, count = level.tail(groups, left)
             has = count > 0
-            probability = np.where(has, (count * np.nan_to_num(p) + SHRINK * probability)
-                                   / (count + SHRINK), probability)
+            p = np.nan_to_num(p)
+            # the coarsest level (every dossier at this legal time) stands on its own
+            pooled = (count * p + SHRINK * probability) / (count + SHRINK) if depth else p
+            probability = np.where(has, pooled, probability)
             enough = count >= MEDIAN_MIN
             median = np.where(enough, level.median(groups), median)
             samples = np.where(has, count, samples)

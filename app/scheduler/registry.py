@@ -13,6 +13,7 @@ from typing import Final
 import app.auth.jobs
 import app.db.jobs
 import app.delivery.jobs
+import app.forecast.jobs
 import app.ingest.jobs
 import app.retention.jobs
 import app.scan.jobs
@@ -25,6 +26,7 @@ JOB_MODULES: Final[tuple[JobModule, ...]] = (
     app.delivery.jobs,
     app.ingest.jobs,
     app.scan.jobs,
+    app.forecast.jobs,
     app.db.jobs,
     app.auth.jobs,
     app.retention.jobs,
