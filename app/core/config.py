@@ -63,7 +63,7 @@ class Settings(BaseSettings):
 
     # Breach-risk forecast (app/forecast): a unit is told once when a dossier of theirs reaches
     # this probability of finishing late; learned from dossiers received in the last N days.
-    forecast_risk_threshold: float = Field(default=0.5, gt=0, lt=1)
+    forecast_risk_threshold: float = Field(default=0.25, gt=0, lt=1)
     forecast_learning_days: int = Field(default=365, ge=30)
     forecast_interval_seconds: int = Field(default=3600, gt=0)
 
