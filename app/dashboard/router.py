@@ -12,6 +12,7 @@ from app.dashboard import (
     public,
     quality_page,
     quarantine_page,
+    risk_page,
     senders_page,
     worklists,
 )
@@ -21,6 +22,7 @@ for _part in (
     public.router,
     login.router,
     worklists.router,
+    risk_page.router,
     dossier_page.router,
     procedure_page.router,
     notices_page.router,

@@ -45,7 +45,7 @@ class Backlog:
                 if current is not None and (ends or moves):
                     exits.setdefault((case.agency, current), []).append(at)
                     current = None
-                if moves:
+                if moves and step.unit:
                     current = step.unit
                     entries.setdefault((case.agency, current), []).append(at)
             if current is not None:

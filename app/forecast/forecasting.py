@@ -120,7 +120,8 @@ def learn(
     for snap, runs, hours in zip(snaps, runs_of, consumed, strict=True):
         total = hours[-1]
         made = tuple(Segment(snap.case.procedure, snap.case.agency, unit, hours[k],
-                             hours[k + 1], total, next(crowding)) for k, (unit, _) in enumerate(runs))
+                             hours[k + 1], total, next(crowding))
+                     for k, (unit, _) in enumerate(runs))
         segments.extend(made)
         if learned is not None:
             learned[snap.case.code] = (snap.reading, made)
@@ -162,7 +163,7 @@ def forecast(
                          predicted.median_remaining)
     now_at = {key: int(backlog.count(key, [as_of])[0]) for key in set(units)}
     out = []
-    for k, ((snap, result), hours, query) in enumerate(zip(kept, consumed, queries, strict=True)):
+    for k, ((snap, result), query) in enumerate(zip(kept, queries, strict=True)):
         assert result.due_at is not None
         median = float(predicted.median_remaining[k])
         out.append(Forecast(

@@ -112,7 +112,7 @@ def _snapshot(case: Case, as_of: datetime, steps: list[Step], finished: datetime
     reading = read_steps(_Known(status, case.received_at, finished, returned), steps)
     if case.received_at > as_of:
         state = "not_received"
-    elif reading.finished_at is not None or reading.returned_at is not None or reading.status in FINISHED:
+    elif reading.finished_at or reading.returned_at or reading.status in FINISHED:
         state = "finished"
     elif reading.status in EXCLUDED:
         state = "excluded"

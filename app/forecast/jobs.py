@@ -9,6 +9,7 @@ threshold and crosses it again, queues nothing new.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final
 
 from sqlalchemy.orm import Session
 
@@ -18,7 +19,7 @@ from app.forecast import service
 from app.forecast.forecasting import Forecast
 from app.scheduler.spec import JobSpec
 
-CHANNEL = "webhook"
+CHANNEL: Final = "webhook"
 
 
 def risk_message(f: Forecast) -> Message:

@@ -192,7 +192,8 @@ class RemainingTimeModel:
         median = np.full(n, np.nan)
         samples = np.zeros(n, dtype=np.int64)
         no_unit = (p_ids < 0) | (u_ids < 0)
-        unknown = (np.zeros(n, dtype=bool), p_ids < 0, no_unit, no_unit | (a_ids < 0), no_unit | (a_ids < 0))
+        no_agency = no_unit | (a_ids < 0)
+        unknown = (np.zeros(n, dtype=bool), p_ids < 0, no_unit, no_agency, no_agency)
         keys = _keys(np.maximum(p_ids, 0), np.maximum(a_ids, 0), np.maximum(u_ids, 0),
                      _bins(consumed), _held_bins(held), crowding)
         for depth, (level, key, missing) in enumerate(zip(self.levels, keys, unknown,

@@ -18,7 +18,6 @@ from tests.factories import make_dossier
 from tests.forecast.seed import AS_OF, FAST, SLOW, seed, step
 
 
-
 def test_a_dossier_at_a_unit_that_usually_overruns_ranks_first(db_session: Session) -> None:
     seed(db_session)
     result = service.at_risk(db_session, AS_OF)
