@@ -19,12 +19,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import b_api, b_deadline, b_ingest, b_rates, b_receiver, b_scan, soak
+from bench import b_api, b_deadline, b_forecast, b_ingest, b_rates, b_receiver, b_scan, soak
 from bench.data import write_catalogue, write_csv
 from bench.db import PostgresDatabases, sqlite_url, tthc
 from bench.results import Result, print_table, write_json
 
-NAMES = ("deadline", "ingest", "postgresql", "receiver", "rates", "scan", "api", "memory")
+NAMES = ("deadline", "forecast", "ingest", "postgresql", "receiver", "rates", "scan", "api",
+         "memory")
 
 
 def main(argv: list[str] | None = None) -> list[Result]:
@@ -69,6 +70,9 @@ def main(argv: list[str] | None = None) -> list[Result]:
             write_csv(data, n)
         if "deadline" in wanted:
             step("deadline.compute", lambda: b_deadline.run(n))
+        if "forecast" in wanted:
+            # 100,000 open dossiers at the default scale: a large province's working stock
+            step("forecast.at_risk", lambda: b_forecast.run(min(n, 100_000)))
         main_db: str | None = None
         if wanted & {"ingest", "rates"}:
             main_db = sqlite_url(workdir, "ingest")

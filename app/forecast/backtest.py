@@ -56,12 +56,15 @@ class BacktestReport:
     brier_countdown: float
     threshold: float
     late_dossiers: int
+    # late dossiers forecast at least once while more than a working day remained before the
+    # due-soon rule would fire (the others could not be warned about earlier than it)
+    late_warnable: int
     late_flagged_early: int  # flagged >= one working day before the due-soon rule fires
     reliability: list[ReliabilityRow] = field(default_factory=list)
 
     @property
     def share_flagged_early(self) -> float | None:
-        return self.late_flagged_early / self.late_dossiers if self.late_dossiers else None
+        return self.late_flagged_early / self.late_warnable if self.late_warnable else None
 
 
 def instants_between(calendar: CivilServiceCalendar, start: date, end: date,
@@ -114,6 +117,8 @@ def backtest(
     lefts: list[float] = []
     first_flag_left: dict[str, float] = {}
     late_seen: set[str] = set()
+    warnable: set[str] = set()
+    early_left = due_soon_hours + WORKING_DAY_HOURS
     codes: set[str] = set()
     cache: SnapshotCache = {}
     learned: LearnedCache = {}
@@ -131,6 +136,8 @@ def backtest(
             lefts.append(f.working_hours_left)
             if label:
                 late_seen.add(f.code)
+                if f.working_hours_left >= early_left:
+                    warnable.add(f.code)
                 if f.probability_late >= threshold and f.code not in first_flag_left:
                     first_flag_left[f.code] = f.working_hours_left
     y, p, left = np.asarray(ys), np.asarray(ps), np.asarray(lefts)
@@ -141,7 +148,7 @@ def backtest(
     countdown_flag = (left <= due_soon_hours).astype(float)
     # The due-soon rule fires `due_soon_hours` before the due: flagged a working day before it
     # means flagged with at least due_soon_hours + one working day left.
-    early = sum(1 for v in first_flag_left.values() if v >= due_soon_hours + WORKING_DAY_HOURS)
+    early = sum(1 for v in first_flag_left.values() if v >= early_left)
     return BacktestReport(
         instants=len(instants), pairs=len(y), dossiers=len(codes), base_rate=base,
         auc=float(roc_auc_score(y, p)) if two_classes else None,
@@ -149,6 +156,7 @@ def backtest(
         brier=brier, brier_base_rate=brier_base,
         brier_skill=1 - brier / brier_base if brier_base > 0 else None,
         brier_countdown=float(brier_score_loss(y, countdown_flag)) if len(y) else 0.0,
-        threshold=threshold, late_dossiers=len(late_seen), late_flagged_early=early,
+        threshold=threshold, late_dossiers=len(late_seen), late_warnable=len(warnable),
+        late_flagged_early=early,
         reliability=reliability(y, p) if len(y) else [],
     )

@@ -105,8 +105,8 @@ def backtest_command(
     typer.echo(f"  Brier dự báo {num(report.brier)} · tỷ lệ nền {num(report.brier_base_rate)} "
                f"· đếm ngược {num(report.brier_countdown)} · kỹ năng {num(report.brier_skill)}")
     typer.echo(f"  Cảnh báo sớm ≥ 1 ngày làm việc trước 'sắp đến hạn': "
-               f"{report.late_flagged_early}/{report.late_dossiers} hồ sơ trễ "
-               f"(ngưỡng {report.threshold:.0%})")
+               f"{report.late_flagged_early}/{report.late_warnable} hồ sơ trễ còn kịp cảnh báo "
+               f"(trong {report.late_dossiers} hồ sơ trễ; ngưỡng {report.threshold:.0%})")
     typer.echo("  Độ tin cậy (dự báo → thực tế, số lượt):")
     for row in report.reliability:
         typer.echo(f"    {row.low:.1f}–{row.high:.1f}: {num(row.mean_forecast)} → "

@@ -45,7 +45,8 @@ def report_dict(report: BacktestReport) -> dict[str, Any]:
         "auc_countdown": report.auc_countdown, "brier": report.brier,
         "brier_base_rate": report.brier_base_rate, "brier_skill": report.brier_skill,
         "brier_countdown": report.brier_countdown, "threshold": report.threshold,
-        "late_dossiers": report.late_dossiers, "late_flagged_early": report.late_flagged_early,
+        "late_dossiers": report.late_dossiers, "late_warnable": report.late_warnable,
+        "late_flagged_early": report.late_flagged_early,
         "share_flagged_early": report.share_flagged_early,
         "reliability": [
             {"low": r.low, "high": r.high, "count": r.count, "mean_forecast": r.mean_forecast,

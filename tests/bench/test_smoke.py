@@ -49,9 +49,9 @@ def test_every_benchmark_runs_at_a_tiny_scale(
         return
     monkeypatch.delenv("BENCH_POSTGRES_URL", raising=False)
     main(["--scale", "300", "--memory-rows", "300", "--out", str(out),
-          "--only", "deadline,ingest,rates,scan,api,memory"])
+          "--only", "deadline,forecast,ingest,rates,scan,api,memory"])
     _check(out, {
-        "deadline.compute", "ingest.sqlite", "rates.query", "rates.public_page", "scan.full",
+        "deadline.compute", "forecast.at_risk", "ingest.sqlite", "rates.query", "rates.public_page", "scan.full",
         "scan.incremental",
         "api.overdue.p50", "api.overdue.p95", "ingest.peak_memory",
     })
