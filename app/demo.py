@@ -37,6 +37,7 @@ from connectors.simulator.app import DEFAULT_TOKEN, create_simulator_app
 from connectors.simulator.dataset import generate_dataset
 from connectors.simulator.faults import Faults
 from connectors.simulator.server import run_simulator
+from connectors.simulator.structured import with_history
 from connectors.simulator.webhook import push_webhooks
 
 app = typer.Typer()
@@ -167,7 +168,10 @@ def demo(
     url = f"sqlite:///{db_path}"
     chosen_level = os.environ.get("TTHC_LOG_LEVEL")  # before the demo's settings replace it
     now = utcnow()
-    dataset = generate_dataset(dossiers, seed=7, now=now, malformed_ratio=0.01)
+    # plus a year of history with slow units, a Tết peak and backlogs (about 1,300 dossiers),
+    # so the forecast has habits to learn and "Nguy cơ trễ hạn" has something to show
+    dataset = with_history(generate_dataset(dossiers, seed=7, now=now, malformed_ratio=0.01),
+                           now, days=365, scale=0.1)
     pushed, pulled = dataset.split(PUSHING)
     simulator = BackgroundServer(
         create_simulator_app(pulled, Faults.none(), token=DEFAULT_TOKEN), host, portal_port

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
+from connectors.dvc_portal.mapping import record_updated_at
 from connectors.portal_fields import PORTAL_TZ, format_portal_date
 from connectors.simulator import reference as ref
+from connectors.simulator.dataset import Dataset
 
 #: Lunar New Year days: arrivals rise in the month before (year-end paperwork).
 TET: Final = (date(2024, 2, 10), date(2025, 1, 29), date(2026, 2, 17), date(2027, 2, 6),
@@ -213,3 +215,16 @@ def structured_history(now: datetime, days: int = 365, seed: int = 1,
     _serve(rng, dossiers, units, lines)
     payloads = (_payload(d, now_local) for d in dossiers)
     return [p for p in payloads if p is not None]
+
+
+def with_history(dataset: Dataset, now: datetime, days: int = 365, seed: int = 1,
+                 scale: float = 0.1) -> Dataset:
+    """`dataset` plus a structured history to serve beside it (the demo's at-risk list)."""
+    extra = structured_history(now, days=days, seed=seed, scale=scale)
+    keyed = sorted([*zip(dataset.updated_keys, dataset.dossiers, strict=True),
+                    *((record_updated_at(p) or "", p) for p in extra)],
+                   key=lambda t: (t[0], str(t[1].get("MaHoSo", ""))))
+    return Dataset(now=dataset.now, seed=dataset.seed, dossiers=[p for _, p in keyed],
+                   updated_keys=[k for k, _ in keyed], malformed=dict(dataset.malformed),
+                   receipt_to_code={**dataset.receipt_to_code,
+                                    **{p["SoBienNhan"]: p["MaHoSo"] for p in extra}})

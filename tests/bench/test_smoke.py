@@ -51,8 +51,8 @@ def test_every_benchmark_runs_at_a_tiny_scale(
     main(["--scale", "300", "--memory-rows", "300", "--out", str(out),
           "--only", "deadline,forecast,ingest,rates,scan,api,memory"])
     _check(out, {
-        "deadline.compute", "forecast.at_risk", "ingest.sqlite", "rates.query", "rates.public_page", "scan.full",
-        "scan.incremental",
+        "deadline.compute", "forecast.at_risk", "ingest.sqlite", "rates.query",
+        "rates.public_page", "scan.full", "scan.incremental",
         "api.overdue.p50", "api.overdue.p95", "ingest.peak_memory",
     })
     rows = {r["name"]: r for r in json.loads(out.read_text(encoding="utf-8"))}
