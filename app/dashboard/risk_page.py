@@ -46,8 +46,9 @@ def _forecasts(session: SessionDep, principal: Supervisor, agency: str | None,
     now = utcnow()
     scope = scope_for(session, principal, agency)
     threshold = get_settings().forecast_risk_threshold
+    # the overdue list beside it already shows the dossiers past their due
     result = service.at_risk(session, now, agency_ids=scope, min_probability=threshold,
-                             limit=limit)
+                             limit=limit, include_overdue=False)
     return result.items, result.open_dossiers, now
 
 

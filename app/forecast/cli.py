@@ -47,6 +47,7 @@ def at_risk_command(
     min_probability: float = typer.Option(0.0, "--min", min=0.0, max=1.0,
                                           help="Only dossiers at least this likely late."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many."),
+    in_time: bool = typer.Option(False, "--in-time", help="Leave out dossiers already overdue."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (English keys, UTC)."),
 ) -> None:
     """Every dossier open at the instant, most likely late first, from what was known then."""
@@ -55,7 +56,8 @@ def at_risk_command(
         with session_scope() as session:
             scope = narrow_scope(session, None, agency)
             result = service.at_risk(session, instant, agency_ids=scope,
-                                     min_probability=min_probability, limit=limit)
+                                     min_probability=min_probability, limit=limit,
+                                     include_overdue=not in_time)
     except AppError as exc:
         raise _fail(str(exc)) from None
     entries = [AtRiskEntry.of(f) for f in result.items]

@@ -38,9 +38,9 @@ def risk_message(f: Forecast) -> Message:
 
 
 def notify_at_risk(session: Session, now: datetime, threshold: float) -> dict[str, int]:
-    result = service.at_risk(session, now, min_probability=threshold)
-    # Already past the due is the overdue notice's business, not a forecast.
-    crossing = [f for f in result.items if f.working_hours_left > 0]
+    # Already past the due is the overdue notice's business, not a forecast's.
+    result = service.at_risk(session, now, min_probability=threshold, include_overdue=False)
+    crossing = result.items
     queued = enqueue_many(session, [risk_message(f) for f in crossing], now)
     return {"open": result.open_dossiers, "at_risk": len(crossing), "notifications": queued}
 

@@ -28,13 +28,16 @@ def at_risk(
     agency: AgencyQ = None,
     min_probability: Annotated[float, Query(ge=0, le=1)] = 0.0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    include_overdue: Annotated[bool, Query(description="Also dossiers already past their due "
+                                           "(probability 1)")] = True,
 ) -> AtRiskPage:
     """Most likely late first. Learned from dossiers finished before `as_of`; forecast from
     what was known at `as_of` (later steps are ignored)."""
     instant = _instant(as_of)
     scope = narrow_scope(session, principal.agency_ids, agency)
     result = service.at_risk(session, instant, agency_ids=scope,
-                             min_probability=min_probability, limit=limit)
+                             min_probability=min_probability, limit=limit,
+                             include_overdue=include_overdue)
     return AtRiskPage(as_of=instant, open_dossiers=result.open_dossiers,
                       learned_from=result.learned_from,
                       items=[AtRiskEntry.of(f) for f in result.items])

@@ -45,8 +45,10 @@ def at_risk(
     agency_ids: Collection[int] | None = None,
     min_probability: float = 0.0,
     limit: int | None = None,
+    include_overdue: bool = True,
 ) -> AtRisk:
-    """Open dossiers at `as_of` with their forecast, most likely late first."""
+    """Open dossiers at `as_of` with their forecast, most likely late first; without those
+    already past their due when `include_overdue` is False (the overdue list has them)."""
     settings = get_settings()
     context = load_context(session)
     cases = repository.load_cases(
@@ -59,7 +61,8 @@ def at_risk(
         codes = repository.agency_codes(session, agency_ids)
         snaps = [s for s in snaps if s.case.agency in codes]
     items = [f for f in forecast(snaps, as_of, context.calendar, model, backlog)
-             if f.probability_late >= min_probability]
+             if f.probability_late >= min_probability
+             and (include_overdue or f.working_hours_left > 0)]
     items.sort(key=lambda f: (-f.probability_late, f.due_at, f.code))
     return AtRisk(as_of, items[:limit] if limit is not None else items, model.sample_count,
                   len(snaps))
