@@ -79,6 +79,16 @@ def row_values(item: WorkListItem) -> list[object]:
     ]
 
 
+def bold_cells(sheet: WriteOnlyWorksheet, texts: Sequence[str]) -> list[object]:
+    """A header row's cells."""
+    cells: list[object] = []
+    for text in texts:
+        cell = WriteOnlyCell(sheet, text)
+        cell.font = Font(bold=True)
+        cells.append(cell)
+    return cells
+
+
 def _write(
     sheet: WriteOnlyWorksheet,
     kind: ListKind,
@@ -96,12 +106,7 @@ def _write(
     append_row(sheet, [f"Bộ lọc: {described or 'không'}"])
     if truncated:
         append_row(sheet, [f"Chỉ xuất {EXPORT_ROW_LIMIT} dòng đầu; hãy lọc hẹp hơn để xuất đủ."])
-    header = []
-    for text in HEADERS:
-        cell = WriteOnlyCell(sheet, text)
-        cell.font = bold
-        header.append(cell)
-    append_row(sheet, header)
+    append_row(sheet, bold_cells(sheet, HEADERS))
     for item in items:
         cells: list[object] = []
         for value in row_values(item):

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
@@ -24,7 +23,7 @@ from app.core.errors import ValidationFailed
 from app.core.spreadsheet import append_row, new_workbook
 from app.dashboard.access import Supervisor, page_context
 from app.dashboard.errors import PageError
-from app.dashboard.export import XLSX_MEDIA_TYPE, _chunks
+from app.dashboard.export import XLSX_MEDIA_TYPE, _chunks, bold_cells
 from app.dashboard.templating import render
 from app.dashboard.worklists import scope_for
 from app.forecast import service
@@ -77,18 +76,10 @@ def risk_export(session: SessionDep, principal: Supervisor, agency: AgencyQ = No
     sheet = workbook.create_sheet("Nguy cơ trễ hạn")
     for index, width in enumerate((22, 12, 12, 30, 12, 17, 17, 90)):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
-    bold = Font(bold=True)
-    title = WriteOnlyCell(sheet, "Hồ sơ có nguy cơ trễ hạn")
-    title.font = bold
-    append_row(sheet, [title])
+    append_row(sheet, bold_cells(sheet, ["Hồ sơ có nguy cơ trễ hạn"]))
     append_row(sheet, [f"Tính đến: {now.astimezone(LOCAL_TZ):%H:%M %d/%m/%Y} (giờ Việt Nam); "
                        f"cơ quan: {agency or 'tất cả'}"])
-    header = []
-    for text in HEADERS:
-        cell = WriteOnlyCell(sheet, text)
-        cell.font = bold
-        header.append(cell)
-    append_row(sheet, header)
+    append_row(sheet, bold_cells(sheet, HEADERS))
     for f in items:
         cells: list[object] = [f.code, f.procedure, f.agency, f.unit, f.probability_late]
         for value in (f.due_at, f.expected_finish_at):

@@ -10,6 +10,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.auth.service import create_token
@@ -111,6 +113,14 @@ def live_app(database_factory: DatabaseFactory) -> Iterator[LiveApp]:
             session, name="Giám sát tỉnh", role="supervisor", agency="TINH", now=now
         ).secret
         session.commit()
+    with serve(url, engine) as base_url:
+        yield LiveApp(base_url, token, seeded)
+
+
+@contextmanager
+def serve(url: str, engine: Engine) -> Iterator[str]:
+    """The app on `engine` served by uvicorn in a thread; yields its base URL, then disposes
+    of the engine."""
     # Development: the session cookie is not marked Secure, as the server speaks plain http.
     settings = Settings(environment="development", database_url=url, log_json=False)
     port = free_port()
@@ -127,7 +137,7 @@ def live_app(database_factory: DatabaseFactory) -> Iterator[LiveApp]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
     try:
-        yield LiveApp(f"http://127.0.0.1:{port}", token, seeded)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

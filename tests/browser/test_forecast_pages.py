@@ -6,25 +6,19 @@ Screenshots land in the test's tmp_path for a person to look at.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy.orm import Session
 
 from app.auth.service import create_token
-from app.core.background_server import free_port
 from app.core.clock import LOCAL_TZ
-from app.core.config import Settings
 from app.db.session import make_engine
-from app.main import create_app
-from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM_ARGS, serve
 from tests.forecast.seed import AS_OF, SLOW, seed, whole_weeks_before
 
 if TYPE_CHECKING:
@@ -41,23 +35,8 @@ def served(database_factory: DatabaseFactory) -> Iterator[tuple[str, str, timede
         seed(session, shift)
         token = create_token(session, name="Quản trị", role="admin", agency=None, now=now).secret
         session.commit()
-    settings = Settings(environment="development", database_url=url, log_json=False)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", token, shift
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        engine.dispose()
+    with serve(url, engine) as base_url:
+        yield base_url, token, shift
 
 
 def _login(page: Page, base: str, token: str, path: str) -> None:
