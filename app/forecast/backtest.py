@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
-from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from app.calendar import CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
@@ -111,6 +110,10 @@ def backtest(
     calendar: CivilServiceCalendar, *, threshold: float,
     due_soon_hours: float = WORKING_DAY_HOURS,
 ) -> BacktestReport:
+    # imported here: scikit-learn takes seconds to import, and the API server and every CLI
+    # command import this module without ever running a backtest
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
     labels = outcomes(cases, observed_at, calendar)
     ys: list[float] = []
     ps: list[float] = []
