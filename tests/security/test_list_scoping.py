@@ -65,6 +65,10 @@ LISTS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
     ("GET", "/giam-sat/qua-han.xlsx"): ("", ("overdue",)),
     ("GET", "/giam-sat/sap-den-han"): ("", ("soon",)),
     ("GET", "/giam-sat/sap-den-han.xlsx"): ("", ("soon",)),
+    # with no finished history every in-time dossier is at even odds, above the threshold
+    ("GET", "/api/v1/dossiers/at-risk"): ("as_of=2026-03-10T10:00:00Z", ("overdue",)),
+    ("GET", "/giam-sat/nguy-co-tre-han"): ("", ("soon",)),
+    ("GET", "/giam-sat/nguy-co-tre-han.xlsx"): ("", ("soon",)),
     ("GET", "/giam-sat/phieu-xin-loi"): ("", ("overdue",)),
     ("GET", "/giam-sat/cach-ly"): ("trang_thai=all", ("quarantine",)),
     ("GET", "/giam-sat/chat-luong-du-lieu"): ("", ("anomaly",)),

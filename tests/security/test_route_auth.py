@@ -77,6 +77,7 @@ PRIVATE: dict[tuple[str, str], Private] = {
     ("GET", "/api/v1/auth/me"): Private("global", "the caller's own identity"),
     ("GET", "/api/v1/dossiers/overdue"): Private("list", query="as_of=2026-03-10T10:00:00Z"),
     ("GET", "/api/v1/dossiers/due-soon"): Private("list", query="as_of=2026-03-06T03:00:00Z"),
+    ("GET", "/api/v1/dossiers/at-risk"): Private("list", query="as_of=2026-03-06T03:00:00Z"),
     ("GET", "/api/v1/dossiers/{code:path}"): Private("item"),
     ("GET", "/api/v1/calendar/overrides"): Private("global", "the province's calendar"),
     ("POST", "/api/v1/calendar/overrides"): Private("role"),
@@ -106,6 +107,10 @@ PRIVATE: dict[tuple[str, str], Private] = {
     ("GET", "/giam-sat/sap-den-han"): Private("list"),
     ("GET", "/giam-sat/qua-han.xlsx"): Private("list"),
     ("GET", "/giam-sat/sap-den-han.xlsx"): Private("list"),
+    ("GET", "/giam-sat/nguy-co-tre-han"): Private("list"),
+    ("GET", "/giam-sat/nguy-co-tre-han.xlsx"): Private("list"),
+    ("GET", "/giam-sat/kiem-tra-du-bao"): Private(
+        "global", "the forecast's scores over every agency: counts and rates, no dossier"),
     ("GET", "/giam-sat/ho-so/{code:path}"): Private("item"),
     ("GET", "/giam-sat/phieu-xin-loi"): Private("list"),
     ("POST", "/giam-sat/phieu-xin-loi/soan"): Private("item"),
