@@ -17,7 +17,8 @@ import numpy as np
 from app.calendar import CivilServiceCalendar
 from app.deadlines import OfficeHoursSchedule, working_clock
 from app.deadlines.batch import Subject, evaluate_many
-from app.deadlines.index import US_PER_HOUR, from_us, to_us
+from app.deadlines.clock import MAX_YEAR, MIN_YEAR
+from app.deadlines.index import US_PER_HOUR, OutOfIndexRange, from_us, to_us
 from app.dossiers.step_reading import StepReading
 from app.forecast.backlog import Backlog, UnitKey
 from app.forecast.history import (
@@ -194,8 +195,12 @@ def _advance(
         clock = working_clock(calendar, schedule)
         amount = np.round(hours[members] * US_PER_HOUR).astype(np.int64)
         horizon = int(np.max(amount, initial=0) // (US_PER_HOUR * 8 * 200)) + 2
-        index = clock.index(as_of.year - 1, as_of.year + horizon)
+        index = clock.index(max(as_of.year - 1, MIN_YEAR), min(as_of.year + horizon, MAX_YEAR))
         start = np.full(len(members), to_us(as_of), dtype=np.int64)
-        for k, value in zip(members, index.advance(start, amount), strict=True):
+        try:
+            finished = index.advance(start, amount)
+        except OutOfIndexRange:  # past the clock's last year: no finish to promise
+            finished = np.full(len(members), to_us(as_of), dtype=np.int64)
+        for k, value in zip(members, finished, strict=True):
             out[k] = from_us(int(value))
     return out

@@ -22,6 +22,7 @@ import numpy as np
 
 from app.calendar import CivilServiceCalendar
 from app.deadlines import OfficeHoursSchedule, ProcedureRule, working_clock
+from app.deadlines.clock import MAX_YEAR, MIN_YEAR
 from app.deadlines.events import build_timeline
 from app.deadlines.index import US_PER_HOUR, from_us, to_us
 from app.dossiers.step_reading import StepReading, read_steps
@@ -190,7 +191,7 @@ class LegalClock:
             return
         values = np.asarray(flat, dtype=np.int64)
         first, last = (from_us(int(v)).year for v in (values.min(), values.max()))
-        index = clock.index(first - 1, last + 1)
+        index = clock.index(max(first - 1, MIN_YEAR), min(last + 1, MAX_YEAR))
         elapsed = index.elapsed(values)
         for k, base, count, pauses in layout:
             origin = int(elapsed[base])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from app.forecast import service
 from app.forecast.jobs import notify_at_risk
 from app.models import OutboxMessage
 from tests.factories import make_dossier
-from tests.forecast.seed import AS_OF, FAST, SLOW, seed, step
+from tests.forecast.seed import AS_OF, FAST, SLOW, seed, step, whole_weeks_before
 
 
 def test_a_dossier_at_a_unit_that_usually_overruns_ranks_first(db_session: Session) -> None:
@@ -95,3 +95,16 @@ def test_a_unit_is_told_once_when_its_dossier_becomes_likely_late(db_session: Se
     payload = messages[0].payload
     assert payload["dossier_code"] == "OPEN-SLOW" and payload["unit"] == SLOW
     assert "Nguyễn" not in json.dumps(payload, ensure_ascii=False)  # no applicant data
+
+
+def test_the_last_and_first_supported_years_answer_without_error(
+    client: TestClient, db_session: Session, auth_headers: Callable[..., dict[str, str]]
+) -> None:
+    late = datetime(2199, 12, 20, 9, tzinfo=UTC)
+    seed(db_session, whole_weeks_before(late))
+    for as_of in ("2199-12-31T09:00:00+07:00", "1991-01-02T09:00:00+07:00",
+                  "9999-01-01T00:00:00Z"):
+        response = client.get("/api/v1/dossiers/at-risk", params={"as_of": as_of},
+                              headers=auth_headers("admin"))
+        assert response.status_code in (200, 422), response.text
+        assert response.status_code == (422 if as_of.startswith("9999") else 200)
