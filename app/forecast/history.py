@@ -143,8 +143,8 @@ def finish_of(snap: Snapshot) -> datetime | None:
 class LegalClock:
     """Legal working hours consumed since the clock start, for many instants of many dossiers.
 
-    Callers register instants per dossier, then `resolve()` computes every working-time
-    position in one array operation per office-hours schedule."""
+    `consumed_hours` takes every dossier's instants at once and finds every working-time
+    position with one array operation per office-hours schedule."""
 
     def __init__(self, calendar: CivilServiceCalendar) -> None:
         self.calendar = calendar
