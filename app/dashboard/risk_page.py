@@ -129,7 +129,7 @@ def _day(value: str | None, fallback: date, name: str) -> date:
 def backtest_page(request: Request, session: SessionDep, principal: Supervisor,
                   tu: Annotated[str | None, Query(max_length=10)] = None,
                   den: Annotated[str | None, Query(max_length=10)] = None,
-                  moi: Annotated[int, Query(ge=1, le=30)] = 2) -> Response:
+                  moi: Annotated[int, Query(ge=1, le=30)] = 5) -> Response:
     now = utcnow()
     today = now.astimezone(LOCAL_TZ).date()
     start = _day(tu, today - timedelta(days=75), "từ ngày")
