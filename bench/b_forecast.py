@@ -14,10 +14,10 @@ import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from app.calendar import CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
 from app.deadlines import DEFAULT_SCHEDULE, ProcedureRule, ProcessingTime
 from app.deadlines.batch import Subject, evaluate_many
+from app.deadlines.calendar import CivilServiceCalendar
 from app.forecast.backlog import Backlog
 from app.forecast.forecasting import forecast, learn, open_at
 from app.forecast.history import Case, Step

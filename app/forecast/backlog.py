@@ -16,7 +16,8 @@ from datetime import datetime
 
 import numpy as np
 
-from app.forecast.history import EXCLUDED, FINISHED, Case
+from app.deadlines.status import EXCLUDED, FINISHED
+from app.forecast.history import Case
 
 CROWDED = (1.5, 3.0)
 _NEVER = np.iinfo(np.int64).max

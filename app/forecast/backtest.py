@@ -18,10 +18,10 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
-from app.calendar import CivilServiceCalendar
 from app.core.clock import LOCAL_TZ
 from app.deadlines import WORKING_DAY_HOURS
 from app.deadlines.batch import Subject, evaluate_many
+from app.deadlines.calendar import CivilServiceCalendar
 from app.forecast.backlog import Backlog
 from app.forecast.forecasting import LearnedCache, forecast, learn, open_at
 from app.forecast.history import Case, SnapshotCache, snapshot

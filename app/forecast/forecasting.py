@@ -14,15 +14,15 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from app.calendar import CivilServiceCalendar
 from app.deadlines import OfficeHoursSchedule, working_clock
 from app.deadlines.batch import Subject, evaluate_many
+from app.deadlines.calendar import CivilServiceCalendar
 from app.deadlines.clock import MAX_YEAR, MIN_YEAR
 from app.deadlines.index import US_PER_HOUR, OutOfIndexRange, from_us, to_us
-from app.dossiers.step_reading import StepReading
+from app.deadlines.status import FINISHED
+from app.deadlines.store.steps import StepReading
 from app.forecast.backlog import Backlog, UnitKey
 from app.forecast.history import (
-    FINISHED,
     Case,
     LegalClock,
     Snapshot,

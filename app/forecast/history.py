@@ -20,16 +20,15 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from app.calendar import CivilServiceCalendar
 from app.deadlines import OfficeHoursSchedule, ProcedureRule, working_clock
+from app.deadlines.calendar import CivilServiceCalendar
 from app.deadlines.clock import MAX_YEAR, MIN_YEAR
 from app.deadlines.events import build_timeline
 from app.deadlines.index import US_PER_HOUR, from_us, to_us
-from app.dossiers.step_reading import StepReading, read_steps
+from app.deadlines.status import EXCLUDED, FINISHED, KNOWN, S
+from app.deadlines.status import PAUSING as PAUSED
+from app.deadlines.store.steps import StepReading, read_steps
 
-EXCLUDED = frozenset({1, 3, 7, 8})
-PAUSED = frozenset({5, 6})
-FINISHED = frozenset({9, 10})
 NO_UNIT = "(chưa rõ bộ phận)"
 
 
@@ -106,10 +105,10 @@ def snapshot(case: Case, as_of: datetime, cache: SnapshotCache | None = None) ->
 def _snapshot(case: Case, as_of: datetime, steps: list[Step], finished: datetime | None,
               returned: datetime | None) -> Snapshot:
     # The stored status is today's; at `as_of` only the last known step says it.
-    coded = [s for s in steps if 1 <= s.status <= 10]
-    status = coded[-1].status if coded else 2
+    coded = [s for s in steps if s.status in KNOWN]
+    status = coded[-1].status if coded else S.ACCEPTED
     if finished is not None or returned is not None:
-        status = 10 if returned is not None and finished is None else 9
+        status = S.RETURNED if returned is not None and finished is None else S.FINISHED
     reading = read_steps(_Known(status, case.received_at, finished, returned), steps)
     if case.received_at > as_of:
         state = "not_received"

@@ -14,10 +14,10 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
+from app.core.jobs import JobSpec
 from app.delivery.service import Message, enqueue_many
 from app.forecast import service
 from app.forecast.forecasting import Forecast
-from app.scheduler.spec import JobSpec
 
 CHANNEL: Final = "webhook"
 

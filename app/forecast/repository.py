@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.deadlines import ProcedureRule
-from app.dossiers.deadline_sync import DeadlineContext, procedure_rule
+from app.deadlines.store.sync import DeadlineContext, procedure_rule
 from app.forecast.history import Case, Step
 from app.models import Agency, Dossier, DossierEvent, Procedure
 

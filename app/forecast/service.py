@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import get_settings
 from app.core.errors import ValidationFailed
-from app.dossiers.deadline_sync import load_context
+from app.deadlines.store.sync import load_context
 from app.forecast import repository
 from app.forecast.backlog import Backlog
 from app.forecast.backtest import BacktestReport, backtest, instants_between

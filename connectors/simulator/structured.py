@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
 from connectors.dvc_portal.mapping import record_updated_at
-from connectors.portal_fields import PORTAL_TZ, format_portal_date
+from connectors.portal.fields import PORTAL_TZ, format_portal_date
 from connectors.simulator import reference as ref
 from connectors.simulator.dataset import Dataset
 

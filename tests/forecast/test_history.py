@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.calendar import CivilServiceCalendar
 from app.deadlines import DEFAULT_SCHEDULE, ProcedureRule, ProcessingTime
+from app.deadlines.calendar import CivilServiceCalendar
 from app.forecast.history import Case, LegalClock, Step, snapshot
 
 ICT = timezone(timedelta(hours=7))

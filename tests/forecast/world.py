@@ -7,10 +7,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from app.calendar import CivilServiceCalendar
 from app.deadlines import DEFAULT_SCHEDULE, ProcedureRule, ProcessingTime
+from app.deadlines.calendar import CivilServiceCalendar
 from app.forecast.history import Case, Step
-from connectors.portal_fields import parse_portal_date
+from connectors.portal.fields import parse_portal_date
 from connectors.simulator import reference as ref
 from connectors.simulator.structured import structured_history
 

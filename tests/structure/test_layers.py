@@ -23,8 +23,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("agencies", "quality", "delivery"),  # shared services every domain may call
     ("auth", "senders"),  # who may call: tokens, roles, scope; the real senders
     ("calendar", "dossiers", "procedures", "ingest", "notices", "rates"),  # the domains
-    ("scan", "retention"),  # processes that drive domains: the scan drafts notices and
-    # notifies, retention archives ingest's raw payloads
+    ("scan", "retention", "forecast"),  # processes that drive domains: the scan drafts
+    # notices and notifies, retention archives ingest's raw payloads, the forecast reads dossiers'
+    # histories and notifies
     ("scheduler",),  # the job registry: imports every domain's jobs.py
     ("dashboard", "health", "metrics", "ops"),  # views over everything
     ("main",),  # entry points: the ASGI app,
