@@ -86,16 +86,16 @@ def _lines(rng: random.Random) -> tuple[list[Line], dict[tuple[str, str], UnitSp
     units: dict[tuple[str, str], UnitSpec] = {}
     procedures = [p for p in ref.PROCEDURES if p.unit == "working_days" and p.amount >= 3]
     for agency in ref.AGENCIES:
-        offices = ref.DEPARTMENTS[agency.level][1:]
-        for name in (DESK, SIGNING, *offices):
-            slow = name in offices and rng.random() < 0.4
-            units[(agency.code, name)] = UnitSpec(name, slow)
         for procedure in procedures:
-            if procedure.level != agency.level:
+            # a provincial procedure is decided by its own department; a commune's by any commune
+            if procedure.level != agency.level or procedure.agency not in (None, agency.code):
                 continue
-            office = offices[rng.randrange(len(offices))]
+            for name in (DESK, SIGNING, procedure.office):
+                if (agency.code, name) not in units:
+                    slow = name == procedure.office and rng.random() < 0.4
+                    units[(agency.code, name)] = UnitSpec(name, slow)
             lines.append(Line(procedure, agency, rng.uniform(0.6, 1.6),
-                              (DESK, office, SIGNING), rng.choice((0.02, 0.05, 0.25))))
+                              (DESK, procedure.office, SIGNING), rng.choice((0.02, 0.05, 0.25))))
     return lines, units
 
 
