@@ -67,7 +67,7 @@ class UnitSpec:
     @property
     def headroom(self) -> float:
         """Capacity over the average arrival rate: below the Tết peak's 1.8, so peaks queue."""
-        return 1.25 if self.slow else 1.5
+        return 1.35 if self.slow else 1.8
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ THRESHOLD = 0.25  # TTHC_FORECAST_RISK_THRESHOLD's default
 
 @pytest.fixture(scope="module")
 def report() -> BacktestReport:
-    cases = world(NOW, days=540, scale=0.6)
+    cases = world(NOW, days=540, scale=1.5)
     # every working day of three weeks after the Tết peak, when backlogs drain
     instants = instants_between(CALENDAR, date(2026, 3, 9), date(2026, 3, 28))
     return backtest(cases, instants, NOW, CALENDAR, threshold=THRESHOLD)
@@ -48,6 +48,6 @@ def test_it_is_calibrated_better_than_the_base_rate(report: BacktestReport) -> N
 def test_it_warns_about_most_late_dossiers_a_working_day_before_due_soon(
     report: BacktestReport,
 ) -> None:
-    assert report.late_dossiers >= report.late_warnable > 100
+    assert report.late_dossiers >= report.late_warnable > 60
     share = report.share_flagged_early
     assert share is not None and share > 0.5
