@@ -19,12 +19,23 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import b_api, b_deadline, b_forecast, b_ingest, b_rates, b_receiver, b_scan, soak
+from bench import (
+    b_api,
+    b_deadline,
+    b_forecast,
+    b_ingest,
+    b_rates,
+    b_receiver,
+    b_scan,
+    b_scan_steps,
+    soak,
+)
 from bench.data import write_catalogue, write_csv
 from bench.db import PostgresDatabases, sqlite_url, tthc
 from bench.results import Result, print_table, write_json
 
-NAMES = ("deadline", "forecast", "ingest", "postgresql", "receiver", "rates", "scan", "api",
+NAMES = ("deadline", "forecast", "ingest", "postgresql", "receiver", "rates", "scan", "scan_steps",
+         "api",
          "memory")
 
 
@@ -104,6 +115,11 @@ def main(argv: list[str] | None = None) -> list[Result]:
             tthc(scan_db, ["procedures", "import", str(catalogue)])
             db = scan_db
             step("scan", lambda: b_scan.run(db, n))
+        if "scan_steps" in wanted:
+            ours_steps, base_steps = sqlite_url(workdir, "steps"), sqlite_url(workdir, "nosteps")
+            for url in (ours_steps, base_steps):
+                tthc(url, ["procedures", "import", str(catalogue)])
+            step("scan.steps", lambda: b_scan_steps.run(ours_steps, base_steps, n))
         if "api" in wanted and scan_db is not None:
             db = scan_db
             step("api.overdue", lambda: b_api.run(db))

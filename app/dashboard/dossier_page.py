@@ -18,10 +18,12 @@ from app.core.privacy import masked_id_numbers
 from app.dashboard.access import Supervisor, page_context
 from app.dashboard.errors import page_errors
 from app.dashboard.notices_page import done_message
+from app.dashboard.step_timeline import timeline_picture
 from app.dashboard.templating import render
 from app.deadlines.explain_text import CLASSIFICATION_VI, PAUSE_STATUS_VI
 from app.deadlines.status import CLOSED
-from app.dossiers import service
+from app.deadlines.step_types import UNATTRIBUTED_REASONS
+from app.dossiers import service, step_views
 from app.notices import repository as notices
 from app.notices.drafting import DEFAULT_REASON
 from app.notices.numbering import notice_number
@@ -59,6 +61,7 @@ def dossier_detail(
     notice = notices.for_dossier(session, dossier.id)
     # a dossier still being processed may get one apology (a cancelled draft may be redone)
     open_dossier = dossier.finished_at is None and dossier.status not in CLOSED
+    steps = view.steps
     return render(
         request,
         "dossier.html.j2",
@@ -88,6 +91,11 @@ def dossier_detail(
                 applicant.id_numbers if applicant else None)],
             "explanation_text": explanation.to_text(),
             "anomalies": state.anomalies,
+            # DEADLINES.md §8: who held it, and which step ate the time
+            "steps": steps,
+            "steps_picture": timeline_picture(steps),
+            "steps_text": step_views.steps_text(steps),
+            "unattributed": UNATTRIBUTED_REASONS,
             "processing_time_shown": with_phrase(
                 time_label(state.procedure.processing_time, state.procedure.processing_unit),
                 state.procedure.processing_time_phrase,

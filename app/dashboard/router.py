@@ -14,6 +14,8 @@ from app.dashboard import (
     quarantine_page,
     risk_page,
     senders_page,
+    slip_page,
+    units_page,
     worklists,
 )
 
@@ -29,5 +31,7 @@ for _part in (
     quarantine_page.router,
     quality_page.router,
     senders_page.router,
+    slip_page.router,
+    units_page.router,
 ):
     router.include_router(_part)

@@ -15,7 +15,7 @@ from app.core.errors import AppError
 from app.db.session import session_scope
 from app.deadlines.explain_text import CLASSIFICATION_VI
 from app.deadlines.store.sync import load_context
-from app.dossiers import service
+from app.dossiers import service, step_views
 from connectors import STATUS_NAMES
 
 app = typer.Typer(help="Dossiers: deadline state and explanation.", no_args_is_help=True)
@@ -72,7 +72,9 @@ def show(
             except AppError as exc:
                 missing.append(exc.reason)
                 continue
-            summaries.append(service.state_summary(state))
+            timeline = step_views.timeline_of_state(session, state, context)
+            summaries.append({**service.state_summary(state),
+                              **step_views.steps_summary(timeline)})
     if as_json:
         typer.echo(json.dumps(summaries, ensure_ascii=False, indent=2))
     else:
@@ -94,14 +96,15 @@ def explain(
     instant = _as_of(as_of)
     try:
         with session_scope() as session:
-            explanation = service.detail(
-                session, code, instant, None, with_applicant=False
-            ).explanation
+            view = service.detail(session, code, instant, None, with_applicant=False)
+            explanation, timeline = view.explanation, view.steps
     except AppError as exc:
         typer.echo(f"error: {exc.reason}", err=True)
         raise typer.Exit(code=1) from None
     if as_json:
-        typer.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
+        out = {**explanation.to_dict(), **step_views.steps_summary(timeline)}
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         typer.echo(f"Hồ sơ {code}")
         typer.echo(explanation.to_text())
+        typer.echo(step_views.steps_text(timeline))

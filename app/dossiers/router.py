@@ -15,7 +15,7 @@ from app.core.clock import LOCAL_TZ, utcnow
 from app.core.errors import ValidationFailed
 from app.core.privacy import masked_id_numbers
 from app.deadlines.clock import MAX_YEAR, MIN_YEAR
-from app.dossiers import service
+from app.dossiers import service, step_views
 from app.dossiers.lists import ListFilters, ListKind
 from app.dossiers.schemas import (
     AnomalyOut,
@@ -146,7 +146,7 @@ def detail(code: str, session: SessionDep, principal: Viewer, as_of: AsOf = None
         received_at=d.received_at,
         finished_at=d.finished_at,
         returned_at=d.returned_at,
-        state=service.state_summary(state),
+        state={**service.state_summary(state), **step_views.steps_summary(view.steps)},
         explanation=explanation.to_dict(),
         explanation_text=explanation.to_text(),
         timeline=[

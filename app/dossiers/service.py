@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from app.agencies import repository as agency_repository
 from app.core.errors import Forbidden, NotFound
 from app.deadlines import DeadlineResult, Explanation, explain_result, working_clock
+from app.deadlines.step_types import StepTimeline
 from app.deadlines.store import repository as clock_repository
+from app.deadlines.store.step_sync import timeline_for_state
 from app.deadlines.store.sync import DeadlineContext, evaluate_dossier, load_context
 from app.dossiers import lists, repository
 from app.models import Agency, Dossier, DossierApplicant, DossierEvent, Procedure
@@ -111,6 +113,7 @@ class DossierView:
     explanation: Explanation
     agency: Agency
     applicant: DossierApplicant | None  # only when asked for (personal data)
+    steps: StepTimeline  # DEADLINES.md §8: who held it, who made it late
 
 
 def detail(
@@ -131,6 +134,7 @@ def detail(
         explanation=explain_state(state, context),
         agency=agency_repository.agency_of(session, dossier.agency_id),
         applicant=repository.applicant_of(session, dossier.id) if with_applicant else None,
+        steps=timeline_for_state(session, dossier, state.events, state.result, context),
     )
 
 

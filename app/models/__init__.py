@@ -10,6 +10,7 @@ from app.models.dashboard_session import DashboardSessionRow
 from app.models.dossier import Dossier
 from app.models.dossier_anomaly import DossierAnomaly
 from app.models.dossier_event import DossierEvent
+from app.models.dossier_step_state import DossierStepState
 from app.models.dossier_transition import DossierTransition
 from app.models.ingest_run import ConnectorState, IngestRun
 from app.models.job_run import JobRun, SchedulerHeartbeat
@@ -17,6 +18,7 @@ from app.models.notice import Notice, NoticeEvent, NoticeFile
 from app.models.office_hours import AgencyOfficeHours
 from app.models.outbox import OutboxMessage
 from app.models.procedure import Procedure
+from app.models.procedure_process import ProcedureProcess
 from app.models.quarantine import QuarantineEntry
 from app.models.rate_rollup import RateRollup
 from app.models.raw_record import RawRecord
@@ -37,6 +39,7 @@ __all__ = [
     "DossierAnomaly",
     "DossierApplicant",
     "DossierEvent",
+    "DossierStepState",
     "DossierTransition",
     "IngestRun",
     "JobRun",
@@ -45,6 +48,7 @@ __all__ = [
     "NoticeFile",
     "OutboxMessage",
     "Procedure",
+    "ProcedureProcess",
     "QuarantineEntry",
     "RateRollup",
     "RawRecord",

@@ -45,6 +45,10 @@ class Notice(TimestampMixin, Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Issued at the latest one working day before the legal due (NOTICES.md).
     issued_in_time: Mapped[bool | None] = mapped_column(Boolean)
+    # DEADLINES.md §8: the agency whose step made the dossier late, when another agency's
+    # (inter-agency): it issues the apology, the one-stop agency (`forwarding_agency`) forwards.
+    responsible_agency: Mapped[str | None] = mapped_column(String(255))
+    forwarding_agency: Mapped[str | None] = mapped_column(String(255))
 
 
 class NoticeEvent(Base):

@@ -75,7 +75,8 @@ def build_document(
     signer = repository.signer_of(session, agency.id)
     return NoticeDocument(
         governing_body=governing_body(agency, parent, settings.province_name),
-        issuing_unit=agency.name,
+        # DEADLINES.md §8: another agency's delay is apologised for by that agency
+        issuing_unit=notice.responsible_agency or agency.name,
         number=notice_number(notice),
         place=agency.place or settings.notice_place or settings.province_name,
         issue_date=to_local(dated).date(),

@@ -26,6 +26,7 @@ from typing import Any, Final
 
 from app.core.errors import BadRequest
 from app.procedures.catalogue import cell_text
+from app.procedures.process import STEP_COLUMNS
 from connectors.errors import SpreadsheetError
 from connectors.spreadsheet.aliases import AliasTable, fold
 from connectors.spreadsheet.readers import Row, csv_rows, xlsx_rows
@@ -33,7 +34,7 @@ from connectors.spreadsheet.readers import Row, csv_rows, xlsx_rows
 CATALOGUE_FIELDS: Final = (
     "MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc", "ThoiHanGiaiQuyet", "CoQuanThucHien",
     "MucDo", "CapThucHien", "processing_time", "processing_unit", "cutoff",
-    "restart_on_supplement",
+    "restart_on_supplement", "steps", *STEP_COLUMNS,
 )
 #: how far down a title block may push the header of an export
 HEADER_SEARCH_ROWS: Final = 15

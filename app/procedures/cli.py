@@ -44,6 +44,8 @@ def _print_report(report: ImportReport, file: CatalogueFile) -> None:
         for p in report.refused:
             table.add_row(str(p.row), p.code or "", p.column, p.reason)
         console.print(table)
+    for w in report.warnings:
+        console.print(f"[yellow]Cảnh báo[/yellow] {w.code}: quy trình nội bộ — {w.reason}")
     if report.recomputed_dossiers:
         console.print(f"Đã tính lại hạn của {report.recomputed_dossiers} hồ sơ đang giải quyết")
 
@@ -83,3 +85,43 @@ def list_command(
                       "có" if i.in_catalogue else "không", str(i.dossiers),
                       "\n".join([i.parse_error or "", *(r.label for r in i.readings)]).strip())
     console.print(table)
+
+
+@app.command("steps")
+def steps_command(
+    code: str = typer.Argument(..., help="Procedure code (MaTTHC)."),
+    province: str | None = typer.Option(None, "--agency", "--province",
+                                        help="Agency code whose own process this is (a "
+                                             "province covers its communes); none: the "
+                                             "catalogue's."),
+    file: Path | None = typer.Option(None, "--set", help="JSON file: the list of steps to store "
+                                                         "([] removes that agency's process)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show a procedure's internal processes (catalogue and per province), or set one."""
+    from app.procedures import process_service
+
+    try:
+        with session_scope() as session:
+            if file is not None:
+                value = json.loads(file.read_text(encoding="utf-8-sig"))
+                views = [process_service.set_process(session, code, province, value, utcnow(),
+                                                     actor=f"cli:{province or 'catalogue'}")]
+            else:
+                views = process_service.get_processes(session, code)
+            out = [v.to_dict() for v in views]
+    except (AppError, json.JSONDecodeError, OSError) as exc:
+        console.print(f"[red]error:[/red] {getattr(exc, 'reason', exc)}")
+        raise typer.Exit(code=1) from None
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for view in out:
+        table = Table("Bước", "Đơn vị", "Giờ", "Trực tuyến", "Cơ quan",
+                      title=f"{code} — {view['agency_code'] or 'danh mục'} ({view['source']})")
+        for s in view["steps"]:
+            table.add_row(s["name"], "; ".join(s["units"]), str(s["working_hours"] or "—"),
+                          str(s.get("online_working_hours") or ""), s.get("agency") or "")
+        console.print(table)
+        if view["warning"]:
+            console.print(f"[yellow]Cảnh báo:[/yellow] {view['warning']}")

@@ -20,6 +20,7 @@ from app.deadlines.store.sync import recompute_open_dossiers
 from app.models import Procedure
 from app.procedures import repository as repo
 from app.procedures.catalogue import CatalogueRow, RowRefused, check_row
+from app.procedures.process_service import StepCollector, store_catalogue_processes
 
 _RULE_FIELDS = ("processing_time", "processing_unit", "cutoff", "restart_on_supplement")
 
@@ -46,6 +47,8 @@ class ImportReport:
     #: not stored at all (no code, bad cutoff, ...)
     refused: list[RowProblem] = field(default_factory=list)
     recomputed_dossiers: int = 0
+    #: imported all the same: internal processes whose allotments exceed the legal time
+    warnings: list[RowProblem] = field(default_factory=list)
 
 
 def reading_json(reading: Reading) -> dict[str, Any]:
@@ -85,7 +88,10 @@ def import_catalogue(
     """Create or update procedures from raw catalogue rows; flushes only."""
     report = ImportReport()
     checked: dict[str, CatalogueRow] = {}
+    steps = StepCollector()
     for number, raw in rows:
+        if steps.take(number, raw):
+            continue  # a CSV/XLSX row of one internal step
         try:
             row = check_row(number, raw)
         except RowRefused as exc:
@@ -118,6 +124,10 @@ def import_catalogue(
             rule_changed.append(proc.id)
     report.created = len(created)
     repo.add(session, created)
+    report.refused.extend(RowProblem(n, c, col, None, why) for n, c, col, why in steps.refused)
+    stored = {**existing, **{p.code: p for p in created}}
+    for code, warning in store_catalogue_processes(session, steps.by_code, stored, now):
+        report.warnings.append(RowProblem(0, code, "steps", None, warning))
     if rule_changed:
         report.recomputed_dossiers = recompute_open_dossiers(session, now, rule_changed)
     return report

@@ -18,6 +18,7 @@ from app.core.config import get_settings
 from app.core.errors import AppError
 from app.db.session import session_scope
 from app.rates.export import table_rows, title, to_csv, to_xlsx
+from app.rates.export_units import UNIT_SHEET_TITLE, unit_table_rows
 from app.rates.schemas import GroupBy
 from app.rates.service import local_day_start, period_report, resolve_scope
 
@@ -115,3 +116,9 @@ def report_command(
         _print_records(title(result), rows)
     for finding in result.findings:
         console.print(f"[yellow]Phát hiện:[/yellow] {finding}")
+    if result.late_steps_by_unit:
+        unit_rows = unit_table_rows(result.late_steps_by_unit)
+        units = Table(*unit_rows[0], title=UNIT_SHEET_TITLE)
+        for unit_row in unit_rows[1:]:
+            units.add_row(*(str(value) for value in unit_row))
+        console.print(units)

@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font
 
 from app.core.clock import to_local
 from app.core.spreadsheet import append_row, csv_text, new_workbook
+from app.rates.export_units import UNIT_SHEET_TITLE, add_unit_sheet, unit_table_rows
 from app.rates.schemas import Figures, PeriodReport, ReportGroup
 
 
@@ -72,7 +73,9 @@ def title(report: PeriodReport) -> str:
 
 def to_csv(report: PeriodReport) -> str:
     findings = [["", f"Phát hiện: {finding}"] for finding in report.findings]
-    return csv_text([*table_rows(report), *findings])
+    units = unit_table_rows(report.late_steps_by_unit) if report.late_steps_by_unit else []
+    heading = [[], ["", UNIT_SHEET_TITLE]] if units else []
+    return csv_text([*table_rows(report), *findings, *heading, *units])
 
 
 def to_xlsx(report: PeriodReport) -> bytes:
@@ -95,6 +98,8 @@ def to_xlsx(report: PeriodReport) -> bytes:
         append_row(sheet, ["", f"Phát hiện: {finding}"])
     sheet.column_dimensions["B"].width = 40
     sheet.freeze_panes = "C3"
+    if report.late_steps_by_unit:
+        add_unit_sheet(workbook, report.late_steps_by_unit)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

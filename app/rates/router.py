@@ -14,7 +14,7 @@ from app.auth.deps import Principal, require_roles
 from app.core.clock import to_local, utcnow
 from app.rates.cache import PublicCacheDep
 from app.rates.export import to_csv, to_xlsx
-from app.rates.schemas import ExportFormat, GroupBy, PeriodReport, PublicRates
+from app.rates.schemas import ExportFormat, GroupBy, PeriodReport, PublicRates, UnitRate
 from app.rates.service import (
     check_public_period,
     local_day_start,
@@ -22,6 +22,7 @@ from app.rates.service import (
     public_rates,
     resolve_scope,
 )
+from app.rates.units import unit_rates
 
 router = APIRouter(prefix="/api/v1", tags=["rates"])
 Viewer = Annotated[Principal, Depends(require_roles("viewer"))]
@@ -105,6 +106,22 @@ def report(
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
     return result
+
+
+@router.get("/rates/units", response_model=list[UnitRate])
+def units(
+    principal: Viewer,
+    session: SessionDep,
+    settings: SettingsDep,
+    from_date: OptionalFrom = None,
+    to_date: OptionalTo = None,
+    agency: Annotated[str | None, Query(description="agency code: its subtree")] = None,
+) -> list[UnitRate]:
+    """On-time rate by processing unit (DEADLINES.md §8): the steps finished in the period
+    (default: the current month so far), per unit and agency, best rate first."""
+    start, end = current_period(from_date, to_date)
+    scope = resolve_scope(session, principal.agency_ids, agency)
+    return unit_rates(session, start, end, scope, settings.small_sample_threshold)
 
 
 @router.get("/public/rates", response_model=PublicRates)

@@ -78,6 +78,22 @@ class ProcessingTimeRow(BaseModel):
     median_working_days: float
 
 
+class UnitRate(BaseModel):
+    """One unit's steps finished in the period."""
+
+    unit: str
+    agency: str
+    inter_agency: bool
+    steps: int
+    early: int
+    on_time: int
+    late: int
+    no_due: int
+    on_time_rate: float | None  # (early + on_time) / (early + on_time + late)
+    overrun_working_hours: float  # the late steps' overruns added up
+    small_sample: bool
+
+
 class PeriodReport(Figures):
     period_from: datetime
     period_to: datetime
@@ -88,6 +104,8 @@ class PeriodReport(Figures):
     groups: list[ReportGroup] | None
     processing_times: list[ProcessingTimeRow]
     definitions: dict[str, str]
+    # DEADLINES.md §8: units whose steps finished late in the period (with processing times)
+    late_steps_by_unit: list[UnitRate] = []
 
 
 class PublicRateRow(BaseModel):

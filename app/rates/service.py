@@ -25,6 +25,7 @@ from app.rates.schemas import (
     PublicRates,
     ReportGroup,
 )
+from app.rates.units import late_steps_by_unit, unit_rates
 
 MAX_PERIOD = timedelta(days=3700)
 
@@ -151,6 +152,9 @@ def period_report(
         groups=groups,
         processing_times=processing,
         definitions=RATE_DEFINITIONS,
+        late_steps_by_unit=late_steps_by_unit(
+            unit_rates(session, start, end, scope, settings.small_sample_threshold))
+        if with_processing_times else [],
     )
 
 

@@ -15,6 +15,8 @@ from app.models import Agency, DossierTransition, ScanWatermark
 TRANSITION_KINDS = frozenset(
     {"became_due_soon", "became_overdue", "late_without_apology", "escalated"}
 )
+#: a step's facts are kinds "<prefix>:<step position>" (app/scan/steps.py)
+STEP_KIND_PREFIXES = ("step_due_soon:", "step_overdue:")
 
 @dataclass(frozen=True, slots=True)
 class TransitionFact:
@@ -34,6 +36,7 @@ def record_transitions(
     if not facts:
         return set()
     unknown = {f.kind for f in facts} - TRANSITION_KINDS
+    unknown = {k for k in unknown if not k.startswith(STEP_KIND_PREFIXES)}
     if unknown:
         raise ValueError(f"unknown transition kinds {sorted(unknown)}")
     rows = [

@@ -18,18 +18,22 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from app.core.progress import Tracker
 from app.deadlines import DeadlineResult, ProcessingTime, working_clock
+from app.deadlines.step_types import StepSpan
 from app.deadlines.store import repository as clock_repository
+from app.deadlines.store.step_sync import StepContext, load_step_context
 from app.deadlines.store.sync import DeadlineContext, load_context, refresh_deadlines
 from app.delivery.service import Message, enqueue_many
-from app.models import Dossier, Notice
+from app.models import Dossier, DossierEvent, Notice
 from app.notices import repository as notice_repository
 from app.notices import service as notice_service
-from app.notices.drafting import insert_draft
+from app.notices.drafting import DEFAULT_REASON, insert_draft
 from app.scan import notify, repository
+from app.scan import steps as step_scan
 from app.scan.repository import TransitionFact
 
 DEFAULT_BATCH_SIZE = 2000
@@ -50,6 +54,9 @@ class ScanCounts:
     drafted: int = 0
     auto_approved: int = 0
     notifications: int = 0
+    # DEADLINES.md §8: open steps newly due soon / overdue (app/scan/steps.py)
+    step_due_soon: int = 0
+    step_overdue: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -68,6 +75,7 @@ def run_scan(
     context: DeadlineContext | None = None,
     since: datetime | None = None,
     progress: Tracker | None = None,
+    with_steps: bool = True,
 ) -> ScanCounts:
     """Scan open dossiers as of `now` (flushes, never commits): all of them, or with `since`
     (the instant of the last complete scan) only those whose state may have moved since.
@@ -77,14 +85,22 @@ def run_scan(
     if not 1 <= batch_size <= 10_000:
         raise ValueError("batch_size must be between 1 and 10,000")
     context = context or load_context(session)
+    # `with_steps=False` is the scan before issue 16, kept as the bench's baseline
+    steps = load_step_context(session, context, None) if with_steps else None
     only = None
     if since is not None:
-        only = clock_repository.may_have_moved(since, now, _horizon(context, now))
+        horizon = _horizon(context, now)
+        only = clock_repository.may_have_moved(since, now, horizon)
+        if with_steps:
+            only = or_(only, step_scan.may_have_moved(horizon))
+    elif with_steps:
+        step_scan.forget_closed(session)
     if progress is not None:
         progress.start(clock_repository.count_open(session, None, only))
     counts = ScanCounts()
     for batch in clock_repository.open_dossier_batches(session, None, batch_size, only):
-        counts.add(scan_batch(session, batch, now, context, extension))
+        counts.add(scan_batch(session, batch, now, context, extension, steps,
+                              with_steps=with_steps))
         if progress is not None:
             progress.advance(len(batch))
     return counts
@@ -108,11 +124,20 @@ def scan_batch(
     now: datetime,
     context: DeadlineContext,
     extension: ProcessingTime | None = None,
+    steps: StepContext | None = None,
+    *,
+    with_steps: bool = True,
 ) -> ScanCounts:
     counts = ScanCounts(scanned=len(batch))
-    results = refresh_deadlines(session, batch, now, context)
-    notices = notice_repository.for_dossiers(session, [d.id for d in batch])
+    events: dict[int, list[DossierEvent]] = {}
+    results = refresh_deadlines(session, batch, now, context, events_out=events)
+    opened: dict[int, StepSpan] = {}
     facts: list[TransitionFact] = []
+    if with_steps:
+        steps = steps or load_step_context(session, context, None)
+        found = step_scan.find_steps(session, batch, results, events, now, steps)
+        facts, opened = found.facts, found.opened
+    notices = notice_repository.for_dossiers(session, [d.id for d in batch])
     at_risk: list[Dossier] = []
     for dossier, result in zip(batch, results, strict=True):
         _classify_count(counts, result)
@@ -127,6 +152,12 @@ def scan_batch(
     messages: list[Message] = []
     for dossier_id, kind in sorted(new):
         dossier = by_id[dossier_id]
+        if step_scan.is_step_kind(kind):  # §8: a step's fact, "step_overdue:<position>"
+            field = step_scan.count_kind(kind)
+            setattr(counts, field, getattr(counts, field) + 1)
+            if field == "step_overdue":
+                messages.append(step_scan.overdue_message(dossier, opened[dossier_id]))
+            continue
         setattr(counts, kind, getattr(counts, kind) + 1)
         # Queued once per new fact; the outbox key makes a repeat a no-op anyway.
         if kind == "became_overdue":
@@ -135,7 +166,10 @@ def scan_batch(
             messages.append(notify.escalation(dossier, agencies.get(dossier.agency_id)))
     enqueue_many(session, messages, now)
     counts.notifications += len(messages)
-    _draft(session, at_risk, now, context, extension, counts)
+    results_by_id = {d.id: r for d, r in zip(batch, results, strict=True)}
+    blames = {d.id: step_scan.blame(d, events.get(d.id, ()), results_by_id[d.id], steps)
+              for d in at_risk} if steps is not None else {}
+    _draft(session, at_risk, now, context, extension, counts, blames)
     session.flush()
     return counts
 
@@ -171,12 +205,14 @@ def _draft(
     context: DeadlineContext,
     extension: ProcessingTime | None,
     counts: ScanCounts,
+    blames: dict[int, step_scan.Blame | None] | None = None,
 ) -> None:
     if not dossiers:
         return
     procedures = clock_repository.procedures_by_id(session, {d.procedure_id for d in dossiers})
     agencies = repository.agencies_by_id(session, {d.agency_id for d in dossiers})
     for dossier in dossiers:
+        blame = (blames or {}).get(dossier.id)
         notice = insert_draft(
             session,
             dossier,
@@ -185,9 +221,13 @@ def _draft(
             actor=SCAN_ACTOR,
             context=context,
             extension=extension,
+            reason=f"{DEFAULT_REASON} {blame.reason}" if blame else None,
         )
         if notice is None:
             continue  # another scan drafted it meanwhile
+        if blame is not None:  # §8: another agency's delay is apologised for by that agency
+            notice.responsible_agency = blame.responsible_agency
+            notice.forwarding_agency = blame.forwarding_agency
         counts.drafted += 1
         agency = agencies.get(dossier.agency_id)
         if agency is not None and agency.auto_approve_notices:

@@ -12,6 +12,7 @@ from typing import Any, Final
 from connectors.dvc_portal.mapping import record_updated_at
 from connectors.portal.fields import PORTAL_TZ, format_portal_date
 from connectors.simulator import reference as ref
+from connectors.simulator.processes import follow_process, process
 from connectors.simulator.timeline import (
     Step,
     Story,
@@ -116,6 +117,7 @@ class Dataset:
                 "TenLinhVuc": p.field_name,
                 "ThoiHanGiaiQuyet": p.time_text,
                 "restart_on_supplement": p.restart_on_supplement,
+                **({"steps": steps} if (steps := process(p)) else {}),
             }
             for p in ref.PROCEDURES
         ]
@@ -139,6 +141,9 @@ def _dossier(rng: random.Random, now_local: datetime, received: datetime, code: 
         due = rounded_up_due(due)
     reason = rng.choice(ref.SUPPLEMENT_REASONS)
     told: Story = story(rng, procedure, received, due, reason)
+    # its own random stream: the internal process must not change the rest of the dataset
+    process_rng = random.Random(f"{code}/process")  # noqa: S311 (test data)
+    told.steps = follow_process(process_rng, told.steps, procedure, agency)
     previous: datetime | None = None
     for step in told.steps:
         step.at = to_office_hours(step.at).replace(microsecond=0)  # the portal has seconds
@@ -158,7 +163,8 @@ def _dossier(rng: random.Random, now_local: datetime, received: datetime, code: 
             "NguoiXuLy": _person(rng)[0],
             "ChucDanh": rng.choice(ref.OFFICER_TITLES),
             "ThoiDiemXuLy": format_portal_date(s.at),
-            "PhongBanXuLy": departments[min(s.department_index, len(departments) - 1)],
+            "PhongBanXuLy": s.department
+            or departments[min(s.department_index, len(departments) - 1)],
             "NoiDungXuLy": s.content,
             "TrangThai": s.status,
         }

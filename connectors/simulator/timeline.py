@@ -120,6 +120,7 @@ class Step:
     status: int
     content: str
     department_index: int = 1
+    department: str | None = None  # a unit named by the internal process (processes.py)
 
 
 @dataclass

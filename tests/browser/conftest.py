@@ -81,6 +81,7 @@ class LiveApp:
     base_url: str
     token: str
     seeded: Seeded
+    database_url: str = ""  # to add data a test needs beside the seed
 
 
 LATE_WITHOUT_APOLOGY = "H-LATE-02"
@@ -114,7 +115,7 @@ def live_app(database_factory: DatabaseFactory) -> Iterator[LiveApp]:
         ).secret
         session.commit()
     with serve(url, engine) as base_url:
-        yield LiveApp(base_url, token, seeded)
+        yield LiveApp(base_url, token, seeded, url)
 
 
 @contextmanager

@@ -41,7 +41,8 @@ from tests.ingest.payloads import NOW, as_records, dossier
 LATER_TABLES = frozenset({"dashboard_session", "webhook_delivery",  # 0006
                           "agency_signer",  # 0009
                           "sender", "sender_session", "dossier_anomaly",  # 0005
-                          "scan_watermark"})  # 0010
+                          "scan_watermark",  # 0010
+                          "procedure_process", "dossier_step_state"})  # 0016
 LATER_COLUMNS = frozenset({("quarantine", "named_agency"), ("quarantine", "sender_agency"),
                            ("ingest_run", "agency_code"),  # 0006
                            ("notice", "symbol"),  # 0009
@@ -51,7 +52,8 @@ LATER_COLUMNS = frozenset({("quarantine", "named_agency"), ("quarantine", "sende
                           | {("procedure", c) for c in (  # 0008
                               "processing_time_phrase", "processing_time_exceptions",
                               "processing_time_readings", "cutoff_phrase", "implementing_agency",
-                              "service_level")})
+                              "service_level")}
+                          | {("notice", "responsible_agency"), ("notice", "forwarding_agency")})
 LATER_INDEXES = frozenset({"ix_raw_record_unarchived"})  # 0007, over raw_record.id
 
 

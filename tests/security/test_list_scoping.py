@@ -29,7 +29,7 @@ from app.ingest.service import ingest_records
 from app.models import IngestRun
 from app.scan.service import run_scan
 from connectors import SourceRecord
-from tests.factories import make_dossier, make_procedure
+from tests.factories import add_event, make_dossier, make_procedure
 from tests.ingest.payloads import dossier as portal_dossier
 from tests.scan.scenario import ONE_DAY_BEFORE, add_dossier, make_case
 from tests.security.test_route_auth import PRIVATE
@@ -48,6 +48,7 @@ def markers(district: str) -> dict[str, str]:
         "anomaly": f"A-{n}-260302-0001",
         "run": f'"agency_code":"{district}"',
         "group": f'"key":"{district}"',
+        "unit": f"Tổ xử lý {n}",  # the unit of a step of the overdue dossier (DEADLINES.md §8)
     }
 
 
@@ -72,6 +73,9 @@ LISTS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
     ("GET", "/giam-sat/phieu-xin-loi"): ("", ("overdue",)),
     ("GET", "/giam-sat/cach-ly"): ("trang_thai=all", ("quarantine",)),
     ("GET", "/giam-sat/chat-luong-du-lieu"): ("", ("anomaly",)),
+    ("GET", "/api/v1/rates/units"): ("from=2026-03-01&to=2026-04-01", ("unit",)),
+    ("GET", "/giam-sat/don-vi-xu-ly"): ("from=2026-03-01&to=2026-04-01", ("unit",)),
+    ("GET", "/giam-sat/so-theo-doi"): ("from=2026-03-01&to=2026-04-01", ("overdue",)),
 }
 REDIRECTS = {("GET", "/giam-sat")}  # sends a supervisor on to a list walked above
 
@@ -91,7 +95,9 @@ def callers(db_session: Session) -> dict[str, Caller]:
     soon = []
     for district, case in zip(DISTRICTS, (case_a, case_b), strict=True):
         mark = markers(district)
-        add_dossier(db_session, case, mark["overdue"])
+        late = add_dossier(db_session, case, mark["overdue"])
+        add_event(db_session, late, late.received_at + timedelta(hours=1), 4,
+                  "Thẩm định").department = mark["unit"]
         soon.append(make_dossier(db_session, mark["soon"], case.agency, quick,
                                  now - timedelta(minutes=5)))
         bad = portal_dossier(mark["quarantine"], agency=district, NgayTiepNhan="02/03/2026")

@@ -95,6 +95,10 @@ PRIVATE: dict[tuple[str, str], Private] = {
     ("GET", "/api/v1/rates"): Private("item", query=f"agency={OWN_AGENCY}"),
     ("GET", "/api/v1/reports/period"): Private(
         "item", query=f"from=2026-03-01&to=2026-04-01&agency={OWN_AGENCY}"),
+    ("GET", "/api/v1/rates/units"): Private("list", query="from=2026-03-01&to=2026-04-01"),
+    ("GET", "/api/v1/procedures/{procedure_code}/steps"): Private(
+        "global", "a procedure's internal processes: catalogue data, no dossier"),
+    ("PUT", "/api/v1/procedures/{procedure_code}/steps"): Private("role"),
     ("GET", "/api/v1/notices"): Private("list"),
     ("POST", "/api/v1/notices"): Private("item"),
     ("GET", "/api/v1/notices/{notice_id}"): Private("item"),
@@ -121,6 +125,9 @@ PRIVATE: dict[tuple[str, str], Private] = {
         "global", "one procedure of the catalogue; its dossier count is the caller's own"),
     ("GET", "/giam-sat/cach-ly"): Private("list", query="trang_thai=all"),
     ("GET", "/giam-sat/chat-luong-du-lieu"): Private("list"),
+    ("GET", "/giam-sat/don-vi-xu-ly"): Private("list", query="from=2026-03-01&to=2026-04-01"),
+    ("GET", "/giam-sat/so-theo-doi"): Private("list", query="from=2026-03-01&to=2026-04-01"),
+    ("GET", "/giam-sat/phieu-kiem-soat"): Private("item", query=f"ma={CODE}"),
     ("GET", "/giam-sat/he-thong-gui"): Private("role"),
     ("POST", "/giam-sat/he-thong-gui"): Private("role"),
     ("POST", "/giam-sat/he-thong-gui/{name}/thu-hoi"): Private("role"),

@@ -23,9 +23,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("agencies", "quality", "delivery"),  # shared services every domain may call
     ("auth", "senders"),  # who may call: tokens, roles, scope; the real senders
     ("calendar", "dossiers", "procedures", "ingest", "notices", "rates"),  # the domains
-    ("scan", "retention", "forecast"),  # processes that drive domains: the scan drafts
+    ("scan", "retention", "forecast", "documents"),  # processes that drive domains: the scan drafts
     # notices and notifies, retention archives ingest's raw payloads, the forecast reads dossiers'
     # histories and notifies
+    # documents (forms 06, 07) are views over dossiers, steps and the notices' print fonts
     ("scheduler",),  # the job registry: imports every domain's jobs.py
     ("dashboard", "health", "metrics", "ops"),  # views over everything
     ("main",),  # entry points: the ASGI app,

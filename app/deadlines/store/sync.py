@@ -189,8 +189,11 @@ def refresh_deadlines(
     now: datetime,
     context: DeadlineContext | None = None,
     readings: Readings | None = None,
+    events_out: dict[int, list[DossierEvent]] | None = None,
 ) -> list[DeadlineResult]:
     """Recompute the clock state of these dossiers as of `now` (flushes, never commits).
+    `events_out` receives the progress records read, by dossier id (the scan's steps reuse
+    them rather than reading them twice).
 
     Changed rows are written with one executemany UPDATE of a fixed column set rather than by
     the unit of work, which would group rows by which columns changed and issue thousands of
@@ -203,6 +206,8 @@ def refresh_deadlines(
     events_by_dossier: dict[int, list[DossierEvent]] = defaultdict(list)
     for event in repository.events_for(session, [d.id for d in dossiers]):
         events_by_dossier[event.dossier_id].append(event)
+    if events_out is not None:
+        events_out.update(events_by_dossier)
     evaluated = evaluate_read(
         [(d, procedures.get(d.procedure_id), events_by_dossier.get(d.id, ())) for d in dossiers],
         context,

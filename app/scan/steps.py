@@ -1,0 +1,170 @@
+"""The scan's steps (DEADLINES.md §8): an open step that is due soon or overdue is a fact like a
+dossier's, recorded once (kind "step_due_soon:<n>" / "step_overdue:<n>", n its position), so a
+department sees its late hand-overs before the dossier itself is late; an overdue step queues a
+notification naming the unit. The open step found is kept in dossier_step_state, which is how an
+incremental scan finds dossiers whose step may have moved although their own due is far.
+
+The apology the scan drafts names the step that ate the time, and for another agency's step is
+issued by that agency and forwarded by the one-stop agency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.deadlines import DeadlineResult
+from app.deadlines.explain_text import hours_text
+from app.deadlines.status import CLOSED
+from app.deadlines.step_types import StepSpan
+from app.deadlines.steps import worst_step
+from app.deadlines.store.step_sync import StepContext, timeline_of
+from app.delivery.service import Message
+from app.models import Dossier, DossierEvent, DossierStepState
+from app.scan import repository
+from app.scan.notify import CHANNEL
+from app.scan.repository import TransitionFact
+
+WATCHED = frozenset({"due_soon", "overdue"})
+
+
+@dataclass(frozen=True)
+class Blame:
+    """What an apology says about who made the dossier late."""
+
+    reason: str  # appended to the drafted reason
+    responsible_agency: str | None  # another agency: it issues the apology
+    forwarding_agency: str | None  # the one-stop agency that forwards it
+
+
+State = tuple[int, str, str, datetime | None, str]
+
+
+def _state(step: StepSpan | None) -> State | None:
+    if step is None or step.due_at is None:
+        return None
+    return (step.position, step.unit, step.agency, step.due_at, step.classification)
+
+
+@dataclass
+class StepFindings:
+    """What a batch's open steps show: the facts to record (with the dossiers'), the open step
+    of each dossier with a fact (for its message)."""
+
+    facts: list[TransitionFact]
+    opened: dict[int, StepSpan]
+
+
+def find_steps(
+    session: Session,
+    batch: Sequence[Dossier],
+    results: Sequence[DeadlineResult],
+    events: Mapping[int, Sequence[DossierEvent]],
+    now: datetime,
+    context: StepContext,
+) -> StepFindings:
+    """Each open dossier's open step (the engine's light path); its state is kept, and a step
+    due soon or overdue becomes a fact, recorded by the scan with the dossiers' own."""
+    findings = StepFindings([], {})
+    wanted: dict[int, State | None] = {}
+    for dossier, result in zip(batch, results, strict=True):
+        step = None
+        if result.finished_at is None and result.classification != "excluded":
+            step = timeline_of(dossier, events.get(dossier.id, ()), result, context,
+                               open_only=True).open_step
+        wanted[dossier.id] = _state(step)
+        if step is None or step.classification not in WATCHED or step.due_at is None:
+            continue
+        findings.opened[dossier.id] = step
+        kind = "step_due_soon" if step.classification == "due_soon" else "step_overdue"
+        at = now if kind == "step_due_soon" else step.due_at
+        findings.facts.append(TransitionFact(dossier.id, f"{kind}:{step.position}", at))
+    _keep_states(session, wanted, now)
+    return findings
+
+
+def is_step_kind(kind: str) -> bool:
+    return kind.startswith(repository.STEP_KIND_PREFIXES)
+
+
+def count_kind(kind: str) -> str:
+    """The ScanCounts field of a step fact's kind ("step_overdue:3" -> "step_overdue")."""
+    return kind.split(":", 1)[0]
+
+
+def overdue_message(dossier: Dossier, step: StepSpan) -> Message:
+    # facts only: the unit and agency, never the applicant
+    return Message(
+        key=f"step_overdue:{dossier.code}:{step.position}",
+        kind="step_overdue",
+        channel=CHANNEL,
+        payload={
+            "event": "step_overdue", "dossier_code": dossier.code, "step": step.name,
+            "step_position": step.position, "unit": step.unit, "agency": step.agency,
+            "inter_agency": step.inter_agency,
+            "step_due_at": step.due_at.isoformat() if step.due_at else None,
+            "dossier_due_at": dossier.due_at.isoformat() if dossier.due_at else None,
+        },
+    )
+
+
+def _keep_states(session: Session, wanted: Mapping[int, State | None], now: datetime) -> None:
+    """Write only what changed, in bulk: a scan that finds the same open steps writes nothing."""
+    s = DossierStepState
+    stored = {row[0]: tuple(row[1:]) for row in session.execute(
+        select(s.dossier_id, s.position, s.unit, s.agency, s.due_at, s.classification)
+        .where(s.dossier_id.in_(list(wanted))))}
+    gone = [i for i, state in wanted.items() if state is None and i in stored]
+    if gone:
+        session.execute(delete(s).where(s.dossier_id.in_(gone)))
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for dossier_id, state in wanted.items():
+        if state is None or stored.get(dossier_id) == state:
+            continue
+        position, unit, agency, due_at, classification = state
+        row = {"dossier_id": dossier_id, "position": position, "unit": unit[:255],
+               "agency": agency[:255], "due_at": due_at, "classification": classification,
+               "updated_at": now}
+        (changed if dossier_id in stored else new).append(row)
+    if new:
+        session.execute(insert(s), new)
+    if changed:  # ORM bulk UPDATE by primary key: one executemany
+        session.execute(update(s), changed)
+
+
+def may_have_moved(horizon: datetime) -> ColumnElement[bool]:
+    """Open dossiers whose open step, as last found, falls due before `horizon` and is not yet
+    overdue: the incremental scan looks at them whatever their own due."""
+    return Dossier.id.in_(select(DossierStepState.dossier_id).where(and_(
+        DossierStepState.due_at <= horizon, DossierStepState.classification != "overdue")))
+
+
+def forget_closed(session: Session) -> None:
+    """Drop the open-step state of dossiers closed since (a full scan's housekeeping)."""
+    closed = select(Dossier.id).where(Dossier.status.in_(sorted(CLOSED)))
+    session.execute(delete(DossierStepState).where(DossierStepState.dossier_id.in_(closed)))
+
+
+def blame(
+    dossier: Dossier, events: Sequence[DossierEvent], result: DeadlineResult,
+    context: StepContext,
+) -> Blame | None:
+    """For an apology drafted before the due: the step that overran most so far, if any."""
+    timeline = timeline_of(dossier, events, result, context)
+    step = worst_step(timeline.all_steps)
+    if step is None:
+        return None
+    named = f"«{step.name}» — {step.unit}" if step.name else step.unit
+    text = (f"Bước xử lý chậm: {named} (vượt {hours_text(step.overrun_working_hours)} giờ làm "
+            f"việc so với thời gian quy trình nội bộ cho phép).")
+    if step.inter_agency:
+        home = context.agency_names.get(dossier.agency_id, "")
+        text += f" Cơ quan chậm giải quyết: {step.agency}; {home} chuyển phiếu xin lỗi."
+        return Blame(text, step.agency, home or None)
+    return Blame(text, None, None)
