@@ -26,7 +26,7 @@ TAX_UNIT: Final = "Chi cục Thuế khu vực I"
 TAX_AGENCY: Final = "Thuế tỉnh (Chi cục Thuế khu vực I)"
 LEADER: Final = "Lãnh đạo đơn vị"
 LAND_FIELD: Final = "G09"
-SLOW_FACTOR: Final = 2.5
+SLOW_FACTOR: Final = 4.0
 TAX_FACTOR: Final = 1.6
 # (name, share of the legal time, who: desk | specialist | tax | leader)
 Share = tuple[str, Decimal, str]
@@ -54,9 +54,9 @@ def _half_hours(value: Decimal) -> Decimal:
     return max((value * 2).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 2, Decimal("0.5"))
 
 
-def _unit(who: str, level: str) -> str:
-    departments = ref.DEPARTMENTS[level]
-    return {"desk": departments[0], "specialist": departments[min(1, len(departments) - 1)],
+def _unit(who: str, procedure: ref.Procedure) -> str:
+    """The desk is the service centre that receives; the specialist the procedure's office."""
+    return {"desk": ref.RECEPTION[procedure.level], "specialist": procedure.office,
             "tax": TAX_UNIT, "leader": LEADER}[who]
 
 
@@ -75,7 +75,7 @@ def process(procedure: ref.Procedure) -> list[dict[str, Any]]:
     steps = []
     for name, share, who in _shares(procedure):
         hours = _half_hours(legal * share)
-        step: dict[str, Any] = {"name": name, "units": [_unit(who, procedure.level)],
+        step: dict[str, Any] = {"name": name, "units": [_unit(who, procedure)],
                                 "working_hours": float(hours)}
         if who == "specialist":  # online dossiers arrive digitised: less checking
             step["online_working_hours"] = float(_half_hours(hours * Decimal("0.8")))
@@ -102,7 +102,7 @@ def follow_process(rng: random.Random, steps: list[Step], procedure: ref.Procedu
     """The story's steps with the process's hand-overs between the last resumption (or
     hand-over) and the finish; the desk hands over, finishes and returns."""
     shares = _shares(procedure) if _legal_hours(procedure) is not None else []
-    desk = _unit("desk", procedure.level)
+    desk = _unit("desk", procedure)
     for step in steps:
         if step.status in (9, 10) or (step.status == 4 and step is steps[1]):
             step.department = desk
@@ -118,5 +118,5 @@ def follow_process(rng: random.Random, steps: list[Step], procedure: ref.Procedu
     for who, weight in middle:
         done += weight
         at: datetime = begun + (ended - begun) * (done / total) * 0.97
-        inserted.append(Step(at, 4, _TEXTS[who], department=_unit(who, procedure.level)))
+        inserted.append(Step(at, 4, _TEXTS[who], department=_unit(who, procedure)))
     return [*steps[:start + 1], *inserted, *steps[start + 1:]]
