@@ -92,7 +92,7 @@ def dossier_detail(
             "explanation_text": explanation.to_text(),
             "anomalies": state.anomalies,
             # DEADLINES.md §8: who held it, and which step ate the time
-            "steps": steps,
+            "step_timeline": steps,
             "steps_picture": timeline_picture(steps),
             "steps_text": step_views.steps_text(steps),
             "unattributed": UNATTRIBUTED_REASONS,
