@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from functools import lru_cache
 from typing import Any, Final, Literal
 
 from app.core.errors import ValidationFailed
@@ -29,6 +30,7 @@ _PERSONAL_NUMBER_KEYS: Final = frozenset(
 )
 
 
+@lru_cache(maxsize=1024)
 def _is_personal_number_key(key: str) -> bool:
     lowered = key.lower()
     return (
@@ -38,9 +40,14 @@ def _is_personal_number_key(key: str) -> bool:
     )
 
 
+def _nfc(text: str) -> str:
+    # ASCII is NFC already; a scan queues thousands of payloads of codes and instants
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 def _normalise(value: Any, path: str, allow_personal: bool) -> Any:
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
+        return _nfc(value)
     if isinstance(value, dict):
         result: dict[str, Any] = {}
         for key, item in value.items():
@@ -52,7 +59,7 @@ def _normalise(value: Any, path: str, allow_personal: bool) -> Any:
                     "to the applicant may carry it",
                     field=f"{path}{key}",
                 )
-            result[unicodedata.normalize("NFC", key)] = _normalise(
+            result[_nfc(key)] = _normalise(
                 item, f"{path}{key}.", allow_personal
             )
         return result

@@ -130,14 +130,17 @@ def scan_batch(
 ) -> ScanCounts:
     counts = ScanCounts(scanned=len(batch))
     events: dict[int, list[DossierEvent]] = {}
-    results = refresh_deadlines(session, batch, now, context, events_out=events)
+    notices = notice_repository.for_dossiers(session, [d.id for d in batch])
+    results = refresh_deadlines(
+        session, batch, now, context, events_out=events,
+        more_columns=lambda d, r: _flags(d, r, notices.get(d.id), now),
+    )
     opened: dict[int, StepSpan] = {}
     facts: list[TransitionFact] = []
     if with_steps:
         steps = steps or load_step_context(session, context, None)
         found = step_scan.find_steps(session, batch, results, events, now, steps)
         facts, opened = found.facts, found.opened
-    notices = notice_repository.for_dossiers(session, [d.id for d in batch])
     at_risk: list[Dossier] = []
     for dossier, result in zip(batch, results, strict=True):
         _classify_count(counts, result)
@@ -179,6 +182,29 @@ def _classify_count(counts: ScanCounts, result: DeadlineResult) -> None:
         setattr(counts, result.classification, getattr(counts, result.classification) + 1)
 
 
+def _unapologised(result: DeadlineResult, notice: Notice | None) -> bool:
+    """Past the due (never while paused) without a notice issued in time."""
+    overdue = result.classification == "overdue" and result.due_at is not None
+    return overdue and (notice is None or not notice.issued_in_time)
+
+
+def _escalated(dossier: Dossier, result: DeadlineResult, now: datetime) -> bool:
+    """Still open after the re-appointed date: NOTICES.md allows no second re-appointment."""
+    overdue = result.classification == "overdue" and result.due_at is not None
+    reappointed = dossier.reappointed_due_at
+    return overdue and reappointed is not None and now > reappointed
+
+
+def _flags(
+    dossier: Dossier, result: DeadlineResult, notice: Notice | None, now: datetime
+) -> dict[str, bool]:
+    """The dossier's flags after this scan; once raised, a flag stays raised."""
+    return {
+        "late_without_apology": dossier.late_without_apology or _unapologised(result, notice),
+        "escalated": dossier.escalated or _escalated(dossier, result, now),
+    }
+
+
 def _facts(
     dossier: Dossier, result: DeadlineResult, notice: Notice | None, now: datetime
 ) -> list[TransitionFact]:
@@ -188,12 +214,10 @@ def _facts(
     if kind != "overdue" or result.due_at is None:
         return []  # in time, or paused: never reported overdue while paused
     facts = [TransitionFact(dossier.id, "became_overdue", result.due_at)]
-    if notice is None or not notice.issued_in_time:
-        dossier.late_without_apology = True
+    if _unapologised(result, notice):
         facts.append(TransitionFact(dossier.id, "late_without_apology", result.due_at))
     reappointed = dossier.reappointed_due_at
-    if reappointed is not None and now > reappointed:
-        dossier.escalated = True
+    if reappointed is not None and _escalated(dossier, result, now):
         facts.append(TransitionFact(dossier.id, "escalated", reappointed))
     return facts
 
