@@ -5,7 +5,14 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import DossierTransition, Notice, NoticeEvent, OutboxMessage
+from app.models import (
+    Dossier,
+    DossierTransition,
+    Notice,
+    NoticeEvent,
+    OutboxMessage,
+    RateRollup,
+)
 from app.notices import service as notices
 from app.scan.service import run_scan
 from tests.factories import add_event
@@ -143,3 +150,28 @@ def test_auto_approve_agency_gets_its_draft_approved_by_auto(db_session: Session
     notice = db_session.scalars(select(Notice).where(Notice.dossier_id == dossier.id)).one()
     assert notice.status == "approved" and notice.approved_by == "auto"
     assert notice.issued_at is None  # approval only: issuing stays a person's act
+
+
+def test_the_scans_flags_are_stored_and_counted_in_the_rollup(db_session: Session) -> None:
+    """The flags are written with the clock columns (one UPDATE), not only set in memory:
+    read back from the database, and the rate rollup's lwa counter moves with them."""
+    case = make_case(db_session)
+    apologised = add_dossier(db_session, case, "000.00.12.H36-260302-0202")
+    run_scan(db_session, ONE_DAY_BEFORE)
+    notice = db_session.scalars(select(Notice).where(Notice.dossier_id == apologised.id)).one()
+    notices.approve(db_session, notice.id, ONE_DAY_BEFORE, actor="Trần Quốc Hưng")
+    notices.issue(db_session, notice.id, ONE_DAY_BEFORE + timedelta(hours=1), actor="Lê Văn Bình")
+    add_dossier(db_session, case, "000.00.12.H36-260302-0201")  # no scan saw it due soon
+    run_scan(db_session, AFTER_NEW_DUE)
+    db_session.expire_all()
+    stored = {
+        code: (lwa, esc)
+        for code, lwa, esc in db_session.execute(
+            select(Dossier.code, Dossier.late_without_apology, Dossier.escalated)
+        )
+    }
+    assert stored == {
+        "000.00.12.H36-260302-0201": (True, False),
+        "000.00.12.H36-260302-0202": (False, True),
+    }
+    assert db_session.scalar(select(func.sum(RateRollup.lwa))) == 1
