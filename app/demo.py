@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import typer
-from rich.console import Console
+from rich.text import Text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.agencies.service import import_agencies
@@ -20,6 +20,7 @@ from app.auth.service import create_token
 from app.core.background_server import BackgroundServer
 from app.core.clock import utcnow
 from app.core.config import get_settings
+from app.core.terminal import make_console, safe_markup
 from app.db import migrate
 from app.db.readiness import DEMO_DATABASE
 from app.db.session import make_engine, make_session_factory, session_scope
@@ -42,7 +43,7 @@ from connectors.simulator.webhook import push_webhooks
 
 app = typer.Typer()
 simulate_app = typer.Typer(help="The bundled fake portal.", no_args_is_help=True)
-console = Console()
+console = make_console()
 
 PROVINCE_CODE = "H21"
 # The demo's supervisor: a provincial department (land and environment), whose dossiers,
@@ -103,23 +104,22 @@ def load_demo_data(
         # the catalogue publishes its times as text: the hour-counted ones are those read so
         same_hour = frozenset(v.procedure.code for v in list_procedures(session)
                               if v.procedure.processing_unit == "working_hours")
-    console.print(
-        f"catalogue: {report.created} procedures, {len(report.listed_back)} listed back, "
-        f"{len(report.refused)} refused"
-    )
+    console.print(safe_markup("catalogue: {} procedures, {} listed back, {} refused",
+                              report.created, len(report.listed_back), len(report.refused)))
 
     names = {a["code"]: a["name"] for a in portal_agencies}
     if pushed:
         for line in push_demo_senders(factory, get_settings(), pushed, names, same_hour, now):
-            console.print(f"push {line.line()}")
+            console.print(safe_markup("push {}", line.line()))
     connector = get_connector("dvc_portal", base_url=portal, token=token, page_size=500)
     summary = run_pull(factory, connector, utcnow, detail=portal)
-    console.print(f"pull: {summary.line()}")
+    console.print(safe_markup("pull: {}", summary.line()))
     with session_scope(factory) as session:
         scan = run_scan(session, utcnow())
-    console.print(f"scan: {scan.as_dict()}")
+    console.print(safe_markup("scan: {}", scan.as_dict()))
     published = publish_some_drafts(factory, utcnow(), keep=1)
-    console.print(f"notices: {published} drafted apologies approved, issued and published")
+    console.print(safe_markup("notices: {} drafted apologies approved, issued and published",
+                              published))
     with session_scope(factory) as session:
         admin = create_token(session, name="Quản trị hệ thống", role="admin", agency=None,
                              now=now)
@@ -189,7 +189,7 @@ def demo(
     os.environ.update(env)
     get_settings.cache_clear()
     migrate.upgrade(url)
-    console.print(f"[green]database ready[/green] {db_path}")
+    console.print(safe_markup("[green]database ready[/green] {}", db_path))
     tokens = load_demo_data(url, simulator.url, DEFAULT_TOKEN, now, pushed)
     process = None
     if scheduler:
@@ -199,14 +199,17 @@ def demo(
         process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "scheduler"], env={**os.environ, **env, **quiet}
         )
-    console.print(f"\nDashboard:        http://{host}:{port}/")
-    console.print(f"Supervisor login: http://{host}:{port}/login")
-    console.print(f"API docs:         http://{host}:{port}/docs")
-    console.print(f"Health:           http://{host}:{port}/healthz")
-    console.print(f"Portal simulator: {simulator.url}/api/hoso (Bearer {DEFAULT_TOKEN})")
-    console.print(f"Pushing senders:  http://{host}:{port}/giam-sat/he-thong-gui (admin)")
-    console.print(f"Admin token:      {tokens['admin']}")
-    console.print(f"Supervisor token: {tokens['supervisor']} ({SUPERVISOR_AGENCY_NAME})")
+    base = f"http://{host}:{port}"
+    console.print(safe_markup("\nDashboard:        {}/", base))
+    console.print(safe_markup("Supervisor login: {}/login", base))
+    console.print(safe_markup("API docs:         {}/docs", base))
+    console.print(safe_markup("Health:           {}/healthz", base))
+    console.print(safe_markup("Portal simulator: {}/api/hoso (Bearer {})", simulator.url,
+                              DEFAULT_TOKEN))
+    console.print(safe_markup("Pushing senders:  {}/giam-sat/he-thong-gui (admin)", base))
+    console.print(safe_markup("Admin token:      {}", tokens["admin"]))
+    console.print(safe_markup("Supervisor token: {} ({})", tokens["supervisor"],
+                              SUPERVISOR_AGENCY_NAME))
     console.print("Notifications:    no mail or webhook channel is set, so they wait in the "
                   "outbox (.venv/bin/tthc outbox list)\n", highlight=False)
     _print_cli_hint(data_dir, db_path)
@@ -227,12 +230,13 @@ def _print_cli_hint(data_dir: Path, db_path: Path) -> None:
     found = data_dir.resolve() == (Path.cwd() / DEMO_DATABASE.parent).resolve()
     console.print("CLI on the demo data (another terminal, this directory):", highlight=False)
     if not found:
-        console.print(f"  {export}", highlight=False)
+        console.print(safe_markup("  {}", export), highlight=False)
     for command in ("notices list", "report --group-by agency", "quarantine list"):
-        console.print(f"  .venv/bin/tthc {command}", highlight=False)
+        console.print(safe_markup("  .venv/bin/tthc {}", command), highlight=False)
     if found:
         console.print(
-            f"  (with TTHC_DATABASE_URL unset the CLI uses {DEMO_DATABASE}; elsewhere: {export})",
+            safe_markup("  (with TTHC_DATABASE_URL unset the CLI uses {}; elsewhere: {})",
+                        DEMO_DATABASE, export),
             highlight=False, soft_wrap=True,
         )
     console.print("")
@@ -267,15 +271,15 @@ def simulate_webhooks(
     try:
         results = push_webhooks(target, secret, ordered, batch_size=batch_size)
     except httpx.HTTPError as exc:
-        console.print(f"[red]error:[/red] cannot reach {target}: {exc}")
+        console.print(safe_markup("[red]error:[/red] cannot reach {}: {}", target, exc))
         raise typer.Exit(code=1) from None
     refused = [r for r in results if r.status_code != 200]
     for result in results:
         style = "green" if result.status_code == 200 else "red"
-        console.print(
-            f"[{style}]{result.status_code}[/{style}] {result.agency_code}: "
-            f"{result.records} records — {result.body[:120]}"
-        )
+        console.print(Text.assemble(
+            (str(result.status_code), style),
+            f" {result.agency_code}: {result.records} records — {result.body[:120]}",
+        ))
     if refused:
         raise typer.Exit(code=1)
 

@@ -6,16 +6,16 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from app.agencies import repository, service
 from app.core.clock import utcnow
 from app.core.errors import AppError
+from app.core.terminal import add_data_row, make_console, safe_markup
 from app.db.session import session_scope
 
 app = typer.Typer(help="Agencies and their hierarchy.", no_args_is_help=True)
-console = Console()
+console = make_console()
 
 
 @app.command("add")
@@ -51,9 +51,9 @@ def add(
                 now=utcnow(),
             )
     except AppError as exc:
-        console.print(f"[red]error:[/red] {exc.reason}")
+        console.print(safe_markup("[red]error:[/red] {}", exc.reason))
         raise typer.Exit(code=1) from None
-    console.print(f"[green]{outcome}[/green] {code}")
+    console.print(safe_markup("[green]{}[/green] {}", outcome, code))
 
 
 @app.command("import")
@@ -68,19 +68,19 @@ def import_(
     try:
         rows = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        console.print(f"[red]error:[/red] cannot read {path}: {exc}")
+        console.print(safe_markup("[red]error:[/red] cannot read {}: {}", path, exc))
         raise typer.Exit(code=1) from None
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         console.print("[red]error:[/red] the file must hold a JSON list of objects")
         raise typer.Exit(code=1)
     with session_scope() as session:
         report = service.import_agencies(session, rows, utcnow())
-    console.print(
-        f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
-        f"problems {len(report.problems)}"
-    )
+    console.print(safe_markup(
+        "created {}, updated {}, unchanged {}, problems {}",
+        report.created, report.updated, report.unchanged, len(report.problems),
+    ))
     for problem in report.problems:
-        console.print(f"[yellow]{problem}[/yellow]")
+        console.print(safe_markup("[yellow]{}[/yellow]", problem))
 
 
 @app.command("list")
@@ -103,7 +103,8 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
         return
     table = Table("Mã", "Tên đơn vị", "Đơn vị cấp trên", "Tự tạo")
     for r in rows:
-        table.add_row(
+        add_data_row(
+            table,
             str(r["code"]),
             str(r["name"]),
             str(r["parent_code"] or ""),

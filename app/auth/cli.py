@@ -5,22 +5,22 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from app.auth.schemas import TokenOut
 from app.auth.service import create_token, list_tokens, revoke_token
 from app.core.clock import to_local, utcnow
 from app.core.errors import AppError
+from app.core.terminal import add_data_row, make_console, safe_markup
 from app.db.session import session_scope
 
 app = typer.Typer(help="API tokens (admin, supervisor, viewer).", no_args_is_help=True)
-console = Console()
-err_console = Console(stderr=True)
+console = make_console()
+err_console = make_console(stderr=True)
 
 
 def _fail(exc: AppError) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {exc.reason}")
+    err_console.print(safe_markup("[red]error:[/red] {}", exc.reason))
     return typer.Exit(code=1)
 
 
@@ -39,7 +39,7 @@ def create(
             token_id, prefix = created.token.id, created.token.prefix
     except AppError as exc:
         raise _fail(exc) from exc
-    console.print(f"token {token_id} ({prefix}…) created; it is shown only once:")
+    console.print(safe_markup("token {} ({}…) created; it is shown only once:", token_id, prefix))
     print(created.secret)
 
 
@@ -71,7 +71,8 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="Print JSON.
         "ID", "Tên", "Tiền tố", "Vai trò", "Cơ quan", "Tạo lúc", "Dùng lần cuối", "Thu hồi"
     )
     for r in rows:
-        table.add_row(
+        add_data_row(
+            table,
             str(r.id),
             r.name,
             r.prefix,
@@ -93,4 +94,4 @@ def revoke(id_or_prefix: str = typer.Argument(..., help="Token id or prefix.")) 
             token_id, prefix = token.id, token.prefix
     except AppError as exc:
         raise _fail(exc) from exc
-    console.print(f"token {token_id} ({prefix}…) revoked")
+    console.print(safe_markup("token {} ({}…) revoked", token_id, prefix))

@@ -6,24 +6,24 @@ import json
 from datetime import date
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from app.calendar import service
 from app.core.clock import utcnow
 from app.core.errors import AppError
 from app.core.progress import progress
+from app.core.terminal import add_data_row, make_console, safe_markup
 from app.db.session import session_scope
 from app.deadlines.store.loaders import load_calendar
 
 app = typer.Typer(
     help="Civil-service calendar overrides (days off, make-up working days).", no_args_is_help=True
 )
-console = Console()
+console = make_console()
 
 
 def _fail(exc: AppError) -> None:
-    console.print(f"[red]error:[/red] {exc.reason}")
+    console.print(safe_markup("[red]error:[/red] {}", exc.reason))
     raise typer.Exit(code=1)
 
 
@@ -39,7 +39,7 @@ def add(
     try:
         parsed = date.fromisoformat(day)
     except ValueError:
-        console.print(f"[red]error:[/red] {day!r} is not a date (YYYY-MM-DD)")
+        console.print(safe_markup("[red]error:[/red] {!r} is not a date (YYYY-MM-DD)", day))
         raise typer.Exit(code=2) from None
     now = utcnow()
     try:
@@ -50,9 +50,9 @@ def add(
             )
     except AppError as exc:
         _fail(exc)
-    console.print(
-        f"[green]added[/green] {parsed.isoformat()} {kind}; {changed} open dossiers recomputed"
-    )
+    console.print(safe_markup(
+        "[green]added[/green] {} {}; {} open dossiers recomputed", parsed.isoformat(), kind, changed
+    ))
 
 
 @app.command("remove")
@@ -65,11 +65,12 @@ def remove(day: str = typer.Argument(..., help="Date, YYYY-MM-DD.")) -> None:
                 session, date.fromisoformat(day), now, progress=tracker
             )
     except ValueError:
-        console.print(f"[red]error:[/red] {day!r} is not a date (YYYY-MM-DD)")
+        console.print(safe_markup("[red]error:[/red] {!r} is not a date (YYYY-MM-DD)", day))
         raise typer.Exit(code=2) from None
     except AppError as exc:
         _fail(exc)
-    console.print(f"[green]removed[/green] {day}; {changed} open dossiers recomputed")
+    console.print(safe_markup("[green]removed[/green] {}; {} open dossiers recomputed", day,
+                              changed))
 
 
 @app.command("list")
@@ -90,7 +91,7 @@ def list_(
         return
     table = Table("Ngày", "Loại", "Lý do", "Văn bản")
     for r in rows:
-        table.add_row(r["day"], r["kind"], r["reason"], r["source"])
+        add_data_row(table, r["day"], r["kind"], r["reason"], r["source"])
     console.print(table)
 
 
@@ -134,7 +135,8 @@ def hours(
             if agency is not None:
                 found = agencies.find(session, agency)
                 if found is None:
-                    console.print(f"[red]error:[/red] no agency with code or name {agency!r}")
+                    console.print(safe_markup("[red]error:[/red] no agency with code or name {!r}",
+                                              agency))
                     raise typer.Exit(code=1)
                 agency_id = found.id
             with progress("Tính lại thời hạn", "hồ sơ") as tracker:
@@ -149,6 +151,8 @@ def hours(
     except AppError as exc:
         _fail(exc)
     except ValueError:
-        console.print(f"[red]error:[/red] --from {effective_from!r} is not a date (YYYY-MM-DD)")
+        console.print(safe_markup("[red]error:[/red] --from {!r} is not a date (YYYY-MM-DD)",
+                                  effective_from))
         raise typer.Exit(code=2) from None
-    console.print(f"[green]office hours set[/green]; {changed} open dossiers recomputed")
+    console.print(safe_markup("[green]office hours set[/green]; {} open dossiers recomputed",
+                              changed))

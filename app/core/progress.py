@@ -14,17 +14,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
     TaskID,
-    TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+
+from app.core.terminal import data_column, make_console
 
 LINE_EVERY_SECONDS = 30.0
 
@@ -49,14 +49,14 @@ def progress(label: str, unit: str, *, interactive: bool | None = None) -> Itera
         return
     columns = [
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        data_column("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn(unit),
+        data_column(unit),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     ]
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    with Progress(*columns, console=make_console(stderr=True), transient=True) as bar:
         yield _Bar(bar, bar.add_task(label, total=None))
 
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 
 from app.core.clock import utcnow
 from app.core.config import get_settings
+from app.core.terminal import make_console, safe_markup
 from app.db import migrate
 from app.db.partitions import tables as partitioning
 from app.db.readiness import require_file
 from app.db.session import make_engine
 
 app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
-console = Console()
+console = make_console()
 
 
 def _url(url: str | None) -> str:
@@ -27,7 +27,7 @@ def upgrade(
 ) -> None:
     """Apply migrations up to REVISION (default: the newest); concurrent runs wait their turn."""
     migrate.upgrade_locked(_url(url), revision)
-    console.print(f"[green]database at {revision}[/green]")
+    console.print(safe_markup("[green]database at {}[/green]", revision))
 
 
 @app.command()
@@ -38,7 +38,7 @@ def downgrade(
     """Revert migrations down to REVISION."""
     require_file(_url(url))
     migrate.downgrade(_url(url), revision)
-    console.print(f"[yellow]database at {revision}[/yellow]")
+    console.print(safe_markup("[yellow]database at {}[/yellow]", revision))
 
 
 @app.command()
@@ -54,7 +54,7 @@ def current(
     finally:
         engine.dispose()
     state = "up to date" if applied == heads else f"behind (head: {', '.join(sorted(heads))})"
-    console.print(f"applied: {', '.join(sorted(applied)) or 'none'} — {state}")
+    console.print(safe_markup("applied: {} — {}", ", ".join(sorted(applied)) or "none", state))
 
 
 @app.command()
@@ -79,30 +79,34 @@ def partition(
                 conn, utcnow(), months_ahead, dry_run=dry_run
             )
     except partitioning.PartitioningUnsupported as exc:
-        console.print(f"[red]{exc.reason}[/red]")
+        console.print(safe_markup("[red]{}[/red]", exc.reason))
         raise typer.Exit(2) from exc
     except partitioning.PartitioningRefused as exc:
-        console.print(f"[red]{exc.reason}[/red]")
+        console.print(safe_markup("[red]{}[/red]", exc.reason))
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
     if dry_run:
         for statement in result.statements:
-            console.print(f"{statement};", highlight=False, soft_wrap=True)
+            console.print(f"{statement};", markup=False, highlight=False, soft_wrap=True)
         console.print(
-            f"[yellow]dry run: {len(result.statements)} statements, nothing changed[/]"
+            safe_markup("[yellow]dry run: {} statements, nothing changed[/]",
+                        len(result.statements))
         )
         return
     for plan in result.plans:
         if plan.converts:
-            console.print(
-                f"[green]{plan.table} partitioned by month: {plan.rows} rows copied into "
-                f"{len(plan.partitions)} partitions[/green]"
-            )
+            console.print(safe_markup(
+                "[green]{} partitioned by month: {} rows copied into {} partitions[/green]",
+                plan.table, plan.rows, len(plan.partitions),
+            ))
         elif plan.partitions:
-            console.print(f"[green]added partitions: {', '.join(plan.partitions)}[/green]")
+            console.print(safe_markup("[green]added partitions: {}[/green]",
+                                      ", ".join(plan.partitions)))
         elif plan.statements:  # only the indexes some partitions lacked
-            console.print(f"[green]{plan.table}: built the partitions' missing indexes[/green]")
+            console.print(safe_markup("[green]{}: built the partitions' missing indexes[/green]",
+                                      plan.table))
         else:
-            console.print(f"{plan.table} is partitioned; every month is there already")
-    console.print(f"done in {result.seconds:.1f} s")
+            console.print(safe_markup("{} is partitioned; every month is there already",
+                                      plan.table))
+    console.print(safe_markup("done in {:.1f} s", result.seconds))

@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from app.core.clock import to_local, utcnow
 from app.core.errors import AppError
+from app.core.terminal import add_data_row, make_console
 from app.db.session import session_scope
 from app.delivery import repository, service
 from app.models.outbox import OutboxMessage
@@ -30,7 +30,7 @@ STATUS_VI = {
 }
 
 app = typer.Typer(help="Notification outbox (email and outgoing webhook).", no_args_is_help=True)
-console = Console()
+console = make_console()
 STATUSES = ("pending", "sending", "sent", "failed")
 
 
@@ -52,7 +52,8 @@ def list_messages(
     table = Table("Mã", "Loại", "Kênh", "Tình trạng", "Số lần gửi", "Gửi lần tới (giờ VN)",
                   "Lỗi")
     for row in rows:
-        table.add_row(
+        add_data_row(
+            table,
             str(row.id), KIND_VI.get(row.kind, row.kind), CHANNEL_VI.get(row.channel, row.channel),
             STATUS_VI.get(row.status, row.status), str(row.attempts),
             to_local(row.next_attempt_at).strftime("%d/%m/%Y %H:%M"), row.last_error or "",

@@ -7,11 +7,10 @@ from datetime import datetime
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from app.core.clock import local_text, parse_instant, utcnow
 from app.core.errors import AppError
+from app.core.terminal import make_console, safe_markup
 from app.db.session import session_scope
 from app.deadlines.explain_text import CLASSIFICATION_VI
 from app.deadlines.store.sync import load_context
@@ -19,7 +18,7 @@ from app.dossiers import service, step_views
 from connectors import STATUS_NAMES
 
 app = typer.Typer(help="Dossiers: deadline state and explanation.", no_args_is_help=True)
-console = Console()
+console = make_console()
 
 AS_OF_HELP = "Instant to evaluate at (ISO 8601; without offset = Vietnamese local time)."
 
@@ -30,7 +29,8 @@ def _as_of(text: str | None) -> datetime:
     try:
         return parse_instant(text)
     except ValueError:
-        console.print(f"[red]error:[/red] --as-of {text!r} is not an ISO 8601 instant")
+        console.print(safe_markup("[red]error:[/red] --as-of {!r} is not an ISO 8601 instant",
+                                  text))
         raise typer.Exit(code=2) from None
 
 
@@ -39,15 +39,16 @@ def _line(item: dict[str, Any]) -> str:
     status = STATUS_NAMES.get(item["status"], "không rõ")
     due = item["due_at"]
     parts = [
-        f"[bold]{escape(item['code'])}[/bold]",
-        f"{status} (mã {item['status']})",
-        f"hạn {local_text(datetime.fromisoformat(due)) if due else 'chưa xác định'}",
-        CLASSIFICATION_VI.get(item["classification"], str(item["classification"])),
+        safe_markup("[bold]{}[/bold]", item["code"]),
+        safe_markup("{} (mã {})", status, item["status"]),
+        safe_markup("hạn {}", local_text(datetime.fromisoformat(due)) if due else "chưa xác định"),
+        safe_markup("{}", CLASSIFICATION_VI.get(item["classification"],
+                                                str(item["classification"]))),
     ]
     if item["appointment_mismatch"]:
         portal = item["portal_due_at"]
         when = local_text(datetime.fromisoformat(portal)) if portal else "—"
-        parts.append(f"[yellow]lệch ngày hẹn (cổng hẹn {when})[/yellow]")
+        parts.append(safe_markup("[yellow]lệch ngày hẹn (cổng hẹn {})[/yellow]", when))
     if item["late_without_apology"]:
         parts.append("[red]quá hạn chưa có phiếu xin lỗi[/red]")
     return " · ".join(parts)

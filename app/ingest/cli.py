@@ -10,18 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
-    TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
 
 from app.core.clock import utcnow
 from app.core.config import get_settings
+from app.core.terminal import data_column, make_console, safe_markup
 from app.db.session import checked_engine, make_session_factory
 from app.ingest.runs import RunSummary, run_pull
 from app.ingest.service import IngestCounts
@@ -30,22 +30,22 @@ from connectors.spreadsheet.connector import SUFFIXES, SpreadsheetConnector, fil
 
 app = typer.Typer(help="Ingest dossiers: portal pull, export files.", no_args_is_help=True)
 KINDS = {"dossiers": "dossier", "progress": "progress", "auto": "auto"}
-console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+console = make_console(highlight=False)
+err = make_console(stderr=True, highlight=False)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(safe_markup("[red]error:[/red] {}", message))
     return typer.Exit(code=code)
 
 
 def _progress() -> Progress:
     return Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        data_column("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("records"),
+        data_column("records"),
         TimeElapsedColumn(),
         console=err,
         transient=True,
@@ -88,7 +88,7 @@ def usable_cores() -> int:
 
 def _report(summary: RunSummary) -> None:
     style = "green" if summary.succeeded else "red"
-    console.print(f"[{style}]{summary.line()}[/{style}] (run {summary.run_id})")
+    console.print(Text.assemble((summary.line(), style), f" (run {summary.run_id})"))
     if not summary.succeeded:
         raise typer.Exit(code=1)
 
@@ -164,8 +164,9 @@ def import_file(
             report = connector.header_report()
             unmapped = report.unmapped
             if report.missing_required:
-                err.print("[yellow]warning:[/yellow] no column for required field(s) "
-                          f"{', '.join(report.missing_required)}: those rows will be quarantined")
+                err.print(safe_markup("[yellow]warning:[/yellow] no column for required "
+                                      "field(s) {}: those rows will be quarantined",
+                                      ", ".join(report.missing_required)))
         digest = file_sha256(path)
     except (ConnectorError, OSError, ValueError) as exc:
         raise _fail(f"cannot read {path.name}: {exc}") from None
@@ -180,5 +181,5 @@ def import_file(
         and (rows is None or rows > page_size),
     )
     if unmapped:
-        console.print(f"unmapped columns: {', '.join(unmapped)}")
+        console.print(safe_markup("unmapped columns: {}", ", ".join(unmapped)))
     _report(summary)

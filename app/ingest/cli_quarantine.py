@@ -6,10 +6,10 @@ import json
 from typing import Any, cast
 
 import typer
-from rich.console import Console
 
 from app.core.clock import local_text, utcnow
 from app.core.errors import AppError
+from app.core.terminal import make_console, safe_markup
 from app.db.session import session_scope
 from app.ingest import quarantine
 from app.ingest.quarantine import StatusFilter
@@ -24,7 +24,7 @@ EMPTY_VI = {
 }
 
 app = typer.Typer(help="Quarantined records: list and retry.", no_args_is_help=True)
-console = Console(highlight=False)
+console = make_console(highlight=False)
 
 
 def _entry(entry: QuarantineEntry) -> dict[str, Any]:
@@ -53,7 +53,8 @@ def list_command(
     """List quarantine entries: dossier code, field, reason (in Vietnamese; --json keeps the
     stored English), value, how often seen."""
     if status not in ("open", "resolved", "all"):
-        console.print(f"[red]error:[/red] --status must be open, resolved or all, not {status!r}")
+        console.print(safe_markup("[red]error:[/red] --status must be open, resolved or all, "
+                                  "not {!r}", status))
         raise typer.Exit(code=2)
     with session_scope() as session:
         entries = quarantine.list_entries(session, cast(StatusFilter, status))
@@ -81,7 +82,8 @@ def list_command(
         )
     if show_payload:
         for row in rows:
-            console.print(f"#{row['id']}: {json.dumps(row['payload'], ensure_ascii=False)}")
+            console.print(f"#{row['id']}: {json.dumps(row['payload'], ensure_ascii=False)}",
+                          markup=False)
 
 
 @app.command("retry")
@@ -93,10 +95,10 @@ def retry_command(
         with session_scope() as session:
             result = quarantine.retry(session, utcnow(), entry_id or None)
     except AppError as exc:
-        console.print(f"[red]error:[/red] {exc.reason}")
+        console.print(safe_markup("[red]error:[/red] {}", exc.reason))
         raise typer.Exit(code=1) from None
     c = result.counts
-    console.print(
-        f"retried {result.retried}: resolved {result.resolved}, still open {result.still_open} "
-        f"(stored {c.stored}, updated {c.updated}, unchanged {c.unchanged})"
-    )
+    console.print(safe_markup(
+        "retried {}: resolved {}, still open {} (stored {}, updated {}, unchanged {})",
+        result.retried, result.resolved, result.still_open, c.stored, c.updated, c.unchanged,
+    ))

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from app.core.clock import utcnow
 from app.core.errors import AppError
+from app.core.terminal import add_data_row, make_console, safe_markup
 from app.db.session import session_scope
 from app.procedures import service
 from app.procedures.catalogue_file import CatalogueFile
@@ -18,36 +18,38 @@ from app.procedures.schemas import ProcedureOut
 from app.procedures.service import ImportReport
 
 app = typer.Typer(help="Procedure catalogue: import and list.", no_args_is_help=True)
-console = Console(highlight=False)
+console = make_console(highlight=False)
 
 
 def _print_report(report: ImportReport, file: CatalogueFile) -> None:
     summary = Table("Thêm mới", "Cập nhật", "Không đổi", "Cần xem lại", "Không nhập",
                     title="Nhập danh mục thủ tục")
-    summary.add_row(str(report.created), str(report.updated), str(report.unchanged),
-                    str(len(report.listed_back)), str(len(report.refused)))
+    add_data_row(summary, str(report.created), str(report.updated), str(report.unchanged),
+                 str(len(report.listed_back)), str(len(report.refused)))
     console.print(summary)
     if file.unmapped:
-        console.print("Cột không dùng: " + ", ".join(file.unmapped))
+        console.print(safe_markup("Cột không dùng: {}", ", ".join(file.unmapped)))
     if file.headings:
-        console.print(f"Bỏ qua {file.headings} dòng tiêu đề nhóm")
+        console.print(safe_markup("Bỏ qua {} dòng tiêu đề nhóm", file.headings))
     if report.listed_back:
         table = Table("Dòng", "Mã TTHC", "Thời hạn giải quyết", "Lý do", "Các cách đọc",
                       title="Thời hạn cần xem lại (lưu không có hạn luật định: ghi rõ "
                             "processing_time / processing_unit)")
         for p in report.listed_back:
-            table.add_row(str(p.row), p.code or "", p.text or "", p.reason,
-                          "\n".join(r.label() for r in p.readings) or "—")
+            add_data_row(table, str(p.row), p.code or "", p.text or "", p.reason,
+                         "\n".join(r.label() for r in p.readings) or "—")
         console.print(table)
     if report.refused:
         table = Table("Dòng", "Mã TTHC", "Cột", "Lý do", title="Dòng không nhập")
         for p in report.refused:
-            table.add_row(str(p.row), p.code or "", p.column, p.reason)
+            add_data_row(table, str(p.row), p.code or "", p.column, p.reason)
         console.print(table)
     for w in report.warnings:
-        console.print(f"[yellow]Cảnh báo[/yellow] {w.code}: quy trình nội bộ — {w.reason}")
+        console.print(safe_markup("[yellow]Cảnh báo[/yellow] {}: quy trình nội bộ — {}",
+                                  w.code, w.reason))
     if report.recomputed_dossiers:
-        console.print(f"Đã tính lại hạn của {report.recomputed_dossiers} hồ sơ đang giải quyết")
+        console.print(safe_markup("Đã tính lại hạn của {} hồ sơ đang giải quyết",
+                                  report.recomputed_dossiers))
 
 
 @app.command("import")
@@ -61,7 +63,7 @@ def import_command(
         with session_scope() as session:
             report = service.import_catalogue(session, file.rows(), utcnow())
     except AppError as exc:
-        console.print(f"[red]error:[/red] {exc.reason}")
+        console.print(safe_markup("[red]error:[/red] {}", exc.reason))
         raise typer.Exit(code=1) from None
     _print_report(report, file)
 
@@ -81,9 +83,9 @@ def list_command(
     table = Table("Mã TTHC", "Tên thủ tục", "Thời hạn giải quyết", "Giờ chốt", "Trong danh mục",
                   "Hồ sơ", "Vấn đề")
     for i in items:
-        table.add_row(i.code, i.name, i.processing_time_shown or "—", i.cutoff_shown or "",
-                      "có" if i.in_catalogue else "không", str(i.dossiers),
-                      "\n".join([i.parse_error or "", *(r.label for r in i.readings)]).strip())
+        add_data_row(table, i.code, i.name, i.processing_time_shown or "—", i.cutoff_shown or "",
+                     "có" if i.in_catalogue else "không", str(i.dossiers),
+                     "\n".join([i.parse_error or "", *(r.label for r in i.readings)]).strip())
     console.print(table)
 
 
@@ -111,17 +113,18 @@ def steps_command(
                 views = process_service.get_processes(session, code)
             out = [v.to_dict() for v in views]
     except (AppError, json.JSONDecodeError, OSError) as exc:
-        console.print(f"[red]error:[/red] {getattr(exc, 'reason', exc)}")
+        console.print(safe_markup("[red]error:[/red] {}", getattr(exc, "reason", exc)))
         raise typer.Exit(code=1) from None
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     for view in out:
         table = Table("Bước", "Đơn vị", "Giờ", "Trực tuyến", "Cơ quan",
-                      title=f"{code} — {view['agency_code'] or 'danh mục'} ({view['source']})")
+                      title=safe_markup("{} — {} ({})", code, view["agency_code"] or "danh mục",
+                                        view["source"]))
         for s in view["steps"]:
-            table.add_row(s["name"], "; ".join(s["units"]), str(s["working_hours"] or "—"),
-                          str(s.get("online_working_hours") or ""), s.get("agency") or "")
+            add_data_row(table, s["name"], "; ".join(s["units"]), str(s["working_hours"] or "—"),
+                         str(s.get("online_working_hours") or ""), s.get("agency") or "")
         console.print(table)
         if view["warning"]:
-            console.print(f"[yellow]Cảnh báo:[/yellow] {view['warning']}")
+            console.print(safe_markup("[yellow]Cảnh báo:[/yellow] {}", view["warning"]))

@@ -8,22 +8,22 @@ from pathlib import Path
 from typing import cast
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from app.core.clock import to_local, utcnow
 from app.core.config import get_settings
 from app.core.errors import AppError
+from app.core.terminal import add_data_row, make_console, safe_markup
 from app.db.session import session_scope
 from app.rates.export import table_rows, title, to_csv, to_xlsx
 from app.rates.export_units import UNIT_SHEET_TITLE, unit_table_rows
 from app.rates.schemas import GroupBy
 from app.rates.service import local_day_start, period_report, resolve_scope
 
-console = Console()
-err_console = Console(stderr=True)
+console = make_console()
+err_console = make_console(stderr=True)
 GROUPS = ("agency", "procedure", "field", "channel", "month")
 
 
@@ -52,14 +52,14 @@ def _period(from_: str | None, to: str | None, last: int | None) -> tuple[date, 
 def _print_records(heading: str, rows: list[list[object]]) -> None:
     """The report one group at a time, "column: value" pairs wrapped to the terminal: the 21
     columns of Biểu II.06a squeezed into 80 characters would show only "…"."""
-    console.print(f"[bold]{escape(heading)}[/bold]", soft_wrap=True)
+    console.print(safe_markup("[bold]{}[/bold]", heading), soft_wrap=True)
     header = rows[0]
     for row in rows[1:]:
         code, label = str(row[0]), str(row[1]).strip()
-        console.print(f"\n[bold]{escape(label)}[/bold]" + (f" ({escape(code)})" if code else ""))
+        console.print(safe_markup("\n[bold]{}[/bold]{}", label, f" ({code})" if code else ""))
         pairs = [f"{name}: {value}" for name, value in zip(header[2:], row[2:], strict=True)
                  if value not in ("", None)]
-        console.print(Padding(escape(" · ".join(pairs)), (0, 0, 0, 2)))
+        console.print(Padding(Text(" · ".join(pairs)), (0, 0, 0, 2)))
 
 
 def report_command(
@@ -93,32 +93,32 @@ def report_command(
                 settings=get_settings(),
             )
     except AppError as exc:
-        err_console.print(f"[red]error:[/red] {exc.reason}")
+        err_console.print(safe_markup("[red]error:[/red] {}", exc.reason))
         raise typer.Exit(code=1) from exc
     if as_json:
         print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
     if xlsx is not None:
         xlsx.write_bytes(to_xlsx(result))
-        err_console.print(f"XLSX: {xlsx}")
+        err_console.print(safe_markup("XLSX: {}", xlsx))
     if csv_path is not None:
         csv_path.write_text(to_csv(result), encoding="utf-8")
-        err_console.print(f"CSV: {csv_path}")
+        err_console.print(safe_markup("CSV: {}", csv_path))
     if as_json or xlsx is not None or csv_path is not None:
         return
     rows = table_rows(result)
     table = Table(*rows[0], title=title(result), show_lines=False)
     for row in rows[1:]:
-        table.add_row(*(str(value) for value in row))
+        add_data_row(table, *(str(value) for value in row))
     natural = console.measure(table, options=console.options.update_width(100_000)).maximum
     if natural <= console.width:
         console.print(table)
     else:
         _print_records(title(result), rows)
     for finding in result.findings:
-        console.print(f"[yellow]Phát hiện:[/yellow] {finding}")
+        console.print(safe_markup("[yellow]Phát hiện:[/yellow] {}", finding))
     if result.late_steps_by_unit:
         unit_rows = unit_table_rows(result.late_steps_by_unit)
         units = Table(*unit_rows[0], title=UNIT_SHEET_TITLE)
         for unit_row in unit_rows[1:]:
-            units.add_row(*(str(value) for value in unit_row))
+            add_data_row(units, *(str(value) for value in unit_row))
         console.print(units)

@@ -9,13 +9,13 @@ import threading
 from types import FrameType
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from app.core.clock import to_local
 from app.core.config import get_settings
 from app.core.errors import NotFound
 from app.core.logging import setup_logging
+from app.core.terminal import add_data_row, make_console
 from app.db.readiness import check_database
 from app.db.session import session_scope
 from app.scheduler import registry, repository
@@ -25,7 +25,7 @@ from app.scheduler.runner import run_job
 from app.scheduler.schemas import JobRunOut
 
 logger = logging.getLogger(__name__)
-console = Console()
+console = make_console()
 jobs_app = typer.Typer(help="Scheduled jobs: recent runs, run one now.", no_args_is_help=True)
 
 
@@ -74,7 +74,8 @@ def list_runs(
         return
     table = Table("id", "job", "started (giờ VN)", "duration", "outcome", "counts", "instance")
     for row in rows:
-        table.add_row(
+        add_data_row(
+            table,
             str(row.id),
             row.job,
             to_local(row.started_at).strftime("%Y-%m-%d %H:%M:%S"),
@@ -115,7 +116,8 @@ def registered() -> None:
     settings = get_settings()
     table = Table("job", "every", "from setting", "description")
     for spec in registry.all_jobs():
-        table.add_row(
+        add_data_row(
+            table,
             spec.id,
             f"{spec.interval(settings):g} s",
             f"TTHC_{spec.interval_setting.upper()}" if spec.interval_setting else "fixed",

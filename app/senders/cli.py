@@ -5,22 +5,22 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from app.core.clock import to_local, utcnow
 from app.core.errors import AppError
+from app.core.terminal import add_data_row, make_console, safe_markup
 from app.db.session import session_scope
 from app.senders import service
 
 app = typer.Typer(help="Sending systems (OpenCPS, TD.DichVuCong, VNPT, Viettel...).",
                   no_args_is_help=True)
-console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+console = make_console(highlight=False)
+err = make_console(stderr=True, highlight=False)
 
 
 def _fail(exc: AppError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc.reason}")
+    err.print(safe_markup("[red]error:[/red] {}", exc.reason))
     return typer.Exit(code=1)
 
 
@@ -42,11 +42,12 @@ def add(
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    console.print(f"sender [bold]{name}[/bold] registered; these are shown only once:")
+    console.print(safe_markup("sender [bold]{}[/bold] registered; these are shown only once:",
+                              name))
     for key in ("username", "password", "url_key"):
-        console.print(f"  {key}: {data[key]}")
+        console.print(safe_markup("  {}: {}", key, data[key]))
     for key, path in data["endpoints"].items():
-        console.print(f"  {key}: {path}")
+        console.print(safe_markup("  {}: {}", key, path))
 
 
 @app.command("list")
@@ -61,13 +62,14 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="Print a JSO
         console.print("no senders; register one with `tthc senders add --name NAME`")
         return
     table = Table("name", "agency", "key", "state", "last delivery (giờ VN)",
-                  f"deliveries/day ({service.STATS_DAYS} d)", "records refused", "anomalies")
+                  safe_markup("deliveries/day ({} d)", service.STATS_DAYS), "records refused",
+                  "anomalies")
     for r in rows:
         last = to_local(r.last_delivery_at).strftime("%d/%m/%Y %H:%M") if r.last_delivery_at \
             else "—"
-        table.add_row(r.name, r.agency or "—", f"{r.url_key_prefix}…",
-                      "revoked" if r.revoked_at else "active", last, str(r.deliveries_per_day),
-                      str(r.records_refused), str(r.anomalies))
+        add_data_row(table, r.name, r.agency or "—", f"{r.url_key_prefix}…",
+                     "revoked" if r.revoked_at else "active", last, str(r.deliveries_per_day),
+                     str(r.records_refused), str(r.anomalies))
     console.print(table)
 
 
@@ -79,4 +81,4 @@ def revoke(name: str = typer.Argument(..., help="Sender name.")) -> None:
             _, ended = service.revoke_sender(session, name, utcnow())
     except AppError as exc:
         raise _fail(exc) from exc
-    console.print(f"sender {name} revoked; {ended} session(s) ended")
+    console.print(safe_markup("sender {} revoked; {} session(s) ended", name, ended))
