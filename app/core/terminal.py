@@ -13,11 +13,11 @@ tests/structure/test_terminal_output.py keeps the CLI modules on these paths.
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import TextColumn
 from rich.table import Table
 from rich.text import Text
@@ -33,20 +33,60 @@ def add_data_row(table: Table, *cells: str | Text) -> None:
     table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in cells))
 
 
-class _EscapingFormatter(string.Formatter):
-    def format_field(self, value: Any, format_spec: str) -> str:
-        return escape(super().format_field(value, format_spec))
-
-
-_FORMATTER = _EscapingFormatter()
+# where rich.markup starts a tag: "[" then a letter, "#", "/" or "@", up to the next "]"
+_TAG_AT = re.compile(r"\[[a-z#/@][^[]*?]")
+_FIELDS = string.Formatter()
 
 
 def safe_markup(template: str, *args: Any, **kwargs: Any) -> str:
     """`template.format(...)` for rich: the template's tags style, the fields stay literal text.
 
     `safe_markup("[green]{}[/green] {code}", outcome, code="[/a]")` -> "[green]created[/green]
-    \\[/a]", which rich prints as "created [/a]"."""
-    return _FORMATTER.format(template, *args, **kwargs)
+    \\[/a]", which rich prints as "created [/a]". Fields are `{}`, `{0}`, `{name}`, with a
+    conversion and a format spec (`{!r}`, `{:.1f}`). A "[" of the template is markup as ever
+    ("\\[" for a literal one), but never opens a tag whose words come from a field."""
+    text, is_field = "", []
+    auto = 0
+    for literal, field, spec, conversion in _FIELDS.parse(template):
+        text += literal
+        is_field += [False] * len(literal)
+        if field is None:
+            continue
+        if field == "":
+            field, auto = str(auto), auto + 1
+        value, _ = _FIELDS.get_field(field, args, kwargs)
+        shown = format(_FIELDS.convert_field(value, conversion), spec or "")
+        text += shown
+        is_field += [True] * len(shown)
+    return _escape_fields(text, is_field)
+
+
+def _escape_fields(text: str, is_field: list[bool]) -> str:
+    """Backslashes before each "[" set as rich.markup reads them: a run of k backslashes before
+    a tag shows k // 2 of them and an odd run escapes the tag; before any other "[" one of them
+    is dropped. (rich.markup.escape alone gets a field's trailing backslash wrong unless a tag
+    follows, and lets "\\[1]" lose its backslash.)"""
+    out: list[str] = []
+    run = 0  # backslashes seen and not yet written
+    for index, char in enumerate(text):
+        if char == "\\":
+            run += 1
+            continue
+        if char == "[":
+            start = index - run
+            tag = _TAG_AT.match(text, index)
+            words_from_field = any(is_field[index:tag.end() if tag else index + 1])
+            if any(is_field[start:index + 1]):  # backslashes next to data: all shown
+                if tag:
+                    run = 2 * run + (1 if words_from_field else 0)
+                elif run:
+                    run += 1
+            elif tag and words_from_field and run % 2 == 0:
+                run += 1
+        out.append("\\" * run + char)
+        run = 0
+    out.append("\\" * run)
+    return "".join(out)
 
 
 def data_column(template: str) -> TextColumn:
