@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from app.core.clock import LOCAL_TZ
@@ -31,6 +31,7 @@ UNITS = ("Phòng Tư pháp", "Phòng Tài nguyên và Môi trường", "Phòng Q
 
 
 def _case(rng: random.Random, code: str, received: datetime, finished: bool) -> Case:
+    received = received.astimezone(UTC)  # stored instants come back in UTC (app/db/types.py)
     procedure = rng.choice(list(PROCEDURES))
     agency = rng.choice(AGENCIES)
     unit = rng.choice(UNITS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -27,10 +27,11 @@ from app.forecast.history import (
     LegalClock,
     Snapshot,
     SnapshotCache,
+    by_schedule,
     finish_of,
     snapshot,
 )
-from app.forecast.model import Query, RemainingTimeModel, Segment
+from app.forecast.model import RemainingTimeModel, Segment
 from app.forecast.wording import reasons_for
 
 #: A finished dossier's stays, by code, beside the step reading they were computed from.
@@ -43,7 +44,7 @@ LEARNING_DAYS = 365
 SETTLED_DAYS = 60
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a province makes 100,000 of them at once
 class Forecast:
     code: str
     agency: str
@@ -53,8 +54,20 @@ class Forecast:
     expected_finish_at: datetime
     due_at: datetime
     working_hours_left: float
-    reasons: tuple[str, ...]
     samples: int
+    # what the reasons are worded from (legal working hours; the unit's count at the instant)
+    typical_stay: float | None
+    held_hours: float
+    median_remaining: float
+    unit_backlog: int
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The main reasons in Vietnamese, worded when read: a province has 100,000 open
+        dossiers, a list shows a few hundred."""
+        return reasons_for(unit=self.unit, typical_stay=self.typical_stay, held=self.held_hours,
+                           left=self.working_hours_left, median_remaining=self.median_remaining,
+                           backlog=self.unit_backlog)
 
 
 def _unit_runs(snap: Snapshot, until: datetime) -> list[tuple[str, datetime]]:
@@ -91,6 +104,7 @@ def learn(
     `cache` and `learned` let a replay of many instants reuse what did not change: a finished
     dossier's stays are the same at every later instant (the backlog a stay met when it began
     counts only stays known by then)."""
+    as_of = as_of.astimezone(UTC)  # stored instants are UTC: same-zone comparisons are cheap
     earliest = as_of - timedelta(days=learning_days)
     latest = as_of - timedelta(days=settled_days)
     segments: list[Segment] = []
@@ -132,6 +146,7 @@ def learn(
 def open_at(cases: Sequence[Case], as_of: datetime,
             cache: SnapshotCache | None = None) -> list[Snapshot]:
     """The dossiers open (received, not paused, not excluded, not finished) at `as_of`."""
+    as_of = as_of.astimezone(UTC)  # stored instants are UTC: same-zone comparisons are cheap
     snaps = (snapshot(c, as_of, cache) for c in cases if c.received_at <= as_of)
     return [s for s in snaps if s.state == "open"]
 
@@ -151,33 +166,43 @@ def forecast(
             if r.due_at is not None and r.working_hours_left is not None]
     if not kept:
         return []
-    held_since = [[max(s.unit_since or s.case.received_at, s.case.received_at), as_of]
+    held_since = [(max(s.unit_since or s.case.received_at, s.case.received_at), as_of)
                   for s, _ in kept]
-    consumed = LegalClock(calendar).consumed_hours([s for s, _ in kept], held_since)
+    consumed = LegalClock(calendar).consumed_flat([s for s, _ in kept], held_since)
+    at_unit, now = consumed[0::2], consumed[1::2]
     units = [(s.case.agency, s.unit) for s, _ in kept]
-    crowding = _crowding(backlog, units, [h[0] for h in held_since])
-    queries = [Query(s.case.procedure, s.case.agency, s.unit, hours[1], hours[1] - hours[0],
-                     float(r.working_hours_left or 0), crowd)
-               for (s, r), hours, crowd in zip(kept, consumed, crowding, strict=True)]
-    predicted = model.predict(queries)
+    crowding = np.asarray(_crowding(backlog, units, [h[0] for h in held_since]), dtype=np.int64)
+    ids: dict[tuple[str, str, str], tuple[int, int, int]] = {}
+    for s, _ in kept:
+        key = (s.case.procedure, s.case.agency, s.unit)
+        if key not in ids:
+            ids[key] = model.ids(*key)
+    known = np.asarray([ids[(s.case.procedure, s.case.agency, s.unit)] for s, _ in kept],
+                       dtype=np.int64).reshape(-1, 3)
+    left = np.fromiter((float(r.working_hours_left or 0) for _, r in kept), np.float64,
+                       len(kept))
+    predicted = model.predict_arrays(known[:, 0], known[:, 1], known[:, 2], now, now - at_unit,
+                                     left, crowding)
     finish_at = _advance(calendar, as_of, [s.case.hours for s, _ in kept],
                          predicted.median_remaining)
     now_at = {key: int(backlog.count(key, [as_of])[0]) for key in set(units)}
+    stays = {(s.case.procedure, s.unit): model.stay_of(s.case.procedure, s.unit)
+             for s, _ in kept}
+    probability = [round(p, 4) for p in predicted.probability_late.tolist()]
+    held = (now - at_unit).tolist()
+    left_rounded = [round(v, 2) for v in left.tolist()]
+    medians = predicted.median_remaining.tolist()
+    samples = predicted.samples.tolist()
     out = []
-    for k, ((snap, result), query) in enumerate(zip(kept, queries, strict=True)):
+    for k, (snap, result) in enumerate(kept):
         assert result.due_at is not None
-        median = float(predicted.median_remaining[k])
+        case = snap.case
         out.append(Forecast(
-            code=snap.case.code, agency=snap.case.agency, procedure=snap.case.procedure,
-            unit=snap.unit, probability_late=round(float(predicted.probability_late[k]), 4),
-            expected_finish_at=finish_at[k], due_at=result.due_at,
-            working_hours_left=round(query.left, 2),
-            reasons=reasons_for(
-                unit=snap.unit, typical_stay=model.stay_of(snap.case.procedure, snap.unit),
-                held=query.held, left=query.left, median_remaining=median,
-                backlog=now_at[(snap.case.agency, snap.unit)],
-            ),
-            samples=int(predicted.samples[k]),
+            code=case.code, agency=case.agency, procedure=case.procedure, unit=snap.unit,
+            probability_late=probability[k], expected_finish_at=finish_at[k],
+            due_at=result.due_at, working_hours_left=left_rounded[k], samples=samples[k],
+            typical_stay=stays[(case.procedure, snap.unit)], held_hours=held[k],
+            median_remaining=medians[k], unit_backlog=now_at[(case.agency, snap.unit)],
         ))
     return out
 
@@ -188,10 +213,7 @@ def _advance(
 ) -> list[datetime]:
     """`as_of` plus each median, on the working clock of each dossier's office hours."""
     out: list[datetime] = [as_of] * len(schedules)
-    groups: dict[OfficeHoursSchedule, list[int]] = {}
-    for k, schedule in enumerate(schedules):
-        groups.setdefault(schedule, []).append(k)
-    for schedule, members in groups.items():
+    for schedule, members in by_schedule(schedules).items():
         clock = working_clock(calendar, schedule)
         amount = np.round(hours[members] * US_PER_HOUR).astype(np.int64)
         horizon = int(np.max(amount, initial=0) // (US_PER_HOUR * 8 * 200)) + 2

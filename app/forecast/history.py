@@ -14,11 +14,12 @@ pauses come later.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import numpy as np
+import numpy.typing as npt
 
 from app.deadlines import OfficeHoursSchedule, ProcedureRule, working_clock
 from app.deadlines.calendar import CivilServiceCalendar
@@ -30,6 +31,9 @@ from app.deadlines.status import PAUSING as PAUSED
 from app.deadlines.store.steps import StepReading, read_steps
 
 NO_UNIT = "(chưa rõ bộ phận)"
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+_FAR_US = 2**62  # beyond any instant: the minimum of no pause bounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,11 +143,37 @@ def finish_of(snap: Snapshot) -> datetime | None:
     return min(candidates) if candidates else None
 
 
+def by_schedule(schedules: Sequence[OfficeHoursSchedule]) -> dict[OfficeHoursSchedule, list[int]]:
+    """Positions of each office-hours schedule, in order. Dossiers share a handful of schedule
+    objects: grouping by identity first spares hashing a dataclass per dossier."""
+    seen: dict[int, tuple[OfficeHoursSchedule, list[int]]] = {}
+    for k, schedule in enumerate(schedules):
+        found = seen.get(id(schedule))
+        if found is None:
+            found = seen[id(schedule)] = (schedule, [])
+        found[1].append(k)
+    groups: dict[OfficeHoursSchedule, list[int]] = {}
+    for schedule, members in seen.values():
+        groups.setdefault(schedule, []).extend(members)
+    return {schedule: sorted(members) for schedule, members in groups.items()}
+
+
+def micros(instants: Iterable[datetime]) -> Iterator[int]:
+    """`to_us` of each instant; a run of the same instant object (`as_of`) is converted once."""
+    last: datetime | None = None
+    value = 0
+    for instant in instants:
+        if instant is not last:
+            last, value = instant, to_us(instant)
+        yield value
+
+
 class LegalClock:
     """Legal working hours consumed since the clock start, for many instants of many dossiers.
 
-    `consumed_hours` takes every dossier's instants at once and finds every working-time
-    position with one array operation per office-hours schedule."""
+    Every dossier's clock start and every instant become working-time positions with one array
+    operation per office-hours schedule and cut-off; only the few dossiers that waited for the
+    applicant take a Python loop (their pauses are taken out)."""
 
     def __init__(self, calendar: CivilServiceCalendar) -> None:
         self.calendar = calendar
@@ -153,12 +183,23 @@ class LegalClock:
     ) -> list[list[float]]:
         """For each snapshot, legal working hours consumed at each of its instants (each
         instant at or before the snapshot's `as_of`)."""
-        out: list[list[float]] = [[] for _ in snaps]
-        groups: dict[OfficeHoursSchedule, list[int]] = {}
-        for k, snap in enumerate(snaps):
-            groups.setdefault(snap.case.hours, []).append(k)
-        for schedule, members in groups.items():
-            self._resolve(schedule, snaps, instants, members, out)
+        flat = self.consumed_flat(snaps, instants)
+        out: list[list[float]] = []
+        position = 0
+        for times in instants:
+            out.append(flat[position:position + len(times)].tolist())
+            position += len(times)
+        return out
+
+    def consumed_flat(
+        self, snaps: Sequence[Snapshot], instants: Sequence[Sequence[datetime]]
+    ) -> F64:
+        """`consumed_hours`, flattened in order (snapshot by snapshot, instant by instant)."""
+        counts = np.fromiter((len(times) for times in instants), np.int64, len(instants))
+        offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        out = np.zeros(int(offsets[-1]), dtype=np.float64)
+        for schedule, members in by_schedule([s.case.hours for s in snaps]).items():
+            self._resolve(schedule, snaps, instants, members, offsets, out)
         return out
 
     def _resolve(
@@ -167,37 +208,54 @@ class LegalClock:
         snaps: Sequence[Snapshot],
         instants: Sequence[Sequence[datetime]],
         members: list[int],
-        out: list[list[float]],
+        offsets: I64,
+        out: F64,
     ) -> None:
         clock = working_clock(self.calendar, schedule)
-        flat: list[int] = []
-        layout: list[tuple[int, int, int, list[tuple[int, int]]]] = []
-        for k in members:
-            snap = snaps[k]
-            cutoff = snap.case.rule.cutoff
-            start = to_us(clock.clock_start(snap.case.received_at, cutoff))
-            timeline = build_timeline(snap.reading.events, as_of=snap.as_of.astimezone(UTC))
-            base = len(flat)
-            flat.append(start)
-            flat.extend(to_us(t) for t in instants[k])
-            pauses: list[tuple[int, int]] = []
-            for pause in timeline.pauses:
-                flat.append(to_us(pause.start))
-                flat.append(to_us(pause.end if pause.end is not None else snap.as_of))
-                pauses.append((len(flat) - 2, len(flat) - 1))
-            layout.append((k, base, len(instants[k]), pauses))
-        if not flat:
+        received = np.fromiter((to_us(snaps[k].case.received_at) for k in members), np.int64,
+                               len(members))
+        counts = offsets[np.asarray(members) + 1] - offsets[members]
+        flat = np.fromiter(micros(t for k in members for t in instants[k]), np.int64,
+                           int(counts.sum()))
+        if len(flat) == 0:
             return
-        values = np.asarray(flat, dtype=np.int64)
-        first, last = (from_us(int(v)).year for v in (values.min(), values.max()))
+        # (member position, pause bounds as positions in `bounds`): only dossiers that waited
+        waits: list[tuple[int, list[tuple[int, int]]]] = []
+        bounds: list[int] = []
+        for j, k in enumerate(members):
+            snap = snaps[k]
+            if not any(e.status in PAUSED for e in snap.reading.events):
+                continue
+            timeline = build_timeline(snap.reading.events, as_of=snap.as_of.astimezone(UTC))
+            spans = []
+            for pause in timeline.pauses:
+                bounds.append(to_us(pause.start))
+                bounds.append(to_us(pause.end if pause.end is not None else snap.as_of))
+                spans.append((len(bounds) - 2, len(bounds) - 1))
+            waits.append((j, spans))
+        lowest = min(int(received.min()), int(flat.min()), min(bounds, default=_FAR_US))
+        highest = max(int(received.max()), int(flat.max()), max(bounds, default=0))
+        first, last = from_us(lowest).year, from_us(highest).year
         index = clock.index(max(first - 1, MIN_YEAR), min(last + 1, MAX_YEAR))
-        elapsed = index.elapsed(values)
-        for k, base, count, pauses in layout:
-            origin = int(elapsed[base])
-            spans = [(int(elapsed[a]), int(elapsed[b])) for a, b in pauses]
-            row = []
-            for j in range(count):
-                position = int(elapsed[base + 1 + j])
-                waited = sum(max(0, min(b, position) - max(a, origin)) for a, b in spans)
-                row.append(max(0, position - origin - waited) / US_PER_HOUR)
-            out[k] = row
+        starts = np.empty(len(members), dtype=np.int64)
+        by_cutoff: dict[time | None, list[int]] = {}
+        for j, k in enumerate(members):
+            by_cutoff.setdefault(snaps[k].case.rule.cutoff, []).append(j)
+        for cutoff, js in by_cutoff.items():
+            starts[js] = index.clock_start(received[js], cutoff)
+        origin = index.elapsed(starts)
+        position = index.elapsed(flat)
+        consumed = position - np.repeat(origin, counts)
+        first_of = np.concatenate(([0], np.cumsum(counts)[:-1]))  # each member's first row
+        if waits:
+            paused = index.elapsed(np.asarray(bounds, dtype=np.int64))
+            for j, spans in waits:
+                o = int(origin[j])
+                edges = [(int(paused[a]), int(paused[b])) for a, b in spans]
+                for i in range(int(first_of[j]), int(first_of[j] + counts[j])):
+                    p = int(position[i])
+                    consumed[i] -= sum(max(0, min(b, p) - max(a, o)) for a, b in edges)
+        hours = np.maximum(consumed, 0) / US_PER_HOUR
+        # where each member's instants go in `out`: its offset, then consecutive
+        shift = np.repeat(offsets[members] - first_of, counts)
+        out[np.arange(len(hours)) + shift] = hours
