@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from app.core.clock import LOCAL_TZ
 from app.deadlines.calendar import CivilServiceCalendar
@@ -28,6 +29,7 @@ from app.deadlines.clock import (
     MAX_YEAR,
     MIN_YEAR,
     StartReason,
+    hours_of,
     processing_time_us,
     working_clock,
 )
@@ -43,6 +45,7 @@ START_REASONS: tuple[StartReason, ...] = (
     "non_working_day", "after_cutoff", "before_opening", "after_closing", "in_session",
     "between_sessions",
 )
+I64 = npt.NDArray[np.int64]
 _DAY_UNITS = frozenset({"calendar_days", "same_day"})
 #: How a dossier was evaluated: on arrays, or by the scalar engine and why.
 BatchPath = Literal["array", "portal_due", "pauses", "outside_years"]
@@ -116,6 +119,45 @@ def evaluate_many_traced(
     """`evaluate_many`, with the path each subject took."""
     now = require_aware(as_of, "as_of").astimezone(UTC)
     results: list[DeadlineResult | None] = [None] * len(subjects)
+    groups, paths = _grouped(subjects, now)
+    for (hours, cutoff), rows in groups.items():
+        index = _index_for(calendar, hours, rows)
+        done = _evaluate_group(
+            calendar, hours, index, cutoff, rows, now, due_soon_hours, mismatch_hours
+        )
+        for row, result in zip(rows, done, strict=True):
+            results[row.position] = result
+    for position in _scalar(paths):
+        results[position] = _evaluate_one(subjects[position], calendar, now, due_soon_hours,
+                                          mismatch_hours)
+    return BatchOutcome([r for r in results if r is not None], paths)
+
+
+def due_and_left_many(
+    subjects: Sequence[Subject], calendar: CivilServiceCalendar, *, as_of: datetime
+) -> list[tuple[datetime | None, Decimal | None]]:
+    """`(due_at, working_hours_left)` of each subject's `evaluate_many` result, without
+    assembling the rest of it: for callers that need only these two of many dossiers (the
+    breach-risk forecast of a province's open dossiers)."""
+    now = require_aware(as_of, "as_of").astimezone(UTC)
+    out: list[tuple[datetime | None, Decimal | None]] = [(None, None)] * len(subjects)
+    groups, paths = _grouped(subjects, now)
+    for (hours, cutoff), rows in groups.items():
+        index = _index_for(calendar, hours, rows)
+        _, due, left, _, _ = _group_arrays(calendar, hours, index, cutoff, rows)
+        for row, due_us, left_us in zip(rows, due.tolist(), left.tolist(), strict=True):
+            out[row.position] = (from_us(due_us), hours_of(left_us))
+    for position in _scalar(paths):
+        result = _evaluate_one(subjects[position], calendar, now, WORKING_DAY_HOURS,
+                               MISMATCH_TOLERANCE_HOURS)
+        out[position] = (result.due_at, result.working_hours_left)
+    return out
+
+
+def _grouped(
+    subjects: Sequence[Subject], now: datetime
+) -> tuple[dict[tuple[OfficeHoursSchedule, time | None], list[_Fast]], list[BatchPath]]:
+    """The array path's rows by office hours and cut-off, and each subject's path."""
     paths: list[BatchPath] = ["array"] * len(subjects)
     groups: dict[tuple[OfficeHoursSchedule, time | None], list[_Fast]] = defaultdict(list)
     for position, subject in enumerate(subjects):
@@ -124,24 +166,22 @@ def evaluate_many_traced(
             groups[(subject.hours, fast.cutoff)].append(fast)
         else:
             paths[position] = fast
-    for (hours, cutoff), rows in groups.items():
-        index = _index_for(calendar, hours, rows)
-        done = _evaluate_group(
-            calendar, hours, index, cutoff, rows, now, due_soon_hours, mismatch_hours
-        )
-        for row, result in zip(rows, done, strict=True):
-            results[row.position] = result
-    for position, path in enumerate(paths):
-        if path == "array":
-            continue
-        s = subjects[position]
-        results[position] = evaluate(
-            s.received_at, s.rule, s.events, calendar, s.hours, as_of=now,
-            portal_due_at=s.portal_due_at, status=s.status, finished_at=s.finished_at,
-            returned_at=s.returned_at, due_soon_hours=due_soon_hours,
-            mismatch_hours=mismatch_hours,
-        )
-    return BatchOutcome([r for r in results if r is not None], paths)
+    return groups, paths
+
+
+def _scalar(paths: list[BatchPath]) -> list[int]:
+    return [position for position, path in enumerate(paths) if path != "array"]
+
+
+def _evaluate_one(
+    s: Subject, calendar: CivilServiceCalendar, now: datetime, due_soon_hours: Decimal | int,
+    mismatch_hours: Decimal | int,
+) -> DeadlineResult:
+    return evaluate(
+        s.received_at, s.rule, s.events, calendar, s.hours, as_of=now,
+        portal_due_at=s.portal_due_at, status=s.status, finished_at=s.finished_at,
+        returned_at=s.returned_at, due_soon_hours=due_soon_hours, mismatch_hours=mismatch_hours,
+    )
 
 
 def _fast_row(position: int, s: Subject, now: datetime) -> _Fast | BatchPath:
@@ -178,16 +218,15 @@ def _index_for(
     return working_clock(calendar, hours).index(first, last)
 
 
-def _evaluate_group(
+def _group_arrays(
     calendar: CivilServiceCalendar,
     hours: OfficeHoursSchedule,
     index: WorkingTimeIndex,
     cutoff: time | None,
     rows: list[_Fast],
-    now: datetime,
-    due_soon_hours: Decimal | int,
-    mismatch_hours: Decimal | int,
-) -> list[DeadlineResult]:
+) -> tuple[I64, I64, I64, I64, I64]:
+    """Clock start, due, working time left, due minus appointment and start reason of each row,
+    as arrays (microseconds)."""
     received = np.array([r.received_us for r in rows], dtype=np.int64)
     # working_days / working_hours advance the clock; calendar_days / same_day end a day
     counted = [k for k, r in enumerate(rows) if r.processing_time.unit not in _DAY_UNITS]
@@ -207,9 +246,22 @@ def _evaluate_group(
             left = index.between(measured, due)
             difference = index.between(due, portal)
             reasons = index.start_reason_codes(received, cutoff)
-            break
+            return start, due, left, difference, reasons
         except OutOfIndexRange:  # a due past the index's last year: grow it, as the clock does
             index = clock.grow(index)  # past 2200 it raises, as the scalar engine would
+
+
+def _evaluate_group(
+    calendar: CivilServiceCalendar,
+    hours: OfficeHoursSchedule,
+    index: WorkingTimeIndex,
+    cutoff: time | None,
+    rows: list[_Fast],
+    now: datetime,
+    due_soon_hours: Decimal | int,
+    mismatch_hours: Decimal | int,
+) -> list[DeadlineResult]:
+    start, due, left, difference, reasons = _group_arrays(calendar, hours, index, cutoff, rows)
     results = []
     for k, row in enumerate(rows):
         due_at = from_us(int(due[k]))

@@ -2,8 +2,9 @@
 
 `learn` and `forecast` take `Case`s (stored dossiers with their steps) and an explicit `as_of`;
 neither reads anything stamped after it (`history.snapshot`). The due and the working time left
-come from the deadline engine, on the same events, so the forecast and the due-soon rule judge
-the same clock.
+come from the deadline engine's batch path (`due_and_left_many`: the two fields of
+`evaluate_many` it needs), on the same events, so the forecast and the due-soon rule judge the
+same clock.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from app.deadlines import OfficeHoursSchedule, working_clock
-from app.deadlines.batch import Subject, evaluate_many
+from app.deadlines.batch import Subject, due_and_left_many
 from app.deadlines.calendar import CivilServiceCalendar
 from app.deadlines.clock import MAX_YEAR, MIN_YEAR
 from app.deadlines.index import US_PER_HOUR, OutOfIndexRange, from_us, to_us
@@ -161,9 +162,10 @@ def forecast(
                 hours=s.case.hours, portal_due_at=s.case.portal_due_at, status=s.reading.status)
         for s in snaps
     ]
-    results = evaluate_many(subjects, calendar, as_of=as_of)
-    kept = [(s, r) for s, r in zip(snaps, results, strict=True)
-            if r.due_at is not None and r.working_hours_left is not None]
+    kept = [(s, (due, left))
+            for s, (due, left) in zip(snaps, due_and_left_many(subjects, calendar, as_of=as_of),
+                                      strict=True)
+            if due is not None and left is not None]
     if not kept:
         return []
     held_since = [(max(s.unit_since or s.case.received_at, s.case.received_at), as_of)
@@ -179,8 +181,7 @@ def forecast(
             ids[key] = model.ids(*key)
     known = np.asarray([ids[(s.case.procedure, s.case.agency, s.unit)] for s, _ in kept],
                        dtype=np.int64).reshape(-1, 3)
-    left = np.fromiter((float(r.working_hours_left or 0) for _, r in kept), np.float64,
-                       len(kept))
+    left = np.fromiter((float(r[1] or 0) for _, r in kept), np.float64, len(kept))
     predicted = model.predict_arrays(known[:, 0], known[:, 1], known[:, 2], now, now - at_unit,
                                      left, crowding)
     finish_at = _advance(calendar, as_of, [s.case.hours for s, _ in kept],
@@ -194,13 +195,13 @@ def forecast(
     medians = predicted.median_remaining.tolist()
     samples = predicted.samples.tolist()
     out = []
-    for k, (snap, result) in enumerate(kept):
-        assert result.due_at is not None
+    for k, (snap, (due_at, _)) in enumerate(kept):
+        assert due_at is not None
         case = snap.case
         out.append(Forecast(
             code=case.code, agency=case.agency, procedure=case.procedure, unit=snap.unit,
             probability_late=probability[k], expected_finish_at=finish_at[k],
-            due_at=result.due_at, working_hours_left=left_rounded[k], samples=samples[k],
+            due_at=due_at, working_hours_left=left_rounded[k], samples=samples[k],
             typical_stay=stays[(case.procedure, snap.unit)], held_hours=held[k],
             median_remaining=medians[k], unit_backlog=now_at[(case.agency, snap.unit)],
         ))

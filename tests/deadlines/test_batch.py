@@ -20,7 +20,7 @@ from app.deadlines import (
     ProcessingTime,
     evaluate,
 )
-from app.deadlines.batch import Subject, evaluate_many
+from app.deadlines.batch import Subject, due_and_left_many, evaluate_many
 from app.deadlines.calendar import CalendarOverride, CivilServiceCalendar
 from tests.deadlines.conftest import SHARED_CALENDAR
 
@@ -88,6 +88,14 @@ def one_by_one(items: list[Subject], calendar: CivilServiceCalendar) -> list[obj
 @given(st.lists(subjects(), min_size=1, max_size=40))
 def test_the_batch_equals_the_scalar_engine(items: list[Subject]) -> None:
     assert evaluate_many(items, SHARED_CALENDAR, as_of=AS_OF) == one_by_one(items, SHARED_CALENDAR)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(subjects(), min_size=1, max_size=40))
+def test_the_due_and_the_time_left_alone_equal_the_batch_results(items: list[Subject]) -> None:
+    results = evaluate_many(items, SHARED_CALENDAR, as_of=AS_OF)
+    assert due_and_left_many(items, SHARED_CALENDAR, as_of=AS_OF) == [
+        (r.due_at, r.working_hours_left) for r in results]
 
 
 def test_a_calendar_with_announced_swaps_gives_the_same_dues() -> None:
