@@ -95,14 +95,14 @@ def snapshot(case: Case, as_of: datetime, cache: SnapshotCache | None = None) ->
     """`case` as known at `as_of`."""
     steps = [s for s in case.steps if s.at <= as_of]
     finished, returned = _upto(case.finished_at, as_of), _upto(case.returned_at, as_of)
+    if cache is None:
+        return _snapshot(case, as_of, steps, finished, returned)
     key = (case.code, len(steps), finished is not None, returned is not None,
            case.received_at <= as_of)
-    if cache is not None and key in cache:
-        known = cache[key]
+    known = cache.get(key)
+    if known is not None:
         return Snapshot(case, as_of, known.reading, known.state, known.unit, known.unit_since)
-    made = _snapshot(case, as_of, steps, finished, returned)
-    if cache is not None:
-        cache[key] = made
+    made = cache[key] = _snapshot(case, as_of, steps, finished, returned)
     return made
 
 
