@@ -30,6 +30,7 @@ PROCEDURES = {f"1.{k:06d}": ProcedureRule(ProcessingTime(Decimal(days), "working
 AGENCIES = [f"H{k:02d}" for k in range(20)]
 #: TTHC_FORECAST_RISK_THRESHOLD's default: the at-risk page lists the dossiers at or above it
 RISK_THRESHOLD = 0.25
+ROUNDS = 3
 UNITS = ("Phòng Tư pháp", "Phòng Tài nguyên và Môi trường", "Phòng Quản lý đô thị")
 
 
@@ -73,20 +74,26 @@ def run(n: int) -> list[Result]:
     evaluate_many([Subject(c.received_at, c.rule, (), c.hours) for c in opened[:10]], calendar,
                   as_of=AS_OF)
 
-    start = time.perf_counter()
-    snaps = open_at(opened, AS_OF)
-    forecasts = forecast(snaps, AS_OF, calendar, model, backlog)
-    # reasons are worded when read: word those of every dossier the at-risk list shows
-    listed = [f.reasons for f in forecasts if f.probability_late >= RISK_THRESHOLD]
-    ours = time.perf_counter() - start
+    ours = base = float("inf")
+    listed = 0
+    # best of ROUNDS, the two sides taking turns: on a shared machine a burst of load then
+    # slows one round of each rather than one side only
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        snaps = open_at(opened, AS_OF)
+        forecasts = forecast(snaps, AS_OF, calendar, model, backlog)
+        # reasons are worded when read: word those of every dossier the at-risk list shows
+        listed = len([f.reasons for f in forecasts if f.probability_late >= RISK_THRESHOLD])
+        ours = min(ours, time.perf_counter() - start)
+        assert len(forecasts) == len(opened)
 
-    start = time.perf_counter()
-    snaps = open_at(opened, AS_OF)
-    evaluate_many([Subject(s.case.received_at, s.case.rule, s.reading.events, s.case.hours,
-                           status=s.reading.status) for s in snaps], calendar, as_of=AS_OF)
-    base = time.perf_counter() - start
-    assert len(forecasts) == len(opened)
+        start = time.perf_counter()
+        snaps = open_at(opened, AS_OF)
+        evaluate_many([Subject(s.case.received_at, s.case.rule, s.reading.events, s.case.hours,
+                               status=s.reading.status) for s in snaps], calendar, as_of=AS_OF)
+        base = min(base, time.perf_counter() - start)
     return [result("forecast.at_risk", n, ours, "batch deadline evaluation, same dossiers", base,
-                   goal="<=4", note=f"forecast of {n:,} open dossiers {ours:.1f} s (reasons "
-                   f"worded for the {len(listed):,} at >= {RISK_THRESHOLD:.0%}); model learned "
-                   f"from {history:,} finished dossiers beforehand in {learned_s:.1f} s")]
+                   goal="<=4", note=f"best of {ROUNDS}: forecast of {n:,} open dossiers "
+                   f"{ours:.1f} s (reasons worded for the {listed:,} at >= {RISK_THRESHOLD:.0%});"
+                   f" model learned from {history:,} finished dossiers beforehand in "
+                   f"{learned_s:.1f} s")]
