@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from app.core.gc_pause import cyclic_gc_paused
 from app.deadlines import OfficeHoursSchedule, working_clock
 from app.deadlines.batch import Subject, due_and_left_many
 from app.deadlines.calendar import CivilServiceCalendar
@@ -95,6 +96,7 @@ def _crowding(backlog: Backlog, keys: Sequence[UnitKey],
     return out
 
 
+@cyclic_gc_paused()
 def learn(
     cases: Sequence[Case], as_of: datetime, calendar: CivilServiceCalendar,
     backlog: Backlog, learning_days: int = LEARNING_DAYS, settled_days: int = SETTLED_DAYS,
@@ -144,6 +146,7 @@ def learn(
     return RemainingTimeModel(segments)
 
 
+@cyclic_gc_paused()
 def open_at(cases: Sequence[Case], as_of: datetime,
             cache: SnapshotCache | None = None) -> list[Snapshot]:
     """The dossiers open (received, not paused, not excluded, not finished) at `as_of`."""
@@ -152,6 +155,7 @@ def open_at(cases: Sequence[Case], as_of: datetime,
     return [s for s in snaps if s.state == "open"]
 
 
+@cyclic_gc_paused()
 def forecast(
     snaps: Sequence[Snapshot], as_of: datetime, calendar: CivilServiceCalendar,
     model: RemainingTimeModel, backlog: Backlog,
