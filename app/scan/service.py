@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
+from app.core.gc_pause import cyclic_gc_paused
 from app.core.progress import Tracker
 from app.deadlines import DeadlineResult, ProcessingTime, working_clock
 from app.deadlines.step_types import StepSpan
@@ -98,11 +99,14 @@ def run_scan(
     if progress is not None:
         progress.start(clock_repository.count_open(session, None, only))
     counts = ScanCounts()
-    for batch in clock_repository.open_dossier_batches(session, None, batch_size, only):
-        counts.add(scan_batch(session, batch, now, context, extension, steps,
-                              with_steps=with_steps))
-        if progress is not None:
-            progress.advance(len(batch))
+    # A full scan builds hundreds of thousands of acyclic objects (rows, results, facts):
+    # the cyclic collector walking them all cost a sixth of the scan and freed nothing.
+    with cyclic_gc_paused():
+        for batch in clock_repository.open_dossier_batches(session, None, batch_size, only):
+            counts.add(scan_batch(session, batch, now, context, extension, steps,
+                                  with_steps=with_steps))
+            if progress is not None:
+                progress.advance(len(batch))
     return counts
 
 
