@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
-from app.api.middleware import request_context
+from app.api.middleware import RequestContext
 from app.auth.router import router as auth_router
 from app.calendar.router import router as calendar_router
 from app.core.config import Settings, get_settings
@@ -27,7 +27,7 @@ from app.health.router import router as health_router
 from app.ingest.dvcqg_router import router as dvcqg_router
 from app.ingest.router import router as ingest_router
 from app.ingest.router import webhook_router
-from app.metrics.requests import record_request
+from app.metrics.requests import RecordRequests
 from app.metrics.router import router as metrics_router
 from app.notices.render.fonts import missing_font_message, print_font
 from app.notices.router import public_router as public_notices_router
@@ -69,8 +69,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.read_session_factory = make_session_factory(engine, writer=False)
     install_error_handlers(app)
     install_dashboard_errors(app)
-    app.middleware("http")(record_request)
-    app.middleware("http")(request_context)
+    app.add_middleware(RecordRequests)
+    app.add_middleware(RequestContext)  # outermost: answers the 500 the counter saw raised
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_docs(app)
     routers = (

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Awaitable, Callable
 
-from fastapi import Request, Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import internal_error_response
 from app.core.logging import request_id_var
@@ -42,27 +42,54 @@ def may_be_cached(path: str) -> bool:
     return path in CACHEABLE_PATHS or path.startswith(CACHEABLE_PREFIXES)
 
 
-def apply_header_policy(path: str, response: Response) -> None:
+def apply_header_policy(path: str, headers: MutableHeaders) -> None:
     for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+        headers.setdefault(name, value)
     if not may_be_cached(path):
-        response.headers["Cache-Control"] = NO_STORE
+        headers["Cache-Control"] = NO_STORE
 
 
-async def request_context(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    incoming = request.headers.get("x-request-id", "")
-    request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-    token = request_id_var.set(request_id)
-    try:
-        response = await call_next(request)
-    except Exception as exc:
-        # Answered here rather than by the app's Exception handler, which runs outside this
-        # middleware: the 500 keeps its request id (in the log line too) and security headers.
-        response = internal_error_response(exc)
-    finally:
-        request_id_var.reset(token)
-    response.headers["X-Request-ID"] = request_id
-    apply_header_policy(request.url.path, response)
-    return response
+def _request_id(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            incoming = value.decode("latin-1")
+            return incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    return uuid.uuid4().hex
+
+
+class RequestContext:
+    """The request id and the header policy, as plain ASGI middleware: Starlette's
+    `BaseHTTPMiddleware` ran every request through a task group and memory streams, a
+    noticeable share of a small push delivery's time (docs/scaling.md, the receiver)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id, path = _request_id(scope), scope["path"]
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = request_id
+                apply_header_policy(path, headers)
+            await send(message)
+
+        token = request_id_var.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            if started:  # the answer is on its way: nothing else can be said
+                raise
+            # Answered here rather than by the app's Exception handler, which runs outside
+            # this middleware: the 500 keeps its request id (in the log line too) and
+            # security headers.
+            await internal_error_response(exc)(scope, receive, send_with_headers)
+        finally:
+            request_id_var.reset(token)

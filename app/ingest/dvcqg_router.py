@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 
-from app.api.deps import SessionDep, SettingsDep
+from app.api.deps import SettingsDep, in_one_write
 from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.errors import TooManyRequests
@@ -81,15 +81,15 @@ BodyDep = Annotated[bytes, Depends(push_body)]
 
 @router.post("/auth", summary="Log a registered sender in: {username, password} -> session",
              dependencies=[Depends(login_rate_limit)])
-def auth(
+async def auth(
     request: Request,
     body: BodyDep,
-    session: SessionDep,
     settings: SettingsDep,
     dstcode: Annotated[str | None, Header()] = None,  # sent by OpenCPS; tolerated, not needed
 ) -> dict[str, Any]:
     try:
-        return dvcqg.login(session, body, utcnow(), _policy(settings))
+        return await in_one_write(
+            request, lambda session: dvcqg.login(session, body, utcnow(), _policy(settings)))
     except dvcqg.SenderUnauthorized:
         limiter, key = _login_failures(request, settings)
         with suppress(TooManyRequests):
@@ -100,27 +100,29 @@ def auth(
 @router.post("/api", summary="DongBoHoSoMC, CapNhatTienDoHoSoMC, LayThuTuc, TraCuuHoSo "
              "in the national portal's envelope, with a session",
              dependencies=[Depends(push_rate_limit)])
-def api(
+async def api(
+    request: Request,
     body: BodyDep,
-    session: SessionDep,
     settings: SettingsDep,
     dstcode: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
-    return dvcqg.api_request(session, body, utcnow(), _policy(settings))
+    return await in_one_write(
+        request, lambda session: dvcqg.api_request(session, body, utcnow(), _policy(settings)))
 
 
 @router.post("/k/{url_key}/{service}",
              summary="A bare JSON list of DongBoHoSoMC or CapNhatTienDoHoSoMC records (or an "
                      "envelope), the sender known by its URL key",
              dependencies=[Depends(push_rate_limit)])
-def keyed(
+async def keyed(
+    request: Request,
     url_key: str,
     service: str,
     body: BodyDep,
-    session: SessionDep,
     madinhdanhdv: Annotated[str | None, Query(alias="MaDinhDanhDV", max_length=64)] = None,
     is_updating: Annotated[str | None, Query(alias="isUpdating", max_length=8)] = None,
     query_service: Annotated[str | None, Query(alias="service", max_length=64)] = None,
 ) -> dict[str, Any]:
     query = {"MaDinhDanhDV": madinhdanhdv, "isUpdating": is_updating, "service": query_service}
-    return dvcqg.keyed_delivery(session, url_key, service, body, utcnow(), query)
+    return await in_one_write(request, lambda session: dvcqg.keyed_delivery(
+        session, url_key, service, body, utcnow(), query))

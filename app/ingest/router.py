@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
+from sqlalchemy.orm import Session
 
-from app.api.deps import SessionDep, SettingsDep
+from app.api.deps import SessionDep, SettingsDep, in_one_write
 from app.auth.deps import Principal, require_roles
 from app.core.clock import utcnow
 from app.core.errors import BadRequest, TooManyRequests
@@ -78,21 +79,23 @@ async def read_limited(request: Request, limit: int) -> bytes:
     summary="Receive a DongBoHoSoMC / CapNhatTienDoHoSoMC envelope signed with X-TTHC-Signature",
     dependencies=[Depends(webhook_rate_limit)],
 )
-def dvc_webhook(
+async def dvc_webhook(
+    request: Request,
     body: Annotated[bytes, Depends(limited_body)],
-    session: SessionDep,
     settings: SettingsDep,
     signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None,
 ) -> dict[str, Any]:
-    reply = receive_delivery(
-        session,
-        body,
-        signature,
-        secret=settings.webhook_secret,
-        max_age_seconds=settings.webhook_max_age_seconds,
-        now=utcnow(),
-    )
-    return reply.as_dict()
+    def deliver(session: Session) -> dict[str, Any]:
+        return receive_delivery(
+            session,
+            body,
+            signature,
+            secret=settings.webhook_secret,
+            max_age_seconds=settings.webhook_max_age_seconds,
+            now=utcnow(),
+        ).as_dict()
+
+    return await in_one_write(request, deliver)
 
 
 @router.get("/quarantine", response_model=list[QuarantineOut], summary="Quarantined records")

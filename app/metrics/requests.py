@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Awaitable, Callable
 
-from fastapi import Request, Response
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_REGISTRY = CollectorRegistry(auto_describe=True)
 REQUESTS = Counter(
@@ -38,23 +37,36 @@ def method_label(method: str) -> str:
 _CONVERTER = re.compile(r"\{(\w+):\w+\}")
 
 
-def _route_of(request: Request) -> str:
-    route = request.scope.get("route")
+def _route_of(scope: Scope) -> str:
+    route = scope.get("route")
     path = getattr(route, "path", None)
     # "/api/v1/dossiers/{code:path}" is labelled as the API documents it: ".../{code}"
     return _CONVERTER.sub(r"{\1}", path) if isinstance(path, str) else "unmatched"
 
 
-async def record_request(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    started = time.perf_counter()
-    status = 500
-    try:
-        response = await call_next(request)
-        status = response.status_code
-        return response
-    finally:
-        route, method = _route_of(request), method_label(request.method)
-        REQUESTS.labels(method, route, str(status)).inc()
-        LATENCY.labels(method, route).observe(time.perf_counter() - started)
+class RecordRequests:
+    """Counts and times every HTTP request; plain ASGI middleware (no task group per request,
+    unlike Starlette's `BaseHTTPMiddleware`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            route, method = _route_of(scope), method_label(scope["method"])
+            REQUESTS.labels(method, route, str(status)).inc()
+            LATENCY.labels(method, route).observe(time.perf_counter() - started)
