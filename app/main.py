@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -20,7 +21,7 @@ from app.core.config import Settings, get_settings
 from app.core.logging import setup_logging
 from app.dashboard.errors import install_dashboard_errors
 from app.dashboard.router import router as dashboard_router
-from app.db.session import make_engine, make_session_factory
+from app.db.session import make_engine, make_session_factory, session_scope
 from app.dossiers.router import router as dossiers_router
 from app.forecast.router import router as forecast_router
 from app.health.router import router as health_router
@@ -67,6 +68,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.read_session_factory = make_session_factory(engine, writer=False)
+    # the push routes' unit of work (app/api/deps.py: in_one_write); tests bind it to their
+    # rolled-back session, as they override `get_session`
+    app.state.write_scope = partial(session_scope, app.state.session_factory)
     install_error_handlers(app)
     install_dashboard_errors(app)
     app.add_middleware(RecordRequests)

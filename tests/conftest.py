@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -196,6 +197,7 @@ def app(app_settings: Settings, engine: Engine, db_session: Session) -> FastAPI:
             raise
 
     application.dependency_overrides[get_session] = _session
+    application.state.write_scope = contextmanager(_session)  # the push routes' (in_one_write)
     return application
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
@@ -38,10 +39,10 @@ async def in_one_write(request: Request, work: Callable[[Session], T]) -> T:
     run ``work``, commit (roll back if it raised). A sync endpoint with `SessionDep` costs three
     hops (open, handler, commit) and the generator-dependency machinery; for a one-record
     delivery that was a fifth of its time in the server (docs/scaling.md, the receiver)."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
+    scope: Callable[[], AbstractContextManager[Session]] = request.app.state.write_scope
 
     def unit() -> T:
-        with session_scope(factory) as session:
+        with scope() as session:
             return work(session)
 
     return await run_in_threadpool(unit)
