@@ -74,7 +74,7 @@ def sender_agency(record: SourceRecord) -> str | None:
 
 
 def keep_raw(
-    session: Session, source: str, records: Iterable[SourceRecord], now: datetime,
+    session: Session, source: str | Sequence[str], records: Iterable[SourceRecord], now: datetime,
     texts: list[str] | None = None, hashes: list[str] | None = None,
 ) -> tuple[list[Received], set[int]]:
     """Store each new payload once, count receptions of known ones. ``texts`` and ``hashes``,
@@ -82,7 +82,8 @@ def keep_raw(
     import's worker process, `app.ingest.read_ahead`).
 
     Returns the records with their raw ids (input order) and the ids that existed before this
-    call: only those can already have a quarantine entry.
+    call: only those can already have a quarantine entry. ``source`` may name each record's
+    source (the deliveries of several senders committed together, app/ingest/group_commit.py).
     """
     batch = list(records)
     if texts is None or hashes is None:
@@ -99,7 +100,7 @@ def keep_raw(
         [
             {
                 "content_hash": digest,
-                "source": source,
+                "source": source if isinstance(source, str) else source[index],
                 "kind": batch[index].kind,
                 "origin": batch[index].origin,
                 "payload": texts[index],

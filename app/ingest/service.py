@@ -42,6 +42,8 @@ from connectors import DossierRecord, ProgressRecord, SourceRecord
 from connectors.portal.fields import printable
 
 UNKNOWN_DOSSIER: Final = "progress for a dossier not yet received"
+#: Where a record came from: its source and registered sender (None: not registered).
+Origin = tuple[str, int | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,44 @@ def ingest_records(
                    sender_id=sender_id, parsed=parsed)
 
 
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """One delivery's records, its source and registered sender (None: not registered)."""
+
+    source: str
+    sender_id: int | None
+    records: Sequence[SourceRecord]
+
+
+def ingest_deliveries(
+    session: Session, deliveries: Sequence[Delivered], now: datetime
+) -> list[IngestCounts]:
+    """Several deliveries' records ingested as one page, with the same set-based statements as
+    a page of one source; each delivery's counts (refusals numbered within the delivery), as
+    `ingest_records` would have counted it alone. Each raw record, quarantine entry and
+    anomaly keeps its own delivery's source and sender."""
+    origins = [(d.source, d.sender_id) for d in deliveries for _ in d.records]
+    records = [record for d in deliveries for record in d.records]
+    received, seen_before = keep_raw(session, [o[0] for o in origins], records, now)
+    outcomes: list[str] = []
+    total = process(session, origins[0][0] if origins else "", received, now,
+                    maybe_quarantined=seen_before, origins=origins, outcomes=outcomes)
+    refusals = {r.position: r for r in total.refused}
+    split: list[IngestCounts] = []
+    start = 0
+    for delivery in deliveries:
+        counts = IngestCounts()
+        for index in range(start, start + len(delivery.records)):
+            setattr(counts, outcomes[index], getattr(counts, outcomes[index]) + 1)
+            refusal = refusals.get(index + 1)
+            if refusal is not None:
+                counts.refused.append(Refusal(index + 1 - start, refusal.dossier_code,
+                                              refusal.field, refusal.reason))
+        split.append(counts)
+        start += len(delivery.records)
+    return split
+
+
 def process(
     session: Session,
     source: str,
@@ -110,13 +150,20 @@ def process(
     is_retry: bool = False,
     sender_id: int | None = None,
     parsed: Sequence[Parsed] | None = None,
+    origins: Sequence[Origin] | None = None,
+    outcomes: list[str] | None = None,
 ) -> IngestCounts:
     """Steps 2–4 for records whose raw rows exist already.
 
     ``maybe_quarantined`` are the raw ids that may have a quarantine entry (raw rows older than
     this call); ``is_retry`` means the records were not received again, so quarantine counts
-    and last-seen instants stay as they are.
+    and last-seen instants stay as they are. ``origins``: each item's (source, sender id), when
+    they differ (`ingest_deliveries`); ``outcomes``, when given, receives each item's count
+    name (stored, updated, unchanged, quarantined) in item order.
     """
+    origin_of = (dict(zip(map(id, items), origins, strict=True)) if origins is not None
+                 else dict.fromkeys(map(id, items), (source, sender_id)))
+    outcome_of: dict[int, str] = {}
     counts = IngestCounts()
     results = parse_all(items, parsed)
     positions = {id(item): index for index, item in enumerate(items, start=1)}
@@ -138,9 +185,12 @@ def process(
         [step for _, step in step_items],
     )
     stored_ids: set[int] = set()
+    code_origins: dict[str, Origin] = {}  # whose records an anomaly of a dossier came from
     for item, record in dossier_items:
         outcome = upserter.apply_dossier(record, item.raw_id)
         setattr(counts, outcome, getattr(counts, outcome) + 1)
+        outcome_of[id(item)] = outcome
+        code_origins.setdefault(record.code, origin_of[id(item)])
         stored_ids.add(item.raw_id)
     for item, step in step_items:
         step_outcome = upserter.apply_progress(step)
@@ -148,6 +198,8 @@ def process(
             failures.append((item, Failure("MaHoSo", UNKNOWN_DOSSIER, step.dossier_code)))
             continue
         setattr(counts, step_outcome, getattr(counts, step_outcome) + 1)
+        outcome_of[id(item)] = step_outcome
+        code_origins.setdefault(step.dossier_code, origin_of[id(item)])
         stored_ids.add(item.raw_id)
     # calendar and office hours, loaded once for the new rows and the refresh below
     context = load_context(session) if dossier_items or step_items else None
@@ -157,8 +209,11 @@ def process(
     entries = repo.quarantine_by_raw_id(
         session, sorted(failed_ids | (stored_ids & maybe_quarantined))
     )
-    _quarantine(session, source, failures, entries, now, is_retry=is_retry)
+    _quarantine(session, {id(item): origin_of[id(item)][0] for item, _ in failures}, failures,
+                entries, now, is_retry=is_retry)
     counts.quarantined += len(failures)
+    if outcomes is not None:
+        outcomes.extend(outcome_of.get(id(item), "quarantined") for item in items)
     counts.refused.extend(
         Refusal(positions[id(item)], readable_code(item.record.payload), f.field, f.reason)
         for item, f in failures
@@ -173,17 +228,23 @@ def process(
     if touched:
         refresh_deadlines(session, touched, now, context, readings)
     ids = {code: d.id for code, d in upserter.dossiers.items()}
-    quality.record(
-        session, flags=[(ids[code], flag) for code, flag in upserter.flags],
-        readings={ids[code]: reading for code, reading in readings.items()},
-        source=source, sender_id=sender_id, now=now,
-    )
+    each_origin = list(dict.fromkeys(origin_of.values())) or [(source, sender_id)]
+    for origin in each_origin:  # one call when every item has one origin
+        def of_origin(code: str, origin: Origin = origin) -> bool:
+            return code_origins.get(code, each_origin[0]) == origin
+        quality.record(
+            session, flags=[(ids[code], flag) for code, flag in upserter.flags
+                            if of_origin(code)],
+            readings={ids[code]: reading for code, reading in readings.items()
+                      if of_origin(code)},
+            source=origin[0], sender_id=origin[1], now=now,
+        )
     return counts
 
 
 def _quarantine(
     session: Session,
-    source: str,
+    sources: dict[int, str],
     failures: Sequence[tuple[Received, Failure]],
     entries: dict[int, QuarantineEntry],
     now: datetime,
@@ -196,7 +257,7 @@ def _quarantine(
         named, sender = named_agency(item.record.payload), sender_agency(item.record)
         if entry is None:
             entry = QuarantineEntry(
-                raw_record_id=item.raw_id, source=source,
+                raw_record_id=item.raw_id, source=sources[id(item)],
                 dossier_code=readable_code(item.record.payload), field=failure.field,
                 reason=printable(failure.reason), value=_printable(failure.value),
                 first_seen_at=now, last_seen_at=now, count=1, status="open",
