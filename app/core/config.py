@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     dvcqg_sessions_per_sender: int = Field(default=50, ge=1)
     dvcqg_login_per_minute: float = Field(default=30.0, gt=0)
     dvcqg_login_burst: int = Field(default=10, ge=1)
+    # Push deliveries arriving together in one server process are written in one transaction,
+    # this many at most, each answered with its own outcome after the commit
+    # (app/ingest/group_commit.py); 1 writes each delivery alone.
+    push_group_max: int = Field(default=16, ge=1, le=256)
     # `tthc ingest file`: read, hash and parse the next pages in a worker process while this
     # one writes, when the machine has a second core (app/ingest/read_ahead.py).
     import_read_ahead: bool = True

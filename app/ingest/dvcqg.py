@@ -25,8 +25,8 @@ from app.core.errors import BadRequest
 from app.ingest import repository as repo
 from app.ingest.replies import delivery_reply
 from app.ingest.runs import record_delivery
-from app.ingest.service import ingest_records
-from app.ingest.webhook import EnvelopeRefused, WebhookUnauthorized, _ingest_merging_concurrent
+from app.ingest.service import Delivered, IngestCounts
+from app.ingest.webhook import EnvelopeRefused, Plan, WebhookUnauthorized, run_plan
 from app.models import Sender
 from app.senders import service as senders
 from connectors import EnvelopeInvalid, SourceRecord
@@ -85,17 +85,17 @@ def login(session: Session, body: bytes, now: datetime, policy: SessionPolicy) -
     return {"error_code": 0, "message": "Đăng nhập thành công", "session": token}
 
 
-def _deliver(
-    session: Session, sender: Sender, records: list[SourceRecord], now: datetime, detail: str,
-    agency: str | None,
-) -> dict[str, Any]:
-    counts = _ingest_merging_concurrent(session, lambda: ingest_records(
-        session, SOURCE, records, now, sender_id=sender.id))
-    run_id = record_delivery(session, source=SOURCE, sender_id=sender.id,
-                             agency_code=printable(agency)[:64] if agency else None,
-                             detail=detail, counts=counts, now=now)
-    senders.delivered(sender, now)
-    return delivery_reply(counts, run_id)
+def _plan(
+    sender: Sender, records: list[SourceRecord], now: datetime, detail: str, agency: str | None,
+) -> Plan:
+    def finish(session: Session, counts: IngestCounts) -> dict[str, Any]:
+        run_id = record_delivery(session, source=SOURCE, sender_id=sender.id,
+                                 agency_code=printable(agency)[:64] if agency else None,
+                                 detail=detail, counts=counts, now=now)
+        senders.delivered(sender, now)
+        return delivery_reply(counts, run_id)
+
+    return Plan(Delivered(SOURCE, sender.id, records), finish)
 
 
 def _records(items: list[Any], kind: str, origin: str, agency: str | None) -> list[SourceRecord]:
@@ -110,6 +110,15 @@ def api_request(
     session: Session, body: bytes, now: datetime, policy: SessionPolicy
 ) -> dict[str, Any]:
     """``POST /dvcqg/api``: the session first, then the service."""
+    return run_plan(session, plan_api_request(session, body, now, policy), now)
+
+
+def plan_api_request(
+    session: Session, body: bytes, now: datetime, policy: SessionPolicy
+) -> Plan | dict[str, Any]:
+    """`api_request` up to the ingest: the reply of a lookup, or the delivery's plan. Every
+    refusal is raised here, before anything is written (a session's last use aside, which the
+    refusal's rollback takes back)."""
     decoded = _decoded(body)
     if not isinstance(decoded, dict):
         raise EnvelopeRefused(
@@ -131,8 +140,8 @@ def api_request(
         raise _refusal(exc, lookups=True) from None
     origin = f"dvcqg {sender.name} {envelope.service}"
     records = _records(envelope.data, envelope.service, origin, envelope.agency_code)
-    return _deliver(session, sender, records, now, f"{envelope.service} từ {sender.name}",
-                    envelope.agency_code)
+    return _plan(sender, records, now, f"{envelope.service} từ {sender.name}",
+                 envelope.agency_code)
 
 
 def _refusal(exc: EnvelopeInvalid, *, lookups: bool = False) -> EnvelopeRefused:
@@ -150,6 +159,19 @@ def keyed_delivery(
     query: dict[str, str | None],
 ) -> dict[str, Any]:
     """``POST /dvcqg/k/{url_key}/{service}``: a bare list (or an envelope) of records."""
+    return run_plan(session, plan_keyed_delivery(session, url_key, path_service, body, now,
+                                                 query), now)
+
+
+def plan_keyed_delivery(
+    session: Session,
+    url_key: str,
+    path_service: str,
+    body: bytes,
+    now: datetime,
+    query: dict[str, str | None],
+) -> Plan:
+    """`keyed_delivery` up to the ingest: the delivery's plan, every refusal raised first."""
     sender = senders.sender_for_url_key(session, url_key)
     if sender is None:
         raise SenderUnauthorized("Đường dẫn nhận dữ liệu không hợp lệ hoặc đã bị thu hồi")
@@ -176,8 +198,7 @@ def keyed_delivery(
     service = services.pop()
     origin = f"dvcqg {sender.name} {service}"
     records = _records(items, service, origin, agency)
-    return _deliver(session, sender, records, now, f"{service} từ {sender.name} (danh sách)",
-                    agency)
+    return _plan(sender, records, now, f"{service} từ {sender.name} (danh sách)", agency)
 
 
 def lookup_procedure(session: Session, code: str) -> dict[str, Any]:

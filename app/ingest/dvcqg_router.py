@@ -20,7 +20,7 @@ from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.errors import TooManyRequests
 from app.core.ratelimit import RateLimiter
-from app.ingest import dvcqg
+from app.ingest import dvcqg, group_commit
 from app.ingest.router import read_limited
 from app.ingest.webhook import WebhookRateLimited, WebhooksDisabled
 
@@ -106,8 +106,8 @@ async def api(
     settings: SettingsDep,
     dstcode: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
-    return await in_one_write(
-        request, lambda session: dvcqg.api_request(session, body, utcnow(), _policy(settings)))
+    return await group_commit.deliver(
+        request, lambda session, now: dvcqg.plan_api_request(session, body, now, _policy(settings)))
 
 
 @router.post("/k/{url_key}/{service}",
@@ -124,5 +124,5 @@ async def keyed(
     query_service: Annotated[str | None, Query(alias="service", max_length=64)] = None,
 ) -> dict[str, Any]:
     query = {"MaDinhDanhDV": madinhdanhdv, "isUpdating": is_updating, "service": query_service}
-    return await in_one_write(request, lambda session: dvcqg.keyed_delivery(
-        session, url_key, service, body, utcnow(), query))
+    return await group_commit.deliver(request, lambda session, now: dvcqg.plan_keyed_delivery(
+        session, url_key, service, body, now, query))

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy.orm import Session
 
-from app.api.deps import SessionDep, SettingsDep, in_one_write
+from app.api.deps import SessionDep, SettingsDep
 from app.auth.deps import Principal, require_roles
 from app.core.clock import utcnow
 from app.core.errors import BadRequest, TooManyRequests
 from app.core.ratelimit import RateLimiter
-from app.ingest import quarantine
+from app.ingest import group_commit, quarantine
 from app.ingest.quarantine import StatusFilter
 from app.ingest.runs import recent_runs
 from app.ingest.schemas import (
@@ -24,9 +25,10 @@ from app.ingest.schemas import (
 )
 from app.ingest.webhook import (
     EnvelopeRefused,
+    Plan,
     WebhookRateLimited,
     WebhooksDisabled,
-    receive_delivery,
+    plan_delivery,
     too_large,
 )
 from connectors.portal.signing import SIGNATURE_HEADER
@@ -85,17 +87,11 @@ async def dvc_webhook(
     settings: SettingsDep,
     signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None,
 ) -> dict[str, Any]:
-    def deliver(session: Session) -> dict[str, Any]:
-        return receive_delivery(
-            session,
-            body,
-            signature,
-            secret=settings.webhook_secret,
-            max_age_seconds=settings.webhook_max_age_seconds,
-            now=utcnow(),
-        ).as_dict()
+    def prepare(_session: Session, now: datetime) -> Plan:
+        return plan_delivery(body, signature, secret=settings.webhook_secret,
+                             max_age_seconds=settings.webhook_max_age_seconds, now=now)
 
-    return await in_one_write(request, deliver)
+    return await group_commit.deliver(request, prepare)
 
 
 @router.get("/quarantine", response_model=list[QuarantineOut], summary="Quarantined records")

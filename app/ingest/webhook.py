@@ -14,8 +14,9 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -35,7 +36,7 @@ from app.ingest import replay
 from app.ingest.replies import delivery_reply
 from app.ingest.runs import record_delivery
 from app.ingest.schemas import WebhookReply
-from app.ingest.service import IngestCounts, ingest_records
+from app.ingest.service import Delivered, IngestCounts, ingest_records
 from connectors import EnvelopeInvalid, SignatureInvalid, parse_envelope
 from connectors.portal.fields import printable
 from connectors.portal.signing import verify
@@ -45,6 +46,7 @@ WEBHOOK_ENDPOINT: Final = "/api/v1/webhooks/dvc"
 CONCURRENT_ATTEMPTS: Final = 3
 # deadlock_detected, serialization_failure: the transaction lost a race it can run again
 RETRIED_SQLSTATES: Final = frozenset({"40P01", "40001"})
+T = TypeVar("T")
 
 
 class _PortalShaped(AppError):
@@ -97,9 +99,7 @@ def too_large(limit: int) -> WebhookTooLarge:
     return WebhookTooLarge(f"body larger than {limit} bytes", max_bytes=limit)
 
 
-def _ingest_merging_concurrent(
-    session: Session, ingest: Callable[[], IngestCounts]
-) -> IngestCounts:
+def ingest_merging_concurrent(session: Session, ingest: Callable[[], T]) -> T:
     """Run ``ingest`` in a savepoint, again if a concurrent delivery won an insert race.
 
     Two deliveries naming a new agency, procedure or dossier both read "absent" and both
@@ -125,8 +125,28 @@ def _ingest_merging_concurrent(
                       retry_after_seconds=1)
 
 
-def receive_delivery(
-    session: Session,
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A push delivery accepted so far (authenticated, envelope read; nothing written): its
+    records, and what completes it once they are ingested (the delivery's row of the minute,
+    the replay ledger, the reply). `finish` may still refuse (a replayed webhook copy)."""
+
+    delivered: Delivered
+    finish: Callable[[Session, IngestCounts], dict[str, Any]]
+
+
+def run_plan(session: Session, plan: Plan | dict[str, Any], now: datetime) -> dict[str, Any]:
+    """One delivery on its own: ingest its records, then finish it (a lookup's answer is
+    already a reply). Deliveries grouped by app/ingest/group_commit.py share the ingest."""
+    if not isinstance(plan, Plan):
+        return plan
+    delivered = plan.delivered
+    counts = ingest_merging_concurrent(session, lambda: ingest_records(
+        session, delivered.source, delivered.records, now, sender_id=delivered.sender_id))
+    return plan.finish(session, counts)
+
+
+def plan_delivery(
     body: bytes,
     signature: str | None,
     *,
@@ -134,8 +154,9 @@ def receive_delivery(
     max_age_seconds: int,
     now: datetime,
     endpoint: str = WEBHOOK_ENDPOINT,
-) -> WebhookReply:
-    """Verify, parse and ingest one delivery; raises a portal-shaped AppError on refusal."""
+) -> Plan:
+    """Verify and parse one signed delivery (no database); raises a portal-shaped AppError on
+    refusal."""
     if not secret:
         raise WebhookNotConfigured(
             "webhooks are enabled but TTHC_WEBHOOK_SECRET is empty; deliveries are refused"
@@ -149,22 +170,41 @@ def receive_delivery(
     except EnvelopeInvalid as exc:
         raise EnvelopeRefused(exc.reason) from None
     origin = f"webhook {envelope.service} {envelope.agency_code}"
-    counts = _ingest_merging_concurrent(session, lambda: ingest_records(
-        session, WEBHOOK_SOURCE, envelope.records(origin=origin), now))
-    run_id = record_delivery(session, source=WEBHOOK_SOURCE, sender_id=None,
-                             agency_code=printable(envelope.agency_code)[:64],
-                             detail=f"{envelope.service} từ {envelope.agency_code}",
-                             counts=counts, now=now)
-    # the ledger last, with the run id: a copy taken before is refused and the request's
-    # rollback takes back everything above (app/ingest/replay.py)
-    taken = replay.claim(session, digest=replay.delivery_digest(secret, body, signed_at),
-                         endpoint=endpoint, signed_at=signed_at, now=now, run_id=run_id)
-    if not taken.first:
-        first = taken.row
-        raise WebhookReplayed(
-            f"this delivery (same body, same signature) was already received at "
-            f"{to_local(first.received_at):%H:%M:%S %d/%m/%Y}; nothing was stored again. "
-            "A new delivery needs a new signature.",
-            first_received_at=first.received_at.isoformat(), run_id=first.run_id,
-        )
-    return WebhookReply.model_validate(delivery_reply(counts, run_id))
+
+    def finish(session: Session, counts: IngestCounts) -> dict[str, Any]:
+        run_id = record_delivery(session, source=WEBHOOK_SOURCE, sender_id=None,
+                                 agency_code=printable(envelope.agency_code)[:64],
+                                 detail=f"{envelope.service} từ {envelope.agency_code}",
+                                 counts=counts, now=now)
+        # the ledger last, with the run id: a copy taken before is refused and the request's
+        # rollback takes back everything above (app/ingest/replay.py)
+        taken = replay.claim(session, digest=replay.delivery_digest(secret, body, signed_at),
+                             endpoint=endpoint, signed_at=signed_at, now=now, run_id=run_id)
+        if not taken.first:
+            first = taken.row
+            raise WebhookReplayed(
+                f"this delivery (same body, same signature) was already received at "
+                f"{to_local(first.received_at):%H:%M:%S %d/%m/%Y}; nothing was stored again. "
+                "A new delivery needs a new signature.",
+                first_received_at=first.received_at.isoformat(), run_id=first.run_id,
+            )
+        return WebhookReply.model_validate(delivery_reply(counts, run_id)).as_dict()
+
+    records = list(envelope.records(origin=origin))
+    return Plan(Delivered(WEBHOOK_SOURCE, None, records), finish)
+
+
+def receive_delivery(
+    session: Session,
+    body: bytes,
+    signature: str | None,
+    *,
+    secret: str,
+    max_age_seconds: int,
+    now: datetime,
+    endpoint: str = WEBHOOK_ENDPOINT,
+) -> dict[str, Any]:
+    """Verify, parse and ingest one delivery; raises a portal-shaped AppError on refusal."""
+    plan = plan_delivery(body, signature, secret=secret, max_age_seconds=max_age_seconds,
+                         now=now, endpoint=endpoint)
+    return run_plan(session, plan, now)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.ingest.service import IngestCounts
-from app.ingest.webhook import _ingest_merging_concurrent
+from app.ingest.webhook import ingest_merging_concurrent
 from app.models import IngestRun
 
 T = datetime(2026, 3, 2, 16, 59, 10, tzinfo=UTC)
@@ -37,10 +37,10 @@ def test_a_deadlocked_delivery_is_run_again_in_its_savepoint(db_session: Session
             raise OperationalError("INSERT …", {}, failure)
         return IngestCounts(stored=1)
 
-    assert _ingest_merging_concurrent(db_session, lambda: flaky(_Deadlock(), 2)).stored == 1
+    assert ingest_merging_concurrent(db_session, lambda: flaky(_Deadlock(), 2)).stored == 1
     # the two failed attempts were rolled back with their savepoints: one row is left
     assert len(calls) == 3 and len(db_session.scalars(select(IngestRun)).all()) == 1
     calls.clear()
     with pytest.raises(OperationalError):
-        _ingest_merging_concurrent(db_session, lambda: flaky(_OtherFailure(), 1))
+        ingest_merging_concurrent(db_session, lambda: flaky(_OtherFailure(), 1))
     assert len(calls) == 1
