@@ -78,6 +78,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_docs(app)
     routers = (
+        # the push routes first: a route is found by trying each in turn, and they take the
+        # most requests (one per record a one-door system sends); no other route shares
+        # their prefixes
+        webhook_router,
+        dvcqg_router,
         health_router,
         metrics_router,
         jobs_router,
@@ -86,8 +91,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         forecast_router,  # before dossiers_router: its /{code:path} takes any name
         dossiers_router,
         calendar_router,
-        webhook_router,
-        dvcqg_router,
         ingest_router,
         procedures_router,
         rates_router,

@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 #: Deliveries applied together at most: enough to share the statements, few enough that a
 #: group's transaction (and the rate-rollup row locks it holds) stays short.
 MAX_GROUP: Final = 16
+#: How long a writer waits, after a group of n, for n/2 deliveries to gather.
+GATHER_SECONDS: Final = 0.003
 
 Reply = dict[str, Any]
 #: Up to the ingest, in the group's session at the group's instant: a lookup's reply, or the
@@ -120,6 +122,7 @@ class GroupWriter:
         self.max_group = max_group
         self.waiting: list[_Waiting] = []
         self.writer: asyncio.Task[None] | None = None
+        self.last_group = 0
 
     async def deliver(self, prepare: Prepare) -> Reply:
         """The delivery's reply once its group is committed; raises its refusal."""
@@ -129,21 +132,35 @@ class GroupWriter:
             self.writer = asyncio.create_task(self._write())
         return await reply
 
+    async def _gather(self) -> None:
+        """Let the requests already read join the group; after a large group, wait a moment
+        (`GATHER_SECONDS` at most) for the next deliveries of the senders it just answered,
+        rather than write the one that came in meanwhile alone and then theirs."""
+        await asyncio.sleep(0)
+        loop = asyncio.get_running_loop()
+        until = loop.time() + GATHER_SECONDS
+        while len(self.waiting) < self.last_group // 2 and loop.time() < until:
+            await asyncio.sleep(GATHER_SECONDS / 8)
+
     async def _write(self) -> None:
         try:
-            while self.waiting:
+            while True:
+                await self._gather()
+                if not self.waiting:
+                    break
                 group = self.waiting[: self.max_group]
                 del self.waiting[: self.max_group]
+                self.last_group = len(group)
                 try:
                     outcomes = await run_in_threadpool(
                         apply_group, self.scope, [w.prepare for w in group])
                 except BaseException as exc:  # cancelled, or a bug: no request waits forever
-                    outcomes = [exc] * len(group)
-                    if not isinstance(exc, Exception):
-                        _settle(group, outcomes)
-                        raise
+                    _settle(group, [exc] * len(group))
+                    raise
                 _settle(group, outcomes)
         finally:
+            # here, not in a done-callback: a request arriving before the callback ran would
+            # find a writer that no longer writes, and wait forever
             self.writer = None
 
 

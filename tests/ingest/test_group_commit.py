@@ -1,0 +1,189 @@
+"""Group commit (app/ingest/group_commit.py): push deliveries written together answer each
+request exactly as alone; a refusal, a replayed copy or a database error touches only its own
+delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from app.core.clock import utcnow
+from app.ingest import dvcqg, group_commit
+from app.ingest.group_commit import GroupWriter, Prepare, apply_group
+from app.ingest.webhook import Plan, WebhookReplayed, WebhookUnauthorized, plan_delivery
+from app.models import Dossier, DossierEvent, QuarantineEntry, RawRecord, Sender
+from app.senders import service as senders
+from tests.conftest import TEST_WEBHOOK_SECRET
+from tests.factories import make_agency
+from tests.ingest.payloads import dossier, stamp, step
+from tests.ingest.test_webhook import body_of, headers
+
+A, B = "H21.65-250908-0001", "H21.65-250908-0002"
+Scope = Callable[[], AbstractContextManager[Session]]
+
+
+@pytest.fixture
+def scope(db_session: Session) -> Scope:
+    """The push routes' unit of work, bound to the test's rolled-back session."""
+
+    @contextmanager
+    def unit() -> Iterator[Session]:
+        db_session.commit()
+        try:
+            yield db_session
+            db_session.commit()
+        except BaseException:
+            db_session.rollback()
+            raise
+
+    return unit
+
+
+def signed(data: list[Any], service: str = "DongBoHoSoMC", secret: str = TEST_WEBHOOK_SECRET
+           ) -> Prepare:
+    body = body_of(data, service)
+    signature = headers(body, secret=secret)["X-TTHC-Signature"]
+
+    def prepare(_session: Session, now: datetime) -> Plan:
+        return plan_delivery(body, signature, secret=TEST_WEBHOOK_SECRET, max_age_seconds=300,
+                             now=now)
+
+    return prepare
+
+
+def opencps(token: str, data: list[Any], service: str = "DongBoHoSoMC") -> Prepare:
+    body = json.dumps({"session": token, "madonvi": "H21.65", "service": service,
+                       "isUpdating": "False", "data": data}, ensure_ascii=False).encode()
+    policy = dvcqg.SessionPolicy(timedelta(days=90), 5)
+    return lambda session, now: dvcqg.plan_api_request(session, body, now, policy)
+
+
+def count(session: Session, model: Any) -> int:
+    return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+@pytest.fixture
+def token(db_session: Session) -> str:
+    make_agency(db_session, "H21.65", "UBND huyện Đông Hưng")
+    made = senders.add_sender(db_session, "opencps-h21", "H21.65", utcnow())
+    found = senders.login(db_session, made.username, made.password, utcnow(), keep=5,
+                          lifetime=timedelta(days=90))
+    assert found is not None
+    db_session.commit()
+    return found
+
+
+def test_a_group_answers_each_delivery_as_alone(
+    scope: Scope, db_session: Session, token: str
+) -> None:
+    refused = {"MaHoSo": "H21.65-250908-0003", "TrangThaiHoSo": "4"}  # no MaTTHC
+    outcomes = apply_group(scope, [
+        signed([dossier(A)]),
+        signed([dossier(B), refused]),
+        # the step of a dossier in the same group: dossiers are applied before steps
+        signed([step(A, stamp(10, 9), 5, "Chuyển phê duyệt")], "CapNhatTienDoHoSoMC"),
+        opencps(token, [dossier("H21.65-250908-0004")]),
+    ])
+    replies = [o for o in outcomes if isinstance(o, dict)]
+    assert len(replies) == 4, outcomes
+    assert [(r["error_code"], r["stored"], r["quarantined"]) for r in replies] == [
+        (0, 1, 0), (422, 1, 1), (0, 1, 0), (0, 1, 0)]
+    # a refusal is numbered within its own delivery
+    assert replies[1]["refused"] == [{"position": 2, "MaHoSo": "H21.65-250908-0003",
+                                      "field": "MaTTHC", "reason": "required field is missing"}]
+    assert count(db_session, Dossier) == 3 and count(db_session, DossierEvent) == 7
+    sources = dict(db_session.execute(select(RawRecord.dossier_code, RawRecord.source)).all())
+    assert sources[A] == "webhook" and sources["H21.65-250908-0004"] == "dvcqg"
+    entry = db_session.scalars(select(QuarantineEntry)).one()
+    assert (entry.source, entry.dossier_code) == ("webhook", "H21.65-250908-0003")
+    sender = db_session.scalars(select(Sender)).one()
+    assert sender.last_delivery_at is not None
+
+
+def test_a_refused_delivery_leaves_the_others_of_its_group_stored(
+    scope: Scope, db_session: Session, token: str
+) -> None:
+    outcomes = apply_group(scope, [
+        signed([dossier(A)]),
+        signed([dossier(B)], secret="someone-else-" + "x" * 30),
+        opencps("not-a-session", [dossier("H21.65-250908-0004")]),
+        opencps(token, [dossier("H21.65-250908-0005")]),
+    ])
+    assert isinstance(outcomes[1], WebhookUnauthorized)
+    assert isinstance(outcomes[2], dvcqg.SenderUnauthorized)
+    assert isinstance(outcomes[0], dict) and isinstance(outcomes[3], dict)
+    codes = set(db_session.scalars(select(Dossier.code)))
+    assert codes == {A, "H21.65-250908-0005"}
+    assert count(db_session, RawRecord) == 2  # the refused deliveries left no trace
+
+
+def test_a_replayed_copy_in_a_group_is_refused_and_the_others_stored(
+    scope: Scope, db_session: Session
+) -> None:
+    first = signed([dossier(A)])
+    assert isinstance(apply_group(scope, [first])[0], dict)
+    outcomes = apply_group(scope, [first, signed([dossier(B)])])
+    assert isinstance(outcomes[0], WebhookReplayed)
+    assert isinstance(outcomes[1], dict) and outcomes[1]["stored"] == 1
+    # the copy's writes were taken back: its payload counted once
+    times = db_session.scalar(select(RawRecord.times_received)
+                              .where(RawRecord.dossier_code == A))
+    assert times == 1 and count(db_session, Dossier) == 2
+
+
+def test_a_database_error_in_a_group_applies_its_deliveries_one_by_one(
+    scope: Scope, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: Any) -> Any:
+        raise OperationalError("INSERT ...", {}, Exception("connection lost"))
+
+    monkeypatch.setattr(group_commit, "ingest_deliveries", broken)
+    outcomes = apply_group(scope, [signed([dossier(A)]), signed([dossier(B)])])
+    assert [isinstance(o, dict) and o["stored"] for o in outcomes] == [1, 1]
+    assert count(db_session, Dossier) == 2
+
+
+def test_concurrent_deliveries_are_written_together_each_answered_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    groups: list[int] = []
+
+    def fake_apply(_scope: Any, prepares: list[Prepare]) -> list[Any]:
+        groups.append(len(prepares))
+        return [p(None, utcnow()) for p in prepares]  # type: ignore[arg-type]
+
+    def prepare(n: int) -> Prepare:
+        def run(_session: Session, _now: datetime) -> dict[str, Any]:
+            if n == 3:
+                raise ValueError("only this one fails")
+            return {"n": n}
+        return run
+
+    def wrapped(p: Prepare) -> Prepare:
+        def run(session: Session, now: datetime) -> Any:
+            try:
+                return p(session, now)
+            except ValueError as exc:
+                return exc
+        return run
+
+    monkeypatch.setattr(group_commit, "apply_group", fake_apply)
+
+    async def main() -> list[Any]:
+        writer = GroupWriter(lambda: None)  # type: ignore[arg-type, return-value]
+        return await asyncio.gather(*(writer.deliver(wrapped(prepare(n))) for n in range(5)),
+                                    return_exceptions=True)
+
+    replies = asyncio.run(main())
+    assert groups == [5]
+    assert replies[:3] == [{"n": 0}, {"n": 1}, {"n": 2}] and replies[4] == {"n": 4}
+    assert isinstance(replies[3], ValueError)
