@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import BadRequest
 from app.ingest import repository as repo
+from app.ingest.receptions import Sender
 from app.ingest.replies import delivery_reply
-from app.ingest.runs import record_delivery
-from app.ingest.service import Delivered, IngestCounts
+from app.ingest.service import Delivered
 from app.ingest.webhook import EnvelopeRefused, Plan, WebhookUnauthorized, run_plan
-from app.models import Sender
+from app.models import Sender as SenderRow
 from app.senders import service as senders
 from connectors import EnvelopeInvalid, SourceRecord
 from connectors.portal.envelope import (
@@ -86,16 +86,15 @@ def login(session: Session, body: bytes, now: datetime, policy: SessionPolicy) -
 
 
 def _plan(
-    sender: Sender, records: list[SourceRecord], now: datetime, detail: str, agency: str | None,
+    sender: SenderRow, records: list[SourceRecord], detail: str, agency: str | None,
 ) -> Plan:
-    def finish(session: Session, counts: IngestCounts) -> dict[str, Any]:
-        run_id = record_delivery(session, source=SOURCE, sender_id=sender.id,
-                                 agency_code=printable(agency)[:64] if agency else None,
-                                 detail=detail, counts=counts, now=now)
-        senders.delivered(sender, now)
-        return delivery_reply(counts, run_id)
-
-    return Plan(Delivered(SOURCE, sender.id, records), finish)
+    return Plan(
+        Delivered(SOURCE, sender.id, records),
+        Sender(detail=detail, agency_code=printable(agency)[:64] if agency else None,
+               sender_id=sender.id),
+        delivery_reply,
+        after=lambda now: senders.delivered(sender, now),
+    )
 
 
 def _records(items: list[Any], kind: str, origin: str, agency: str | None) -> list[SourceRecord]:
@@ -140,8 +139,7 @@ def plan_api_request(
         raise _refusal(exc, lookups=True) from None
     origin = f"dvcqg {sender.name} {envelope.service}"
     records = _records(envelope.data, envelope.service, origin, envelope.agency_code)
-    return _plan(sender, records, now, f"{envelope.service} từ {sender.name}",
-                 envelope.agency_code)
+    return _plan(sender, records, f"{envelope.service} từ {sender.name}", envelope.agency_code)
 
 
 def _refusal(exc: EnvelopeInvalid, *, lookups: bool = False) -> EnvelopeRefused:
@@ -198,7 +196,7 @@ def plan_keyed_delivery(
     service = services.pop()
     origin = f"dvcqg {sender.name} {service}"
     records = _records(items, service, origin, agency)
-    return _plan(sender, records, now, f"{service} từ {sender.name} (danh sách)", agency)
+    return _plan(sender, records, f"{service} từ {sender.name} (danh sách)", agency)
 
 
 def lookup_procedure(session: Session, code: str) -> dict[str, Any]:

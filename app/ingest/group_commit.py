@@ -35,7 +35,7 @@ from starlette.requests import Request
 from app.core.clock import utcnow
 from app.core.errors import AppError
 from app.ingest.service import ingest_deliveries
-from app.ingest.webhook import Plan, ingest_merging_concurrent, run_plan
+from app.ingest.webhook import Plan, complete, ingest_merging_concurrent, run_plan
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +109,9 @@ def _together(session: Session, prepares: Sequence[Prepare], now: datetime) -> l
         delivered = [plan.delivered for plan in plans.values()]
         counts = ingest_merging_concurrent(
             session, lambda: ingest_deliveries(session, delivered, now))
-        for (index, plan), own in zip(plans.items(), counts, strict=True):
-            outcomes[index] = plan.finish(session, own)  # a replayed copy: the whole group alone
+        # a replayed copy raises: the whole group is applied one by one
+        replies = complete(session, list(plans.values()), counts, now)
+        outcomes.update(zip(plans, replies, strict=True))
     return [outcomes[index] for index in range(len(prepares))]
 
 

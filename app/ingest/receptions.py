@@ -1,12 +1,13 @@
 """Push deliveries recorded as one `ingest_run` row per source, sender and minute.
 
 A pull or a file import is one run; a push route receives thousands of deliveries an hour (20 a
-second in the soak of issue 20, ≈ 1.7 million rows a day at one row each). Every push route calls
-`record_reception` once per accepted delivery: it adds the delivery's counts to the row of its
-source, sender and minute (``pages`` counts the deliveries), created by the first one. Nothing is
-lost: the sums are the sums of the deliveries. Retention later folds the minutes of days past into
-one row per local day (`fold_minutes_into_days`), and folds the one-row-per-delivery history of
-earlier versions into minutes (`fold_deliveries_into_minutes`).
+second in the soak of issue 20, ≈ 1.7 million rows a day at one row each). Every push route
+records each accepted delivery here (`record_receptions`, from `complete` in
+app/ingest/webhook.py): it adds the delivery's counts to the row of its source, sender and minute
+(``pages`` counts the deliveries), created by the first one. Nothing is lost: the sums are the
+sums of the deliveries. Retention later folds the minutes of days past into one row per local day
+(`fold_minutes_into_days`), and folds the one-row-per-delivery history of earlier versions into
+minutes (`fold_deliveries_into_minutes`).
 
 The row is written last in the delivery's transaction, so concurrent deliveries of one sender
 wait for each other only while the first commits (PostgreSQL's row lock on the upsert).
@@ -68,11 +69,33 @@ def record_reception(
     session: Session, *, source: str, sender: Sender, counts: IngestCounts, now: datetime
 ) -> int:
     """Add one accepted delivery to its minute's row; returns that row's id (the reply's
-    ``run_id``). Called through `app.ingest.runs.record_delivery` by every push route."""
-    row = {"source": source, "detail": sender.detail, "agency_code": sender.agency_code,
-           "sender_id": sender.sender_id, "summary_key": minute_key(source, sender, now),
-           "started_at": now, "finished_at": now, "pages": 1, **counts.as_dict()}
-    return _add_to_summaries(session, [row])[0]
+    ``run_id``)."""
+    return record_receptions(session, [(source, sender, counts)], now)[0]
+
+
+def record_receptions(
+    session: Session, deliveries: Sequence[tuple[str, Sender, IngestCounts]], now: datetime
+) -> list[int]:
+    """`record_reception` for deliveries committed together (app/ingest/group_commit.py), in
+    one statement: each delivery's row id, in order (deliveries of one sender and minute
+    share their row)."""
+    rows: dict[str, dict[str, Any]] = {}
+    keys = []
+    for source, sender, counts in deliveries:
+        key = minute_key(source, sender, now)
+        keys.append(key)
+        row = rows.get(key)
+        if row is None:
+            rows[key] = {"source": source, "detail": sender.detail,
+                         "agency_code": sender.agency_code, "sender_id": sender.sender_id,
+                         "summary_key": key, "started_at": now, "finished_at": now, "pages": 1,
+                         **counts.as_dict()}
+            continue
+        row["pages"] += 1
+        for name, value in counts.as_dict().items():
+            row[name] += value
+    ids = dict(zip(rows, _add_to_summaries(session, list(rows.values())), strict=True))
+    return [ids[key] for key in keys]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,13 +173,16 @@ def _fold(session: Session, runs: Sequence[Row[Any]], key: Any) -> Folded:
 
 
 def _add_to_summaries(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert each summary row, or add its counts to the row already holding its key."""
+    """Insert each summary row, or add its counts to the row already holding its key (the
+    keys are distinct); the rows' ids, in order. One executemany: a page of folds is a few
+    hundred rows at most."""
+    if not rows:
+        return []
     stmt = _summary_upsert(session.get_bind().dialect.name)
-    ids: list[int] = []
-    for row in rows:  # one statement per row: a page of folds is a few hundred rows at most
-        values = {"status": "succeeded", **row}
-        ids.append(int(session.execute(stmt, values).scalar_one()))
-    return ids
+    session.flush()  # Core bypasses the unit of work
+    found = session.connection().execute(stmt, [{"status": "succeeded", **row} for row in rows])
+    ids = {key: int(row_id) for row_id, key in found}
+    return [ids[row["summary_key"]] for row in rows]
 
 
 @cache
@@ -175,5 +201,5 @@ def _summary_upsert(dialect: str) -> Any:
                 (excluded.finished_at > IngestRun.finished_at, excluded.finished_at),
                 else_=IngestRun.finished_at),
         },
-    ).returning(IngestRun.id)
+    ).returning(IngestRun.id, IngestRun.summary_key)
     return stmt

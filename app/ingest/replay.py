@@ -16,6 +16,7 @@ refused as stale.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -33,31 +34,39 @@ def delivery_digest(secret: str, body: bytes, signed_at: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Claim:
-    row: WebhookDelivery
-    first: bool  # False: this delivery was taken before (the row is the first copy's)
+class Ledger:
+    """What the ledger keeps of one signed delivery."""
+
+    digest: str
+    endpoint: str
+    signed_at: int
 
 
-def claim(
-    session: Session, *, digest: str, endpoint: str, signed_at: int, now: datetime,
-    run_id: int | None = None,
-) -> Claim:
-    """Record the delivery, or find the earlier copy that did. The caller raises on a copy
-    (``first`` False), so the request's transaction rolls back whatever it wrote."""
-    while True:
-        row = WebhookDelivery(
-            digest=digest, endpoint=endpoint[:64],
-            signed_at=datetime.fromtimestamp(signed_at, UTC), received_at=now, run_id=run_id,
-        )
-        new_id = repo.insert_unless_taken(session, row)
-        if new_id is not None:
-            row.id = new_id
-            return Claim(row, first=True)
-        earlier = repo.delivery_by_digest(session, digest)
-        if earlier is not None:
-            return Claim(earlier, first=False)
-        # the earlier copy's row went away between the insert and the look-up (the purge
-        # ran): this copy may take the delivery
+def claim_all(
+    session: Session, entries: Sequence[tuple[Ledger, int | None]], now: datetime
+) -> dict[str, WebhookDelivery]:
+    """Record each delivery (with its run id) in one statement; returns, by digest, the first
+    copy's row of each delivery taken before (the same digest twice here: the second is the
+    copy). The caller raises on a copy, so the request's transaction rolls back whatever it
+    wrote."""
+    earlier: dict[str, WebhookDelivery] = {}
+    pending = list(entries)
+    while pending:
+        taken = repo.insert_unless_taken(session, [
+            {"digest": e.digest, "endpoint": e.endpoint[:64],
+             "signed_at": datetime.fromtimestamp(e.signed_at, UTC), "received_at": now,
+             "run_id": run_id}
+            for e, run_id in pending])
+        missing = [(e, run_id) for e, run_id in pending if e.digest not in taken]
+        taken.update(e.digest for e, _ in missing)  # a copy within `entries` only once
+        pending = []
+        for entry, run_id in missing:
+            row = repo.delivery_by_digest(session, entry.digest)
+            if row is not None:
+                earlier[entry.digest] = row
+            else:  # the earlier copy's row went away meanwhile (the purge ran): take it
+                pending.append((entry, run_id))
+    return earlier
 
 
 def purge(session: Session, now: datetime, max_age_seconds: int) -> int:

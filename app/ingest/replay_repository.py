@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -11,14 +13,12 @@ from app.db.bulk import insert_new_rows
 from app.models import WebhookDelivery
 
 
-def insert_unless_taken(session: Session, row: WebhookDelivery) -> int | None:
-    """INSERT … ON CONFLICT (digest) DO NOTHING: the new row's id, or None when another copy of
-    the delivery holds the digest (no savepoint needed: a conflict is not an error)."""
-    values = {c: getattr(row, c) for c in ("digest", "endpoint", "signed_at", "received_at",
-                                            "run_id")}
-    found = insert_new_rows(session, WebhookDelivery, [values], ["digest"],
-                            returning=[WebhookDelivery.id])
-    return int(found[0][0]) if found else None
+def insert_unless_taken(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """INSERT … ON CONFLICT (digest) DO NOTHING: the digests of the rows inserted; a digest
+    another copy of the delivery holds is skipped, not an error (no savepoint needed)."""
+    found = insert_new_rows(session, WebhookDelivery, rows, ["digest"],
+                            returning=[WebhookDelivery.digest])
+    return {str(row[0]) for row in found}
 
 
 def delivery_by_digest(session: Session, digest: str) -> WebhookDelivery | None:

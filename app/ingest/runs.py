@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.ingest import repository as repo
 from app.ingest import scope_repository
 from app.ingest.read_ahead import Prepared, ReadAhead
-from app.ingest.receptions import Sender, record_reception
 from app.ingest.service import IngestCounts, ingest_records
 from app.ingest.statistics import refresh_after_page
 from app.models import IngestRun
@@ -57,23 +56,6 @@ def load_state(session: Session, name: str) -> ConnectorState:
         return ConnectorState()
     return ConnectorState(cursor=row.cursor, updated_since=row.updated_since,
                           extra=dict(row.extra or {}))
-
-
-def record_delivery(
-    session: Session,
-    *,
-    source: str,
-    sender_id: int | None,
-    agency_code: str | None,
-    detail: str,
-    counts: IngestCounts,
-    now: datetime,
-) -> int:
-    """One accepted push delivery, added to its sender's row of the minute; returns the row's
-    id. Every push route records its deliveries here (app/ingest/receptions.py keeps them).
-    `agency_code` is the sending agency (supervisors of its subtree see the run)."""
-    sender = Sender(detail=detail, agency_code=agency_code, sender_id=sender_id)
-    return record_reception(session, source=source, sender=sender, counts=counts, now=now)
 
 
 def recent_runs(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, TypeVar
@@ -33,8 +33,8 @@ from app.core.errors import (
     Unauthorized,
 )
 from app.ingest import replay
+from app.ingest.receptions import Sender, record_receptions
 from app.ingest.replies import delivery_reply
-from app.ingest.runs import record_delivery
 from app.ingest.schemas import WebhookReply
 from app.ingest.service import Delivered, IngestCounts, ingest_records
 from connectors import EnvelopeInvalid, SignatureInvalid, parse_envelope
@@ -128,22 +128,55 @@ def ingest_merging_concurrent(session: Session, ingest: Callable[[], T]) -> T:
 @dataclass(frozen=True, slots=True)
 class Plan:
     """A push delivery accepted so far (authenticated, envelope read; nothing written): its
-    records, and what completes it once they are ingested (the delivery's row of the minute,
-    the replay ledger, the reply). `finish` may still refuse (a replayed webhook copy)."""
+    records, the sender its row of the minute counts it for, its replay-ledger entry (signed
+    webhooks), what else it marks once stored (`after`) and its reply."""
 
     delivered: Delivered
-    finish: Callable[[Session, IngestCounts], dict[str, Any]]
+    sender: Sender
+    reply: Callable[[IngestCounts, int], dict[str, Any]]
+    ledger: replay.Ledger | None = None
+    after: Callable[[datetime], None] | None = None
 
 
 def run_plan(session: Session, plan: Plan | dict[str, Any], now: datetime) -> dict[str, Any]:
-    """One delivery on its own: ingest its records, then finish it (a lookup's answer is
-    already a reply). Deliveries grouped by app/ingest/group_commit.py share the ingest."""
+    """One delivery on its own: ingest its records, then complete it (a lookup's answer is
+    already a reply). Deliveries grouped by app/ingest/group_commit.py share both steps."""
     if not isinstance(plan, Plan):
         return plan
     delivered = plan.delivered
     counts = ingest_merging_concurrent(session, lambda: ingest_records(
         session, delivered.source, delivered.records, now, sender_id=delivered.sender_id))
-    return plan.finish(session, counts)
+    return complete(session, [plan], [counts], now)[0]
+
+
+def complete(
+    session: Session, plans: Sequence[Plan], counts: Sequence[IngestCounts], now: datetime
+) -> list[dict[str, Any]]:
+    """The deliveries' rows of the minute, then their replay-ledger entries (last, with the
+    run ids: a copy taken before is refused with 409 and the rollback takes back everything
+    above, app/ingest/replay.py), then their replies; a few statements for any number."""
+    run_ids = record_receptions(
+        session, [(p.delivered.source, p.sender, c) for p, c in zip(plans, counts, strict=True)],
+        now)
+    ledger = [(p.ledger, run_id) for p, run_id in zip(plans, run_ids, strict=True) if p.ledger]
+    copies = replay.claim_all(session, ledger, now) if ledger else {}
+    for entry, _ in ledger:
+        first = copies.get(entry.digest)
+        if first is not None:
+            raise WebhookReplayed(
+                f"this delivery (same body, same signature) was already received at "
+                f"{to_local(first.received_at):%H:%M:%S %d/%m/%Y}; nothing was stored again. "
+                "A new delivery needs a new signature.",
+                first_received_at=first.received_at.isoformat(), run_id=first.run_id,
+            )
+    for plan in plans:
+        if plan.after is not None:
+            plan.after(now)
+    return [p.reply(c, run_id) for p, c, run_id in zip(plans, counts, run_ids, strict=True)]
+
+
+def _webhook_reply(counts: IngestCounts, run_id: int) -> dict[str, Any]:
+    return WebhookReply.model_validate(delivery_reply(counts, run_id)).as_dict()
 
 
 def plan_delivery(
@@ -170,28 +203,14 @@ def plan_delivery(
     except EnvelopeInvalid as exc:
         raise EnvelopeRefused(exc.reason) from None
     origin = f"webhook {envelope.service} {envelope.agency_code}"
-
-    def finish(session: Session, counts: IngestCounts) -> dict[str, Any]:
-        run_id = record_delivery(session, source=WEBHOOK_SOURCE, sender_id=None,
-                                 agency_code=printable(envelope.agency_code)[:64],
-                                 detail=f"{envelope.service} từ {envelope.agency_code}",
-                                 counts=counts, now=now)
-        # the ledger last, with the run id: a copy taken before is refused and the request's
-        # rollback takes back everything above (app/ingest/replay.py)
-        taken = replay.claim(session, digest=replay.delivery_digest(secret, body, signed_at),
-                             endpoint=endpoint, signed_at=signed_at, now=now, run_id=run_id)
-        if not taken.first:
-            first = taken.row
-            raise WebhookReplayed(
-                f"this delivery (same body, same signature) was already received at "
-                f"{to_local(first.received_at):%H:%M:%S %d/%m/%Y}; nothing was stored again. "
-                "A new delivery needs a new signature.",
-                first_received_at=first.received_at.isoformat(), run_id=first.run_id,
-            )
-        return WebhookReply.model_validate(delivery_reply(counts, run_id)).as_dict()
-
     records = list(envelope.records(origin=origin))
-    return Plan(Delivered(WEBHOOK_SOURCE, None, records), finish)
+    return Plan(
+        Delivered(WEBHOOK_SOURCE, None, records),
+        Sender(detail=f"{envelope.service} từ {envelope.agency_code}",
+               agency_code=printable(envelope.agency_code)[:64]),
+        _webhook_reply,
+        replay.Ledger(replay.delivery_digest(secret, body, signed_at), endpoint, signed_at),
+    )
 
 
 def receive_delivery(
