@@ -57,8 +57,8 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-class RequestContext:
-    """The request id and the header policy, as plain ASGI middleware: Starlette's
+class HttpMiddleware:
+    """Plain ASGI middleware for HTTP requests (anything else passes through): Starlette's
     `BaseHTTPMiddleware` ran every request through a task group and memory streams, a
     noticeable share of a small push delivery's time (docs/scaling.md, the receiver)."""
 
@@ -66,9 +66,19 @@ class RequestContext:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "http":
+            await self.handle(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
-            return
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class RequestContext(HttpMiddleware):
+    """The request id and the header policy of every response."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id, path = _request_id(scope), scope["path"]
         started = False
 

@@ -26,7 +26,7 @@ from app.ingest import repository as repo
 from app.ingest.receptions import Sender
 from app.ingest.replies import delivery_reply
 from app.ingest.service import Delivered
-from app.ingest.webhook import EnvelopeRefused, Plan, WebhookUnauthorized, run_plan
+from app.ingest.webhook import EnvelopeRefused, Plan, WebhookUnauthorized
 from app.models import Sender as SenderRow
 from app.senders import service as senders
 from connectors import EnvelopeInvalid, SourceRecord
@@ -105,19 +105,13 @@ def _records(items: list[Any], kind: str, origin: str, agency: str | None) -> li
     ]
 
 
-def api_request(
-    session: Session, body: bytes, now: datetime, policy: SessionPolicy
-) -> dict[str, Any]:
-    """``POST /dvcqg/api``: the session first, then the service."""
-    return run_plan(session, plan_api_request(session, body, now, policy), now)
-
-
 def plan_api_request(
     session: Session, body: bytes, now: datetime, policy: SessionPolicy
 ) -> Plan | dict[str, Any]:
-    """`api_request` up to the ingest: the reply of a lookup, or the delivery's plan. Every
-    refusal is raised here, before anything is written (a session's last use aside, which the
-    refusal's rollback takes back)."""
+    """``POST /dvcqg/api`` up to the ingest (app/ingest/webhook.py: run_plan, or a group,
+    app/ingest/group_commit.py): the session first, then the service; a lookup's reply, or
+    the delivery's plan. Every refusal is raised here, before anything is written (a session's
+    last use aside, which the refusal's rollback takes back)."""
     decoded = _decoded(body)
     if not isinstance(decoded, dict):
         raise EnvelopeRefused(
@@ -148,19 +142,6 @@ def _refusal(exc: EnvelopeInvalid, *, lookups: bool = False) -> EnvelopeRefused:
     return EnvelopeRefused(exc.reason)
 
 
-def keyed_delivery(
-    session: Session,
-    url_key: str,
-    path_service: str,
-    body: bytes,
-    now: datetime,
-    query: dict[str, str | None],
-) -> dict[str, Any]:
-    """``POST /dvcqg/k/{url_key}/{service}``: a bare list (or an envelope) of records."""
-    return run_plan(session, plan_keyed_delivery(session, url_key, path_service, body, now,
-                                                 query), now)
-
-
 def plan_keyed_delivery(
     session: Session,
     url_key: str,
@@ -169,7 +150,8 @@ def plan_keyed_delivery(
     now: datetime,
     query: dict[str, str | None],
 ) -> Plan:
-    """`keyed_delivery` up to the ingest: the delivery's plan, every refusal raised first."""
+    """``POST /dvcqg/k/{url_key}/{service}`` up to the ingest: a bare list (or an envelope) of
+    records as the delivery's plan, every refusal raised first."""
     sender = senders.sender_for_url_key(session, url_key)
     if sender is None:
         raise SenderUnauthorized("Đường dẫn nhận dữ liệu không hợp lệ hoặc đã bị thu hồi")

@@ -211,19 +211,3 @@ def plan_delivery(
         _webhook_reply,
         replay.Ledger(replay.delivery_digest(secret, body, signed_at), endpoint, signed_at),
     )
-
-
-def receive_delivery(
-    session: Session,
-    body: bytes,
-    signature: str | None,
-    *,
-    secret: str,
-    max_age_seconds: int,
-    now: datetime,
-    endpoint: str = WEBHOOK_ENDPOINT,
-) -> dict[str, Any]:
-    """Verify, parse and ingest one delivery; raises a portal-shaped AppError on refusal."""
-    plan = plan_delivery(body, signature, secret=secret, max_age_seconds=max_age_seconds,
-                         now=now, endpoint=endpoint)
-    return run_plan(session, plan, now)

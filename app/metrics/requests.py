@@ -8,7 +8,9 @@ import re
 import time
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from app.api.middleware import HttpMiddleware
 
 REQUEST_REGISTRY = CollectorRegistry(auto_describe=True)
 REQUESTS = Counter(
@@ -44,17 +46,10 @@ def _route_of(scope: Scope) -> str:
     return _CONVERTER.sub(r"{\1}", path) if isinstance(path, str) else "unmatched"
 
 
-class RecordRequests:
-    """Counts and times every HTTP request; plain ASGI middleware (no task group per request,
-    unlike Starlette's `BaseHTTPMiddleware`)."""
+class RecordRequests(HttpMiddleware):
+    """Counts and times every HTTP request."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -32,19 +33,9 @@ Scope = Callable[[], AbstractContextManager[Session]]
 
 
 @pytest.fixture
-def scope(db_session: Session) -> Scope:
+def scope(app: FastAPI) -> Scope:
     """The push routes' unit of work, bound to the test's rolled-back session."""
-
-    @contextmanager
-    def unit() -> Iterator[Session]:
-        db_session.commit()
-        try:
-            yield db_session
-            db_session.commit()
-        except BaseException:
-            db_session.rollback()
-            raise
-
+    unit: Scope = app.state.write_scope
     return unit
 
 
