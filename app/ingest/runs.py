@@ -113,6 +113,7 @@ def run_pull(
         for page, prepared in pages:
             with session_factory() as session:
                 now = now_fn()
+                repo.commit_page_without_flush_wait(session)
                 counts = ingest_records(session, source, page.records, now, prepared=prepared)
                 after = page.state_after
                 repo.save_connector_state(session, name, after.cursor, after.updated_since,
