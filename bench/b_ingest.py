@@ -124,7 +124,7 @@ def run_postgres(url: str, baseline_url: str, csv_path: Path, n: int) -> Result:
     ours = import_file(url, csv_path)
     base = postgres_baseline(url, baseline_url)
     return result("ingest.postgresql", n, ours, "COPY of the same rows", base, goal="<=3",
-                  note="CLI wall time; ours COPYs each page into staging tables; read-ahead "
+                  note="CLI wall time; ours COPYs each page straight into the tables; read-ahead "
                   "worker " + ("on" if read_ahead_on() else "off"))
 
 

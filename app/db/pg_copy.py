@@ -1,10 +1,15 @@
-"""PostgreSQL bulk writes of ingestion: ``COPY`` into a staging table, one ``INSERT … SELECT``.
+"""PostgreSQL bulk writes of ingestion: ``COPY`` straight into the table, or into a staging
+table and one ``INSERT … SELECT``.
 
-A page's rows are streamed with psycopg's ``COPY … FROM STDIN`` into a temporary table with the
-target's column types; the caller then moves them with a single ``INSERT … SELECT`` carrying the
-same ``ON CONFLICT`` clause (and ``RETURNING``) as the executemany path SQLite keeps. Sending a
-page as parameters costs a round trip and a parse per batch of rows; COPY costs one stream, and
-the one statement fires the statement-level rollup triggers of migration 0002 once.
+Rows that can only be new (`copy_new_rows`: new dossiers and their applicants, new raw payloads)
+are streamed with psycopg's ``COPY … FROM STDIN`` straight into their table, their ids taken
+beforehand from the table's sequence in input order; the table's triggers fire as for an
+``INSERT``. Rows that may meet a conflict to resolve (a progress step stored already, a payload
+a concurrent writer stored since the look-up) go into a temporary table with the target's
+column types (`stage_rows`); the caller then moves them with a single ``INSERT … SELECT``
+carrying the same ``ON CONFLICT`` clause (and ``RETURNING``) as the executemany path SQLite
+keeps. Sending a page as parameters costs a round trip and a parse per batch of rows; COPY
+costs one stream, and fires the statement-level rollup triggers of migration 0002 once.
 
 Each value goes through its column's SQLAlchemy bind processor first, so the database receives
 exactly what the ORM path writes: UTC instants (a naive one is refused), ``id_numbers`` as the

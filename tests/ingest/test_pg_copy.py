@@ -1,6 +1,7 @@
-"""PostgreSQL's staging path (COPY, then one INSERT … SELECT) writes what the executemany path
-writes: the same conflict rules, UTC instants, input order for new ids, naive instants refused.
-Each test runs on both of PostgreSQL's paths: small pages take the multi-row INSERT."""
+"""PostgreSQL's COPY paths (straight into the table, or a staging table and one INSERT … SELECT)
+write what the executemany path writes: the same conflict rules, UTC instants, input order for
+new ids, naive instants refused. Each test runs on both of PostgreSQL's paths: small pages take
+the multi-row INSERT."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
@@ -73,3 +75,33 @@ def test_new_dossiers_applicants_and_events_come_back_as_the_orm_wrote_them(
              if c.name != "id"}
     repo.insert_events(pg_session, [again, again])
     assert len(pg_session.scalars(select(DossierEvent)).all()) == 2
+
+
+def test_a_payload_stored_by_another_writer_after_the_look_up_adds_its_receptions(
+    pg_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New payloads are COPYed straight into raw_record; when one is there after all (stored
+    by a concurrent writer between the look-up and the COPY), the savepoint takes the COPY
+    back and the staging upsert counts the reception on the stored row."""
+    records = as_records([dossier(f"H21.65-250908-{n:04d}") for n in range(1, 4)])
+    ingest_records(pg_session, "test", records, NOW)
+    stored = {h: i for h, i in pg_session.execute(select(RawRecord.content_hash, RawRecord.id))}
+    monkeypatch.setattr(repo, "raw_ids_by_hash", lambda session, hashes: {})  # the race
+    counts = ingest_records(pg_session, "test", records, NOW)
+    assert counts.unchanged == 3
+    again = pg_session.execute(
+        select(RawRecord.content_hash, RawRecord.id, RawRecord.times_received)).all()
+    assert {h: (i, n) for h, i, n in again} == {h: (i, 2) for h, i in stored.items()}
+
+
+def test_a_page_commits_without_waiting_for_the_wal_flush_and_only_that_page(
+    engine: Engine,
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    show = text("SHOW synchronous_commit")
+    with Session(engine) as session:  # real commits, nothing written
+        repo.commit_page_without_flush_wait(session)
+        assert session.scalar(show) == "off"
+        session.commit()  # SET LOCAL: the next transaction (the run's closing one) waits again
+        assert session.scalar(show) == "on"
