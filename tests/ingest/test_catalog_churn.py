@@ -58,7 +58,8 @@ def test_the_measure_sees_a_staging_table_per_delivery(
     before = catalog_inserts(db_session)
     deliver(client, 1, 3)
     after = catalog_inserts(db_session)
-    # each delivery creates 3-4 staging tables: a pg_class row and one pg_attribute row per
-    # column (plus the system columns) for each
+    # each delivery creates a staging table for its progress steps (new raw records, dossiers
+    # and applicants are COPYed straight into their tables): pg_class rows for it and its TOAST
+    # table, and one pg_attribute row per column (plus the system columns) for each
     assert after["pg_class"] - before["pg_class"] >= 3 * 3
-    assert after["pg_attribute"] - before["pg_attribute"] >= 3 * 30
+    assert after["pg_attribute"] - before["pg_attribute"] >= 3 * 25
