@@ -30,8 +30,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
+import psycopg
 from psycopg import Connection, sql
 from sqlalchemy import Column, Integer, MetaData, Select, Table, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable, DropTable
 
@@ -138,11 +140,17 @@ def _copy(
     copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
         table, sql.SQL(", ").join(sql.Identifier(name) for name in names)
     )
-    with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
-        for index, row in enumerate(rows):
-            values = [row[name] for name in columns]
-            for position, to_db in processors:
-                values[position] = to_db(values[position])
-            if extra is not None:
-                values.append(extras[index])
-            copy.write_row(values)
+    try:
+        with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for index, row in enumerate(rows):
+                values = [row[name] for name in columns]
+                for position, to_db in processors:
+                    values[position] = to_db(values[position])
+                if extra is not None:
+                    values.append(extras[index])
+                copy.write_row(values)
+    except psycopg.Error as exc:
+        # raised as SQLAlchemy raises the statements' errors (a unique violation is an
+        # IntegrityError), so callers that retry a lost insert race see what they expect
+        raise DBAPIError.instance(copy_sql.as_string(driver), None, exc, psycopg.Error,
+                                  dialect=dialect) from exc

@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.bulk import insert_new_rows
@@ -122,7 +123,9 @@ def _copy_raw_records(
     try:
         with session.begin_nested():
             ids = copy_new_rows(session, RawRecord, rows, with_ids=True)
-    except UniqueViolation:
+    except IntegrityError as exc:
+        if not isinstance(exc.orig, UniqueViolation):
+            raise
         return None
     return {row["content_hash"]: (raw_id, row["times_received"])
             for row, raw_id in zip(rows, ids, strict=True)}

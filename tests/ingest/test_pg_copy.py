@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from app.db import pg_copy
@@ -92,6 +92,18 @@ def test_a_payload_stored_by_another_writer_after_the_look_up_adds_its_reception
     again = pg_session.execute(
         select(RawRecord.content_hash, RawRecord.id, RawRecord.times_received)).all()
     assert {h: (i, n) for h, i, n in again} == {h: (i, 2) for h, i in stored.items()}
+
+
+def test_a_dossier_stored_by_another_writer_meanwhile_fails_as_an_integrity_error(
+    pg_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On either path the lost race is SQLAlchemy's IntegrityError, which the webhook's
+    `ingest_merging_concurrent` retries (COPY's own psycopg error is raised as it)."""
+    records = as_records([dossier(CODE)])
+    ingest_records(pg_session, "test", records, NOW)
+    monkeypatch.setattr(repo, "dossiers_by_code", lambda session, codes: {})  # the race
+    with pytest.raises(IntegrityError), pg_session.begin_nested():
+        ingest_records(pg_session, "test", records, NOW)
 
 
 def test_a_page_commits_without_waiting_for_the_wal_flush_and_only_that_page(
