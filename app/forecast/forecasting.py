@@ -57,9 +57,11 @@ class Forecast:
     due_at: datetime
     working_hours_left: float
     samples: int
-    # what the reasons are worded from (legal working hours; the unit's count at the instant)
+    # what the reasons are worded from (legal working hours, unrounded; the unit's count at
+    # the instant)
     typical_stay: float | None
     held_hours: float
+    hours_left: float
     median_remaining: float
     unit_backlog: int
 
@@ -68,7 +70,7 @@ class Forecast:
         """The main reasons in Vietnamese, worded when read: a province has 100,000 open
         dossiers, a list shows a few hundred."""
         return reasons_for(unit=self.unit, typical_stay=self.typical_stay, held=self.held_hours,
-                           left=self.working_hours_left, median_remaining=self.median_remaining,
+                           left=self.hours_left, median_remaining=self.median_remaining,
                            backlog=self.unit_backlog)
 
 
@@ -178,24 +180,18 @@ def forecast(
     at_unit, now = consumed[0::2], consumed[1::2]
     units = [(s.case.agency, s.unit) for s, _ in kept]
     crowding = np.asarray(_crowding(backlog, units, [h[0] for h in held_since]), dtype=np.int64)
-    ids: dict[tuple[str, str, str], tuple[int, int, int]] = {}
-    for s, _ in kept:
-        key = (s.case.procedure, s.case.agency, s.unit)
-        if key not in ids:
-            ids[key] = model.ids(*key)
-    known = np.asarray([ids[(s.case.procedure, s.case.agency, s.unit)] for s, _ in kept],
-                       dtype=np.int64).reshape(-1, 3)
+    p_ids, a_ids, u_ids = model.ids_many([(s.case.procedure, s.case.agency, s.unit)
+                                          for s, _ in kept])
     left = np.fromiter((float(r[1] or 0) for _, r in kept), np.float64, len(kept))
-    predicted = model.predict_arrays(known[:, 0], known[:, 1], known[:, 2], now, now - at_unit,
-                                     left, crowding)
+    held_at_unit = now - at_unit
+    predicted = model.predict_arrays(p_ids, a_ids, u_ids, now, held_at_unit, left, crowding)
     finish_at = _advance(calendar, as_of, [s.case.hours for s, _ in kept],
                          predicted.median_remaining)
     now_at = {key: int(backlog.count(key, [as_of])[0]) for key in set(units)}
-    stays = {(s.case.procedure, s.unit): model.stay_of(s.case.procedure, s.unit)
-             for s, _ in kept}
+    stays = {key: model.stay_of(*key) for key in {(s.case.procedure, s.unit) for s, _ in kept}}
     probability = [round(p, 4) for p in predicted.probability_late.tolist()]
-    held = (now - at_unit).tolist()
-    left_rounded = [round(v, 2) for v in left.tolist()]
+    held = held_at_unit.tolist()
+    lefts = left.tolist()
     medians = predicted.median_remaining.tolist()
     samples = predicted.samples.tolist()
     out = []
@@ -205,9 +201,10 @@ def forecast(
         out.append(Forecast(
             code=case.code, agency=case.agency, procedure=case.procedure, unit=snap.unit,
             probability_late=probability[k], expected_finish_at=finish_at[k],
-            due_at=due_at, working_hours_left=left_rounded[k], samples=samples[k],
+            due_at=due_at, working_hours_left=round(lefts[k], 2), samples=samples[k],
             typical_stay=stays[(case.procedure, snap.unit)], held_hours=held[k],
-            median_remaining=medians[k], unit_backlog=now_at[(case.agency, snap.unit)],
+            hours_left=lefts[k], median_remaining=medians[k],
+            unit_backlog=now_at[(case.agency, snap.unit)],
         ))
     return out
 

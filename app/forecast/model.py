@@ -168,24 +168,30 @@ class RemainingTimeModel:
 
     def predict(self, queries: Sequence[Query]) -> Prediction:
         n = len(queries)
-        p_ids = np.fromiter((self.procedures.known(q.procedure) for q in queries), np.int64, n)
-        a_ids = np.fromiter((self.agencies.known(q.agency) for q in queries), np.int64, n)
-        u_ids = np.fromiter((self.units.known(q.unit) for q in queries), np.int64, n)
+        p_ids, a_ids, u_ids = self.ids_many([(q.procedure, q.agency, q.unit) for q in queries])
         consumed = np.fromiter((q.consumed for q in queries), np.float64, n)
         held = np.fromiter((q.held for q in queries), np.float64, n)
         left = np.fromiter((q.left for q in queries), np.float64, n)
         crowding = np.fromiter((q.crowding for q in queries), np.int64, n)
         return self.predict_arrays(p_ids, a_ids, u_ids, consumed, held, left, crowding)
 
-    def ids(self, procedure: str, agency: str, unit: str) -> tuple[int, int, int]:
-        return (self.procedures.known(procedure), self.agencies.known(agency),
-                self.units.known(unit))
+    def ids_many(self, keys: Sequence[tuple[str, str, str]]) -> tuple[I64, I64, I64]:
+        """The (procedure, agency, unit) ids of each key (-1 = never seen), each distinct key
+        looked up once: a province's 100,000 open dossiers share a few thousand keys."""
+        found: dict[tuple[str, str, str], tuple[int, int, int]] = {}
+        for key in keys:
+            if key not in found:
+                procedure, agency, unit = key
+                found[key] = (self.procedures.known(procedure), self.agencies.known(agency),
+                              self.units.known(unit))
+        ids = np.asarray([found[key] for key in keys], dtype=np.int64).reshape(-1, 3)
+        return ids[:, 0], ids[:, 1], ids[:, 2]
 
     def predict_arrays(
         self, p_ids: I64, a_ids: I64, u_ids: I64, consumed: F64, held: F64, left: F64,
         crowding: I64,
     ) -> Prediction:
-        """`predict` on id arrays (`ids`; -1 = never seen), for callers that batch."""
+        """`predict` on id arrays (`ids_many`; -1 = never seen), for callers that batch."""
         n = len(consumed)
         base, _ = self.overall.tail(np.zeros(n, dtype=np.int64), np.maximum(left, 0))
         probability = np.where(np.isnan(base), 0.5, base)

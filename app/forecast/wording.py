@@ -10,20 +10,11 @@ from app.deadlines import WORKING_DAY_HOURS
 BACKLOG_WORTH_SAYING = 20
 
 
-#: Texts of the working-day counts already worded (a list words the same few hundred values).
-_WORDED: dict[float, str] = {}
-
-
 def days(hours: float) -> str:
     """Working hours as working days, Vietnamese style: 6,5 ; 5 ; 0,3."""
     value = round(max(hours, 0.0) / WORKING_DAY_HOURS, 1)
-    text = _WORDED.get(value)
-    if text is None:
-        text = f"{value:.1f}".replace(".", ",")
-        text = text[:-2] if text.endswith(",0") else text
-        if value < 10_000:  # keeps the memo small whatever the data
-            _WORDED[value] = text
-    return text
+    text = f"{value:.1f}".replace(".", ",")
+    return text[:-2] if text.endswith(",0") else text
 
 
 def reasons_for(

@@ -33,9 +33,6 @@ SUPPLEMENT_DONE: Final = ("hoàn thành bổ sung", "đã bổ sung hồ sơ", "
                           "tiếp nhận bổ sung")
 NO_APPOINTMENT_STEP: Final = "hồ sơ không có ngày hẹn trả"
 FINISH_STEP: Final = "kết thúc xử lý hồ sơ"
-#: The statuses whose steps a quirk may reread: a pause that ends one (its text says the
-#: supplement was completed), a finish that is synthetic.
-_REREAD: Final = PAUSING | {DossierStatus.FINISHED}
 
 # Flag codes (app/quality/vocabulary.py words them).
 SUPPLEMENT_DONE_AS_PAUSE: Final = "supplement_done_coded_as_pause"
@@ -115,17 +112,14 @@ def _meaning(
     dossier: ReadableDossier, step: ReadableStep, flags: list[StepFlag]
 ) -> ClockEvent | None:
     """The clock event a step stands for, or None."""
-    status = step.status
-    if status not in KNOWN:
+    if step.status not in KNOWN:
         return None
-    if status in _REREAD:  # the other statuses mean what they say: spare reading their text
-        status = step_status(step.status, step.content)
-        if status != step.status:
-            flags.append(StepFlag(SUPPLEMENT_DONE_AS_PAUSE, step.at, step.content or ""))
-        elif is_synthetic_finish(status, step.content, step.at, dossier.status,
-                                 dossier.received_at):
-            flags.append(StepFlag(SYNTHETIC_FINISH, step.at, step.content or ""))
-            return None
+    status = step_status(step.status, step.content)
+    if status != step.status:
+        flags.append(StepFlag(SUPPLEMENT_DONE_AS_PAUSE, step.at, step.content or ""))
+    elif is_synthetic_finish(status, step.content, step.at, dossier.status, dossier.received_at):
+        flags.append(StepFlag(SYNTHETIC_FINISH, step.at, step.content or ""))
+        return None
     return ClockEvent(at=step.at, status=status)
 
 
