@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, insert, select, update
 
+from app.core.gc_pause import cyclic_gc_paused
 from app.db.session import make_engine, make_session_factory
 from app.deadlines.status import CLOSED, codes
 from app.deadlines.store.sync import evaluate_read, load_context
@@ -69,8 +70,9 @@ _CLOCK_COLUMNS = (Dossier.id, Dossier.code, Dossier.procedure_id, Dossier.agency
 
 
 def evaluate_only(engine: Engine) -> tuple[float, int]:
-    """The baseline: clock columns and steps read as plain rows, evaluated, nothing written."""
-    with make_session_factory(engine)() as session:
+    """The baseline: clock columns and steps read as plain rows, evaluated, nothing written;
+    with the cyclic collector paused, as the scan runs its batches."""
+    with make_session_factory(engine)() as session, cyclic_gc_paused():
         start = time.perf_counter()
         context = load_context(session)
         procedures = {p.id: p for p in session.scalars(select(Procedure))}
