@@ -40,14 +40,9 @@ def _is_personal_number_key(key: str) -> bool:
     )
 
 
-def _nfc(text: str) -> str:
-    # ASCII is NFC already; a scan queues thousands of payloads of codes and instants
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
-
-
 def _normalise(value: Any, path: str, allow_personal: bool) -> Any:
     if isinstance(value, str):
-        return _nfc(value)
+        return unicodedata.normalize("NFC", value)
     if isinstance(value, dict):
         result: dict[str, Any] = {}
         for key, item in value.items():
@@ -59,7 +54,7 @@ def _normalise(value: Any, path: str, allow_personal: bool) -> Any:
                     "to the applicant may carry it",
                     field=f"{path}{key}",
                 )
-            result[_nfc(key)] = _normalise(
+            result[unicodedata.normalize("NFC", key)] = _normalise(
                 item, f"{path}{key}.", allow_personal
             )
         return result

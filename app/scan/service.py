@@ -186,26 +186,27 @@ def _classify_count(counts: ScanCounts, result: DeadlineResult) -> None:
         setattr(counts, result.classification, getattr(counts, result.classification) + 1)
 
 
-def _unapologised(result: DeadlineResult, notice: Notice | None) -> bool:
-    """Past the due (never while paused) without a notice issued in time."""
-    overdue = result.classification == "overdue" and result.due_at is not None
-    return overdue and (notice is None or not notice.issued_in_time)
-
-
-def _escalated(dossier: Dossier, result: DeadlineResult, now: datetime) -> bool:
-    """Still open after the re-appointed date: NOTICES.md allows no second re-appointment."""
-    overdue = result.classification == "overdue" and result.due_at is not None
+def _breaches(
+    dossier: Dossier, result: DeadlineResult, notice: Notice | None, now: datetime
+) -> tuple[bool, bool]:
+    """(late without apology, escalated) as of this scan. Only past the due (never while
+    paused): without a notice issued in time; still open after the re-appointed date
+    (NOTICES.md allows no second re-appointment)."""
+    if result.classification != "overdue" or result.due_at is None:
+        return False, False
     reappointed = dossier.reappointed_due_at
-    return overdue and reappointed is not None and now > reappointed
+    return (notice is None or not notice.issued_in_time,
+            reappointed is not None and now > reappointed)
 
 
 def _flags(
     dossier: Dossier, result: DeadlineResult, notice: Notice | None, now: datetime
 ) -> dict[str, bool]:
     """The dossier's flags after this scan; once raised, a flag stays raised."""
+    unapologised, escalated = _breaches(dossier, result, notice, now)
     return {
-        "late_without_apology": dossier.late_without_apology or _unapologised(result, notice),
-        "escalated": dossier.escalated or _escalated(dossier, result, now),
+        "late_without_apology": dossier.late_without_apology or unapologised,
+        "escalated": dossier.escalated or escalated,
     }
 
 
@@ -218,10 +219,11 @@ def _facts(
     if kind != "overdue" or result.due_at is None:
         return []  # in time, or paused: never reported overdue while paused
     facts = [TransitionFact(dossier.id, "became_overdue", result.due_at)]
-    if _unapologised(result, notice):
+    unapologised, escalated = _breaches(dossier, result, notice, now)
+    if unapologised:
         facts.append(TransitionFact(dossier.id, "late_without_apology", result.due_at))
     reappointed = dossier.reappointed_due_at
-    if reappointed is not None and _escalated(dossier, result, now):
+    if escalated and reappointed is not None:
         facts.append(TransitionFact(dossier.id, "escalated", reappointed))
     return facts
 
