@@ -56,6 +56,9 @@ def safe_markup(template: str, *args: Any, **kwargs: Any) -> str:
             field, auto = str(auto), auto + 1
         value, _ = _FIELDS.get_field(field, args, kwargs)
         shown = format(_FIELDS.convert_field(value, conversion), spec or "")
+        # the template's backslashes just before a field escape nothing there: shown as is
+        trailing = len(text) - len(text.rstrip("\\"))
+        is_field[len(text) - trailing:] = [True] * trailing
         text += shown
         is_field += [True] * len(shown)
     return _escape_fields(text, is_field)
@@ -64,28 +67,33 @@ def safe_markup(template: str, *args: Any, **kwargs: Any) -> str:
 def _escape_fields(text: str, is_field: list[bool]) -> str:
     """Backslashes before each "[" set as rich.markup reads them: a run of k backslashes before
     a tag shows k // 2 of them and an odd run escapes the tag; before any other "[" one of them
-    is dropped. (rich.markup.escape alone gets a field's trailing backslash wrong unless a tag
-    follows, and lets "\\[1]" lose its backslash.)"""
+    is dropped. The data's backslashes (`is_field`) are shown as given, the template's keep
+    their markup meaning. (rich.markup.escape alone gets a field's trailing backslash wrong
+    unless a tag follows, and lets "\\[1]" lose its backslash.)"""
     out: list[str] = []
-    run = 0  # backslashes seen and not yet written
+    data, ours = 0, 0  # backslashes seen and not yet written: from fields, from the template
     for index, char in enumerate(text):
         if char == "\\":
-            run += 1
+            if is_field[index]:
+                data += 1
+            else:
+                ours += 1
             continue
+        run = data + ours
         if char == "[":
-            start = index - run
             tag = _TAG_AT.match(text, index)
             words_from_field = any(is_field[index:tag.end() if tag else index + 1])
-            if any(is_field[start:index + 1]):  # backslashes next to data: all shown
-                if tag:
-                    run = 2 * run + (1 if words_from_field else 0)
-                elif run:
+            if tag:
+                # the data's backslashes shown as they are, the template's read as markup,
+                # and a tag whose words come from a field always escaped
+                run = 2 * data + ours
+                if words_from_field and ours % 2 == 0:
                     run += 1
-            elif tag and words_from_field and run % 2 == 0:
-                run += 1
+            elif data and not ours:
+                run += 1  # rich drops one backslash before any other "[": not the data's
         out.append("\\" * run + char)
-        run = 0
-    out.append("\\" * run)
+        data, ours = 0, 0
+    out.append("\\" * (data + ours))
     return "".join(out)
 
 

@@ -34,7 +34,10 @@ def test_safe_markup_keeps_the_template_s_tags_and_the_fields_literal() -> None:
 
 
 TEMPLATES = ("{}", "[red]{}[/red]", "[green]{}[/green] {}", "{} ({})", "{}{}", "{}/login",
-             "\\[{}]", "[{}", "{}bold] y", "\\\\{}", "[b]{}[/b][{}]", "{} [1]")
+             "\\[{}]", "[{}", "{}bold] y", "\\\\{}", "[b]{}[/b][{}]", "{} [1]",
+             # a template backslash right after a field: field and template backslashes meet
+             "{}\\[x] {}", "{}\\\\[b]z[/b]{}", "x\\{}[b]y[/b]{}", "{}\\[{}",
+             "{}\\\\\\[y]{}", "[b]{}\\[/b]{}")
 # what rich reads specially: brackets, backslashes, tag words
 FIELD_TEXT = st.lists(st.sampled_from(["[", "]", "\\", "/", "a", "red", " ", "1", "@", "#", "Đ",
                                        "[/a]", "\\[1]"]), max_size=10).map("".join)
