@@ -18,6 +18,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
     TaskID,
     TimeElapsedColumn,
@@ -40,6 +41,19 @@ class Tracker(Protocol):
         ...
 
 
+def bar_columns(unit: str, *, remaining: bool = True) -> list[ProgressColumn]:
+    """A progress bar's columns: the label and the unit shown as given (data, not markup)."""
+    columns: list[ProgressColumn] = [
+        SpinnerColumn(),
+        data_column("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        data_column(unit),
+        TimeElapsedColumn(),
+    ]
+    return [*columns, TimeRemainingColumn()] if remaining else columns
+
+
 @contextmanager
 def progress(label: str, unit: str, *, interactive: bool | None = None) -> Iterator[Tracker]:
     """A tracker for one long step; `interactive` defaults to whether stderr is a terminal."""
@@ -47,16 +61,8 @@ def progress(label: str, unit: str, *, interactive: bool | None = None) -> Itera
     if not tty:
         yield _Lines(label, unit)
         return
-    columns = [
-        SpinnerColumn(),
-        data_column("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        data_column(unit),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    ]
-    with Progress(*columns, console=make_console(stderr=True), transient=True) as bar:
+    with Progress(*bar_columns(unit), console=make_console(stderr=True),
+                  transient=True) as bar:
         yield _Bar(bar, bar.add_task(label, total=None))
 
 

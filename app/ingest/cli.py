@@ -10,18 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import Progress
 from rich.text import Text
 
 from app.core.clock import utcnow
 from app.core.config import get_settings
-from app.core.terminal import data_column, make_console, safe_markup
+from app.core.progress import bar_columns
+from app.core.terminal import make_console, safe_markup
 from app.db.session import checked_engine, make_session_factory
 from app.ingest.runs import RunSummary, run_pull
 from app.ingest.service import IngestCounts
@@ -40,16 +35,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        data_column("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        data_column("records"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
+    return Progress(*bar_columns("records", remaining=False), console=err, transient=True)
 
 
 @contextmanager
