@@ -57,8 +57,13 @@ def claim_all(
              "signed_at": datetime.fromtimestamp(e.signed_at, UTC), "received_at": now,
              "run_id": run_id}
             for e, run_id in pending])
-        missing = [(e, run_id) for e, run_id in pending if e.digest not in taken]
-        taken.update(e.digest for e, _ in missing)  # a copy within `entries` only once
+        # one statement inserts a digest twice only once, and returns it: the second copy
+        # in `entries` was not taken here, whatever the statement says
+        missing = []
+        for entry, run_id in pending:
+            if entry.digest not in taken:
+                missing.append((entry, run_id))
+            taken.discard(entry.digest)
         pending = []
         for entry, run_id in missing:
             row = repo.delivery_by_digest(session, entry.digest)

@@ -178,3 +178,15 @@ def test_concurrent_deliveries_are_written_together_each_answered_its_own(
     assert groups == [5]
     assert replies[:3] == [{"n": 0}, {"n": 1}, {"n": 2}] and replies[4] == {"n": 4}
     assert isinstance(replies[3], ValueError)
+
+
+def test_a_copy_in_the_same_group_is_refused_as_alone(scope: Scope, db_session: Session) -> None:
+    """A signed delivery and its exact copy in one group: the second is refused as replayed,
+    just as it is when it arrives alone after the first."""
+    first = signed([dossier(A)])
+    outcomes = apply_group(scope, [first, first])
+    assert isinstance(outcomes[0], dict) and outcomes[0]["stored"] == 1
+    assert isinstance(outcomes[1], WebhookReplayed)
+    times = db_session.scalar(select(RawRecord.times_received)
+                              .where(RawRecord.dossier_code == A))
+    assert times == 1 and count(db_session, Dossier) == 1
