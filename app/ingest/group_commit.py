@@ -21,6 +21,7 @@ each gets the answer it would have had alone. A group of one takes that path dir
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -145,7 +146,9 @@ class GroupWriter:
         reply: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
         self.waiting.append(_Waiting(prepare, reply))
         if self.writer is None:
-            self.writer = asyncio.create_task(self._write())
+            # a fresh context: the writer outlives this request and writes later groups, whose
+            # logs must not carry this request's id (request_id_var)
+            self.writer = asyncio.create_task(self._write(), context=contextvars.Context())
         return await reply
 
     async def _gather(self) -> None:

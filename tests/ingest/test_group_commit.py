@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
+from app.core.logging import request_id_var
 from app.ingest import dvcqg, group_commit
 from app.ingest.group_commit import GroupWriter, Prepare, apply_group
 from app.ingest.webhook import Plan, WebhookReplayed, WebhookUnauthorized, plan_delivery
@@ -190,3 +191,22 @@ def test_a_copy_in_the_same_group_is_refused_as_alone(scope: Scope, db_session: 
     times = db_session.scalar(select(RawRecord.times_received)
                               .where(RawRecord.dossier_code == A))
     assert times == 1 and count(db_session, Dossier) == 1
+
+
+def test_the_writer_does_not_carry_the_first_requests_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer outlives the request that started it: its logs name no request."""
+    seen: list[str | None] = []
+
+    def fake_apply(_scope: Any, prepares: list[Prepare]) -> list[Any]:
+        seen.append(request_id_var.get())
+        return [{} for _ in prepares]
+
+    monkeypatch.setattr(group_commit, "apply_group", fake_apply)
+
+    async def main() -> None:
+        request_id_var.set("first-request")
+        writer = GroupWriter(lambda: None)  # type: ignore[arg-type, return-value]
+        await writer.deliver(lambda _session, _now: {})
+
+    asyncio.run(main())
+    assert seen == [None]
