@@ -134,11 +134,16 @@ def parse_one(record: SourceRecord) -> Parsed:
 
 
 def parse_all(items: Sequence[Received], known: Sequence[Parsed] | None = None
-              ) -> dict[int, Parsed]:
-    """Parse each distinct raw record once; ``known`` holds the items' parses made already,
-    in the same order."""
-    parsed: dict[int, Parsed] = {}
+              ) -> list[Parsed]:
+    """Each item's parse, in order, each distinct record parsed once; ``known`` holds the
+    items' parses made already, in the same order. The sender's agency stands in for an empty
+    DonViXuLy but is not part of the content hash: one payload from two agencies' senders (one
+    raw row) parses twice."""
+    parsed: dict[tuple[int, str | None], Parsed] = {}
+    results = []
     for index, item in enumerate(items):
-        if item.raw_id not in parsed:
-            parsed[item.raw_id] = parse_one(item.record) if known is None else known[index]
-    return parsed
+        key = (item.raw_id, item.record.agency_code)
+        if key not in parsed:
+            parsed[key] = parse_one(item.record) if known is None else known[index]
+        results.append(parsed[key])
+    return results

@@ -170,8 +170,7 @@ def process(
     dossier_items: list[tuple[Received, DossierRecord]] = []
     step_items: list[tuple[Received, ProgressRecord]] = []
     failures: list[tuple[Received, Failure]] = []
-    for item in items:
-        result = results[item.raw_id]
+    for item, result in zip(items, results, strict=True):
         if isinstance(result, DossierRecord):
             dossier_items.append((item, result))
         elif isinstance(result, ProgressRecord):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.ingest import intake
-from app.ingest.service import ingest_records
+from app.ingest.service import Delivered, ingest_deliveries, ingest_records
 from app.models import (
     Agency,
     Dossier,
@@ -263,3 +263,20 @@ def test_two_copies_in_one_page_keep_the_newest(db_session: Session) -> None:
     d = one_dossier(db_session)
     assert d.status == 10 and d.returned_at == stamp_utc(12, 10)
     assert [e.status for e in events(db_session)] == [2, 4, 10]
+
+
+def test_one_payload_from_two_senders_agencies_is_read_with_each_ones_agency(
+    db_session: Session,
+) -> None:
+    """The sender's agency stands in for an empty DonViXuLy but is not part of the content
+    hash: in one group, the same payload from a sender naming no agency and from one naming
+    H21.65 (one raw row) is read once per agency, as each would be alone."""
+    payload = dossier(agency="")
+
+    def delivery(agency: str | None) -> Delivered:
+        return Delivered("dvcqg", None, [SourceRecord(kind="dossier", payload=payload,
+                                                      origin="test", agency_code=agency)])
+
+    counts = ingest_deliveries(db_session, [delivery(None), delivery("H21.65")], NOW)
+    assert [(c.quarantined, c.stored) for c in counts] == [(1, 0), (0, 1)]
+    assert db_session.scalar(select(func.count()).select_from(RawRecord)) == 1
