@@ -65,20 +65,12 @@ def _key(source: str, sender: Sender, period: str) -> str:
     return head + sender.ident()[: _KEY_LIMIT - len(head) - len(tail)] + tail
 
 
-def record_reception(
-    session: Session, *, source: str, sender: Sender, counts: IngestCounts, now: datetime
-) -> int:
-    """Add one accepted delivery to its minute's row; returns that row's id (the reply's
-    ``run_id``)."""
-    return record_receptions(session, [(source, sender, counts)], now)[0]
-
-
 def record_receptions(
     session: Session, deliveries: Sequence[tuple[str, Sender, IngestCounts]], now: datetime
 ) -> list[int]:
-    """`record_reception` for deliveries committed together (app/ingest/group_commit.py), in
-    one statement: each delivery's row id, in order (deliveries of one sender and minute
-    share their row)."""
+    """Add each accepted delivery to its minute's row, in one statement (one delivery, or those
+    committed together by app/ingest/group_commit.py): each delivery's row id (the reply's
+    ``run_id``), in order (deliveries of one sender and minute share their row)."""
     rows: dict[str, dict[str, Any]] = {}
     keys = []
     for source, sender, counts in deliveries:

@@ -31,9 +31,9 @@ def totals(session: Session) -> tuple[int, ...]:
 
 def test_deliveries_of_one_sender_and_minute_share_one_row(db_session: Session) -> None:
     def receive(sender: str, at: datetime, stored: int = 1, unchanged: int = 0) -> int:
-        return receptions.record_reception(
-            db_session, source="webhook", sender=receptions.Sender(sender, "H21.65"), now=at,
-            counts=IngestCounts(stored=stored, unchanged=unchanged))
+        return receptions.record_receptions(
+            db_session, [("webhook", receptions.Sender(sender, "H21.65"),
+                          IngestCounts(stored=stored, unchanged=unchanged))], at)[0]
 
     first = receive("DongBoHoSoMC từ H21.65", T)
     assert receive("DongBoHoSoMC từ H21.65", T + timedelta(seconds=40), 2, 1) == first
@@ -90,9 +90,9 @@ def test_per_delivery_history_folds_into_minutes(db_session: Session) -> None:
 
 def test_minutes_older_than_the_limit_fold_into_local_days(db_session: Session) -> None:
     for minutes in (0, 1, 2, 60 * 24 * 40):  # 23:59, 00:00 and 00:01 (the next local day), later
-        receptions.record_reception(db_session, source="webhook", sender=receptions.Sender("s"),
-                                    now=T + timedelta(minutes=minutes),
-                                    counts=IngestCounts(stored=1, updated=2))
+        receptions.record_receptions(
+            db_session, [("webhook", receptions.Sender("s"), IngestCounts(stored=1, updated=2))],
+            T + timedelta(minutes=minutes))
     before = totals(db_session)
     folded = receptions.fold_minutes_into_days(db_session, T + timedelta(days=30), 100)
     assert (folded.rows, folded.into) == (3, 2)
