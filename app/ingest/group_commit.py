@@ -36,7 +36,7 @@ from starlette.requests import Request
 
 from app.core.clock import utcnow
 from app.core.errors import AppError
-from app.ingest.service import ingest_deliveries
+from app.ingest.service import Delivered, IngestCounts, ingest_deliveries
 from app.ingest.webhook import Plan, complete, ingest_merging_concurrent, run_plan
 
 log = logging.getLogger(__name__)
@@ -111,13 +111,36 @@ def _together(session: Session, prepares: Sequence[Prepare], now: datetime) -> l
                 outcomes[index] = planned
     if plans:
         _one_group_at_a_time(session)
-        delivered = [plan.delivered for plan in plans.values()]
-        counts = ingest_merging_concurrent(
-            session, lambda: ingest_deliveries(session, delivered, now))
+        counts: list[IngestCounts] = []
+        for run in _one_step_per_dossier([plan.delivered for plan in plans.values()]):
+            counts += _ingest_run(session, run, now)
         # a replayed copy raises: the whole group is applied one by one
         replies = complete(session, list(plans.values()), counts, now)
         outcomes.update(zip(plans, replies, strict=True))
     return [outcomes[index] for index in range(len(prepares))]
+
+
+def _one_step_per_dossier(deliveries: Sequence[Delivered]) -> list[list[Delivered]]:
+    """The deliveries in order, cut into runs that name each dossier once: a set-based page
+    applies all its snapshots before all its steps, so a dossier sent twice in one run would
+    skip the states in between (replies, step-reading anomalies, the due kept while paused)
+    that it passes through when its deliveries arrive one by one. A record without a dossier
+    code shares its run with nothing."""
+    runs: list[list[Delivered]] = []
+    named: set[str] | None = None  # the current run's dossiers; None: it takes no more
+    for delivered in deliveries:
+        codes = {str(record.payload.get("MaHoSo") or "") for record in delivered.records}
+        coded = "" not in codes
+        if named is None or not coded or not named.isdisjoint(codes):
+            runs.append([])
+            named = set()
+        runs[-1].append(delivered)
+        named = named | codes if coded else None
+    return runs
+
+
+def _ingest_run(session: Session, run: list[Delivered], now: datetime) -> list[IngestCounts]:
+    return ingest_merging_concurrent(session, lambda: ingest_deliveries(session, run, now))
 
 
 def _one_group_at_a_time(session: Session) -> None:

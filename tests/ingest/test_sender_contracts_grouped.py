@@ -143,21 +143,6 @@ def _no_fallback(_scope: Scope, _prepare: Prepare) -> Outcome:
     raise AssertionError("a group fell back to one delivery at a time")
 
 
-# Found by this test (2026-12-06), left for the lead to decide: in a group, every dossier
-# record is applied before every progress record, so a group never passes through the
-# intermediate states the deliveries pass through one at a time.
-_ORDER = ("a group applies dossiers before steps: intermediate states are skipped, so ")
-KNOWN_DIFFERENCES = {
-    "opencps": _ORDER + "replies count 'updated' where alone says 'unchanged' (deliveries 20, "
-               "26, 74), anomalies are counted once a group, and the paused dossiers "
-               "H21.65-250902-0001 and H21.65-250905-0001 keep due_at None (the documented "
-               "value while paused) where alone they keep the due computed before the pause",
-    "td": _ORDER + "anomalies of the intermediate states (finished_status_contradicted, "
-          "synthetic_finish of H21.65-250902-0002) are not recorded and counts differ, and the "
-          "two paused dossiers' due_at differs as for opencps",
-}
-
-
 def both_ways(database_factory: Any, backend: str, monkeypatch: pytest.MonkeyPatch,
               sender: str) -> tuple[tuple[list[Any], dict[str, Any]], ...]:
     """(replies, stored state) one delivery at a time, then in groups, each on a fresh
@@ -178,26 +163,6 @@ def both_ways(database_factory: Any, backend: str, monkeypatch: pytest.MonkeyPat
 
 
 @pytest.mark.parametrize("sender", list(DELIVERIES))
-def test_grouped_deliveries_store_the_same_events_quarantine_and_refusals(
-    database_factory: Any, backend: str, monkeypatch: pytest.MonkeyPatch, sender: str
-) -> None:
-    """What holds despite the known differences below."""
-    (alone_replies, alone), (group_replies, grouped) = both_ways(
-        database_factory, backend, monkeypatch, sender)
-    def refusals(replies: list[Any]) -> list[Any]:
-        return [r if isinstance(r, str) else (r["error_code"], r["quarantined"],
-                                               r.get("refused")) for r in replies]
-    assert refusals(group_replies) == refusals(alone_replies)
-    assert grouped["events"] == alone["events"]
-    assert grouped["quarantine"] == alone["quarantine"]
-    assert [{k: v for k, v in d.items() if k != "due_at"} for d in grouped["dossiers"]] == [
-        {k: v for k, v in d.items() if k != "due_at"} for d in alone["dossiers"]]
-
-
-@pytest.mark.parametrize("sender", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_DIFFERENCES[name]))
-    if name in KNOWN_DIFFERENCES else name
-    for name in DELIVERIES])
 def test_grouped_deliveries_leave_what_single_ones_leave(
     database_factory: Any, backend: str, monkeypatch: pytest.MonkeyPatch, sender: str
 ) -> None:
