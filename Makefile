@@ -21,8 +21,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/tthc demo
 
+# One worker per core, at most 4 (each worker creates and migrates its own databases).
 test: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider --numprocesses=auto --maxprocesses=4
 
 test-sqlite: $(STAMP)
 	$(BIN)/pytest -q --backends sqlite

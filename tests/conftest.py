@@ -66,6 +66,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     global _POSTGRES_PROBLEM
+    # pytest-xdist's workers start with COLUMNS=80 and LINES=24 set; a rich console created at
+    # import time (the CLI modules') with both set keeps 80 columns whatever a test sets later.
+    for frozen in ("COLUMNS", "LINES"):
+        os.environ.pop(frozen, None)
     wanted = [b.strip() for b in config.getoption("--backends").split(",") if b.strip()]
     _BACKENDS.clear()
     if "sqlite" in wanted:
