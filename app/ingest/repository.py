@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from app.db.bulk import insert_new_rows
 from app.db.pg_copy import copy_new_rows, is_postgresql, stage_rows, wants_copy
+from app.db.pg_unnest import insert_unnest
 from app.models import (
     Agency,
     ConnectorState,
@@ -107,10 +108,13 @@ def insert_raw_records(
         columns, staged = stage_rows(session, RawRecord, rows)
         stmt = postgresql.insert(RawRecord).from_select(columns, staged)
         result = session.connection().execute(_add_receptions(stmt))
+    elif is_postgresql(session):
+        # one statement of constant text for a small page (app/db/pg_unnest.py)
+        result = insert_unnest(session, RawRecord, rows, clause=_ADD_RECEPTIONS,
+                               returning=("content_hash", "id", "times_received"))
     else:
         # Core, not the ORM's bulk insert: a third less time per page for the same statement
-        dialect_insert = postgresql.insert if is_postgresql(session) else sqlite.insert
-        result = session.connection().execute(_add_receptions(dialect_insert(RawRecord)), rows)
+        result = session.connection().execute(_add_receptions(sqlite.insert(RawRecord)), rows)
     return {digest: (raw_id, times) for digest, raw_id, times in result}
 
 
@@ -129,6 +133,12 @@ def _copy_raw_records(
         return None
     return {row["content_hash"]: (raw_id, row["times_received"])
             for row, raw_id in zip(rows, ids, strict=True)}
+
+
+#: `_add_receptions` for `insert_unnest`
+_ADD_RECEPTIONS = ("ON CONFLICT (content_hash) DO UPDATE SET "
+                   "times_received = raw_record.times_received + EXCLUDED.times_received, "
+                   "last_received_at = EXCLUDED.last_received_at")
 
 
 def _add_receptions(stmt: Any) -> Any:
@@ -253,8 +263,12 @@ def insert_dossiers(session: Session, rows: list[dict[str, Any]]) -> dict[str, i
         # fail this INSERT; the next run takes the page again
         ids = copy_new_rows(session, Dossier, rows, with_ids=True)
         return {row["code"]: dossier_id for row, dossier_id in zip(rows, ids, strict=True)}
-    result = session.connection().execute(insert(Dossier).returning(Dossier.code, Dossier.id),
-                                          rows)
+    result: Any
+    if is_postgresql(session):
+        result = insert_unnest(session, Dossier, rows, returning=("code", "id"))
+    else:
+        result = session.connection().execute(
+            insert(Dossier).returning(Dossier.code, Dossier.id), rows)
     return {code: dossier_id for code, dossier_id in result}
 
 
@@ -262,6 +276,8 @@ def insert_applicants(session: Session, rows: list[dict[str, Any]]) -> None:
     """Applicants of new dossiers (nobody else can have written them: the dossiers are new)."""
     if wants_copy(session, rows):
         copy_new_rows(session, DossierApplicant, rows, with_ids=False)
+    elif rows and is_postgresql(session):
+        insert_unnest(session, DossierApplicant, rows)
     elif rows:
         session.connection().execute(insert(DossierApplicant), rows)
 
@@ -286,6 +302,8 @@ def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
         columns, staged = stage_rows(session, DossierEvent, rows)
         stmt = postgresql.insert(DossierEvent).from_select(columns, staged)
         session.connection().execute(stmt.on_conflict_do_nothing())
+    elif is_postgresql(session):
+        insert_unnest(session, DossierEvent, rows, clause="ON CONFLICT DO NOTHING")
     else:
         insert_new_rows(session, DossierEvent, rows, None)
 

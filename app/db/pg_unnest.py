@@ -1,0 +1,73 @@
+"""PostgreSQL inserts of small pages as ONE statement whose text never changes: each column's
+values travel as one array parameter, ``INSERT … SELECT * FROM unnest(%s::type[], …)``.
+
+A multi-row ``INSERT … VALUES`` (SQLAlchemy's insertmanyvalues) has a different text for every
+row count: psycopg parses each such text again (its query cache skips long statements), and
+PostgreSQL parses and plans it again, every time. A pipelined executemany sends a statement per
+row. For the receiver's groups of a few deliveries (docs/scaling.md, the receiver) these were a
+third of the writer's inserts' time. The unnest form has one text per (table, columns, clause),
+so psycopg converts it once and prepares it after a few uses (a named server-side plan), and
+PostgreSQL inserts the page in one statement. Big pages still take COPY (app/db/pg_copy.py).
+
+Values go through each column's SQLAlchemy bind processor first, as in the COPY path: the
+database receives what the ORM writes (UTC instants, the same JSON). Errors are raised as
+SQLAlchemy raises a statement's (a unique violation is an IntegrityError), so callers that
+retry a lost insert race see what they expect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
+
+
+@lru_cache(maxsize=64)
+def _prepared(
+    target: Table, columns: tuple[str, ...], clause: str, returning: tuple[str, ...],
+    dialect: Dialect,
+) -> tuple[str, tuple[Callable[[Any], Any] | None, ...]]:
+    preparer = dialect.identifier_preparer
+    names = ", ".join(preparer.quote(name) for name in columns)
+    arrays = ", ".join(
+        f"%s::{target.c[name].type.compile(dialect=dialect)}[]" for name in columns
+    )
+    statement = (f"INSERT INTO {preparer.format_table(target)} ({names}) "
+                 f"SELECT * FROM unnest({arrays}) {clause}")
+    if returning:
+        statement += " RETURNING " + ", ".join(preparer.quote(name) for name in returning)
+    processors = tuple(target.c[name].type._cached_bind_processor(dialect) for name in columns)
+    return statement, processors
+
+
+def insert_unnest(
+    session: Session,
+    model: type[Any],
+    rows: Sequence[dict[str, Any]],
+    *,
+    clause: str = "",
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """INSERT ``rows`` (all with the same keys) into ``model``'s table as one statement;
+    ``clause`` is what follows the SELECT (an ``ON CONFLICT …``, written with the table's
+    column names and ``EXCLUDED``). Returns the ``returning`` columns of the rows written, in
+    no particular order. The session is flushed first, as the ORM statements this replaces
+    would have autoflushed."""
+    if not rows:
+        return []
+    target: Table = model.__table__
+    columns = tuple(rows[0])
+    session.flush()
+    connection = session.connection()
+    statement, processors = _prepared(target, columns, clause, tuple(returning),
+                                      connection.dialect)
+    arrays: list[list[Any]] = []
+    for name, to_db in zip(columns, processors, strict=True):
+        values = [row[name] for row in rows]
+        arrays.append(values if to_db is None else [to_db(value) for value in values])
+    result = connection.exec_driver_sql(statement, tuple(arrays))
+    return [tuple(row) for row in result] if returning else []
