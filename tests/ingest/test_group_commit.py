@@ -210,3 +210,44 @@ def test_the_writer_does_not_carry_the_first_requests_id(monkeypatch: pytest.Mon
 
     asyncio.run(main())
     assert seen == [None]
+
+
+def test_the_writer_waits_for_the_senders_it_answered_and_those_that_waited(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Eight senders whose last group held four, while four more waited, are expected back
+    together: the writer gathers eight, not four (two alternating groups of four pay twice
+    the statements per delivery)."""
+    monkeypatch.setattr(group_commit, "GATHER_SECONDS", 5.0)  # the senders decide, not time
+
+    async def scenario() -> int:
+        writer = GroupWriter(lambda: None)  # type: ignore[arg-type, return-value]
+        writer.answered, writer.waited = 4, 4
+        loop = asyncio.get_running_loop()
+
+        def arrive() -> None:
+            writer.waiting.append(group_commit._Waiting(lambda s, n: {}, loop.create_future()))
+
+        for _ in range(4):
+            arrive()
+        for index in range(4):  # the answered senders come back one by one
+            loop.call_later(0.01 * (index + 1), arrive)
+        await writer._gather()
+        return len(writer.waiting)
+
+    assert asyncio.run(scenario()) == 8
+
+
+def test_a_lone_sender_is_not_kept_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(group_commit, "GATHER_SECONDS", 5.0)
+
+    async def scenario() -> float:
+        writer = GroupWriter(lambda: None)  # type: ignore[arg-type, return-value]
+        writer.answered, writer.waited = 1, 0
+        loop = asyncio.get_running_loop()
+        writer.waiting.append(group_commit._Waiting(lambda s, n: {}, loop.create_future()))
+        began = loop.time()
+        await writer._gather()
+        return loop.time() - began
+
+    assert asyncio.run(scenario()) < 1.0  # far below the 5 s it would wait for a second one
