@@ -36,7 +36,8 @@ def _prepared(
     arrays = ", ".join(
         f"%s::{target.c[name].type.compile(dialect=dialect)}[]" for name in columns
     )
-    statement = (f"INSERT INTO {preparer.format_table(target)} ({names}) "
+    # identifiers quoted by the dialect, types the model's, the clause a caller's constant
+    statement = (f"INSERT INTO {preparer.format_table(target)} ({names}) "  # noqa: S608
                  f"SELECT * FROM unnest({arrays}) {clause}")
     if returning:
         statement += " RETURNING " + ", ".join(preparer.quote(name) for name in returning)

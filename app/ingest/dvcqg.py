@@ -105,6 +105,16 @@ def _records(items: list[Any], kind: str, origin: str, agency: str | None) -> li
     ]
 
 
+def session_token(body: bytes) -> str:
+    """The session a ``/dvcqg/api`` body names ("" if none can be read), for its group's one
+    look-up of every session (app/ingest/group_commit.py); refusals are `plan_api_request`'s."""
+    try:
+        decoded = decode_body(body)
+    except EnvelopeInvalid:
+        return ""
+    return _text(decoded, "session") if isinstance(decoded, dict) else ""
+
+
 def plan_api_request(
     session: Session, body: bytes, now: datetime, policy: SessionPolicy
 ) -> Plan | dict[str, Any]:

@@ -107,7 +107,8 @@ async def api(
     dstcode: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     return await group_commit.deliver(
-        request, lambda session, now: dvcqg.plan_api_request(session, body, now, _policy(settings)))
+        request, lambda session, now: dvcqg.plan_api_request(session, body, now, _policy(settings)),
+        dvcqg.session_token(body))
 
 
 @router.post("/k/{url_key}/{service}",

@@ -38,6 +38,7 @@ from app.core.clock import utcnow
 from app.core.errors import AppError
 from app.ingest.service import Delivered, IngestCounts, ingest_deliveries
 from app.ingest.webhook import Plan, complete, ingest_merging_concurrent, run_plan
+from app.senders import service as senders
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ Scope = Callable[[], AbstractContextManager[Session]]
 class _Waiting:
     prepare: Prepare
     reply: asyncio.Future[Reply]
+    session_token: str = ""
 
 
 def alone(scope: Scope, prepare: Prepare) -> Outcome:
@@ -73,14 +75,17 @@ def alone(scope: Scope, prepare: Prepare) -> Outcome:
         return exc
 
 
-def apply_group(scope: Scope, prepares: Sequence[Prepare]) -> list[Outcome]:
+def apply_group(
+    scope: Scope, prepares: Sequence[Prepare], session_tokens: Sequence[str] = ()
+) -> list[Outcome]:
     """Each delivery's outcome, the group applied in one transaction, or one by one if that
-    failed."""
+    failed. ``session_tokens``: the /dvcqg sessions the deliveries name, if known beforehand
+    ("" for none), looked up in one query for the whole group."""
     if len(prepares) == 1:
         return [alone(scope, prepares[0])]
     try:
         with scope() as session:
-            return _together(session, prepares, utcnow())
+            return _together(session, prepares, utcnow(), session_tokens)
     except Exception as exc:
         level = logging.INFO if isinstance(exc, AppError) else logging.WARNING
         log.log(level, "a group of deliveries failed as a whole; applying them one by one",
@@ -88,13 +93,17 @@ def apply_group(scope: Scope, prepares: Sequence[Prepare]) -> list[Outcome]:
         return [alone(scope, prepare) for prepare in prepares]
 
 
-def _together(session: Session, prepares: Sequence[Prepare], now: datetime) -> list[Outcome]:
+def _together(
+    session: Session, prepares: Sequence[Prepare], now: datetime, tokens: Sequence[str] = ()
+) -> list[Outcome]:
     outcomes: dict[int, Outcome] = {}
     plans: dict[int, Plan] = {}
     prepared = False
     while not prepared:  # a refusal takes back what the others' checks wrote: check again
         plans.clear()
         prepared = True
+        senders.look_up_sessions(
+            session, [t for index, t in enumerate(tokens) if index not in outcomes])
         for index, prepare in enumerate(prepares):
             if index in outcomes:
                 continue
@@ -165,10 +174,11 @@ class GroupWriter:
         #: the last group's size, and how many deliveries arrived while it was written
         self.answered = self.waited = 0
 
-    async def deliver(self, prepare: Prepare) -> Reply:
-        """The delivery's reply once its group is committed; raises its refusal."""
+    async def deliver(self, prepare: Prepare, session_token: str = "") -> Reply:
+        """The delivery's reply once its group is committed; raises its refusal.
+        ``session_token``: the /dvcqg session it names, if any (looked up with the group's)."""
         reply: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
-        self.waiting.append(_Waiting(prepare, reply))
+        self.waiting.append(_Waiting(prepare, reply, session_token))
         if self.writer is None:
             # a fresh context: the writer outlives this request and writes later groups, whose
             # logs must not carry this request's id (request_id_var)
@@ -201,7 +211,8 @@ class GroupWriter:
                 del self.waiting[: self.max_group]
                 try:
                     outcomes = await run_in_threadpool(
-                        apply_group, self.scope, [w.prepare for w in group])
+                        apply_group, self.scope, [w.prepare for w in group],
+                        [w.session_token for w in group])
                 except BaseException as exc:  # cancelled, or a bug: no request waits forever
                     _settle(group, [exc] * len(group))
                     raise
@@ -223,11 +234,12 @@ def _settle(group: Sequence[_Waiting], outcomes: Sequence[Outcome]) -> None:
             waiting.reply.set_result(outcome)
 
 
-async def deliver(request: Request, prepare: Prepare) -> Reply:
-    """A push route's delivery through its process's group writer."""
+async def deliver(request: Request, prepare: Prepare, session_token: str = "") -> Reply:
+    """A push route's delivery through its process's group writer; ``session_token``: the
+    /dvcqg session it names, if any."""
     writer: GroupWriter | None = getattr(request.app.state, "group_writer", None)
     if writer is None:
         writer = GroupWriter(request.app.state.write_scope,
                              request.app.state.settings.push_group_max)
         request.app.state.group_writer = writer
-    return await writer.deliver(prepare)
+    return await writer.deliver(prepare, session_token)

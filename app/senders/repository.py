@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ARRAY, String, any_, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Agency, IngestRun, Sender, SenderSession
@@ -55,6 +55,24 @@ def session_by_hash(session: Session, token_hash: str) -> tuple[SenderSession, S
         .where(SenderSession.token_hash == token_hash)
     ).first()
     return (row[0], row[1]) if row else None
+
+
+def sessions_by_hash(
+    session: Session, token_hashes: Sequence[str]
+) -> dict[str, tuple[SenderSession, Sender]]:
+    """`session_by_hash` for several hashes in one query (on PostgreSQL one array parameter:
+    one statement text whatever their number)."""
+    matches = (
+        SenderSession.token_hash == any_(bindparam("hashes", type_=ARRAY(String)))
+        if session.get_bind().dialect.name == "postgresql"
+        else SenderSession.token_hash.in_(bindparam("hashes", expanding=True))
+    )
+    rows = session.execute(
+        select(SenderSession, Sender).join(Sender, Sender.id == SenderSession.sender_id)
+        .where(matches),
+        {"hashes": list(token_hashes)},
+    )
+    return {row.token_hash: (row, sender) for row, sender in rows}
 
 
 def add_session(session: Session, row: SenderSession) -> None:

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -30,6 +31,8 @@ PREFIX_CHARS: Final = 6
 STATS_DAYS: Final = 7
 # Writing last_used_at on every delivery would be a write per request for nothing.
 TOUCH_AFTER: Final = timedelta(minutes=5)
+#: ``session.info`` key of `look_up_sessions`
+_LOOKED_UP: Final = "tthc_sender_sessions"
 
 
 def secret_hash(raw: str) -> str:
@@ -159,7 +162,10 @@ def sender_for_session(
     """The active sender a live session belongs to, or None."""
     if not token:
         return None
-    found = repo.session_by_hash(session, secret_hash(token))
+    token_hash = secret_hash(token)
+    looked_up = _looked_up(session)
+    found = (looked_up[token_hash] if token_hash in looked_up
+             else repo.session_by_hash(session, token_hash))
     if found is None:
         return None
     row, sender = found
@@ -168,6 +174,27 @@ def sender_for_session(
     if now - row.last_used_at >= TOUCH_AFTER:
         repo.touch_session(session, row.id, now)
     return sender
+
+
+def look_up_sessions(session: Session, tokens: Iterable[str]) -> None:
+    """Find the sessions of ``tokens`` in one query, for the `sender_for_session` calls that
+    follow in this transaction: a group of deliveries (app/ingest/group_commit.py) asked one
+    query per delivery. Kept in ``session.info`` with the transaction it was read in: after a
+    rollback `sender_for_session` asks again, as without it."""
+    hashes = sorted({secret_hash(token) for token in tokens if token})
+    if not hashes:
+        return
+    found = repo.sessions_by_hash(session, hashes)
+    session.info[_LOOKED_UP] = (session.get_transaction(),
+                                {h: found.get(h) for h in hashes})
+
+
+def _looked_up(session: Session) -> dict[str, tuple[SenderSession, Sender] | None]:
+    kept = session.info.get(_LOOKED_UP)
+    if kept is None or kept[0] is None or kept[0] is not session.get_transaction():
+        return {}
+    found: dict[str, tuple[SenderSession, Sender] | None] = kept[1]
+    return found
 
 
 def sender_for_url_key(session: Session, url_key: str) -> Sender | None:

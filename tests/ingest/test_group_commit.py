@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -149,7 +149,7 @@ def test_concurrent_deliveries_are_written_together_each_answered_its_own(
 ) -> None:
     groups: list[int] = []
 
-    def fake_apply(_scope: Any, prepares: list[Prepare]) -> list[Any]:
+    def fake_apply(_scope: Any, prepares: list[Prepare], *_tokens: Any) -> list[Any]:
         groups.append(len(prepares))
         return [p(None, utcnow()) for p in prepares]  # type: ignore[arg-type]
 
@@ -197,7 +197,7 @@ def test_the_writer_does_not_carry_the_first_requests_id(monkeypatch: pytest.Mon
     """The writer outlives the request that started it: its logs name no request."""
     seen: list[str | None] = []
 
-    def fake_apply(_scope: Any, prepares: list[Prepare]) -> list[Any]:
+    def fake_apply(_scope: Any, prepares: list[Prepare], *_tokens: Any) -> list[Any]:
         seen.append(request_id_var.get())
         return [{} for _ in prepares]
 
@@ -251,3 +251,47 @@ def test_a_lone_sender_is_not_kept_waiting(monkeypatch: pytest.MonkeyPatch) -> N
         return loop.time() - began
 
     assert asyncio.run(scenario()) < 1.0  # far below the 5 s it would wait for a second one
+
+
+def test_a_groups_sessions_are_looked_up_in_one_query_refusals_as_alone(
+    scope: Scope, db_session: Session, token: str
+) -> None:
+    made = senders.add_sender(db_session, "opencps-h21-b", "H21.65", utcnow())
+    other = senders.login(db_session, made.username, made.password, utcnow(), keep=5,
+                          lifetime=timedelta(days=90))
+    assert other is not None
+    db_session.commit()
+    asked: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FROM sender_session" in statement:
+            asked.append(statement)
+
+    deliveries = [(token, "H21.65-250908-0011"), (other, "H21.65-250908-0012"),
+                  (token, "H21.65-250908-0013")]
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        outcomes = apply_group(scope, [opencps(t, [dossier(code)]) for t, code in deliveries],
+                               [t for t, _ in deliveries])
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    assert [isinstance(o, dict) and o["stored"] for o in outcomes] == [1, 1, 1]
+    assert len(asked) == 1  # not one per delivery
+
+    # a refused session among them: refused as alone, the others stored, after the rollback
+    # the sessions are asked again (the first answers belonged to the rolled-back transaction)
+    deliveries = [(token, "H21.65-250908-0014"), ("not-a-session", "H21.65-250908-0015"),
+                  (other, "H21.65-250908-0016")]
+    outcomes = apply_group(scope, [opencps(t, [dossier(code)]) for t, code in deliveries],
+                           [t for t, _ in deliveries])
+    assert isinstance(outcomes[1], dvcqg.SenderUnauthorized)
+    assert isinstance(outcomes[0], dict) and isinstance(outcomes[2], dict)
+    codes = set(db_session.scalars(select(Dossier.code)))
+    assert {"H21.65-250908-0014", "H21.65-250908-0016"} <= codes
+    assert "H21.65-250908-0015" not in codes
+
+
+def test_a_session_token_is_read_from_the_body_without_refusing() -> None:
+    assert dvcqg.session_token(b'{"session": " abc ", "service": "DongBoHoSoMC"}') == "abc"
+    assert dvcqg.session_token(b"not json") == ""
+    assert dvcqg.session_token(b'["a list"]') == ""
