@@ -37,7 +37,7 @@ from starlette.requests import Request
 from app.core.clock import utcnow
 from app.core.errors import AppError
 from app.ingest.service import Delivered, IngestCounts, ingest_deliveries
-from app.ingest.webhook import Plan, complete, ingest_merging_concurrent, run_plan
+from app.ingest.webhook import Plan, complete, run_plan
 from app.senders import service as senders
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,11 @@ def _one_step_per_dossier(deliveries: Sequence[Delivered]) -> list[list[Delivere
 
 
 def _ingest_run(session: Session, run: list[Delivered], now: datetime) -> list[IngestCounts]:
-    return ingest_merging_concurrent(session, lambda: ingest_deliveries(session, run, now))
+    """Without the savepoint the one-delivery path retries a lost insert race in
+    (`ingest_merging_concurrent`): two round trips per group for a race the groups' advisory
+    lock leaves to concurrent file imports and pulls; when one happens the group fails as a
+    whole and its deliveries are applied one by one, each with that retry."""
+    return ingest_deliveries(session, run, now)
 
 
 def _one_group_at_a_time(session: Session) -> None:
