@@ -15,6 +15,7 @@ service) happens before anything is written. Replies: app/ingest/replies.py.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -108,9 +109,9 @@ def _records(items: list[Any], kind: str, origin: str, agency: str | None) -> li
 def session_token(body: bytes) -> str:
     """The session a ``/dvcqg/api`` body names ("" if none can be read), for its group's one
     look-up of every session (app/ingest/group_commit.py); refusals are `plan_api_request`'s."""
-    try:
-        decoded = decode_body(body)
-    except EnvelopeInvalid:
+    try:  # no depth check: that is the refusal's business, this only reads one field
+        decoded = json.loads(body.decode("utf-8-sig"))
+    except (ValueError, RecursionError):  # not UTF-8, not JSON
         return ""
     return _text(decoded, "session") if isinstance(decoded, dict) else ""
 
