@@ -22,7 +22,8 @@ is a catalog entry created and dropped: a row in ``pg_class``, one per column in
 ``pg_attribute``, a type, and their dead versions until VACUUM. For a page of thousands that is
 nothing; for a webhook delivery of one record it was the whole cost, and at 20 deliveries a
 second it left ~1.6 million dead ``pg_attribute`` rows in 20 minutes (issue 20). A smaller page
-goes as one multi-row ``INSERT … VALUES`` instead, which touches no catalog.
+goes as one ``INSERT … SELECT FROM unnest`` of array parameters instead
+(app/db/pg_unnest.py), which touches no catalog.
 """
 
 from __future__ import annotations

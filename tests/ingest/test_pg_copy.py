@@ -1,7 +1,7 @@
 """PostgreSQL's COPY paths (straight into the table, or a staging table and one INSERT … SELECT)
 write what the executemany path writes: the same conflict rules, UTC instants, input order for
 new ids, naive instants refused. Each test runs on both of PostgreSQL's paths: small pages take
-the multi-row INSERT."""
+one INSERT … SELECT FROM unnest of array parameters (app/db/pg_unnest.py)."""
 
 from __future__ import annotations
 
