@@ -20,7 +20,7 @@ from app.models.outbox import OutboxMessage
 from app.models.procedure import Procedure
 from app.models.procedure_process import ProcedureProcess
 from app.models.quarantine import QuarantineEntry
-from app.models.rate_rollup import RateRollup
+from app.models.rate_rollup import RateRollup, RateRollupDeferral
 from app.models.raw_record import RawRecord
 from app.models.scan_watermark import ScanWatermark
 from app.models.sender import Sender, SenderSession
@@ -51,6 +51,7 @@ __all__ = [
     "ProcedureProcess",
     "QuarantineEntry",
     "RateRollup",
+    "RateRollupDeferral",
     "RawRecord",
     "ScanWatermark",
     "SchedulerHeartbeat",

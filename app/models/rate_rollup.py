@@ -40,3 +40,13 @@ class RateRollup(Base):
     lwa_late: Mapped[int] = mapped_column(BigInteger, server_default="0")
     fbr: Mapped[int] = mapped_column(BigInteger, server_default="0")
     fswt: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class RateRollupDeferral(Base):
+    """While the writing transaction holds a row here, the rollup's UPDATE trigger skips that
+    transaction's updates: it counts them itself, grouped (migration 0017,
+    `app.rates.rollups.service.counted_in_bulk`). Other transactions never see the row."""
+
+    __tablename__ = "rate_rollup_deferral"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -191,12 +191,15 @@ def refresh_deadlines(
     readings: Readings | None = None,
     events_out: dict[int, list[DossierEvent]] | None = None,
     more_columns: Callable[[Dossier, DeadlineResult], dict[str, Any]] | None = None,
+    write: Callable[[Session, list[dict[str, Any]]], None] | None = None,
 ) -> list[DeadlineResult]:
     """Recompute the clock state of these dossiers as of `now` (flushes, never commits).
     `events_out` receives the progress records read, by dossier id (the scan's steps reuse
     them rather than reading them twice). `more_columns` adds columns that follow from the
     result (the same names for every dossier) to the same UPDATE: the scan's flags ride along
     instead of costing a second UPDATE, and a second firing of the rate-rollup trigger, per row.
+    `write` replaces `repository.update_clock_columns` as the writer of the changed rows (the
+    scan wraps it to count them into the rate rollup in bulk).
 
     Changed rows are written with one executemany UPDATE of a fixed column set rather than by
     the unit of work, which would group rows by which columns changed and issue thousands of
@@ -227,7 +230,7 @@ def refresh_deadlines(
             changes.append({"id": dossier.id, "received_at": dossier.received_at, **values})
             for key, value in values.items():
                 set_committed_value(dossier, key, value)
-    repository.update_clock_columns(session, changes)
+    (write or repository.update_clock_columns)(session, changes)
     return [result for result, _ in evaluated]
 
 

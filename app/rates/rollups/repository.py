@@ -27,11 +27,12 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from app.deadlines.status import DossierStatus
-from app.models import Dossier, RateRollup
+from app.models import Dossier, RateRollup, RateRollupDeferral
 from app.models.rate_rollup import NEVER_MONTH
 from app.rates.repository import (
     EXCLUDED_CODES,
@@ -177,8 +178,11 @@ def _one(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def signature_select(dialect: str) -> Any:
-    """One row per signature with its counts, computed from `dossier` (the rebuild's source)."""
+def signature_select(
+    dialect: str, only: ColumnElement[bool] | None = None, sign: int = 1
+) -> Any:
+    """One row per signature with its counts, computed from `dossier` (the rebuild's source),
+    or from the dossiers `only` names, counted `sign` times (-1: to count them out)."""
     d = Dossier
     finish = func.coalesce(d.finished_at, d.returned_at)
     counted = d.status.not_in(EXCLUDED_CODES)
@@ -206,9 +210,14 @@ def signature_select(dialect: str) -> Any:
         _one(and_(late, flag)).label("lwa_late"),
         _one(and_(counted, finish < d.received_at)).label("fbr"),
         _one(and_(d.status.in_(FINISHED_CODES), finish.is_(None))).label("fswt"),
-    ).subquery()
-    keys = [inner.c[k] for k in KEYS]
-    return select(*keys, *[func.sum(inner.c[v]).label(v) for v in VALUES]).group_by(*keys)
+    )
+    if only is not None:
+        inner = inner.where(only)
+    rows = inner.subquery()
+    keys = [rows.c[k] for k in KEYS]
+    sums = [(func.sum(rows.c[v]) * sign if sign != 1 else func.sum(rows.c[v])).label(v)
+            for v in VALUES]
+    return select(*keys, *sums).group_by(*keys)
 
 
 def rebuild(session: Session) -> int:
@@ -219,6 +228,38 @@ def rebuild(session: Session) -> int:
         insert(RateRollup).from_select(list(KEYS + VALUES), signature_select(dialect))
     )
     return int(session.scalar(select(func.count()).select_from(RateRollup)) or 0)
+
+
+def add_counts(session: Session, ids: list[int], sign: int) -> set[int]:
+    """Count these dossiers, as stored now, into the rollup (`sign` 1) or out of it (-1): one
+    grouped upsert, what the UPDATE trigger's per-row upserts add up to. Returns the agencies
+    of the rows it changed."""
+    dialect = session.get_bind().dialect.name
+    source = signature_select(dialect, Dossier.id.in_(ids), sign)
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RateRollup)
+    statement = upsert.from_select(list(KEYS + VALUES), source)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(KEYS),
+        set_={v: getattr(RateRollup, v) + getattr(statement.excluded, v) for v in VALUES},
+    )
+    return set(session.scalars(statement.returning(RateRollup.agency_id)))
+
+
+def drop_empty(session: Session, agency_ids: set[int]) -> None:
+    """Rows of these agencies left counting no dossier go, as the trigger deletes them."""
+    if agency_ids:
+        session.execute(delete(RateRollup).where(
+            RateRollup.n == 0, RateRollup.agency_id.in_(sorted(agency_ids))))
+
+
+def defer_trigger(session: Session) -> int:
+    """The UPDATE trigger skips this transaction's updates until `resume_trigger`."""
+    return int(session.execute(
+        insert(RateRollupDeferral).values().returning(RateRollupDeferral.id)).scalar_one())
+
+
+def resume_trigger(session: Session, deferral: int) -> None:
+    session.execute(delete(RateRollupDeferral).where(RateRollupDeferral.id == deferral))
 
 
 def stored_rows(session: Session) -> dict[tuple[int, ...], tuple[int, ...]]:
