@@ -9,7 +9,7 @@ register number, so its history stays in one place.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ from app.deadlines.store.sync import (
     load_context,
     procedure_rule,
 )
-from app.models import Dossier, Notice, Procedure
+from app.models import AgencySigner, Dossier, Notice, Procedure
 from app.notices import numbering, repository
 from app.notices.render.document import legal_basis_for
 from app.notices.timing import propose_new_due
@@ -99,26 +99,27 @@ def _proposal(
     return dossier.due_at, new_due
 
 
-def insert_draft(
+def _builder(
     session: Session,
     dossier: Dossier,
     procedure: Procedure | None,
     now: datetime,
-    *,
-    actor: str,
     context: DeadlineContext,
-    reason: str | None = None,
-    new_due_at: datetime | None = None,
-    extension: ProcessingTime | None = None,
-) -> Notice | None:
-    """A new draft for a dossier without a notice; None if another drafter got there first."""
+    reason: str | None,
+    new_due_at: datetime | None,
+    extension: ProcessingTime | None,
+    signers: dict[int, AgencySigner | None],
+) -> Callable[[int], Notice]:
+    """The draft of `dossier` given its register number; `signers` remembers each agency's."""
     original, proposed = _proposal(dossier, procedure, context, extension, now)
     new_due = check_new_due(new_due_at, original) if new_due_at else proposed
     text = clean_reason(reason) if reason is not None else DEFAULT_REASON
     year = numbering.register_year(now)
     # The signer and symbol the agency has now; a draft's signer stays editable.
     agency = agency_repository.agency_of(session, dossier.agency_id)
-    signer = repository.signer_of(session, dossier.agency_id)
+    if dossier.agency_id not in signers:
+        signers[dossier.agency_id] = repository.signer_of(session, dossier.agency_id)
+    signer = signers[dossier.agency_id]
 
     def build(number: int) -> Notice:
         return Notice(
@@ -138,10 +139,50 @@ def insert_draft(
             updated_at=now,
         )
 
+    return build
+
+
+def insert_draft(
+    session: Session,
+    dossier: Dossier,
+    procedure: Procedure | None,
+    now: datetime,
+    *,
+    actor: str,
+    context: DeadlineContext,
+    reason: str | None = None,
+    new_due_at: datetime | None = None,
+    extension: ProcessingTime | None = None,
+) -> Notice | None:
+    """A new draft for a dossier without a notice; None if another drafter got there first."""
+    build = _builder(session, dossier, procedure, now, context, reason, new_due_at, extension, {})
+    year = numbering.register_year(now)
     notice = numbering.insert_numbered(session, dossier.id, dossier.agency_id, year, build)
     if notice is not None:
         repository.add_event(session, notice, "drafted", actor, now, None)
     return notice
+
+
+def insert_drafts(
+    session: Session,
+    drafts: Sequence[tuple[Dossier, Procedure | None, str | None]],
+    now: datetime,
+    *,
+    actor: str,
+    context: DeadlineContext,
+    extension: ProcessingTime | None = None,
+) -> list[Notice | None]:
+    """`insert_draft` for many dossiers without a notice, (dossier, procedure, reason) each:
+    numbered together and inserted in one statement (the scan drafts hundreds at once), the
+    same rows as one at a time. Returns their drafts in order, None where another drafter got
+    there first; the caller adds each one's "drafted" event (`repository.add_event`)."""
+    signers: dict[int, AgencySigner | None] = {}
+    built = [
+        (dossier.id, dossier.agency_id,
+         _builder(session, dossier, procedure, now, context, reason, None, extension, signers))
+        for dossier, procedure, reason in drafts
+    ]
+    return numbering.insert_numbered_many(session, built, numbering.register_year(now))
 
 
 def create_draft(

@@ -16,7 +16,7 @@ A cancelled draft keeps its number: the register shows it as cancelled rather th
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -94,3 +94,26 @@ def insert_numbered(
         f"could not allocate a notice number for agency {agency_id} in {year}: "
         "the register is busy, try again"
     )
+
+
+def insert_numbered_many(
+    session: Session, drafts: Sequence[tuple[int, int, Callable[[int], Notice]]], year: int
+) -> list[Notice | None]:
+    """`insert_numbered` for many (dossier_id, agency_id, build), in order: each agency's next
+    numbers given in that order and every notice inserted in one savepoint, so the rows are
+    those one at a time would give. Should another drafter take a number or a dossier
+    meanwhile, the savepoint is undone and each is inserted alone, as `insert_numbered` does."""
+    if not drafts:
+        return []
+    next_number = repository.max_numbers(session, {agency for _, agency, _ in drafts}, year)
+    notices: list[Notice] = []
+    for _, agency_id, build in drafts:
+        next_number[agency_id] = next_number.get(agency_id, 0) + 1
+        notices.append(build(next_number[agency_id]))
+    try:
+        with session.begin_nested():
+            repository.add_all(session, notices)
+        return list(notices)
+    except IntegrityError:
+        return [insert_numbered(session, dossier_id, agency_id, year, build)
+                for dossier_id, agency_id, build in drafts]

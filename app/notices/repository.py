@@ -66,6 +66,22 @@ def max_number(session: Session, agency_id: int, year: int) -> int:
     return int(found or 0)
 
 
+def max_numbers(session: Session, agency_ids: Collection[int], year: int) -> dict[int, int]:
+    """`max_number` of each of these agencies (absent: none yet)."""
+    rows = session.execute(
+        select(Notice.issuing_agency_id, func.max(Notice.number))
+        .where(Notice.issuing_agency_id.in_(sorted(agency_ids)), Notice.year == year)
+        .group_by(Notice.issuing_agency_id)
+    )
+    return {int(agency): int(number) for agency, number in rows}
+
+
+def add_all(session: Session, notices: Sequence[Notice]) -> None:
+    """Inserted in this order, in one flush."""
+    session.add_all(notices)
+    session.flush()
+
+
 def add(session: Session, notice: Notice) -> Notice:
     session.add(notice)
     session.flush()
@@ -73,11 +89,14 @@ def add(session: Session, notice: Notice) -> Notice:
 
 
 def add_event(
-    session: Session, notice: Notice, action: str, actor: str, at: datetime, note: str | None
+    session: Session, notice: Notice, action: str, actor: str, at: datetime, note: str | None,
+    *, flush: bool = True,
 ) -> NoticeEvent:
+    """`flush=False`: written with the next flush, in the order added (the scan's drafts)."""
     event = NoticeEvent(notice_id=notice.id, action=action, actor=actor, at=at, note=note)
     session.add(event)
-    session.flush()
+    if flush:
+        session.flush()
     return event
 
 

@@ -33,7 +33,7 @@ from app.delivery.service import Message, enqueue_many
 from app.models import Dossier, DossierEvent, Notice
 from app.notices import repository as notice_repository
 from app.notices import service as notice_service
-from app.notices.drafting import DEFAULT_REASON, insert_draft
+from app.notices.drafting import DEFAULT_REASON, insert_drafts
 from app.rates.rollups import service as rollups
 from app.scan import notify, repository
 from app.scan import steps as step_scan
@@ -250,20 +250,20 @@ def _draft(
         return
     procedures = clock_repository.procedures_by_id(session, {d.procedure_id for d in dossiers})
     agencies = repository.agencies_by_id(session, {d.agency_id for d in dossiers})
-    for dossier in dossiers:
-        blame = (blames or {}).get(dossier.id)
-        notice = insert_draft(
-            session,
-            dossier,
-            procedures.get(dossier.procedure_id),
-            now,
-            actor=SCAN_ACTOR,
-            context=context,
-            extension=extension,
-            reason=f"{DEFAULT_REASON} {blame.reason}" if blame else None,
-        )
+    blames = blames or {}
+    reasons = [blames.get(d.id) for d in dossiers]
+    drafted = insert_drafts(
+        session,
+        [(d, procedures.get(d.procedure_id), f"{DEFAULT_REASON} {blame.reason}" if blame else None)
+         for d, blame in zip(dossiers, reasons, strict=True)],
+        now, actor=SCAN_ACTOR, context=context, extension=extension,
+    )
+    for dossier, blame, notice in zip(dossiers, reasons, drafted, strict=True):
         if notice is None:
             continue  # another scan drafted it meanwhile
+        # flushed with the next approval or the batch's flush, each in the order added
+        notice_repository.add_event(session, notice, "drafted", SCAN_ACTOR, now, None,
+                                    flush=False)
         if blame is not None:  # §8: another agency's delay is apologised for by that agency
             notice.responsible_agency = blame.responsible_agency
             notice.forwarding_agency = blame.forwarding_agency

@@ -226,9 +226,12 @@ def refresh_deadlines(
         values = clock_values(dossier, result, reading, now)
         if more_columns is not None:
             values.update(more_columns(dossier, result))
-        if any(getattr(dossier, key) != value for key, value in values.items()):
+        # the loaded state follows the UPDATE without becoming a change the unit of work
+        # would write again; only the columns that moved (half of them on a first scan)
+        moved = {key: value for key, value in values.items() if getattr(dossier, key) != value}
+        if moved:
             changes.append({"id": dossier.id, "received_at": dossier.received_at, **values})
-            for key, value in values.items():
+            for key, value in moved.items():
                 set_committed_value(dossier, key, value)
     (write or repository.update_clock_columns)(session, changes)
     return [result for result, _ in evaluated]
