@@ -40,6 +40,11 @@ def _is_personal_number_key(key: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1024)
+def _nfc_key(key: str) -> str:
+    return unicodedata.normalize("NFC", key)
+
+
 def _normalise(value: Any, path: str, allow_personal: bool) -> Any:
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
@@ -54,9 +59,13 @@ def _normalise(value: Any, path: str, allow_personal: bool) -> Any:
                     "to the applicant may carry it",
                     field=f"{path}{key}",
                 )
-            result[unicodedata.normalize("NFC", key)] = _normalise(
-                item, f"{path}{key}.", allow_personal
-            )
+            # strings and scalars here, without a call (and a path) each: a scan checks a
+            # few hundred thousand flat values
+            if isinstance(item, str):
+                item = unicodedata.normalize("NFC", item)
+            elif isinstance(item, dict | list):
+                item = _normalise(item, f"{path}{key}.", allow_personal)
+            result[_nfc_key(key)] = item
         return result
     if isinstance(value, list):
         return [_normalise(item, f"{path}[{index}].", allow_personal)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, insert, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.deadlines import DeadlineResult
@@ -132,10 +132,17 @@ def _keep_states(session: Session, wanted: Mapping[int, State | None], now: date
                "agency": agency[:255], "due_at": due_at, "classification": classification,
                "updated_at": now}
         (changed if dossier_id in stored else new).append(row)
+    # Core executemany on the table: the ORM's bulk path costs a mapping step per row
+    table = DossierStepState.__table__
     if new:
-        session.execute(insert(s), new)
-    if changed:  # ORM bulk UPDATE by primary key: one executemany
-        session.execute(update(s), changed)
+        session.connection().execute(insert(table), new)
+    if changed:  # by primary key: one executemany
+        columns = [name for name in changed[0] if name != "dossier_id"]
+        session.connection().execute(
+            update(table).where(table.c.dossier_id == bindparam("key_id"))
+            .values({name: bindparam(name) for name in columns}),
+            [{"key_id": row["dossier_id"], **{name: row[name] for name in columns}}
+             for row in changed])
 
 
 def may_have_moved(horizon: datetime) -> ColumnElement[bool]:

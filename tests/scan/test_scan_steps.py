@@ -54,6 +54,9 @@ def test_a_late_handover_is_seen_before_the_dossier_is_late(db_session: Session)
     first = run_scan(db_session, wed)
     again = run_scan(db_session, wed + timedelta(hours=1))
     assert (first.step_overdue, again.step_overdue) == (1, 0)  # once
+    db_session.refresh(state)  # the kept state moved with it (an UPDATE of the row)
+    assert (state.classification, state.unit, state.updated_at) == ("overdue", "Phòng Tư pháp",
+                                                                   wed)
     assert dossier.classification == "in_time"
     assert _kinds(db_session, dossier) >= {"step_due_soon:1", "step_overdue:1"}
     [message] = db_session.scalars(select(OutboxMessage)
