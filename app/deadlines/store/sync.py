@@ -220,6 +220,7 @@ def refresh_deadlines(
         now,
     )
     changes: list[dict[str, Any]] = []
+    written: dict[str, None] = {}  # the columns some dossier's value moved in, in order
     for dossier, (result, reading) in zip(dossiers, evaluated, strict=True):
         if readings is not None:
             readings[dossier.code] = reading
@@ -232,8 +233,13 @@ def refresh_deadlines(
         if moved:
             changes.append({"id": dossier.id, "received_at": dossier.received_at, **values})
             for key, value in moved.items():
+                written.setdefault(key)
                 set_committed_value(dossier, key, value)
-    (write or repository.update_clock_columns)(session, changes)
+    # A column no dossier's value moved in is left out of the UPDATE (on a first scan: the
+    # status, finish and pause columns), which writes the same rows with fewer parameters.
+    rows = [{"id": row["id"], "received_at": row["received_at"],
+             **{key: row[key] for key in written}} for row in changes]
+    (write or repository.update_clock_columns)(session, rows)
     return [result for result, _ in evaluated]
 
 
