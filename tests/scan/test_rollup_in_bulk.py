@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.db.session import make_engine
 from app.models import Dossier, RateRollup, RateRollupDeferral
 from app.rates.rollups import repository as rollup_rows
 from app.rates.rollups import service as rollups
@@ -92,3 +94,38 @@ def test_inside_the_bulk_count_the_trigger_is_skipped(db_session: Session) -> No
         db_session.execute(update(Dossier).where(Dossier.id.in_(ids)).values(due_at=AFTER_DUE))
         assert rollup_rows.stored_rows(db_session) == counted_out
     assert rollups.verify(db_session) == []
+
+
+def test_on_postgresql_the_counted_rows_wait_for_the_count(
+    backend: str, fresh_database_url: str
+) -> None:
+    """A dossier counted out as read must not change under another transaction before it is
+    counted back in: on PostgreSQL that writer waits for the block's transaction (on the
+    dossier's row lock, taken first so that it does not instead wait on the rollup rows counted
+    out while holding the dossier the scan's UPDATE then waits for: a deadlock)."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    engine = make_engine(fresh_database_url)
+    try:
+        with Session(engine) as setup:
+            dossiers = _world(setup)
+            ids = [d.id for d in dossiers]
+            setup.commit()
+        with Session(engine) as scan:
+            with rollups.counted_in_bulk(scan, ids[:3]):
+                with engine.connect() as other:
+                    other.execute(text("SET lock_timeout = '200ms'"))
+                    with pytest.raises(OperationalError, match="lock timeout"):
+                        other.execute(update(Dossier).where(Dossier.id == ids[1])
+                                      .values(due_at=AFTER_DUE))
+                    other.rollback()
+                    other.execute(update(Dossier).where(Dossier.id == ids[5])  # not counted: free
+                                  .values(due_at=AFTER_DUE))
+                    other.commit()
+                scan.execute(update(Dossier).where(Dossier.id.in_(ids[:3]))
+                             .values(due_at=AFTER_DUE))
+            scan.commit()
+        with Session(engine) as check:
+            assert rollups.verify(check) == []
+    finally:
+        engine.dispose()

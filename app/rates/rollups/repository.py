@@ -217,7 +217,9 @@ def signature_select(
     keys = [rows.c[k] for k in KEYS]
     sums = [(func.sum(rows.c[v]) * sign if sign != 1 else func.sum(rows.c[v])).label(v)
             for v in VALUES]
-    return select(*keys, *sums).group_by(*keys)
+    # in key order, as 0002's statement triggers upsert: concurrent writers lock rollup rows
+    # in the same order and do not deadlock
+    return select(*keys, *sums).group_by(*keys).order_by(*keys)
 
 
 def rebuild(session: Session) -> int:
@@ -243,6 +245,15 @@ def add_counts(session: Session, ids: list[int], sign: int) -> set[int]:
         set_={v: getattr(RateRollup, v) + getattr(statement.excluded, v) for v in VALUES},
     )
     return set(session.scalars(statement.returning(RateRollup.agency_id)))
+
+
+def lock_dossiers(session: Session, ids: list[int]) -> None:
+    """On PostgreSQL, lock these dossiers (in id order) until the transaction ends: counted out
+    as read now, none may change under another transaction before they are counted back in.
+    (SQLite has one writer at a time.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Dossier.id).where(Dossier.id.in_(ids))
+                        .order_by(Dossier.id).with_for_update())
 
 
 def drop_empty(session: Session, agency_ids: set[int]) -> None:

@@ -89,6 +89,7 @@ def counted_in_bulk(session: Session, ids: Sequence[int]) -> Iterator[None]:
         return
     session.flush()
     wanted = list(ids)
+    repository.lock_dossiers(session, wanted)
     counted_out = repository.add_counts(session, wanted, -1)
     deferral = repository.defer_trigger(session)
 
