@@ -15,8 +15,9 @@ class RateRollup(Base):
     The key is the agency and the local month index (year * 12 + month - 1) of the receipt
     (`rm`), the finish (`fm`), the due (`dm`) and the pause start (`pm`) of the dossiers counted
     in the row, NEVER_MONTH when absent. Values count dossiers (`n`) and the period-independent
-    facts the rates need (see app/rates/rollups/repository.py). Written only by the triggers of
-    migration 0002; app/rates/rollups reads it and can rebuild it.
+    facts the rates need (see app/rates/rollups/repository.py). Written by the triggers of
+    migration 0002, and by the scan's grouped counts while they defer the UPDATE trigger
+    (migration 0017); app/rates/rollups reads it and can rebuild it.
     """
 
     __tablename__ = "rate_rollup"
