@@ -175,3 +175,22 @@ def test_the_scans_flags_are_stored_and_counted_in_the_rollup(db_session: Sessio
         "000.00.12.H36-260302-0202": (False, True),
     }
     assert db_session.scalar(select(func.sum(RateRollup.lwa))) == 1
+
+
+def test_the_loaded_dossiers_follow_the_update_without_becoming_changes(
+    db_session: Session,
+) -> None:
+    """refresh_deadlines writes by Core, then gives the loaded objects the new values as
+    committed: directly when nothing is pending or expired, attribute by attribute otherwise."""
+    case = make_case(db_session)
+    plain = add_dossier(db_session, case, "FOLLOW-1")
+    expired = add_dossier(db_session, case, "FOLLOW-2")
+    db_session.flush()
+    db_session.expire(expired, ["note"])  # an expired attribute: the careful path
+    run_scan(db_session, AFTER_DUE)
+    assert not db_session.dirty
+    for dossier in (plain, expired):
+        assert (dossier.due_at, dossier.classification) == (DUE, "overdue")
+        assert dossier.late_without_apology is True
+    db_session.expire_all()  # what the database holds is what they showed
+    assert (plain.due_at, expired.classification) == (DUE, "overdue")
