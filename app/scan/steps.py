@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.deadlines import DeadlineResult
@@ -133,7 +133,7 @@ def _keep_states(session: Session, wanted: Mapping[int, State | None], now: date
                "updated_at": now}
         (changed if dossier_id in stored else new).append(row)
     # Core executemany on the table: the ORM's bulk path costs a mapping step per row
-    table = DossierStepState.__table__
+    table = cast(Table, DossierStepState.__table__)
     if new:
         session.connection().execute(insert(table), new)
     if changed:  # by primary key: one executemany
