@@ -1,66 +1,99 @@
-"""The `tthc` command. Each domain package contributes its own typer sub-app from its cli.py."""
+"""The `tthc` command. Each domain package contributes its own typer sub-app from its cli.py.
+
+Only the invoked command's domain is imported (`LazyCommands`): importing every domain (the
+FastAPI app and its routers through the demo, the scheduler, the outbox...) took ~2.4 CPU-s at
+every start, ~1.3 s of it for commands other than the one run — a tenth of a 50,000-row
+`tthc ingest file` (docs/scaling.md). `tthc --help` still imports them all, to list them.
+"""
 
 from __future__ import annotations
 
-import typer
+import importlib
+from functools import cache
+from typing import Any, Final, Literal
 
-from app.agencies.cli import app as agencies_app
-from app.auth.cli import app as token_app
-from app.calendar.cli import app as calendar_app
-from app.db.cli import app as db_app
+import typer
+from typer.main import get_command
+
 from app.db.cli_guard import DatabaseAwareGroup, choose_database
-from app.delivery.cli import app as outbox_app
-from app.demo import app as demo_app
-from app.demo import simulate_app
-from app.dossiers.cli import app as dossier_app
-from app.forecast.cli import app as forecast_app
-from app.ingest.cli import app as ingest_app
-from app.ingest.cli_quarantine import app as quarantine_app
-from app.notices.cli import app as notices_app
-from app.ops.cli import backup_command, restore_command
-from app.procedures.cli import app as procedures_app
-from app.rates.cli import report_command
-from app.retention.cli import app as retention_app
-from app.scan.cli import scan_command
-from app.scheduler.cli import jobs_app, scheduler_command
-from app.senders.cli import app as senders_app
-from app.serve import serve_command
+
+Kind = Literal["group", "command", "merged"]
+#: name: (module, attribute, kind, help of a single command), in the order `--help` lists them.
+#: "merged" is a sub-app added without a name: its command of that name sits at the top level.
+COMMANDS: Final[dict[str, tuple[str, str, Kind, str | None]]] = {
+    "db": ("app.db.cli", "app", "group", None),
+    "agencies": ("app.agencies.cli", "app", "group", None),
+    "token": ("app.auth.cli", "app", "group", None),
+    "report": ("app.rates.cli", "report_command", "command",
+               "Biểu II.06a: received, resolved, in progress, rates."),
+    "serve": ("app.serve", "serve_command", "command",
+              "Serve the API and the dashboard with uvicorn."),
+    "demo": ("app.demo", "app", "merged", None),
+    "simulate": ("app.demo", "simulate_app", "group", None),
+    "calendar": ("app.calendar.cli", "app", "group", None),
+    "dossier": ("app.dossiers.cli", "app", "group", None),
+    "forecast": ("app.forecast.cli", "app", "group", None),
+    "ingest": ("app.ingest.cli", "app", "group", None),
+    "quarantine": ("app.ingest.cli_quarantine", "app", "group", None),
+    "senders": ("app.senders.cli", "app", "group", None),
+    "procedures": ("app.procedures.cli", "app", "group", None),
+    "scheduler": ("app.scheduler.cli", "scheduler_command", "command",
+                  "Run the job scheduler (one leader, others wait)."),
+    "jobs": ("app.scheduler.cli", "jobs_app", "group", None),
+    "outbox": ("app.delivery.cli", "app", "group", None),
+    "retention": ("app.retention.cli", "app", "group", None),
+    "notices": ("app.notices.cli", "app", "group", None),
+    "scan": ("app.scan.cli", "scan_command", "command",
+             "Scan open dossiers as of now: transitions, apology drafts."),
+    "backup": ("app.ops.cli", "backup_command", "command",
+               "Back up the SQLite database (PostgreSQL: pg_dump)."),
+    "restore": ("app.ops.cli", "restore_command", "command",
+                "Restore the SQLite database from a backup file."),
+}
+
+
+def _no_callback() -> None:
+    """Makes a one-entry typer app a group, so its entry keeps its name."""
+
+
+@cache
+def load_command(name: str) -> Any:
+    """The click command `name`, built by typer exactly as `add_typer` / `command` would."""
+    module, attribute, kind, help_text = COMMANDS[name]
+    target = getattr(importlib.import_module(module), attribute)
+    holder = typer.Typer(pretty_exceptions_enable=False)
+    holder.callback()(_no_callback)
+    if kind == "group":
+        holder.add_typer(target, name=name)
+    elif kind == "merged":
+        holder.add_typer(target)
+    else:
+        holder.command(name, help=help_text)(target)
+    return get_command(holder).commands[name]  # type: ignore[attr-defined]
+
+
+class LazyCommands(DatabaseAwareGroup):
+    """The root group: its commands are loaded when asked for, one domain at a time."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
 
 app = typer.Typer(
     name="tthc",
     help="tthc-monitor: theo dõi thời hạn giải quyết hồ sơ TTHC.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    cls=DatabaseAwareGroup,
+    cls=LazyCommands,
 )
 
 
 @app.callback()
 def _root(ctx: typer.Context) -> None:
     choose_database(ctx.invoked_subcommand)
-
-app.add_typer(db_app, name="db")
-app.add_typer(agencies_app, name="agencies")
-app.add_typer(token_app, name="token")
-app.command("report", help="Biểu II.06a: received, resolved, in progress, rates.")(report_command)
-app.command("serve", help="Serve the API and the dashboard with uvicorn.")(serve_command)
-app.add_typer(demo_app)
-app.add_typer(simulate_app, name="simulate")
-app.add_typer(calendar_app, name="calendar")
-app.add_typer(dossier_app, name="dossier")
-app.add_typer(forecast_app, name="forecast")
-app.add_typer(ingest_app, name="ingest")
-app.add_typer(quarantine_app, name="quarantine")
-app.add_typer(senders_app, name="senders")
-app.add_typer(procedures_app, name="procedures")
-app.command("scheduler", help="Run the job scheduler (one leader, others wait).")(scheduler_command)
-app.add_typer(jobs_app, name="jobs")
-app.add_typer(outbox_app, name="outbox")
-app.add_typer(retention_app, name="retention")
-app.add_typer(notices_app, name="notices")
-app.command("scan", help="Scan open dossiers as of now: transitions, apology drafts.")(scan_command)
-app.command("backup", help="Back up the SQLite database (PostgreSQL: pg_dump).")(backup_command)
-app.command("restore", help="Restore the SQLite database from a backup file.")(restore_command)
 
 
 def main() -> None:

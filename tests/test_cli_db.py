@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import typer
@@ -33,7 +35,9 @@ def test_db_commands_round_trip(fresh_database_url: str) -> None:
 
 def _command_paths(group: Any, prefix: list[str]) -> list[list[str]]:
     paths = [prefix]
-    for name, command in group.commands.items():
+    context = typer.Context(group)
+    for name in group.list_commands(context):  # the root loads its commands when asked
+        command = group.get_command(context, name)
         if hasattr(command, "commands"):
             paths += _command_paths(command, [*prefix, name])
         else:
@@ -54,3 +58,16 @@ def test_every_command_has_help() -> None:
         result = runner.invoke(app, [*path, "--help"])
         assert result.exit_code == 0, (path, result.output)
         assert "Usage" in result.output, path
+
+
+def test_a_command_imports_only_its_domain() -> None:
+    """`tthc ingest file` must not pay for the API, the demo or the scheduler at start-up
+    (~1.3 CPU-s: docs/scaling.md); their modules are loaded only by their own commands."""
+    code = (
+        "import sys; from app.cli import load_command; load_command('ingest'); "
+        "print(sorted(m for m in ('app.main', 'app.demo', 'app.scheduler.cli', "
+        "'app.delivery.cli', 'app.serve') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
