@@ -22,13 +22,21 @@ always.
 from __future__ import annotations
 
 import copyreg
+import gc
 import multiprocessing
 import pickle
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
+from app.deadlines.calendar import CalendarOverride
+from app.deadlines.calendar.civil import CivilServiceCalendar
+from app.deadlines.events import ClockEvent
+from app.deadlines.store.ahead import ClockAhead
+from app.deadlines.store.steps import StepFlag, StepReading
+from app.ingest.clock_ahead import ClockSnapshot, page_clocks
 from app.ingest.hashing import canonical_json, content_hash
 from app.ingest.intake import Failure, Parsed, parse_one
 from connectors import (
@@ -55,6 +63,10 @@ class Prepared:
     texts: list[str]  # canonical JSON of each payload (what raw_record stores)
     hashes: list[str]  # its SHA-256 (the raw record's key)
     parsed: list[Parsed]  # the typed record, or the reason it is refused
+    #: the `now`-free part of the clock of each record that may be a new dossier alone in its
+    #: page (`app.ingest.clock_ahead`), computed with these calendar overrides
+    clocks: list[ClockAhead | None] | None = None
+    overrides: tuple[CalendarOverride, ...] = ()
 
 
 def _by_constructor(cls: type[Any]) -> Callable[[Any], tuple[Any, tuple[Any, ...]]]:
@@ -71,24 +83,41 @@ def _by_constructor(cls: type[Any]) -> Callable[[Any], tuple[Any, tuple[Any, ...
 # record. Rebuilt by their constructors (no validation runs there), a page of 5,000 CSV rows
 # unpickles in ~70 ms against ~230 ms to hash and parse it.
 for _cls in (SourceRecord, Page, ConnectorState, DossierRecord, ProgressRecord, DataFlag,
-             IdNumber, SupplementRecord, Failure):
+             IdNumber, SupplementRecord, Failure, ClockAhead, StepReading, StepFlag, ClockEvent):
     copyreg.pickle(_cls, _by_constructor(_cls))
 
 
-def prepare(records: Sequence[SourceRecord]) -> Prepared:
+def prepare(
+    records: Sequence[SourceRecord], snapshot: ClockSnapshot | None = None,
+    calendar: CivilServiceCalendar | None = None,
+) -> Prepared:
+    """The page's texts, hashes and parsed records; with ``snapshot`` (and its ``calendar``),
+    the `now`-free clocks of its possible new dossiers, every instant up to this moment known."""
     texts = [canonical_json(record.payload) for record in records]
-    return Prepared(texts, [content_hash(text) for text in texts],
-                    [parse_one(record) for record in records])
+    parsed = [parse_one(record) for record in records]
+    if snapshot is None or calendar is None:
+        return Prepared(texts, [content_hash(text) for text in texts], parsed)
+    clocks = page_clocks(parsed, snapshot, calendar, datetime.now(UTC))
+    return Prepared(texts, [content_hash(text) for text in texts], parsed, clocks,
+                    snapshot.overrides)
 
 
-def _work(connector: Connector, state: ConnectorState, out: Connection) -> None:
+def _work(
+    connector: Connector, state: ConnectorState, out: Connection, snapshot: ClockSnapshot | None,
+) -> None:
     """The worker: every page with its preparation, then "end"; or the error that stopped it.
     Each message is pickled here, so a value that cannot be pickled is an error sent back.
     ``send_bytes`` writes straight into the pipe (no feeder thread, as a Queue has): what it
     sent survives an abrupt end of this process; what it had not sent was never committed."""
+    # As in the writer (`app.ingest.cli`): a page's thousands of live records made the
+    # collector walk everything alive every few hundred allocations, for nothing to free.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
     try:
+        calendar = None if snapshot is None else CivilServiceCalendar(snapshot.overrides)
         for page in connector.pages(state):
-            out.send_bytes(pickle.dumps(("page", page, prepare(page.records)),
+            out.send_bytes(pickle.dumps(("page", page, prepare(page.records, snapshot, calendar)),
                                         pickle.HIGHEST_PROTOCOL))
         out.send_bytes(pickle.dumps(("end",)))
     except BaseException as exc:  # sent to the parent, which raises it
@@ -106,10 +135,13 @@ def _work(connector: Connector, state: ConnectorState, out: Connection) -> None:
 class ReadAhead:
     """The worker of one run: `start` it, and `close` it in every case (or use ``with``)."""
 
-    def __init__(self, connector: Connector, state: ConnectorState) -> None:
+    def __init__(
+        self, connector: Connector, state: ConnectorState, snapshot: ClockSnapshot | None = None
+    ) -> None:
+        """``snapshot``: what the worker computes new dossiers' clocks with (None: it does not)."""
         context = multiprocessing.get_context("spawn")
         self._pipe, sending = context.Pipe(duplex=False)
-        self._process = context.Process(target=_work, args=(connector, state, sending),
+        self._process = context.Process(target=_work, args=(connector, state, sending, snapshot),
                                         name="tthc-read-ahead", daemon=True)
         self._sending = sending
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.ingest import repository as repo
 from app.ingest import scope_repository
+from app.ingest.clock_ahead import load_snapshot
 from app.ingest.read_ahead import Prepared, ReadAhead
 from app.ingest.service import IngestCounts, ingest_records
 from app.ingest.statistics import refresh_after_page
@@ -104,10 +105,12 @@ def run_pull(
             updated=0, unchanged=0, quarantined=0, pages=0, extra=extra,
         ))
         state = load_state(session, name)
+        # what the worker computes new dossiers' clocks with; each page checks it still holds
+        snapshot = load_snapshot(session) if read_ahead else None
         session.commit()
         summary = RunSummary(run_id=run.id, source=source, status="running")
     analysed: set[str] = set()  # tables whose planner statistics this run refreshed or tried
-    worker = ReadAhead(connector, state) if read_ahead else None
+    worker = ReadAhead(connector, state, snapshot) if read_ahead else None
     try:
         pages = _pages(connector, state) if worker is None else worker.start()
         for page, prepared in pages:

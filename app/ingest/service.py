@@ -35,7 +35,7 @@ from app.ingest.intake import (
     sender_agency,
 )
 from app.ingest.read_ahead import Prepared
-from app.ingest.upsert import BatchUpserter
+from app.ingest.upsert import BatchUpserter, ClocksAhead
 from app.models import QuarantineEntry
 from app.quality import service as quality
 from connectors import DossierRecord, ProgressRecord, SourceRecord
@@ -98,8 +98,15 @@ def ingest_records(
     texts, hashes, parsed = (None, None, None) if prepared is None else (
         prepared.texts, prepared.hashes, prepared.parsed)
     received, seen_before = keep_raw(session, source, records, now, texts, hashes)
+    ahead = None
+    if prepared is not None and prepared.clocks is not None:
+        ahead = ClocksAhead(prepared.overrides, {
+            record.code: clock for record, clock in zip(prepared.parsed, prepared.clocks,
+                                                        strict=True)
+            if clock is not None and isinstance(record, DossierRecord)
+        })
     return process(session, source, received, now, maybe_quarantined=seen_before,
-                   sender_id=sender_id, parsed=parsed)
+                   sender_id=sender_id, parsed=parsed, ahead=ahead)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +159,7 @@ def process(
     parsed: Sequence[Parsed] | None = None,
     origins: Sequence[Origin] | None = None,
     outcomes: list[str] | None = None,
+    ahead: ClocksAhead | None = None,
 ) -> IngestCounts:
     """Steps 2–4 for records whose raw rows exist already.
 
@@ -159,7 +167,8 @@ def process(
     this call); ``is_retry`` means the records were not received again, so quarantine counts
     and last-seen instants stay as they are. ``origins``: each item's (source, sender id), when
     they differ (`ingest_deliveries`); ``outcomes``, when given, receives each item's count
-    name (stored, updated, unchanged, quarantined) in item order.
+    name (stored, updated, unchanged, quarantined) in item order. ``ahead``: the read-ahead
+    worker's `now`-free clocks of possible new dossiers (used only where they still hold).
     """
     origin_of = (dict(zip(map(id, items), origins, strict=True)) if origins is not None
                  else dict.fromkeys(map(id, items), (source, sender_id)))
@@ -178,7 +187,7 @@ def process(
         else:
             failures.append((item, result))
 
-    upserter = BatchUpserter(session, now)
+    upserter = BatchUpserter(session, now, ahead)
     upserter.load(
         [(record, item.record.agency_code) for item, record in dossier_items],
         [step for _, step in step_items],

@@ -17,26 +17,34 @@ Ordering rules (PORTAL.md, "Progress record"):
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Protocol
 
 from sqlalchemy.orm import Session
 
 from app.core.clock import to_local
+from app.deadlines.calendar import CalendarOverride
 from app.deadlines.status import ACTIVE, FINISHED, under_decree_118
+from app.deadlines.store.ahead import ClockAhead, finish_ahead, now_in_range, usable
 from app.deadlines.store.steps import (
     FINISHED_STATUS_CONTRADICTED,
     is_synthetic_finish,
     step_status,
 )
-from app.deadlines.store.sync import DeadlineContext, Readings, initial_clock_values
+from app.deadlines.store.sync import (
+    DeadlineContext,
+    Readings,
+    initial_clock_values,
+    procedure_rule,
+)
 from app.ingest import repository as repo
 from app.ingest.hashing import progress_hash
 from app.ingest.new_rows import NewDossier
 from app.ingest.reference_rows import ReferenceRows
-from app.models import Dossier, DossierApplicant
+from app.models import Dossier, DossierApplicant, Procedure
 from connectors import NO_STATUS, DataFlag, DossierRecord, ProgressRecord, progression_rank
 from connectors.portal.fields import format_portal_date
 
@@ -52,7 +60,7 @@ def legal_basis(received_at: datetime) -> str:
     return NEW_BASIS if under_decree_118(to_local(received_at).date()) else OLD_BASIS
 
 
-def _stored_as_of(d: AnyDossier) -> datetime:
+def _stored_as_of(d: AnyDossier | Advancing) -> datetime:
     return max(i for i in (d.newest_progress_at, d.received_at, d.finished_at, d.returned_at)
                if i is not None)
 
@@ -62,6 +70,53 @@ def _set(obj: Any, attr: str, value: Any) -> bool:
         return False
     setattr(obj, attr, value)
     return True
+
+
+def step_order(step: ProgressRecord) -> tuple[datetime, int, str]:
+    """The order a page's steps of one dossier are applied in."""
+    return (step.at, progression_rank(step.status), step.content)
+
+
+class Advancing(Protocol):
+    """What `advance` reads and moves: a stored or new dossier, or the read-ahead worker's
+    state of a new one (`app.ingest.clock_ahead`)."""
+
+    status: int
+    newest_progress_at: datetime | None
+    received_at: datetime
+    finished_at: datetime | None
+    returned_at: datetime | None
+
+
+def advance(d: Advancing, step: ProgressRecord) -> DataFlag | None:
+    """Move ``d``'s status and newest step instant by ``step``; the flag when a dossier
+    reported finished is worked on afterwards."""
+    status = step_status(step.status, step.content)
+    counts = status != NO_STATUS and not is_synthetic_finish(
+        status, step.content, step.at, d.status, d.received_at
+    )
+    flag = None
+    if counts and (step.at, progression_rank(status)) >= (
+        _stored_as_of(d), progression_rank(d.status)
+    ):
+        if d.status in FINISHED and status in ACTIVE:
+            # reported finished, yet worked on or waited for afterwards (TD.DichVuCong
+            # sends a dossier waiting for a supplement as "9")
+            flag = DataFlag(FINISHED_STATUS_CONTRADICTED, f"TrangThaiHoSo {d.status}",
+                            f"{format_portal_date(step.at)} {status}")
+        d.status = status
+    if d.newest_progress_at is None or step.at > d.newest_progress_at:
+        d.newest_progress_at = step.at
+    return flag
+
+
+@dataclass(frozen=True, slots=True)
+class ClocksAhead:
+    """A page's clocks computed ahead by the read-ahead worker (`app.ingest.clock_ahead`),
+    by dossier code, and the calendar overrides they were computed with."""
+
+    overrides: tuple[CalendarOverride, ...]
+    by_code: dict[str, ClockAhead]
 
 
 @dataclass(slots=True)
@@ -74,9 +129,12 @@ class _PendingEvent:
 class BatchUpserter:
     """Upserts one page of valid records with a fixed number of queries."""
 
-    def __init__(self, session: Session, now: datetime) -> None:
+    def __init__(self, session: Session, now: datetime, ahead: ClocksAhead | None = None) -> None:
         self.session = session
         self.now = now
+        self.ahead = ahead
+        #: codes named by exactly one record of the page (dossier or step)
+        self.alone: set[str] = set()
         self.refs = ReferenceRows(session, now)
         self.dossiers: dict[str, AnyDossier] = {}
         self.applicants: dict[int, DossierApplicant] = {}
@@ -94,6 +152,9 @@ class BatchUpserter:
         self, dossiers: Sequence[tuple[DossierRecord, str | None]], steps: Sequence[ProgressRecord]
     ) -> None:
         codes = sorted({r.code for r, _ in dossiers} | {s.dossier_code for s in steps})
+        if self.ahead is not None:
+            named = Counter([r.code for r, _ in dossiers] + [s.dossier_code for s in steps])
+            self.alone = {code for code, n in named.items() if n == 1}
         self.dossiers = dict(repo.dossiers_by_code(self.session, codes))
         self.refs.load(dossiers)
         # the dedup hash contains the dossier code, so the hashes alone identify the steps
@@ -209,7 +270,7 @@ class BatchUpserter:
 
     def _queue_steps(self, d: AnyDossier, steps: Sequence[ProgressRecord]) -> bool:
         added = False
-        for step in sorted(steps, key=lambda s: (s.at, progression_rank(s.status), s.content)):
+        for step in sorted(steps, key=step_order):
             dedup = progress_hash(step)
             if dedup in self.known_events:
                 continue
@@ -219,27 +280,11 @@ class BatchUpserter:
                 (d.code, DataFlag(f.code, f"{f.field} {format_portal_date(step.at)}", f.value))
                 for f in step.flags
             )
-            self._advance(d, step)
+            contradicted = advance(d, step)
+            if contradicted is not None:
+                self.flags.append((d.code, contradicted))
             added = True
         return added
-
-    def _advance(self, d: AnyDossier, step: ProgressRecord) -> None:
-        status = step_status(step.status, step.content)
-        counts = status != NO_STATUS and not is_synthetic_finish(
-            status, step.content, step.at, d.status, d.received_at
-        )
-        if counts and (step.at, progression_rank(status)) >= (
-            _stored_as_of(d), progression_rank(d.status)
-        ):
-            if d.status in FINISHED and status in ACTIVE:
-                # reported finished, yet worked on or waited for afterwards (TD.DichVuCong
-                # sends a dossier waiting for a supplement as "9")
-                self.flags.append((d.code, DataFlag(
-                    FINISHED_STATUS_CONTRADICTED, f"TrangThaiHoSo {d.status}",
-                    f"{format_portal_date(step.at)} {status}")))
-            d.status = status
-        if d.newest_progress_at is None or step.at > d.newest_progress_at:
-            d.newest_progress_at = step.at
 
     def _touch(self, d: AnyDossier) -> None:
         d.updated_at = self.now
@@ -278,13 +323,47 @@ class BatchUpserter:
             if isinstance(event.dossier, NewDossier):
                 steps[event.dossier.code].append(event.step)
         procedures = {p.id: p for p in self.refs.procedures.values()}
-        clocks = initial_clock_values(
-            [(d, procedures.get(d.procedure_id), steps[d.code]) for d in self.new_dossiers],
+        ahead = self._clocks_ahead(context, procedures)
+        rest = [d for d in self.new_dossiers if d.code not in ahead]
+        clocks = dict(zip([d.code for d in rest], initial_clock_values(
+            [(d, procedures.get(d.procedure_id), steps[d.code]) for d in rest],
             context, self.now, self.readings,
-        )
-        rows = [d.row(clock) for d, clock in zip(self.new_dossiers, clocks, strict=True)]
+        ), strict=True))
+        pairs = [(d, ahead[d.code]) for d in self.new_dossiers if d.code in ahead]
+        clocks.update(zip([d.code for d, _ in pairs], finish_ahead(pairs, context, self.now),
+                          strict=True))
+        for d, clock in pairs:
+            self.readings[d.code] = clock.reading
+        rows = [d.row(clocks[d.code]) for d in self.new_dossiers]
         # stored dossiers' pending changes go first, as the unit of work did
         self.session.flush()
         ids = repo.insert_dossiers(self.session, rows)
         for d in self.new_dossiers:
             d.id = ids[d.code]
+
+    def _clocks_ahead(
+        self, context: DeadlineContext, procedures: dict[int, Procedure]
+    ) -> dict[str, ClockAhead]:
+        """The new dossiers whose clock the worker computed ahead, as it would be computed
+        here: the dossier is new and its code alone in the page (so it is the worker's record
+        with its own steps), the rule, office hours and calendar are the ones in force now,
+        and every instant the worker read is at or before `now`."""
+        if (self.ahead is None or not self.ahead.by_code or not now_in_range(self.now)
+                or self.ahead.overrides != context.calendar.overrides):
+            return {}
+        rules: dict[tuple[int, int], bool] = {}  # (procedure id, id of the worker's rule)
+        hours: dict[tuple[int, int], bool] = {}  # (agency id, id of the worker's hours)
+        out: dict[str, ClockAhead] = {}
+        for d in self.new_dossiers:
+            clock = self.ahead.by_code.get(d.code)
+            if (clock is None or d.code not in self.alone or clock.received_at != d.received_at
+                    or not usable(clock, self.now)):
+                continue
+            rule_key, hours_key = (d.procedure_id, id(clock.rule)), (d.agency_id, id(clock.hours))
+            if rule_key not in rules:
+                rules[rule_key] = procedure_rule(procedures.get(d.procedure_id)) == clock.rule
+            if hours_key not in hours:
+                hours[hours_key] = context.schedule_for(d.agency_id) == clock.hours
+            if rules[rule_key] and hours[hours_key]:
+                out[d.code] = clock
+        return out

@@ -11,7 +11,14 @@ from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.deadlines.status import CLOSED, codes
-from app.models import AgencyOfficeHours, CalendarOverrideRow, Dossier, DossierEvent, Procedure
+from app.models import (
+    Agency,
+    AgencyOfficeHours,
+    CalendarOverrideRow,
+    Dossier,
+    DossierEvent,
+    Procedure,
+)
 
 
 def procedures_by_id(session: Session, ids: Iterable[int]) -> dict[int, Procedure]:
@@ -140,3 +147,11 @@ def list_office_hours(session: Session) -> Sequence[AgencyOfficeHours]:
             AgencyOfficeHours.agency_id, AgencyOfficeHours.effective_from
         )
     ).all()
+
+
+def all_procedures(session: Session) -> Sequence[Procedure]:
+    return session.scalars(select(Procedure)).all()
+
+
+def agencies_by_id(session: Session, ids: Sequence[int]) -> Sequence[Agency]:
+    return session.scalars(select(Agency).where(Agency.id.in_(ids))).all() if ids else []
