@@ -29,6 +29,7 @@ goes as one ``INSERT … SELECT FROM unnest`` of array parameters instead
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any, Final
 
 import psycopg
@@ -110,14 +111,16 @@ def copy_new_rows(
     session.flush()
     ids: list[int] = []
     if with_ids and rows:
-        ids = sorted(session.scalars(_NEXT_IDS, {"table": target.name, "n": len(rows)}))
+        ids = sorted(session.scalar(_NEXT_IDS, {"table": target.name, "n": len(rows)}))
     _copy(session, target, sql.Identifier(target.name), columns, rows,
           "id" if with_ids else None, ids)
     return ids
 
 
+# One row holding the n ids as an array: fetched as 5,000 rows, they cost the writer more
+# than the statement (SQLAlchemy's row-by-row fetch; ~6 % of an import's CPU, docs/scaling.md).
 _NEXT_IDS = text(
-    "SELECT nextval(sequence) FROM pg_get_serial_sequence(:table, 'id') AS sequence, "
+    "SELECT array_agg(nextval(sequence)) FROM pg_get_serial_sequence(:table, 'id') AS sequence, "
     "generate_series(1, :n)"
 )
 
@@ -137,6 +140,9 @@ def _copy(
         if (convert := target.c[name].type._cached_bind_processor(dialect)) is not None
     ]
     names = (*columns, extra) if extra is not None else tuple(columns)
+    # a row's values in column order (itemgetter of one name gives the value, not a tuple)
+    pick: Callable[[Any], Any] = itemgetter(*columns) if columns else (lambda row: ())
+    several = len(columns) != 1
     driver: Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
     copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
         table, sql.SQL(", ").join(sql.Identifier(name) for name in names)
@@ -144,7 +150,7 @@ def _copy(
     try:
         with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
             for index, row in enumerate(rows):
-                values = [row[name] for name in columns]
+                values = list(pick(row)) if several else [pick(row)]
                 for position, to_db in processors:
                     values[position] = to_db(values[position])
                 if extra is not None:
