@@ -83,7 +83,7 @@ def _by_constructor(cls: type[Any]) -> Callable[[Any], tuple[Any, tuple[Any, ...
 # record. Rebuilt by their constructors (no validation runs there), a page of 5,000 CSV rows
 # unpickles in ~70 ms against ~230 ms to hash and parse it.
 for _cls in (SourceRecord, Page, ConnectorState, DossierRecord, ProgressRecord, DataFlag,
-             IdNumber, SupplementRecord, Failure, ClockAhead, StepReading, StepFlag, ClockEvent):
+             IdNumber, SupplementRecord, Failure, StepReading, StepFlag, ClockEvent):
     copyreg.pickle(_cls, _by_constructor(_cls))
 
 

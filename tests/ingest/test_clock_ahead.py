@@ -70,7 +70,7 @@ def _prepared(session: Session, records: list[SourceRecord]) -> Prepared:
 def _forged(prepared: Prepared) -> Prepared:
     """Every clock computed ahead, with its due an hour late."""
     assert prepared.clocks is not None
-    return replace(prepared, clocks=[None if c is None else replace(c, due_us=c.due_us + HOUR_US)
+    return replace(prepared, clocks=[None if c is None else c._replace(due_us=c.due_us + HOUR_US)
                                      for c in prepared.clocks])
 
 

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -47,9 +46,9 @@ from app.deadlines.store.steps import ReadableDossier, ReadableStep, StepReading
 from app.deadlines.store.sync import ClockSubject, DeadlineContext
 
 
-@dataclass(frozen=True, slots=True)
-class ClockAhead:
-    """What a new dossier's clock columns need that `now` does not change."""
+class ClockAhead(NamedTuple):
+    """What a new dossier's clock columns need that `now` does not change. A named tuple:
+    thousands cross the pipe per page, and a tuple unpickles at a third of a dataclass's cost."""
 
     received_at: datetime
     rule: ProcedureRule  # what it was computed with: the writer checks they still hold
