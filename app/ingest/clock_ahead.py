@@ -28,12 +28,20 @@ from app.deadlines.calendar.civil import CivilServiceCalendar
 from app.deadlines.hours import OfficeHoursSchedule
 from app.deadlines.rules import ProcedureRule
 from app.deadlines.store import repository as repo
-from app.deadlines.store.ahead import AheadItem, ClockAhead, clocks_ahead
+from app.deadlines.store.ahead import (
+    AheadItem,
+    ClockAhead,
+    clocks_ahead,
+    now_in_range,
+    usable,
+)
 from app.deadlines.store.loaders import load_calendar, load_office_hours
-from app.deadlines.store.sync import procedure_rule
+from app.deadlines.store.sync import DeadlineContext, procedure_rule
+from app.ingest.advance import advance, step_order
 from app.ingest.hashing import progress_hash
 from app.ingest.intake import Failure, Parsed
-from app.ingest.upsert import advance, step_order
+from app.ingest.new_rows import NewDossier
+from app.models import Procedure
 from connectors import DossierRecord, ProgressRecord
 
 
@@ -58,6 +66,15 @@ def load_snapshot(session: Session) -> ClockSnapshot:
         hours=hours, default_hours=schedules[None],
         overrides=load_calendar(session).overrides,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ClocksAhead:
+    """A page's clocks computed ahead by the read-ahead worker (`app.ingest.clock_ahead`),
+    by dossier code, and the calendar overrides they were computed with."""
+
+    overrides: tuple[CalendarOverride, ...]
+    by_code: dict[str, ClockAhead]
 
 
 @dataclass(slots=True)
@@ -111,4 +128,34 @@ def page_clocks(
     out: list[ClockAhead | None] = [None] * len(parsed)
     for position, clock in zip(positions, clocks_ahead(items, calendar, horizon), strict=True):
         out[position] = clock
+    return out
+
+
+def verified_clocks(
+    ahead: ClocksAhead | None, new_dossiers: Sequence[NewDossier], alone: set[str],
+    context: DeadlineContext, procedures: dict[int, Procedure], now: datetime,
+) -> dict[str, ClockAhead]:
+    """The writer's check: of ``new_dossiers`` (each new, not stored: the upsert created it),
+    those whose clock the worker computed as the writer would compute it now. The code is
+    ``alone`` in the page (so the dossier is the worker's record with its own steps), the
+    procedure's rule, the agency's office hours and the calendar are those in force now, and
+    every instant the worker read is at or before ``now``."""
+    if (ahead is None or not ahead.by_code or not now_in_range(now)
+            or ahead.overrides != context.calendar.overrides):
+        return {}
+    rules: dict[tuple[int, int], bool] = {}  # (procedure id, id of the worker's rule)
+    hours: dict[tuple[int, int], bool] = {}  # (agency id, id of the worker's hours)
+    out: dict[str, ClockAhead] = {}
+    for d in new_dossiers:
+        clock = ahead.by_code.get(d.code)
+        if (clock is None or d.code not in alone or clock.received_at != d.received_at
+                or not usable(clock, now)):
+            continue
+        rule_key, hours_key = (d.procedure_id, id(clock.rule)), (d.agency_id, id(clock.hours))
+        if rule_key not in rules:
+            rules[rule_key] = procedure_rule(procedures.get(d.procedure_id)) == clock.rule
+        if hours_key not in hours:
+            hours[hours_key] = context.schedule_for(d.agency_id) == clock.hours
+        if rules[rule_key] and hours[hours_key]:
+            out[d.code] = clock
     return out

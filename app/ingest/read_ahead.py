@@ -7,8 +7,11 @@ rules, the deadline engine and the writes do. In one process the first part alon
 the time of the COPY baseline (docs/scaling.md); here it runs in a worker process (spawned, so
 it shares no connection, lock or thread with this one) one page ahead: it prepares the next
 page while this process writes the current one, then waits, its message in the pipe, until
-this process asks for it. Each page arrives with its `Prepared` results. A thread cannot do
-this: the GIL lets one of them run at a time (tried and measured in round 1).
+this process asks for it. Each page arrives with its `Prepared` results; given the run's
+`ClockSnapshot`, these include the `now`-free part of the clock of every record that may be a
+new dossier alone in its page (`app.ingest.clock_ahead`), which the writer uses only where it
+still holds. A thread cannot do this: the GIL lets one of them run at a time (tried and
+measured in round 1).
 
 Nothing is lost on failure: the worker sends an error it meets (an unreadable file, a broken
 row the connector refuses) in the page stream, and the pages `ReadAhead.start` yields raise

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.deadlines.store.sync import Readings, load_context, refresh_deadlines
 from app.ingest import repository as repo
+from app.ingest.clock_ahead import ClocksAhead
 from app.ingest.intake import (
     Failure,
     Parsed,
@@ -35,7 +36,7 @@ from app.ingest.intake import (
     sender_agency,
 )
 from app.ingest.read_ahead import Prepared
-from app.ingest.upsert import BatchUpserter, ClocksAhead
+from app.ingest.upsert import BatchUpserter
 from app.models import QuarantineEntry
 from app.quality import service as quality
 from connectors import DossierRecord, ProgressRecord, SourceRecord

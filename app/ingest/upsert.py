@@ -21,31 +21,26 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Final, Literal
 
 from sqlalchemy.orm import Session
 
 from app.core.clock import to_local
-from app.deadlines.calendar import CalendarOverride
-from app.deadlines.status import ACTIVE, FINISHED, under_decree_118
-from app.deadlines.store.ahead import ClockAhead, finish_ahead, now_in_range, usable
-from app.deadlines.store.steps import (
-    FINISHED_STATUS_CONTRADICTED,
-    is_synthetic_finish,
-    step_status,
-)
+from app.deadlines.status import under_decree_118
+from app.deadlines.store.ahead import finish_ahead
 from app.deadlines.store.sync import (
     DeadlineContext,
     Readings,
     initial_clock_values,
-    procedure_rule,
 )
 from app.ingest import repository as repo
+from app.ingest.advance import advance, step_order, stored_as_of
+from app.ingest.clock_ahead import ClocksAhead, verified_clocks
 from app.ingest.hashing import progress_hash
 from app.ingest.new_rows import NewDossier
 from app.ingest.reference_rows import ReferenceRows
-from app.models import Dossier, DossierApplicant, Procedure
-from connectors import NO_STATUS, DataFlag, DossierRecord, ProgressRecord, progression_rank
+from app.models import Dossier, DossierApplicant
+from connectors import DataFlag, DossierRecord, ProgressRecord, progression_rank
 from connectors.portal.fields import format_portal_date
 
 Outcome = Literal["stored", "updated", "unchanged"]
@@ -60,63 +55,11 @@ def legal_basis(received_at: datetime) -> str:
     return NEW_BASIS if under_decree_118(to_local(received_at).date()) else OLD_BASIS
 
 
-def _stored_as_of(d: AnyDossier | Advancing) -> datetime:
-    return max(i for i in (d.newest_progress_at, d.received_at, d.finished_at, d.returned_at)
-               if i is not None)
-
-
 def _set(obj: Any, attr: str, value: Any) -> bool:
     if getattr(obj, attr) == value:
         return False
     setattr(obj, attr, value)
     return True
-
-
-def step_order(step: ProgressRecord) -> tuple[datetime, int, str]:
-    """The order a page's steps of one dossier are applied in."""
-    return (step.at, progression_rank(step.status), step.content)
-
-
-class Advancing(Protocol):
-    """What `advance` reads and moves: a stored or new dossier, or the read-ahead worker's
-    state of a new one (`app.ingest.clock_ahead`)."""
-
-    status: int
-    newest_progress_at: datetime | None
-    received_at: datetime
-    finished_at: datetime | None
-    returned_at: datetime | None
-
-
-def advance(d: Advancing, step: ProgressRecord) -> DataFlag | None:
-    """Move ``d``'s status and newest step instant by ``step``; the flag when a dossier
-    reported finished is worked on afterwards."""
-    status = step_status(step.status, step.content)
-    counts = status != NO_STATUS and not is_synthetic_finish(
-        status, step.content, step.at, d.status, d.received_at
-    )
-    flag = None
-    if counts and (step.at, progression_rank(status)) >= (
-        _stored_as_of(d), progression_rank(d.status)
-    ):
-        if d.status in FINISHED and status in ACTIVE:
-            # reported finished, yet worked on or waited for afterwards (TD.DichVuCong
-            # sends a dossier waiting for a supplement as "9")
-            flag = DataFlag(FINISHED_STATUS_CONTRADICTED, f"TrangThaiHoSo {d.status}",
-                            f"{format_portal_date(step.at)} {status}")
-        d.status = status
-    if d.newest_progress_at is None or step.at > d.newest_progress_at:
-        d.newest_progress_at = step.at
-    return flag
-
-
-@dataclass(frozen=True, slots=True)
-class ClocksAhead:
-    """A page's clocks computed ahead by the read-ahead worker (`app.ingest.clock_ahead`),
-    by dossier code, and the calendar overrides they were computed with."""
-
-    overrides: tuple[CalendarOverride, ...]
-    by_code: dict[str, ClockAhead]
 
 
 @dataclass(slots=True)
@@ -179,7 +122,7 @@ class BatchUpserter:
             changed = self._describe(dossier, record, raw_id, own)
             changed = self._apply_applicant(dossier, record) or changed
         if own is not None and (own, progression_rank(record.status)) >= (
-            _stored_as_of(dossier), progression_rank(dossier.status)
+            stored_as_of(dossier), progression_rank(dossier.status)
         ):
             for attr in ("status", "finished_at", "returned_at"):
                 changed = _set(dossier, attr, getattr(record, attr)) or changed
@@ -323,7 +266,8 @@ class BatchUpserter:
             if isinstance(event.dossier, NewDossier):
                 steps[event.dossier.code].append(event.step)
         procedures = {p.id: p for p in self.refs.procedures.values()}
-        ahead = self._clocks_ahead(context, procedures)
+        ahead = verified_clocks(self.ahead, self.new_dossiers, self.alone, context,
+                                procedures, self.now)
         rest = [d for d in self.new_dossiers if d.code not in ahead]
         clocks = dict(zip([d.code for d in rest], initial_clock_values(
             [(d, procedures.get(d.procedure_id), steps[d.code]) for d in rest],
@@ -340,30 +284,3 @@ class BatchUpserter:
         ids = repo.insert_dossiers(self.session, rows)
         for d in self.new_dossiers:
             d.id = ids[d.code]
-
-    def _clocks_ahead(
-        self, context: DeadlineContext, procedures: dict[int, Procedure]
-    ) -> dict[str, ClockAhead]:
-        """The new dossiers whose clock the worker computed ahead, as it would be computed
-        here: the dossier is new and its code alone in the page (so it is the worker's record
-        with its own steps), the rule, office hours and calendar are the ones in force now,
-        and every instant the worker read is at or before `now`."""
-        if (self.ahead is None or not self.ahead.by_code or not now_in_range(self.now)
-                or self.ahead.overrides != context.calendar.overrides):
-            return {}
-        rules: dict[tuple[int, int], bool] = {}  # (procedure id, id of the worker's rule)
-        hours: dict[tuple[int, int], bool] = {}  # (agency id, id of the worker's hours)
-        out: dict[str, ClockAhead] = {}
-        for d in self.new_dossiers:
-            clock = self.ahead.by_code.get(d.code)
-            if (clock is None or d.code not in self.alone or clock.received_at != d.received_at
-                    or not usable(clock, self.now)):
-                continue
-            rule_key, hours_key = (d.procedure_id, id(clock.rule)), (d.agency_id, id(clock.hours))
-            if rule_key not in rules:
-                rules[rule_key] = procedure_rule(procedures.get(d.procedure_id)) == clock.rule
-            if hours_key not in hours:
-                hours[hours_key] = context.schedule_for(d.agency_id) == clock.hours
-            if rules[rule_key] and hours[hours_key]:
-                out[d.code] = clock
-        return out
