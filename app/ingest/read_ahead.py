@@ -100,9 +100,15 @@ def prepare(
     parsed = [parse_one(record) for record in records]
     if snapshot is None or calendar is None:
         return Prepared(texts, [content_hash(text) for text in texts], parsed)
-    clocks = page_clocks(parsed, snapshot, calendar, datetime.now(UTC))
-    return Prepared(texts, [content_hash(text) for text in texts], parsed, clocks,
-                    snapshot.overrides)
+    hashes = [content_hash(text) for text in texts]
+    try:
+        clocks = page_clocks(parsed, snapshot, calendar, datetime.now(UTC))
+    except Exception:
+        # only an optimisation: the writer computes these clocks itself, and meets whatever
+        # this was where it meets it today (or never, for a dossier that turns out stored);
+        # the worker must not fail a run the writer would not fail
+        return Prepared(texts, hashes, parsed)
+    return Prepared(texts, hashes, parsed, clocks, snapshot.overrides)
 
 
 def _work(

@@ -22,7 +22,7 @@ from app.db.session import make_engine, make_session_factory
 from app.deadlines.calendar.civil import CivilServiceCalendar
 from app.deadlines.index import from_us
 from app.deadlines.store import ahead as ahead_module
-from app.ingest import upsert
+from app.ingest import read_ahead, upsert
 from app.ingest.clock_ahead import load_snapshot
 from app.ingest.read_ahead import Prepared, prepare
 from app.ingest.runs import run_pull
@@ -241,7 +241,7 @@ def test_the_worker_computed_clocks_store_what_one_process_stores(
 
     monkeypatch.setattr(upsert, "finish_ahead", counted)
     stored = []
-    for read_ahead in (False, True):
+    for ahead_on in (False, True):
         url = database_factory.create(backend)
         engine = make_engine(url)
         factory = make_session_factory(engine)
@@ -258,10 +258,29 @@ def test_the_worker_computed_clocks_store_what_one_process_stores(
                     s.commit()
 
         summary = run_pull(factory, MixedConnector(), lambda: NOW, on_page=calendar_changes,
-                           read_ahead=read_ahead)
+                           read_ahead=ahead_on)
         assert summary.succeeded, summary.error
         with factory() as s:
             stored.append(_clocks(s))
         engine.dispose()
     assert stored[1] == stored[0]
     assert sum(used) > 0  # page 1's new dossiers took the worker's clocks
+
+
+def test_an_error_computing_clocks_ahead_leaves_them_to_the_writer(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's clocks are an optimisation: an error there must not fail the run (the
+    writer computes the clock itself, and meets an error where it meets it today)."""
+    records = _page(dossier(_code(1)))
+    snapshot = load_snapshot(session)
+    session.rollback()
+
+    def broken(*_: Any) -> Any:
+        raise ValueError("a record the clock cannot read")
+
+    monkeypatch.setattr(read_ahead, "page_clocks", broken)
+    prepared = prepare(records, snapshot, CivilServiceCalendar(snapshot.overrides))
+    assert prepared.clocks is None and len(prepared.parsed) == 1
+    alone, helped = _without_and_with(session, records, prepared)
+    assert helped == alone
