@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from app.db.pg_unnest import insert_unnest
 
 
 def insert_new_rows(
@@ -37,3 +40,61 @@ def insert_new_rows(
         return []
     result = session.connection().execute(statement.returning(*returning), list(rows))
     return [tuple(row) for row in result]
+
+
+def insert_new_tuples(
+    session: Session,
+    model: type[Any],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    unique: Sequence[str] | None,
+    returning: Sequence[str] = (),
+    *,
+    as_is: frozenset[str] = frozenset(),
+) -> list[tuple[Any, ...]]:
+    """`insert_new_rows` for the scan's tens of thousands of rows, without SQLAlchemy's
+    per-row parameter work (a compiled parameter dict and a processor call per value, which
+    cost more than the insert): `rows` are tuples in `columns` order, each column's bind
+    processor runs once per value here, and the statement goes to the driver as text
+    (SQLite: multi-row VALUES pages; PostgreSQL: one ``unnest`` statement). The database
+    receives what `insert_new_rows` sends. `as_is` columns hold values already in the
+    database's form (JSON text the caller serialised). Returns the `returning` columns of the
+    rows actually inserted."""
+    if not rows:
+        return []
+    conflict = f"ON CONFLICT ({', '.join(unique)}) DO NOTHING" if unique else \
+        "ON CONFLICT DO NOTHING"
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        return insert_unnest(session, model, [dict(zip(columns, row, strict=True)) for row in rows],
+                             clause=conflict, returning=returning, as_is=as_is)
+    if dialect.name != "sqlite":  # pragma: no cover - SQLite and PostgreSQL only
+        raise RuntimeError(f"unsupported database dialect {dialect.name!r}")
+    table = model.__table__
+    by_column: list[Sequence[Any]] = []
+    for name, values in zip(columns, zip(*rows, strict=True), strict=True):
+        to_db = None if name in as_is else table.c[name].type._cached_bind_processor(dialect)
+        by_column.append(values if to_db is None else [to_db(value) for value in values])
+    converted = list(zip(*by_column, strict=True))
+    page = max(1, min(dialect.insertmanyvalues_page_size,
+                      dialect.insertmanyvalues_max_parameters // len(columns)))
+    # names are the model's own, quoted by the dialect; values travel as parameters only
+    quote = dialect.identifier_preparer.quote
+    head = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+            "VALUES ")
+    tail = f" {conflict}"
+    if returning:
+        tail += " RETURNING " + ", ".join(quote(c) for c in returning)
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    session.flush()  # as insert_new_rows: pending rows (foreign keys) go first
+    connection = session.connection()
+    inserted: list[tuple[Any, ...]] = []
+    for start in range(0, len(converted), page):
+        chunk = converted[start:start + page]
+        result = connection.exec_driver_sql(
+            head + ", ".join([one] * len(chunk)) + tail,
+            tuple(chain.from_iterable(chunk)),
+        )
+        if returning:
+            inserted.extend(tuple(row) for row in result)
+    return inserted

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 @lru_cache(maxsize=64)
 def _prepared(
     target: Table, columns: tuple[str, ...], clause: str, returning: tuple[str, ...],
-    dialect: Dialect,
+    dialect: Dialect, as_is: frozenset[str] = frozenset(),
 ) -> tuple[str, tuple[Callable[[Any], Any] | None, ...]]:
     preparer = dialect.identifier_preparer
     names = ", ".join(preparer.quote(name) for name in columns)
@@ -41,7 +41,10 @@ def _prepared(
                  f"SELECT * FROM unnest({arrays}) {clause}")
     if returning:
         statement += " RETURNING " + ", ".join(preparer.quote(name) for name in returning)
-    processors = tuple(target.c[name].type._cached_bind_processor(dialect) for name in columns)
+    processors = tuple(
+        None if name in as_is else target.c[name].type._cached_bind_processor(dialect)
+        for name in columns
+    )
     return statement, processors
 
 
@@ -52,12 +55,14 @@ def insert_unnest(
     *,
     clause: str = "",
     returning: Sequence[str] = (),
+    as_is: frozenset[str] = frozenset(),
 ) -> list[tuple[Any, ...]]:
     """INSERT ``rows`` (all with the same keys) into ``model``'s table as one statement;
     ``clause`` is what follows the SELECT (an ``ON CONFLICT …``, written with the table's
     column names and ``EXCLUDED``). Returns the ``returning`` columns of the rows written, in
-    no particular order. The session is flushed first, as the ORM statements this replaces
-    would have autoflushed."""
+    no particular order. ``as_is`` columns hold values already in the database's form (JSON
+    text serialised by the caller), given to the driver without the column's processor. The
+    session is flushed first, as the ORM statements this replaces would have autoflushed."""
     if not rows:
         return []
     target: Table = model.__table__
@@ -65,7 +70,7 @@ def insert_unnest(
     session.flush()
     connection = session.connection()
     statement, processors = _prepared(target, columns, clause, tuple(returning),
-                                      connection.dialect)
+                                      connection.dialect, as_is)
     arrays: list[list[Any]] = []
     for name, to_db in zip(columns, processors, strict=True):
         values = [row[name] for row in rows]
