@@ -90,20 +90,29 @@ def _recipients(value: Any) -> list[str]:
 
 def checked_payload(channel: str, payload: dict[str, Any]) -> dict[str, Any]:
     """The payload to store (NFC), or `ValidationFailed` saying what is wrong with it."""
+    return checked_payload_json(channel, payload)[0]
+
+
+def checked_payload_json(channel: str, payload: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """`checked_payload` and its JSON text as the outbox column stores it (``json.dumps``'s
+    defaults, as SQLAlchemy's JSON type and psycopg write it), serialised once: the size
+    limit is measured on that same text (a scan queues tens of thousands of messages)."""
     if channel not in CHANNELS:
         raise ValidationFailed(f"unknown channel {channel!r}; use one of {sorted(CHANNELS)}")
     if not isinstance(payload, dict):
         raise ValidationFailed("payload must be a JSON object")
     allow_personal = channel == "smtp" and payload.get("recipient_is_applicant") is True
     cleaned: dict[str, Any] = _normalise(payload, "", allow_personal)
-    try:
-        size = len(json.dumps(cleaned, ensure_ascii=False, allow_nan=False).encode("utf-8"))
-    except (TypeError, ValueError) as exc:
-        raise ValidationFailed(f"payload is not plain JSON: {exc}") from exc
-    if size > MAX_PAYLOAD_BYTES:
-        raise ValidationFailed(f"payload is {size} bytes; the limit is {MAX_PAYLOAD_BYTES}")
+    text = _json_text(cleaned)
+    if len(text) > MAX_PAYLOAD_BYTES:
+        # The limit counts UTF-8 bytes; the stored text escapes every non-ASCII character to
+        # at least as many bytes, so only a text over the limit needs its exact size.
+        size = len(json.dumps(cleaned, ensure_ascii=False).encode("utf-8"))
+        if size > MAX_PAYLOAD_BYTES:
+            raise ValidationFailed(f"payload is {size} bytes; the limit is {MAX_PAYLOAD_BYTES}")
     if channel == "smtp":
-        cleaned["to"] = _recipients(cleaned.get("to"))
+        addressed = cleaned.get("to")
+        cleaned["to"] = _recipients(addressed)
         subject = cleaned.get("subject")
         if not isinstance(subject, str) or not subject.strip():
             raise ValidationFailed("an smtp payload needs a non-empty 'subject'")
@@ -111,4 +120,13 @@ def checked_payload(channel: str, payload: dict[str, Any]) -> dict[str, Any]:
             raise ValidationFailed("the email subject must be one line")
         if not isinstance(cleaned.get("text"), str) or not cleaned["text"].strip():
             raise ValidationFailed("an smtp payload needs a plain-text body 'text'")
-    return cleaned
+        if isinstance(addressed, str):  # one address is stored as a list of one
+            text = _json_text(cleaned)
+    return cleaned, text
+
+
+def _json_text(cleaned: dict[str, Any]) -> str:
+    try:
+        return json.dumps(cleaned, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed(f"payload is not plain JSON: {exc}") from exc

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
-from app.db.bulk import insert_new_rows
+from app.db.bulk import insert_new_tuples
 from app.models.outbox import OutboxMessage
 
 
@@ -22,10 +22,29 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def insert_if_new(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert the rows whose idempotency key is new (one executemany); how many were."""
-    inserted = insert_new_rows(
-        session, OutboxMessage, rows, ["idempotency_key"], (OutboxMessage.id,)
+class NewMessage(NamedTuple):
+    """An outbox row to insert; `payload_json` is the checked payload's JSON text, stored as
+    it is (app/delivery/payloads.py serialised it once, for its size check too)."""
+
+    idempotency_key: str
+    kind: str
+    channel: str
+    payload_json: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+
+
+_NEW_MESSAGE_COLUMNS = ("idempotency_key", "kind", "channel", "payload", "status", "attempts",
+                        "next_attempt_at", "created_at")
+
+
+def insert_if_new(session: Session, rows: Sequence[NewMessage]) -> int:
+    """Insert the rows whose idempotency key is new (one statement per page); how many were."""
+    inserted = insert_new_tuples(
+        session, OutboxMessage, _NEW_MESSAGE_COLUMNS, rows, ("idempotency_key",), ("id",),
+        as_is=frozenset({"payload"}),
     )
     return len(inserted)
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.delivery import repository
-from app.delivery.payloads import Channel, checked_payload
+from app.delivery.payloads import Channel, checked_payload_json
 from app.models.outbox import OutboxMessage
 
 INTERRUPTED_SMTP = (
@@ -85,16 +85,10 @@ def enqueue_many(session: Session, messages: Sequence[Message], now: datetime) -
             raise ValidationFailed("idempotency key must be 1-128 characters")
         if not message.kind or len(message.kind) > 32:
             raise ValidationFailed("kind must be 1-32 characters")
-        rows.append({
-            "idempotency_key": message.key,
-            "kind": message.kind,
-            "channel": message.channel,
-            "payload": checked_payload(message.channel, message.payload),
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        })
+        payload_json = checked_payload_json(message.channel, message.payload)[1]
+        rows.append(repository.NewMessage(
+            message.key, message.kind, message.channel, payload_json, "pending", 0, now, now,
+        ))
     return repository.insert_if_new(session, rows)
 
 

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+import json
 import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import ValidationFailed
 from app.delivery import enqueue
+from app.delivery.payloads import MAX_PAYLOAD_BYTES, checked_payload_json
 from app.delivery.service import Message, enqueue_many
 from app.models.outbox import OutboxMessage
 
@@ -138,3 +140,31 @@ def test_one_bad_message_queues_none_of_its_batch(db_session: Session) -> None:
     with pytest.raises(ValidationFailed, match="idempotency key"):
         enqueue_many(db_session, batch, NOW)
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_the_size_limit_counts_utf8_bytes_not_the_escaped_stored_text(
+    db_session: Session,
+) -> None:
+    # "ệ" is 3 bytes in UTF-8 but 6 characters (\u1ec7) in the stored, ASCII-escaped text:
+    # the fast check on the stored text must not refuse what the byte limit allows
+    fits = {"text": "ệ" * 21_000}  # 63,000 bytes + the key
+    assert len(json.dumps(fits)) > MAX_PAYLOAD_BYTES
+    assert enqueue(db_session, key="k-fits", kind="notice.sent", channel="webhook",
+                   payload=fits, now=NOW)
+    too_big = {"text": "ệ" * 21_400}
+    size = len(json.dumps(too_big, ensure_ascii=False).encode("utf-8"))
+    with pytest.raises(ValidationFailed, match=f"payload is {size} bytes"):
+        enqueue(db_session, key="k-big", kind="notice.sent", channel="webhook",
+                payload=too_big, now=NOW)
+
+
+def test_the_stored_json_is_the_text_serialised_for_the_check(db_session: Session) -> None:
+    payload = {**FACTS, "reason": unicodedata.normalize("NFD", "quá hạn"), "n": 1.5}
+    cleaned, text = checked_payload_json("webhook", payload)
+    assert text == json.dumps(cleaned)  # what SQLAlchemy's JSON type would have written
+    enqueue(db_session, key="k-text", kind="notice.sent", channel="webhook", payload=payload,
+            now=NOW)
+    stored = db_session.scalars(select(cast(OutboxMessage.payload, Text))).one()
+    assert stored == text
+    _, email_text = checked_payload_json("smtp", _email())
+    assert json.loads(email_text)["to"] == ["cong.dan@example.vn"]  # one address: a list
