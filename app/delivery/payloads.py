@@ -125,8 +125,12 @@ def checked_payload_json(channel: str, payload: dict[str, Any]) -> tuple[dict[st
     return cleaned, text
 
 
+# json.dumps with an argument builds an encoder per call; this one gives json.dumps' text
+_ENCODER: Final = json.JSONEncoder(allow_nan=False)
+
+
 def _json_text(cleaned: dict[str, Any]) -> str:
     try:
-        return json.dumps(cleaned, allow_nan=False)
+        return _ENCODER.encode(cleaned)
     except (TypeError, ValueError) as exc:
         raise ValidationFailed(f"payload is not plain JSON: {exc}") from exc
