@@ -7,9 +7,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.db.bulk import update_many
 from app.deadlines.status import CLOSED, codes
 from app.models import (
     Agency,
@@ -96,19 +97,7 @@ def update_clock_columns(session: Session, rows: list[dict[str, Any]]) -> None:
     """One executemany UPDATE of the same columns for every row, each given by ``id`` and its
     ``received_at``: on PostgreSQL's monthly partitions (migration 0004) the receipt instant
     sends each row's UPDATE to its own partition instead of probing all of them."""
-    if not rows:
-        return
-    columns = [name for name in rows[0] if name not in ("id", "received_at")]
-    statement = (
-        update(Dossier)
-        .where(Dossier.id == bindparam("key_id"), Dossier.received_at == bindparam("key_received"))
-        .values({name: bindparam(name) for name in columns})
-    )
-    session.connection().execute(statement, [
-        {"key_id": row["id"], "key_received": row["received_at"],
-         **{name: row[name] for name in columns}}
-        for row in rows
-    ])
+    update_many(session, Dossier, ("id", "received_at"), rows)
 
 
 def may_have_moved(since: datetime, now: datetime, horizon: datetime) -> ColumnElement[bool]:
