@@ -60,10 +60,25 @@ def insert_new_tuples(
     receives what `insert_new_rows` sends. `as_is` columns hold values already in the
     database's form (JSON text the caller serialised). Returns the `returning` columns of the
     rows actually inserted."""
-    if not rows:
-        return []
     conflict = f"ON CONFLICT ({', '.join(unique)}) DO NOTHING" if unique else \
         "ON CONFLICT DO NOTHING"
+    return insert_tuples(session, model, columns, rows, conflict, returning, as_is=as_is)
+
+
+def insert_tuples(
+    session: Session,
+    model: type[Any],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    conflict: str = "",
+    returning: Sequence[str] = (),
+    *,
+    as_is: frozenset[str] = frozenset(),
+) -> list[tuple[Any, ...]]:
+    """`insert_new_tuples` with the ``ON CONFLICT …`` clause given (empty: a collision is an
+    IntegrityError, as a plain insert's)."""
+    if not rows:
+        return []
     dialect = session.get_bind().dialect
     if dialect.name == "postgresql":
         return insert_unnest(session, model, [dict(zip(columns, row, strict=True)) for row in rows],
@@ -82,7 +97,7 @@ def insert_new_tuples(
     quote = dialect.identifier_preparer.quote
     head = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
             "VALUES ")
-    tail = f" {conflict}"
+    tail = f" {conflict}" if conflict else ""
     if returning:
         tail += " RETURNING " + ", ".join(quote(c) for c in returning)
     one = "(" + ", ".join("?" * len(columns)) + ")"

@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, select
 from sqlalchemy.orm import Session
 
+from app.db.bulk import insert_tuples, update_many
 from app.deadlines import DeadlineResult
 from app.deadlines.explain_text import hours_text
 from app.deadlines.status import CLOSED
@@ -122,27 +123,27 @@ def _keep_states(session: Session, wanted: Mapping[int, State | None], now: date
     gone = [i for i, state in wanted.items() if state is None and i in stored]
     if gone:
         session.execute(delete(s).where(s.dossier_id.in_(gone)))
-    new: list[dict[str, Any]] = []
+    new: list[tuple[Any, ...]] = []
     changed: list[dict[str, Any]] = []
     for dossier_id, state in wanted.items():
         if state is None or stored.get(dossier_id) == state:
             continue
         position, unit, agency, due_at, classification = state
-        row = {"dossier_id": dossier_id, "position": position, "unit": unit[:255],
-               "agency": agency[:255], "due_at": due_at, "classification": classification,
-               "updated_at": now}
-        (changed if dossier_id in stored else new).append(row)
-    # Core executemany on the table: the ORM's bulk path costs a mapping step per row
-    table = cast(Table, DossierStepState.__table__)
-    if new:
-        session.connection().execute(insert(table), new)
-    if changed:  # by primary key: one executemany
-        columns = [name for name in changed[0] if name != "dossier_id"]
-        session.connection().execute(
-            update(table).where(table.c.dossier_id == bindparam("key_id"))
-            .values({name: bindparam(name) for name in columns}),
-            [{"key_id": row["dossier_id"], **{name: row[name] for name in columns}}
-             for row in changed])
+        if dossier_id in stored:
+            changed.append({"position": position, "unit": unit[:255], "agency": agency[:255],
+                            "due_at": due_at, "classification": classification,
+                            "updated_at": now, "dossier_id": dossier_id})
+        else:
+            new.append((dossier_id, position, unit[:255], agency[:255], due_at, classification,
+                        now))
+    # sent to the driver with each column converted once per value: SQLAlchemy's executemany
+    # builds a parameter dict per row (a first scan writes every open dossier's state)
+    insert_tuples(session, DossierStepState, _STATE_COLUMNS, new)
+    update_many(session, DossierStepState, ("dossier_id",), changed)
+
+
+_STATE_COLUMNS = ("dossier_id", "position", "unit", "agency", "due_at", "classification",
+                  "updated_at")
 
 
 def may_have_moved(horizon: datetime) -> ColumnElement[bool]:
