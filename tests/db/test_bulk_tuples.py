@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import Text, cast, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db.bulk import insert_new_rows, insert_new_tuples
+from app.db.bulk import insert_new_rows, insert_new_tuples, insert_tuples, update_many
 from app.models.outbox import OutboxMessage
 
 NOW = datetime(2025, 3, 3, 2, 0, 0, 123456, tzinfo=UTC)
@@ -54,3 +56,26 @@ def test_pages_beyond_the_parameter_limit_all_arrive(db_session: Session) -> Non
     inserted = insert_new_tuples(db_session, OutboxMessage, COLUMNS, rows, None, ("id",),
                                  as_is=frozenset({"payload"}))
     assert len(inserted) == 5000
+
+
+def test_update_many_writes_converted_values_to_the_keyed_rows_only(db_session: Session) -> None:
+    rows = [(key, "k", "webhook", "{}", "pending", 0, NOW, NOW) for key in ("a", "b", "c")]
+    insert_tuples(db_session, OutboxMessage, COLUMNS, rows)
+    later = (NOW + timedelta(hours=1)).astimezone(HANOI)  # stored as UTC, like the ORM's
+    update_many(db_session, OutboxMessage, ("idempotency_key", "status"), [
+        {"idempotency_key": "a", "status": "pending", "attempts": 2, "next_attempt_at": later},
+        {"idempotency_key": "c", "status": "sent", "attempts": 5, "next_attempt_at": later},
+    ])
+    db_session.expire_all()
+    by_key = {m.idempotency_key: m for m in db_session.scalars(select(OutboxMessage))}
+    assert (by_key["a"].attempts, by_key["a"].next_attempt_at) == (2, later)
+    assert by_key["a"].next_attempt_at.utcoffset() == timedelta(0)
+    assert by_key["b"].attempts == 0 and by_key["b"].next_attempt_at == NOW
+    assert by_key["c"].attempts == 0  # its status is not "sent": no row matched both keys
+
+
+def test_insert_tuples_without_a_conflict_clause_refuses_a_repeat(db_session: Session) -> None:
+    row = ("a", "k", "webhook", "{}", "pending", 0, NOW, NOW)
+    insert_tuples(db_session, OutboxMessage, COLUMNS, [row])
+    with pytest.raises(IntegrityError):
+        insert_tuples(db_session, OutboxMessage, COLUMNS, [row])
