@@ -17,6 +17,7 @@ retry a lost insert race see what they expect.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -24,6 +25,16 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+
+# "VARCHAR(64)", "CHAR(2)": a length the array's cast would enforce by cutting.
+_SIZED_TEXT = re.compile(r"(VARCHAR|CHAR|CHARACTER VARYING|CHARACTER)\(\d+\)")
+
+
+def _array_of(column_type: str) -> str:
+    """The array type a column's values travel as. An explicit cast to varchar(n) cuts a longer
+    value without a word; sent as text, the column's own assignment refuses it with an error,
+    as an INSERT of that value would."""
+    return "TEXT" if _SIZED_TEXT.fullmatch(column_type) else column_type
 
 
 @lru_cache(maxsize=64)
@@ -34,7 +45,7 @@ def _prepared(
     preparer = dialect.identifier_preparer
     names = ", ".join(preparer.quote(name) for name in columns)
     arrays = ", ".join(
-        f"%s::{target.c[name].type.compile(dialect=dialect)}[]" for name in columns
+        f"%s::{_array_of(target.c[name].type.compile(dialect=dialect))}[]" for name in columns
     )
     # identifiers quoted by the dialect, types the model's, the clause a caller's constant
     statement = (f"INSERT INTO {preparer.format_table(target)} ({names}) "  # noqa: S608

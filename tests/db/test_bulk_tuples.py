@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Text, cast, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.bulk import insert_new_rows, insert_new_tuples, insert_tuples, update_many
@@ -78,4 +78,16 @@ def test_insert_tuples_without_a_conflict_clause_refuses_a_repeat(db_session: Se
     row = ("a", "k", "webhook", "{}", "pending", 0, NOW, NOW)
     insert_tuples(db_session, OutboxMessage, COLUMNS, [row])
     with pytest.raises(IntegrityError):
+        insert_tuples(db_session, OutboxMessage, COLUMNS, [row])
+
+
+def test_a_value_longer_than_its_column_is_refused_not_cut(
+    db_session: Session, backend: str
+) -> None:
+    """PostgreSQL: `kind` is varchar(32). An explicit cast of the array to varchar(32)[] would
+    store the first 32 characters silently; the statement must fail as an INSERT would."""
+    if backend != "postgresql":
+        pytest.skip("SQLite stores strings whatever their declared length")
+    row = ("too-long", "k" * 33, "email", json.dumps(PAYLOAD), "pending", 0, NOW, NOW)
+    with pytest.raises(DataError, match="too long"):
         insert_tuples(db_session, OutboxMessage, COLUMNS, [row])
