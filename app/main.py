@@ -27,6 +27,7 @@ from app.dossiers.router import router as dossiers_router
 from app.forecast.router import router as forecast_router
 from app.health.router import router as health_router
 from app.ingest.dvcqg_router import router as dvcqg_router
+from app.ingest.lean_push import install_lean_push_routes
 from app.ingest.router import router as ingest_router
 from app.ingest.router import webhook_router
 from app.metrics.requests import RecordRequests
@@ -102,6 +103,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         pushed = router is webhook_router or router is dvcqg_router
         limit = settings.webhook_max_body_bytes if pushed else None
         app.include_router(router, max_body_size=limit)
+    # first: they take the most requests (the routers above stay, for the documentation)
+    install_lean_push_routes(app, settings.webhook_max_body_bytes)
     return app
 
 
