@@ -36,6 +36,7 @@ from starlette.requests import Request
 
 from app.core.clock import utcnow
 from app.core.errors import AppError
+from app.deadlines.store import context_cache
 from app.ingest.service import Delivered, IngestCounts, ingest_deliveries
 from app.ingest.webhook import Plan, complete, run_plan
 from app.senders import service as senders
@@ -47,6 +48,9 @@ log = logging.getLogger(__name__)
 MAX_GROUP: Final = 16
 #: The transaction-level advisory lock that orders the groups of every process on PostgreSQL.
 GROUP_LOCK: Final = 0x7474_6863_7075_7368  # "tthcpush"
+#: ... and the deadline context's version (app/deadlines/store/context_cache.py), in one statement
+GROUP_LOCK_SQL: Final = ("SELECT pg_advisory_xact_lock(:key), "
+                         "(SELECT version FROM reference_version WHERE id = 1)")
 #: How long a writer waits for a group to gather (see `GroupWriter._gather`).
 GATHER_SECONDS: Final = 0.01
 
@@ -164,7 +168,10 @@ def _one_group_at_a_time(session: Session) -> None:
     (`Lock/transactionid` on the dossier INSERT). Waiting before the first write costs
     nothing held; meanwhile the next group gathers."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": GROUP_LOCK})
+        # the deadline context's version rides along: while the calendar and office hours are
+        # unchanged the group reads neither (app/deadlines/store/context_cache.py)
+        row = session.execute(text(GROUP_LOCK_SQL), {"key": GROUP_LOCK}).one()
+        context_cache.note(session, row[1])
 
 
 class GroupWriter:

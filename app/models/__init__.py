@@ -22,6 +22,7 @@ from app.models.procedure_process import ProcedureProcess
 from app.models.quarantine import QuarantineEntry
 from app.models.rate_rollup import RateRollup, RateRollupDeferral
 from app.models.raw_record import RawRecord
+from app.models.reference_version import ReferenceVersion
 from app.models.scan_watermark import ScanWatermark
 from app.models.sender import Sender, SenderSession
 from app.models.webhook_delivery import WebhookDelivery
@@ -53,6 +54,7 @@ __all__ = [
     "RateRollup",
     "RateRollupDeferral",
     "RawRecord",
+    "ReferenceVersion",
     "ScanWatermark",
     "SchedulerHeartbeat",
     "Sender",

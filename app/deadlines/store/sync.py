@@ -29,7 +29,7 @@ from app.deadlines import (
 )
 from app.deadlines.batch import Subject, evaluate_many
 from app.deadlines.calendar.civil import CivilServiceCalendar
-from app.deadlines.store import repository
+from app.deadlines.store import context_cache, repository
 from app.deadlines.store.loaders import load_calendar, load_office_hours
 from app.deadlines.store.steps import ReadableDossier, ReadableStep, StepReading, read_steps
 from app.models import Dossier, DossierEvent, Procedure
@@ -48,11 +48,18 @@ class DeadlineContext:
         return self.schedules.get(agency_id) or self.schedules[None]
 
 
+def _load_tables(
+    session: Session,
+) -> tuple[CivilServiceCalendar, dict[int | None, OfficeHoursSchedule]]:
+    return load_calendar(session), load_office_hours(session)
+
+
 def load_context(session: Session) -> DeadlineContext:
     settings = get_settings()
+    calendar, schedules = context_cache.cached(session, _load_tables)
     return DeadlineContext(
-        calendar=load_calendar(session),
-        schedules=load_office_hours(session),
+        calendar=calendar,
+        schedules=dict(schedules),  # the cached one stays as read
         due_soon_hours=Decimal(str(settings.due_soon_working_hours)),
         mismatch_hours=Decimal(str(settings.mismatch_working_hours)),
     )
