@@ -10,7 +10,8 @@ dependency functions in the order FastAPI solves them (rate limit, then the body
 same endpoint function, and answers its reply as FastAPI does (the route's response field,
 JSON bytes). Refusals propagate as exceptions to the application's handlers, as before.
 A request whose query parameters FastAPI would refuse (422) is handed to the original app,
-so its answer, body and order of checks stay FastAPI's.
+so its answer, body and order of checks stay FastAPI's. `app.dependency_overrides` do not
+reach these three routes (nothing overrides their dependencies; the settings are the app's).
 """
 
 from __future__ import annotations
