@@ -29,12 +29,13 @@ def sqlite_url(workdir: Path, name: str) -> str:
 class PostgresDatabases:
     """Creates databases next to BENCH_POSTGRES_URL's and drops them all at the end."""
 
-    def __init__(self, admin_url: str) -> None:
+    def __init__(self, admin_url: str, prefix: str = "tthc_bench_") -> None:
         self.admin_url = admin_url
+        self.prefix = prefix
         self.names: list[str] = []
 
     def create(self) -> str:
-        name = f"tthc_bench_{uuid.uuid4().hex[:10]}"
+        name = f"{self.prefix}{uuid.uuid4().hex[:10]}"
         admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))

@@ -41,7 +41,8 @@ from app.demo import agency_rows
 from app.procedures.service import import_catalogue
 from app.rates.rollups import service as rollups
 from bench.db import ROOT, PostgresDatabases
-from bench.soak_load import Latencies, deliveries, read_pages, send_deliveries
+from bench.soak_failures import explain_failures
+from bench.soak_load import Failure, Latencies, deliveries, read_pages, send_deliveries
 from connectors.simulator.app import DEFAULT_TOKEN, create_simulator_app
 from connectors.simulator.dataset import Dataset, generate_dataset
 from connectors.simulator.faults import Faults
@@ -64,6 +65,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--portal-dossiers", type=int, default=3000,
                         help="dossiers the simulated portal serves to the scheduler's pulls")
     parser.add_argument("--out", type=Path, default=None, help="also write the lines as JSON")
+    parser.add_argument("--db-prefix", default="tthc_bench_",
+                        help="name prefix of the soak's database (it is dropped afterwards)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the database and the processes' logs afterwards")
     return parser.parse_args(argv)
@@ -73,7 +76,7 @@ def main(argv: list[str]) -> dict[str, Any]:
     args = parse(argv)
     console = Console(width=220)
     admin_url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_ADMIN_URL)
-    databases = PostgresDatabases(admin_url)
+    databases = PostgresDatabases(admin_url, prefix=args.db_prefix)
     url = databases.create()
     work = Path(tempfile.mkdtemp(prefix="tthc-soak-"))
     processes: list[subprocess.Popen[bytes]] = []
@@ -93,8 +96,11 @@ def main(argv: list[str]) -> dict[str, Any]:
         kept = f", logs in {work}" if args.keep else ""
         console.print(f"soak: {args.minutes:g} min, {args.rate:g} deliveries/s, {args.readers} "
                       f"readers, database {url.rsplit('/', 1)[-1]}{kept}")
-        lines, accepted = _run(args, base, token, pushed, processes, make_engine(url), console)
+        began = time.time()
+        lines, accepted, failed = _run(args, base, token, pushed, processes, make_engine(url),
+                                       console)
         check = {"accepted_deliveries": accepted, **_check(url, console)}
+        failures = explain_failures(failed, began, work / "serve.log", console)
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -108,7 +114,7 @@ def main(argv: list[str]) -> dict[str, Any]:
         if not args.keep:
             databases.drop_all()
             shutil.rmtree(work, ignore_errors=True)
-    report = {"lines": lines, "check": check}
+    report = {"lines": lines, "check": check, "failures": failures}
     if args.out is not None:
         args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return report
@@ -168,8 +174,8 @@ def _wait_ready(base: str) -> None:
 
 def _run(args: argparse.Namespace, base: str, token: str, pushed: list[dict[str, Any]],
          processes: list[subprocess.Popen[bytes]], engine: Engine,
-         console: Console) -> tuple[list[dict[str, Any]], int]:
-    """The windows' lines, and how many deliveries were accepted in all."""
+         console: Console) -> tuple[list[dict[str, Any]], int, list[Failure]]:
+    """The windows' lines, how many deliveries were accepted in all, and the failures."""
     stop, latencies = threading.Event(), Latencies()
     today = to_local(utcnow()).date()
     rates = {"from": (today.replace(day=1) - timedelta(days=180)).replace(day=1).isoformat(),
@@ -203,7 +209,7 @@ def _run(args: argparse.Namespace, base: str, token: str, pushed: list[dict[str,
     for line in lines:
         table.add_row(*[str(line[c]) for c in COLUMNS])
     console.print(table)
-    return lines, sum(line["webhook_ok"] for line in lines) + tail
+    return lines, sum(line["webhook_ok"] for line in lines) + tail, latencies.failures
 
 
 def _rss_mb(pid: int) -> float:

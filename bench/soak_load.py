@@ -72,19 +72,36 @@ def _life(payload: dict[str, Any]) -> Iterator[tuple[str, str, list[Any]]]:
     yield "DongBoHoSoMC", agency, [payload]
 
 
+@dataclass(frozen=True)
+class Failure:
+    """One failed request, as the soak reports it: status and the reply's error code and reason
+    (never its records), and the request id to find the server's log lines by."""
+
+    kind: str
+    at: float  # time.time() when the answer came
+    request_id: str
+    status: int | None  # None: no answer (a transport error)
+    error: str
+    reason: str
+    copy: int = 0  # a delivery: 0 the first send, n its n-th resend in a row
+
+
 @dataclass
 class Latencies:
-    """Response times and failures by kind of request, taken and reset once a window."""
+    """Response times and failures by kind of request, taken and reset once a window; every
+    failure is also kept whole (`failures`)."""
 
     seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    failures: list[Failure] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, kind: str, elapsed: float, ok: bool) -> None:
+    def add(self, kind: str, elapsed: float, failure: Failure | None) -> None:
         with self.lock:
             self.seconds[kind].append(elapsed)
-            if not ok:
+            if failure is not None:
                 self.errors[kind] += 1
+                self.failures.append(failure)
 
     def take(self) -> tuple[dict[str, list[float]], dict[str, int]]:
         with self.lock:
@@ -93,14 +110,31 @@ class Latencies:
         return seconds, errors
 
 
-def _timed(latencies: Latencies, kind: str, call: Callable[..., httpx.Response], path: str,
-           **kwargs: Any) -> None:
+def _timed(latencies: Latencies, kind: str, request_id: str,
+           call: Callable[..., httpx.Response], path: str, copy: int = 0, **kwargs: Any) -> None:
+    kwargs["headers"] = {**kwargs.get("headers", {}), "X-Request-ID": request_id}
     started = time.perf_counter()
+    failure: Failure | None = None
     try:
-        ok = call(path, **kwargs).status_code < 400
-    except httpx.HTTPError:
-        ok = False
-    latencies.add(kind, time.perf_counter() - started, ok)
+        response = call(path, **kwargs)
+        if response.status_code >= 400:
+            error, reason = _refusal(response)
+            failure = Failure(kind, time.time(), request_id, response.status_code, error,
+                              reason, copy)
+    except httpx.HTTPError as exc:
+        failure = Failure(kind, time.time(), request_id, None, type(exc).__name__, "", copy)
+    latencies.add(kind, time.perf_counter() - started, failure)
+
+
+def _refusal(response: httpx.Response) -> tuple[str, str]:
+    """The reply's error code and reason only: its other fields may echo the records."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "", ""
+    if not isinstance(body, dict):
+        return "", ""
+    return str(body.get("error", "")), str(body.get("reason", ""))[:300]
 
 
 def send_deliveries(base_url: str, secret: str, plan: Iterator[Delivery],
@@ -116,6 +150,7 @@ def send_deliveries(base_url: str, secret: str, plan: Iterator[Delivery],
             while not stop.is_set():
                 with lock:
                     number, (service, agency, records, resend) = next(sequence), next(plan)
+                copy = int(resend)
                 wait = started + number / rate - time.monotonic()
                 if wait > 0 and stop.wait(wait):
                     return
@@ -126,7 +161,8 @@ def send_deliveries(base_url: str, secret: str, plan: Iterator[Delivery],
                 signed_at = int(time.time()) - (2 if resend else 0)
                 headers = {"Content-Type": "application/json",
                            SIGNATURE_HEADER: sign(secret, body, signed_at)}
-                _timed(latencies, "webhook", client.post, WEBHOOK, content=body, headers=headers)
+                _timed(latencies, "webhook", f"soak-d{number}", client.post, WEBHOOK, copy=copy,
+                       content=body, headers=headers)
 
     return _start(work, workers, "delivery")
 
@@ -150,7 +186,8 @@ def read_pages(base_url: str, token: str, public_rates: dict[str, str], readers:
                 if stop.wait(think):
                     return
                 kind, path, params, headers = pages[turn % len(pages)]
-                _timed(latencies, kind, client.get, path, params=params, headers=headers)
+                _timed(latencies, kind, f"soak-r{offset}-{turn}", client.get, path,
+                       params=params, headers=headers)
 
     threads = [threading.Thread(target=work, args=(i,), name=f"reader-{i}", daemon=True)
                for i in range(readers)]
