@@ -65,6 +65,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--portal-dossiers", type=int, default=3000,
                         help="dossiers the simulated portal serves to the scheduler's pulls")
     parser.add_argument("--out", type=Path, default=None, help="also write the lines as JSON")
+    parser.add_argument("--server-log-level", default="WARNING",
+                        help="the serve and scheduler processes' log level (INFO adds the "
+                             "access lines the failed requests are matched with)")
     parser.add_argument("--db-prefix", default="tthc_bench_",
                         help="name prefix of the soak's database (it is dropped afterwards)")
     parser.add_argument("--keep", action="store_true",
@@ -88,7 +91,7 @@ def main(argv: list[str]) -> dict[str, Any]:
         portal = BackgroundServer(create_simulator_app(portal_data, Faults.none(),
                                                        token=DEFAULT_TOKEN)).start()
         port = free_port()
-        env = _environment(url, portal.url, work)
+        env = {**_environment(url, portal.url, work), "TTHC_LOG_LEVEL": args.server_log_level}
         processes.append(_spawn(["serve", "--port", str(port)], env, work / "serve.log"))
         processes.append(_spawn(["scheduler"], env, work / "scheduler.log"))
         base = f"http://127.0.0.1:{port}"

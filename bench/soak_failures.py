@@ -49,13 +49,21 @@ def explain_failures(failures: list[Failure], began: float, serve_log: Path,
 def _row(failure: Failure, began: float, entries: list[dict[str, Any]]) -> dict[str, Any]:
     own = [e for e in entries if e.get("request_id") == failure.request_id]
     near = own or [e for e in entries
-                   if e.get("level") in {"warning", "error", "critical"}
-                   and abs(e["_at"] - failure.at) <= NEARBY_SECONDS]
+                   if abs(e["_at"] - failure.at) <= NEARBY_SECONDS and _may_be_about(e, failure)]
     prefix = "" if own else "(near) "
     return {"s": round(failure.at - began, 1), "kind": failure.kind, "copy": failure.copy,
             "status": failure.status, "error": failure.error, "reason": failure.reason,
             "request_id": failure.request_id,
             "server_log": [prefix + _described(e) for e in near[:MAX_LOG_LINES]]}
+
+
+def _may_be_about(entry: dict[str, Any], failure: Failure) -> bool:
+    """A warning or an error, or an access line with the failure's status (uvicorn writes
+    those after the request's id is gone)."""
+    if entry.get("level") in {"warning", "error", "critical"}:
+        return True
+    return (entry.get("logger") == "uvicorn.access" and failure.status is not None
+            and f" {failure.status}" in str(entry.get("message")))
 
 
 def _described(entry: dict[str, Any]) -> str:

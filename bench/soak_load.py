@@ -29,7 +29,8 @@ IN_FLIGHT = 200
 RESEND_SHARE = 0.03
 
 
-Delivery = tuple[str, str, list[Any], bool]  # service, agency code, records, a resend
+# service, agency code, records, copy: 0 for a first send, n for the n-th resend in a row of it
+Delivery = tuple[str, str, list[Any], int]
 
 
 def deliveries(dossiers: list[dict[str, Any]], seed: int) -> Iterator[Delivery]:
@@ -39,6 +40,7 @@ def deliveries(dossiers: list[dict[str, Any]], seed: int) -> Iterator[Delivery]:
         waiting = iter(rng.sample(dossiers, len(dossiers)))
         active: list[Iterator[tuple[str, str, list[Any]]]] = []
         last: tuple[str, str, list[Any]] | None = None
+        resends = 0
         while True:
             while len(active) < IN_FLIGHT:
                 nxt = next(waiting, None)
@@ -48,15 +50,16 @@ def deliveries(dossiers: list[dict[str, Any]], seed: int) -> Iterator[Delivery]:
             if not active:
                 break
             if last is not None and rng.random() < RESEND_SHARE:
-                yield (*last, True)
+                resends += 1
+                yield (*last, resends)
                 continue
             pick = rng.randrange(len(active))
             item = next(active[pick], None)
             if item is None:
                 active.pop(pick)
                 continue
-            last = item
-            yield (*item, False)
+            last, resends = item, 0
+            yield (*item, 0)
 
 
 def _life(payload: dict[str, Any]) -> Iterator[tuple[str, str, list[Any]]]:
@@ -149,8 +152,7 @@ def send_deliveries(base_url: str, secret: str, plan: Iterator[Delivery],
         with httpx.Client(base_url=base_url, timeout=60) as client:
             while not stop.is_set():
                 with lock:
-                    number, (service, agency, records, resend) = next(sequence), next(plan)
-                copy = int(resend)
+                    number, (service, agency, records, copy) = next(sequence), next(plan)
                 wait = started + number / rate - time.monotonic()
                 if wait > 0 and stop.wait(wait):
                     return
@@ -158,7 +160,7 @@ def send_deliveries(base_url: str, secret: str, plan: Iterator[Delivery],
                                   ensure_ascii=False).encode("utf-8")
                 # a resend is signed anew, as a sender's retry is: a copy with the original's
                 # signature would be a replay, refused with 409
-                signed_at = int(time.time()) - (2 if resend else 0)
+                signed_at = int(time.time()) - (2 if copy else 0)
                 headers = {"Content-Type": "application/json",
                            SIGNATURE_HEADER: sign(secret, body, signed_at)}
                 _timed(latencies, "webhook", f"soak-d{number}", client.post, WEBHOOK, copy=copy,
