@@ -140,27 +140,41 @@ def _refusal(response: httpx.Response) -> tuple[str, str]:
     return str(body.get("error", "")), str(body.get("reason", ""))[:300]
 
 
+class SignatureTimes:
+    """The signature timestamp of each delivery in the plan's order. A resend is signed anew,
+    as a sender's retry is: a copy with an earlier copy's signature would be a replay, refused
+    with 409. The n-th resend in a row is signed 2n seconds before its first send: "now - 2"
+    for every resend gave two resends in a row, sent in the same second, the same signature
+    (the soak's one 409 a minute, docs/scaling.md)."""
+
+    def __init__(self) -> None:
+        self.first = 0
+
+    def next(self, copy: int, now: float) -> int:
+        if copy == 0:
+            self.first = int(now)
+        return self.first - 2 * copy
+
+
 def send_deliveries(base_url: str, secret: str, plan: Iterator[Delivery],
                     rate: float, workers: int, stop: threading.Event,
                     latencies: Latencies) -> list[threading.Thread]:
     """``workers`` threads sending the plan's deliveries at ``rate`` a second in total (a worker
     behind schedule sends at once; none sends ahead of it)."""
     lock, started = threading.Lock(), time.monotonic()
-    sequence = iter(range(10**12))
+    sequence, stamps = iter(range(10**12)), SignatureTimes()
 
     def work() -> None:
         with httpx.Client(base_url=base_url, timeout=60) as client:
             while not stop.is_set():
-                with lock:
+                with lock:  # the plan's order is the stamps' order
                     number, (service, agency, records, copy) = next(sequence), next(plan)
+                    signed_at = stamps.next(copy, time.time())
                 wait = started + number / rate - time.monotonic()
                 if wait > 0 and stop.wait(wait):
                     return
                 body = json.dumps(build_envelope(service, agency, records),
                                   ensure_ascii=False).encode("utf-8")
-                # a resend is signed anew, as a sender's retry is: a copy with the original's
-                # signature would be a replay, refused with 409
-                signed_at = int(time.time()) - (2 if copy else 0)
                 headers = {"Content-Type": "application/json",
                            SIGNATURE_HEADER: sign(secret, body, signed_at)}
                 _timed(latencies, "webhook", f"soak-d{number}", client.post, WEBHOOK, copy=copy,
