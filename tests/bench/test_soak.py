@@ -24,7 +24,7 @@ def test_a_short_soak(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     report = json.loads(out.read_text(encoding="utf-8"))
     lines, check = report["lines"], report["check"]
     assert len(lines) == 3 and all(set(COLUMNS) <= set(line) for line in lines)
-    assert sum(line["errors"] for line in lines) == 0
+    assert sum(line["errors"] for line in lines) == 0, report["failures"]
     assert sum(line["deliveries"] for line in lines) > 0
     # every accepted delivery is in the reception rows, once (the last in-flight ones included)
     assert check["deliveries_recorded"] == check["accepted_deliveries"]
