@@ -119,6 +119,13 @@ def test_on_postgresql_the_counted_rows_wait_for_the_count(
                         other.execute(update(Dossier).where(Dossier.id == ids[1])
                                       .values(due_at=AFTER_DUE))
                     other.rollback()
+                    # a column the rollup does not watch: only the dossier's own row lock
+                    # (not the rollup rows counted out) can make this writer wait
+                    other.execute(text("SET lock_timeout = '200ms'"))
+                    with pytest.raises(OperationalError, match="lock timeout"):
+                        other.execute(update(Dossier).where(Dossier.id == ids[2])
+                                      .values(escalated=True))
+                    other.rollback()
                     other.execute(update(Dossier).where(Dossier.id == ids[5])  # not counted: free
                                   .values(due_at=AFTER_DUE))
                     other.commit()
