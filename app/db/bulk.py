@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.db.pg_unnest import insert_unnest
+from app.db.pg_unnest import in_database_form, insert_unnest_columns
 
 
 def insert_new_rows(
@@ -80,17 +80,15 @@ def insert_tuples(
     if not rows:
         return []
     dialect = session.get_bind().dialect
+    by_column = list(zip(*rows, strict=True))
     if dialect.name == "postgresql":
-        return insert_unnest(session, model, [dict(zip(columns, row, strict=True)) for row in rows],
-                             clause=conflict, returning=returning, as_is=as_is)
+        return insert_unnest_columns(session, model, columns, by_column, clause=conflict,
+                                     returning=returning, as_is=as_is)
     if dialect.name != "sqlite":  # pragma: no cover - SQLite and PostgreSQL only
         raise RuntimeError(f"unsupported database dialect {dialect.name!r}")
     table = model.__table__
-    by_column: list[Sequence[Any]] = []
-    for name, values in zip(columns, zip(*rows, strict=True), strict=True):
-        to_db = None if name in as_is else table.c[name].type._cached_bind_processor(dialect)
-        by_column.append(values if to_db is None else [to_db(value) for value in values])
-    converted = list(zip(*by_column, strict=True))
+    converted = list(zip(*in_database_form(table, columns, by_column, dialect, as_is),
+                         strict=True))
     page = max(1, min(dialect.insertmanyvalues_page_size,
                       dialect.insertmanyvalues_max_parameters // len(columns)))
     # names are the model's own, quoted by the dialect; values travel as parameters only
@@ -136,9 +134,7 @@ def update_many(
     statement = (f"UPDATE {quote(table.name)} SET "  # noqa: S608
                  + ", ".join(f"{quote(name)} = {mark}" for name in columns)
                  + " WHERE " + " AND ".join(f"{quote(name)} = {mark}" for name in keys))
-    by_column: list[Sequence[Any]] = []
-    for name in (*columns, *keys):
-        values = [row[name] for row in rows]
-        to_db = table.c[name].type._cached_bind_processor(dialect)
-        by_column.append(values if to_db is None else [to_db(value) for value in values])
+    names = (*columns, *keys)
+    by_column = in_database_form(table, names, [[row[name] for row in rows] for name in names],
+                                 dialect)
     session.connection().exec_driver_sql(statement, list(zip(*by_column, strict=True)))

@@ -18,7 +18,7 @@ retry a lost insert race see what they expect.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -40,8 +40,8 @@ def _array_of(column_type: str) -> str:
 @lru_cache(maxsize=64)
 def _prepared(
     target: Table, columns: tuple[str, ...], clause: str, returning: tuple[str, ...],
-    dialect: Dialect, as_is: frozenset[str] = frozenset(),
-) -> tuple[str, tuple[Callable[[Any], Any] | None, ...]]:
+    dialect: Dialect,
+) -> str:
     preparer = dialect.identifier_preparer
     names = ", ".join(preparer.quote(name) for name in columns)
     arrays = ", ".join(
@@ -52,11 +52,21 @@ def _prepared(
                  f"SELECT * FROM unnest({arrays}) {clause}")
     if returning:
         statement += " RETURNING " + ", ".join(preparer.quote(name) for name in returning)
-    processors = tuple(
-        None if name in as_is else target.c[name].type._cached_bind_processor(dialect)
-        for name in columns
-    )
-    return statement, processors
+    return statement
+
+
+def in_database_form(
+    table: Table, columns: Sequence[str], by_column: Sequence[Sequence[Any]], dialect: Dialect,
+    as_is: frozenset[str] = frozenset(),
+) -> list[Sequence[Any]]:
+    """Each column's values through its type's bind processor, run here once per value (what
+    the ORM would send: UTC instants, JSON text); ``as_is`` columns hold values already in
+    the database's form."""
+    converted: list[Sequence[Any]] = []
+    for name, values in zip(columns, by_column, strict=True):
+        to_db = None if name in as_is else table.c[name].type._cached_bind_processor(dialect)
+        converted.append(values if to_db is None else [to_db(value) for value in values])
+    return converted
 
 
 def insert_unnest(
@@ -76,15 +86,30 @@ def insert_unnest(
     session is flushed first, as the ORM statements this replaces would have autoflushed."""
     if not rows:
         return []
-    target: Table = model.__table__
     columns = tuple(rows[0])
+    return insert_unnest_columns(session, model, columns,
+                                 [[row[name] for row in rows] for name in columns],
+                                 clause=clause, returning=returning, as_is=as_is)
+
+
+def insert_unnest_columns(
+    session: Session,
+    model: type[Any],
+    columns: Sequence[str],
+    by_column: Sequence[Sequence[Any]],
+    *,
+    clause: str = "",
+    returning: Sequence[str] = (),
+    as_is: frozenset[str] = frozenset(),
+) -> list[tuple[Any, ...]]:
+    """`insert_unnest` of values given column by column (``by_column[i]`` holds every row's
+    value of ``columns[i]``)."""
+    target: Table = model.__table__
     session.flush()
     connection = session.connection()
-    statement, processors = _prepared(target, columns, clause, tuple(returning),
-                                      connection.dialect, as_is)
-    arrays: list[list[Any]] = []
-    for name, to_db in zip(columns, processors, strict=True):
-        values = [row[name] for row in rows]
-        arrays.append(values if to_db is None else [to_db(value) for value in values])
-    result = connection.exec_driver_sql(statement, tuple(arrays))
+    statement = _prepared(target, tuple(columns), clause, tuple(returning), connection.dialect)
+    arrays = in_database_form(target, columns, by_column, connection.dialect, as_is)
+    # psycopg sends a list as an array, a tuple as a record
+    result = connection.exec_driver_sql(
+        statement, tuple(a if isinstance(a, list) else list(a) for a in arrays))
     return [tuple(row) for row in result] if returning else []
