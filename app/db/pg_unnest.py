@@ -18,13 +18,15 @@ retry a lost insert race see what they expect.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+
+from app.db.types import UTCDateTime
 
 # "VARCHAR(64)", "CHAR(2)": a length the array's cast would enforce by cutting.
 _SIZED_TEXT = re.compile(r"(VARCHAR|CHAR|CHARACTER VARYING|CHARACTER)\(\d+\)")
@@ -64,9 +66,30 @@ def in_database_form(
     the database's form."""
     converted: list[Sequence[Any]] = []
     for name, values in zip(columns, by_column, strict=True):
-        to_db = None if name in as_is else table.c[name].type._cached_bind_processor(dialect)
-        converted.append(values if to_db is None else [to_db(value) for value in values])
+        column_type = table.c[name].type
+        to_db = None if name in as_is else column_type._cached_bind_processor(dialect)
+        if to_db is None:
+            converted.append(values)
+        elif isinstance(column_type, UTCDateTime):
+            converted.append(_instants(to_db, values))
+        else:
+            converted.append([to_db(value) for value in values])
     return converted
+
+
+def _instants(to_db: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
+    """A column of instants converted once per distinct instant: a scan's page repeats its
+    `now` in every row (recorded, created, classified as of) and a dossier's due in each of
+    its facts. Equal instants convert to equal values whatever their offset (UTC text or a
+    UTC datetime), and a naive value equals no aware one, so it still reaches `to_db`."""
+    done: dict[Any, Any] = {}
+    out = []
+    for value in values:
+        found = done.get(value)
+        if found is None:
+            found = done[value] = to_db(value)
+        out.append(found)
+    return out
 
 
 def insert_unnest(

@@ -57,10 +57,9 @@ class UTCDateTime(TypeDecorator[datetime]):
             if value.tzinfo is not UTC:
                 value = self.process_bind_param(value, dialect)
                 assert value is not None
-            return (
-                f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
-                f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}"
-            )
+            # "YYYY-MM-DD HH:MM:SS.ffffff" (year zero-padded to four digits, microseconds
+            # always shown), cut before any "+00:00": one C call instead of seven formats
+            return value.isoformat(" ", "microseconds")[:26]
 
         return process
 

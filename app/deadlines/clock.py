@@ -48,7 +48,12 @@ def processing_time_us(processing_time: ProcessingTime) -> int:
 
 def hours_of(us: int) -> Decimal:
     """Working microseconds as hours, exact to the second, for display and arithmetic."""
+    if not us:  # most of a scan's open steps: no pause, no overrun (Decimals are immutable)
+        return _NO_HOURS
     return (Decimal(us) / US_PER_HOUR).quantize(Decimal("0.0001")).normalize()
+
+
+_NO_HOURS = (Decimal(0) / US_PER_HOUR).quantize(Decimal("0.0001")).normalize()
 
 
 class WorkingClock:

@@ -48,6 +48,8 @@ def test_naive_instant_is_refused(db_session: Session) -> None:
     datetime(2026, 2, 16, 8, 0, tzinfo=ICT),
     datetime(2025, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
     datetime(1999, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=-5))),
+    datetime(2026, 3, 1, 0, 0, tzinfo=UTC),  # no microseconds: still written as .000000
+    datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),  # a three-digit year: zero-padded
     None,
 ])
 def test_the_sqlite_bind_writes_what_the_generic_chain_writes(value: datetime | None) -> None:

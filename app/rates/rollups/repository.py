@@ -10,12 +10,14 @@ row's value columns.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -236,15 +238,24 @@ def add_counts(session: Session, ids: list[int], sign: int) -> set[int]:
     """Count these dossiers, as stored now, into the rollup (`sign` 1) or out of it (-1): one
     grouped upsert, what the UPDATE trigger's per-row upserts add up to. Returns the agencies
     of the rows it changed."""
-    dialect = session.get_bind().dialect.name
-    source = signature_select(dialect, Dossier.id.in_(ids), sign)
+    statement = _add_counts_statement(session.get_bind().dialect.name, sign)
+    # Core execution: given parameters, the ORM would take an INSERT for a bulk insert
+    return set(session.connection().execute(statement, {"ids": ids}).scalars())
+
+
+@lru_cache(maxsize=8)
+def _add_counts_statement(dialect: str, sign: int) -> Any:
+    """`add_counts`' upsert, built once per dialect and sign with the ids as an expanding
+    parameter: the scan runs it twice a batch, and building the signature's expression tree
+    and its cache key each time cost as much as SQLite's grouping."""
+    source = signature_select(dialect, Dossier.id.in_(bindparam("ids", expanding=True)), sign)
     upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RateRollup)
     statement = upsert.from_select(list(KEYS + VALUES), source)
     statement = statement.on_conflict_do_update(
         index_elements=list(KEYS),
         set_={v: getattr(RateRollup, v) + getattr(statement.excluded, v) for v in VALUES},
     )
-    return set(session.scalars(statement.returning(RateRollup.agency_id)))
+    return statement.returning(RateRollup.agency_id)
 
 
 def lock_dossiers(session: Session, ids: list[int]) -> None:
