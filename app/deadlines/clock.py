@@ -112,17 +112,23 @@ class WorkingClock:
                 index = self.grow(index)
 
     def advance(self, start: datetime, working_us: int) -> datetime:
-        index = self._index_around(start)
+        t = to_us(start)  # once: a scan's step engine advances every open step
+        index = self._index
+        if index is None or not index.contains(t):
+            index = self._index_around(start)
         while True:
             try:
-                return from_us(index.advance_one(to_us(start), working_us))
+                return from_us(index.advance_one(t, working_us))
             except OutOfIndexRange:
                 index = self.grow(index)
 
     def working_between(self, a: datetime, b: datetime) -> int:
         """Working microseconds from a to b; negative when b is before a."""
-        index = self._index_around(a, b)
-        return index.elapsed_one(to_us(b)) - index.elapsed_one(to_us(a))
+        ta, tb = to_us(a), to_us(b)
+        index = self._index
+        if index is None or not (index.contains(ta) and index.contains(tb)):
+            index = self._index_around(a, b)
+        return index.elapsed_one(tb) - index.elapsed_one(ta)
 
     def end_of_working_day(self, day: date) -> datetime:
         """End of the last session of the first working day on or after `day`."""
