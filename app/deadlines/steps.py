@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -120,6 +120,13 @@ class StepInputs:
     agency_of_unit: Mapping[str, str]  # folded unit name -> agency it belongs to (other agencies)
     online: bool = False
     due_soon_hours: Decimal = Decimal(8)
+    # the process's matcher, found once here rather than for every dossier's timeline (a
+    # scan times tens of thousands of dossiers sharing a few StepInputs: hashing the
+    # process's steps to look it up each time cost more than the look-up saved)
+    matcher: _Process = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "matcher", _Process.of(tuple(self.process)))
 
 
 def step_timeline(
@@ -139,7 +146,7 @@ def step_timeline(
     """
     as_of = result.as_of
     ordered = sorted((r for r in records if r.at <= as_of), key=lambda r: (r.at, r.rank))
-    process = _Process.of(tuple(inputs.process))
+    process = inputs.matcher
     pauses = _Pauses(result.pauses)
     steps: list[StepSpan] = []
     cursor, previous_end = 0, None

@@ -45,27 +45,40 @@ def _nfc_key(key: str) -> str:
     return unicodedata.normalize("NFC", key)
 
 
+@lru_cache(maxsize=256)
+def _checked_keys(keys: tuple[Any, ...], path: str, allow_personal: bool) -> tuple[str, ...]:
+    """A dict's keys as stored (NFC), or the error of the first one refused: not a string,
+    or a phone or ID number where those are not allowed. A refusal is raised, never cached;
+    only string keys are remembered (a non-string key is refused), so no key of another type
+    that compares equal (1 and True) can share an entry."""
+    for key in keys:
+        if not isinstance(key, str):
+            raise ValidationFailed(f"payload key {key!r} at {path} is not a string")
+        if not allow_personal and _is_personal_number_key(key):
+            raise ValidationFailed(
+                f"payload field {path}{key} looks like a phone or ID number; only an email "
+                "to the applicant may carry it",
+                field=f"{path}{key}",
+            )
+    return tuple(_nfc_key(key) for key in keys)
+
+
 def _normalise(value: Any, path: str, allow_personal: bool) -> Any:
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
     if isinstance(value, dict):
         result: dict[str, Any] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValidationFailed(f"payload key {key!r} at {path} is not a string")
-            if not allow_personal and _is_personal_number_key(key):
-                raise ValidationFailed(
-                    f"payload field {path}{key} looks like a phone or ID number; only an email "
-                    "to the applicant may carry it",
-                    field=f"{path}{key}",
-                )
+        # the keys are checked once per shape: a scan queues tens of thousands of payloads
+        # with the same few sets of keys
+        names = _checked_keys(tuple(value), path, allow_personal)
+        for key, name, item in zip(value, names, value.values(), strict=True):
             # strings and scalars here, without a call (and a path) each: a scan checks a
             # few hundred thousand flat values
             if isinstance(item, str):
                 item = unicodedata.normalize("NFC", item)
             elif isinstance(item, dict | list):
                 item = _normalise(item, f"{path}{key}.", allow_personal)
-            result[_nfc_key(key)] = item
+            result[name] = item
         return result
     if isinstance(value, list):
         return [_normalise(item, f"{path}[{index}].", allow_personal)
