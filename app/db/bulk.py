@@ -114,12 +114,14 @@ def insert_tuples(
 
 
 def update_many(
-    session: Session, model: type[Any], keys: Sequence[str], rows: Sequence[dict[str, Any]]
+    session: Session, model: type[Any], keys: Sequence[str], rows: Sequence[dict[str, Any]],
+    columns: Sequence[str] | None = None,
 ) -> None:
-    """One executemany ``UPDATE … SET <the rows' other names> WHERE <keys> = …`` (every row
-    with the same names), sent to the driver as text with each column's bind processor run
-    here once per value: SQLAlchemy's executemany builds a parameter dict and calls a
-    processor per value, which for the scan's first pass cost more than the UPDATE."""
+    """One executemany ``UPDATE … SET <columns> WHERE <keys> = …`` (``columns``: by default
+    the rows' other names, every row with the same names; given, the rows may hold more),
+    sent to the driver as text with each column's bind processor run here once per value:
+    SQLAlchemy's executemany builds a parameter dict and calls a processor per value, which
+    for the scan's first pass cost more than the UPDATE."""
     if not rows:
         return
     dialect = session.get_bind().dialect
@@ -128,7 +130,8 @@ def update_many(
         raise RuntimeError(f"unsupported parameter style {dialect.paramstyle!r}")
     mark = marks[dialect.paramstyle]
     table = model.__table__
-    columns = [name for name in rows[0] if name not in keys]
+    if columns is None:
+        columns = [name for name in rows[0] if name not in keys]
     quote = dialect.identifier_preparer.quote
     # names are the model's own, quoted by the dialect; values travel as parameters only
     statement = (f"UPDATE {quote(table.name)} SET "  # noqa: S608

@@ -183,11 +183,11 @@ def scan_batch(
     return counts
 
 
-def _write_clock(session: Session, rows: list[dict[str, Any]]) -> None:
+def _write_clock(session: Session, rows: list[dict[str, Any]], columns: list[str]) -> None:
     """The batch's clock UPDATE, counted into the rate rollup with two grouped statements
     rather than by its row trigger (a first scan rewrites every open dossier)."""
     with rollups.counted_in_bulk(session, [row["id"] for row in rows]):
-        clock_repository.update_clock_columns(session, rows)
+        clock_repository.update_clock_columns(session, rows, columns)
 
 
 def _classify_count(counts: ScanCounts, result: DeadlineResult) -> None:

@@ -74,6 +74,19 @@ def test_update_many_writes_converted_values_to_the_keyed_rows_only(db_session: 
     assert by_key["c"].attempts == 0  # its status is not "sent": no row matched both keys
 
 
+def test_update_many_writes_only_the_columns_named(db_session: Session) -> None:
+    """Given `columns`, the rows may carry more names (refresh_deadlines hands its full rows
+    over and names the columns some dossier's value moved in): the others are not written."""
+    insert_tuples(db_session, OutboxMessage, COLUMNS, [("a", "k", "webhook", "{}", "pending",
+                                                        0, NOW, NOW)])
+    update_many(db_session, OutboxMessage, ("idempotency_key",), [
+        {"idempotency_key": "a", "attempts": 3, "status": "failed", "kind": "other"},
+    ], ["attempts"])
+    db_session.expire_all()
+    message = db_session.scalars(select(OutboxMessage)).one()
+    assert (message.attempts, message.status, message.kind) == (3, "pending", "k")
+
+
 def test_insert_tuples_without_a_conflict_clause_refuses_a_repeat(db_session: Session) -> None:
     row = ("a", "k", "webhook", "{}", "pending", 0, NOW, NOW)
     insert_tuples(db_session, OutboxMessage, COLUMNS, [row])

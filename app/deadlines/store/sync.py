@@ -199,7 +199,7 @@ def refresh_deadlines(
     readings: Readings | None = None,
     events_out: dict[int, list[DossierEvent]] | None = None,
     more_columns: Callable[[Dossier, DeadlineResult], dict[str, Any]] | None = None,
-    write: Callable[[Session, list[dict[str, Any]]], None] | None = None,
+    write: Callable[[Session, list[dict[str, Any]], list[str]], None] | None = None,
 ) -> list[DeadlineResult]:
     """Recompute the clock state of these dossiers as of `now` (flushes, never commits).
     `events_out` receives the progress records read, by dossier id (the scan's steps reuse
@@ -243,10 +243,9 @@ def refresh_deadlines(
             written.update(dict.fromkeys(moved))
             _follow(dossier, moved)
     # A column no dossier's value moved in is left out of the UPDATE (on a first scan: the
-    # status, finish and pause columns), which writes the same rows with fewer parameters.
-    rows = [{"id": row["id"], "received_at": row["received_at"],
-             **{key: row[key] for key in written}} for row in changes]
-    (write or repository.update_clock_columns)(session, rows)
+    # status, finish and pause columns), which writes the same rows with fewer parameters;
+    # the rows keep every column, the writer takes those named.
+    (write or repository.update_clock_columns)(session, changes, list(written))
     return [result for result, _ in evaluated]
 
 
