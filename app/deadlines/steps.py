@@ -103,7 +103,8 @@ class _Pauses:
         return due
 
 
-def _allotment(step: ProcessStep | None, online: bool) -> Decimal | None:
+def allotment(step: ProcessStep | None, online: bool) -> Decimal | None:
+    """A catalogue step's allotted working hours (its online ones for an online dossier)."""
     if step is None:
         return None
     if online and step.online_working_hours is not None:
@@ -202,7 +203,7 @@ def _finished(
     inputs: StepInputs,
 ) -> StepSpan:
     step = process.steps[matched] if matched is not None else None
-    allotted = _allotment(step, inputs.online)
+    allotted = allotment(step, inputs.online)
     due: datetime | None
     due_basis: DueBasis
     if record.due_at is not None:
@@ -244,9 +245,7 @@ def _open(
     light: bool = False,
 ) -> StepSpan:
     step = process.steps[held] if held < len(process.steps) else None
-    unit = step.units[0] if step is not None and step.units else UNKNOWN_UNIT
-    agency = _agency(unit, step, inputs) if step is not None else inputs.home_agency
-    allotted = _allotment(step, inputs.online)
+    allotted = allotment(step, inputs.online)
     now = result.as_of
     due = None
     if allotted is not None:
@@ -258,17 +257,40 @@ def _open(
         paused_us = pauses.inside(clock, start, now)
         span_us = max(clock.working_between(start, now), 0)
     left_us = overrun_us = 0
-    classification: StepClass
     if due is not None:
         left_us = clock.working_between(measured, due)
         if measured > due and not light:
             overrun_us = max(clock.working_between(due, measured) - pauses.inside(clock, due,
                                                                                    measured), 0)
+    return open_span(n, start, basis, step, due, inputs, result, left_us=left_us,
+                     span_us=span_us, paused_us=paused_us, overrun_us=overrun_us)
+
+
+def open_span(
+    n: int,
+    start: datetime,
+    basis: StartBasis,
+    step: ProcessStep | None,
+    due: datetime | None,
+    inputs: StepInputs,
+    result: DeadlineResult,
+    *,
+    left_us: int,
+    span_us: int = 0,
+    paused_us: int = 0,
+    overrun_us: int = 0,
+) -> StepSpan:
+    """The open step held by catalogue `step` (None: a unit the process does not list) from
+    `start`, its due and working times worked out: its unit, agency and class."""
+    unit = step.units[0] if step is not None and step.units else UNKNOWN_UNIT
+    agency = _agency(unit, step, inputs) if step is not None else inputs.home_agency
+    allotted = allotment(step, inputs.online)
+    classification: StepClass
     if result.paused:
         classification = "paused"
     elif due is None:
         classification = "no_due"
-    elif now > due:
+    elif result.as_of > due:
         classification = "overdue"
     elif left_us <= int(inputs.due_soon_hours * US_PER_HOUR):
         classification = "due_soon"

@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 from app.db.bulk import insert_tuples, update_many
 from app.deadlines import DeadlineResult
 from app.deadlines.explain_text import hours_text
+from app.deadlines.open_steps import without_records
 from app.deadlines.status import CLOSED
 from app.deadlines.step_types import StepSpan
 from app.deadlines.steps import worst_step
-from app.deadlines.store.step_sync import StepContext, timeline_of
+from app.deadlines.store.step_sync import StepContext, open_steps_without_records, timeline_of
 from app.delivery.service import Message
 from app.models import Dossier, DossierEvent, DossierStepState
 from app.scan import repository
@@ -73,9 +74,16 @@ def find_steps(
     due soon or overdue becomes a fact, recorded by the scan with the dossiers' own."""
     findings = StepFindings([], {})
     wanted: dict[int, State | None] = {}
-    for dossier, result in zip(batch, results, strict=True):
+    # most open dossiers have no step reported yet: their open steps are found together
+    plain = [n for n, (dossier, result) in enumerate(zip(batch, results, strict=True))
+             if not events.get(dossier.id) and without_records(result)]
+    found = dict(zip(plain, open_steps_without_records(
+        [batch[n] for n in plain], [results[n] for n in plain], context), strict=True))
+    for n, (dossier, result) in enumerate(zip(batch, results, strict=True)):
         step = None
-        if result.finished_at is None and result.classification != "excluded":
+        if n in found:
+            step = found[n]
+        elif result.finished_at is None and result.classification != "excluded":
             step = timeline_of(dossier, events.get(dossier.id, ()), result, context,
                                open_only=True).open_step
         wanted[dossier.id] = _state(step)

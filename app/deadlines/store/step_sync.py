@@ -16,7 +16,8 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from app.deadlines import DeadlineResult, WorkingClock, working_clock
-from app.deadlines.step_types import StepRecord, StepTimeline
+from app.deadlines.open_steps import open_steps_from_start
+from app.deadlines.step_types import StepRecord, StepSpan, StepTimeline
 from app.deadlines.steps import StepInputs, fold, step_timeline
 from app.deadlines.store import processes, repository
 from app.deadlines.store.processes import ProcessFinder, finder
@@ -107,6 +108,17 @@ def timeline_of(
     return step_timeline(step_records(dossier, events), result,
                          context.clock_for(dossier.agency_id), context.inputs_for(dossier),
                          open_only=open_only)
+
+
+def open_steps_without_records(
+    dossiers: Sequence[Dossier], results: Sequence[DeadlineResult], context: StepContext
+) -> list[StepSpan]:
+    """`timeline_of(dossier, (), result, context, open_only=True).open_step` of dossiers with
+    no progress record whose results pass `open_steps.without_records`, computed together."""
+    return open_steps_from_start([
+        (result, context.clock_for(dossier.agency_id), context.inputs_for(dossier))
+        for dossier, result in zip(dossiers, results, strict=True)
+    ])
 
 
 def timelines(
