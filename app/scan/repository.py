@@ -52,9 +52,10 @@ def recorded_kinds(session: Session, dossier_ids: Sequence[int]) -> set[tuple[in
     instead of sending thousands of no-op inserts."""
     if not dossier_ids:
         return set()
+    # each id once: a batch's facts name most overdue dossiers two or three times
     rows = session.execute(
         select(DossierTransition.dossier_id, DossierTransition.kind).where(
-            DossierTransition.dossier_id.in_(list(dossier_ids))
+            DossierTransition.dossier_id.in_(list(dict.fromkeys(dossier_ids)))
         )
     ).all()
     return {(dossier_id, kind) for dossier_id, kind in rows}

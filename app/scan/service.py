@@ -157,7 +157,8 @@ def scan_batch(
     fresh = [f for f in facts if (f.dossier_id, f.kind) not in known]
     new = repository.record_transitions(session, fresh, now)
     by_id = {d.id: d for d in batch}
-    agencies = repository.agencies_by_id(session, {by_id[i].agency_id for i, _ in new})
+    # the batch's agencies, read from its 2,000 dossiers rather than from each new fact's
+    agencies = repository.agencies_by_id(session, {d.agency_id for d in batch} if new else ())
     messages: list[Message] = []
     for dossier_id, kind in sorted(new):
         dossier = by_id[dossier_id]
