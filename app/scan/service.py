@@ -147,12 +147,13 @@ def scan_batch(
         steps = steps or load_step_context(session, context, None)
         found = step_scan.find_steps(session, batch, results, events, now, steps)
         facts, opened = found.facts, found.opened
-    at_risk: list[Dossier] = []
+    at_risk: list[tuple[Dossier, DeadlineResult]] = []
     for dossier, result in zip(batch, results, strict=True):
         _classify_count(counts, result)
-        facts.extend(_facts(dossier, result, notices.get(dossier.id), now))
-        if result.classification == "due_soon" and dossier.id not in notices:
-            at_risk.append(dossier)
+        notice = notices.get(dossier.id)
+        facts.extend(_facts(dossier, result, notice, now))
+        if result.classification == "due_soon" and notice is None:
+            at_risk.append((dossier, result))
     known = repository.recorded_kinds(session, [f.dossier_id for f in facts])
     fresh = [f for f in facts if (f.dossier_id, f.kind) not in known]
     new = repository.record_transitions(session, fresh, now)
@@ -176,10 +177,9 @@ def scan_batch(
             messages.append(notify.escalation(dossier, agencies.get(dossier.agency_id)))
     enqueue_many(session, messages, now)
     counts.notifications += len(messages)
-    results_by_id = {d.id: r for d, r in zip(batch, results, strict=True)}
-    blames = {d.id: step_scan.blame(d, events.get(d.id, ()), results_by_id[d.id], steps)
-              for d in at_risk} if steps is not None else {}
-    _draft(session, at_risk, now, context, extension, counts, blames)
+    blames = {d.id: step_scan.blame(d, events.get(d.id, ()), r, steps)
+              for d, r in at_risk} if steps is not None else {}
+    _draft(session, [d for d, _ in at_risk], now, context, extension, counts, blames)
     session.flush()
     return counts
 

@@ -74,25 +74,26 @@ def find_steps(
     due soon or overdue becomes a fact, recorded by the scan with the dossiers' own."""
     findings = StepFindings([], {})
     wanted: dict[int, State | None] = {}
+    ids = [dossier.id for dossier in batch]  # each read once (an ORM attribute)
     # most open dossiers have no step reported yet: their open steps are found together
-    plain = [n for n, (dossier, result) in enumerate(zip(batch, results, strict=True))
-             if not events.get(dossier.id) and without_records(result)]
+    plain = [n for n, (dossier_id, result) in enumerate(zip(ids, results, strict=True))
+             if not events.get(dossier_id) and without_records(result)]
     found = dict(zip(plain, open_steps_without_records(
         [batch[n] for n in plain], [results[n] for n in plain], context), strict=True))
-    for n, (dossier, result) in enumerate(zip(batch, results, strict=True)):
+    for n, (dossier, dossier_id, result) in enumerate(zip(batch, ids, results, strict=True)):
         step = None
         if n in found:
             step = found[n]
         elif result.finished_at is None and result.classification != "excluded":
-            step = timeline_of(dossier, events.get(dossier.id, ()), result, context,
+            step = timeline_of(dossier, events.get(dossier_id, ()), result, context,
                                open_only=True).open_step
-        wanted[dossier.id] = _state(step)
+        wanted[dossier_id] = _state(step)
         if step is None or step.classification not in WATCHED or step.due_at is None:
             continue
-        findings.opened[dossier.id] = step
+        findings.opened[dossier_id] = step
         kind = "step_due_soon" if step.classification == "due_soon" else "step_overdue"
         at = now if kind == "step_due_soon" else step.due_at
-        findings.facts.append(TransitionFact(dossier.id, f"{kind}:{step.position}", at))
+        findings.facts.append(TransitionFact(dossier_id, f"{kind}:{step.position}", at))
     _keep_states(session, wanted, now)
     return findings
 
