@@ -108,8 +108,8 @@ def insert_tuples(
             head + ", ".join([one] * len(chunk)) + tail,
             tuple(chain.from_iterable(chunk)),
         )
-        if returning:
-            inserted.extend(tuple(row) for row in result)
+        if returning:  # fetched at once: iterating the result fetched row by row
+            inserted.extend(map(tuple, result.fetchall()))
     return inserted
 
 

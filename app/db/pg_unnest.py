@@ -135,4 +135,4 @@ def insert_unnest_columns(
     # psycopg sends a list as an array, a tuple as a record
     result = connection.exec_driver_sql(
         statement, tuple(a if isinstance(a, list) else list(a) for a in arrays))
-    return [tuple(row) for row in result] if returning else []
+    return list(map(tuple, result.fetchall())) if returning else []
