@@ -74,6 +74,23 @@ def test_update_many_writes_converted_values_to_the_keyed_rows_only(db_session: 
     assert by_key["c"].attempts == 0  # its status is not "sent": no row matched both keys
 
 
+def test_repeated_instants_are_written_alike_and_a_naive_one_still_refused(
+    db_session: Session,
+) -> None:
+    """Instants are converted once per distinct value (`in_database_form`): the same instant in
+    another offset is stored as the same UTC value, and a naive value equal in its digits to
+    one already converted is not taken for it."""
+    rows = [(key, "k", "webhook", "{}", "pending", 0, when, NOW)
+            for key, when in (("a", NOW), ("b", NOW.astimezone(HANOI)), ("c", NOW))]
+    insert_tuples(db_session, OutboxMessage, COLUMNS, rows)
+    assert _stored(db_session, "a") == _stored(db_session, "b") == _stored(db_session, "c")
+    naive = NOW.replace(tzinfo=None)
+    with pytest.raises(ValueError, match="naive"):
+        insert_tuples(db_session, OutboxMessage, COLUMNS,
+                      [("d", "k", "webhook", "{}", "pending", 0, NOW, NOW),
+                       ("e", "k", "webhook", "{}", "pending", 0, naive, NOW)])
+
+
 def test_update_many_writes_only_the_columns_named(db_session: Session) -> None:
     """Given `columns`, the rows may carry more names (refresh_deadlines hands its full rows
     over and names the columns some dossier's value moved in): the others are not written."""
