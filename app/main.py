@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
@@ -28,6 +29,7 @@ from app.forecast.router import router as forecast_router
 from app.health.router import router as health_router
 from app.ingest.dvcqg_router import router as dvcqg_router
 from app.ingest.lean_push import install_lean_push_routes
+from app.ingest.queue_processor import QueueProcessor
 from app.ingest.router import router as ingest_router
 from app.ingest.router import webhook_router
 from app.metrics.requests import RecordRequests
@@ -54,7 +56,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if print_font() is None:
             log.warning(missing_font_message())
+        queue: QueueProcessor | None = _app.state.push_queue
+        if queue is not None:
+            queue.start()  # deliveries a stopped process left are processed now
         yield
+        if queue is not None:
+            await run_in_threadpool(queue.stop)
         engine.dispose()
 
     app = FastAPI(
@@ -73,6 +80,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # the push routes' unit of work (app/api/deps.py: in_one_write); tests bind it to their
     # rolled-back session, as they override `get_session`
     app.state.write_scope = partial(session_scope, app.state.session_factory)
+    # push deliveries accepted, then processed in the background (PostgreSQL; None: inline)
+    app.state.push_queue = (QueueProcessor(app.state.write_scope,
+                                           settings.push_queue_poll_seconds)
+                            if settings.queues_pushes else None)
     install_error_handlers(app)
     install_dashboard_errors(app)
     app.add_middleware(RecordRequests)

@@ -181,6 +181,10 @@ def app_settings(database_url: str) -> Settings:
         webhook_secret=TEST_WEBHOOK_SECRET,
         secret_key="t" * 40,
         log_json=False,
+        # the app below writes through the test's one rolled-back session: no background
+        # processor can share it. The queued path's tests have databases of their own
+        # (tests/ingest/test_push_queue*.py).
+        push_processing="inline",
     )
 
 

@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     # this many at most, each answered with its own outcome after the commit
     # (app/ingest/group_commit.py); 1 writes each delivery alone.
     push_group_max: int = Field(default=16, ge=1, le=256)
+    # PostgreSQL: "queued" answers an acceptable push delivery once it is stored and queued,
+    # and processes its records moments later in large batches (app/ingest/push_queue.py);
+    # "inline" processes each delivery inside its request (the group above). SQLite is always
+    # inline: one embedded writer, whose requests and processor would only take turns on the
+    # same write lock, and a queue there would add a write per delivery for nothing.
+    push_processing: Literal["queued", "inline"] = "queued"
+    # How often the processor looks for deliveries queued by other processes (or left by a
+    # stopped one) when nothing woke it.
+    push_queue_poll_seconds: float = Field(default=1.0, gt=0)
     # `tthc ingest file`: read, hash and parse the next pages in a worker process while this
     # one writes, when the machine has a second core (app/ingest/read_ahead.py).
     import_read_ahead: bool = True
@@ -133,6 +142,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def queues_pushes(self) -> bool:
+        """Push deliveries accepted, then processed (PostgreSQL only, see push_processing)."""
+        return self.push_processing == "queued" and not self.is_sqlite
 
 
 @lru_cache

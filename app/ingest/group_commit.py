@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -40,6 +40,9 @@ from app.deadlines.store import context_cache
 from app.ingest.service import Delivered, IngestCounts, ingest_deliveries
 from app.ingest.webhook import Plan, complete, run_plan
 from app.senders import service as senders
+
+if TYPE_CHECKING:
+    from app.ingest.queue_processor import QueueProcessor
 
 log = logging.getLogger(__name__)
 
@@ -177,9 +180,12 @@ def _one_group_at_a_time(session: Session) -> None:
 class GroupWriter:
     """One per server process: hands what concurrent requests deliver to one writer."""
 
-    def __init__(self, scope: Scope, max_group: int = MAX_GROUP) -> None:
+    def __init__(self, scope: Scope, max_group: int = MAX_GROUP,
+                 before: Callable[[], None] | None = None) -> None:
         self.scope = scope
         self.max_group = max_group
+        #: run before each group (in the thread pool): the queued deliveries ahead of it
+        self.before = before
         self.waiting: list[_Waiting] = []
         self.writer: asyncio.Task[None] | None = None
         #: the last group's size, and how many deliveries arrived while it was written
@@ -221,6 +227,8 @@ class GroupWriter:
                 group = self.waiting[: self.max_group]
                 del self.waiting[: self.max_group]
                 try:
+                    if self.before is not None:
+                        await run_in_threadpool(self.before)
                     outcomes = await run_in_threadpool(
                         apply_group, self.scope, [w.prepare for w in group],
                         [w.session_token for w in group])
@@ -246,11 +254,18 @@ def _settle(group: Sequence[_Waiting], outcomes: Sequence[Outcome]) -> None:
 
 
 async def deliver(request: Request, prepare: Prepare, session_token: str = "") -> Reply:
-    """A push route's delivery through its process's group writer; ``session_token``: the
-    /dvcqg session it names, if any."""
+    """A push route's delivery: accepted and queued when it can be (PostgreSQL,
+    app/ingest/push_queue.py), else through its process's group writer; ``session_token``:
+    the /dvcqg session it names, if any."""
+    queue: QueueProcessor | None = getattr(request.app.state, "push_queue", None)
+    if queue is not None:
+        reply = await run_in_threadpool(queue.accept, prepare)
+        if reply is not None:
+            return reply
     writer: GroupWriter | None = getattr(request.app.state, "group_writer", None)
     if writer is None:
         writer = GroupWriter(request.app.state.write_scope,
-                             request.app.state.settings.push_group_max)
+                             request.app.state.settings.push_group_max,
+                             queue.drain_ahead if queue is not None else None)
         request.app.state.group_writer = writer
     return await writer.deliver(prepare, session_token)

@@ -51,3 +51,14 @@ def delivery_reply(counts: IngestCounts, run_id: int) -> dict[str, Any]:
                 "reason": _no_success_phrase(r.reason)} for r in counts.refused]
     return {"error_code": SOME_REFUSED, "message": _no_success_phrase(message),
             "refused": refused, **body}
+
+
+def queued_reply(records: int, run_id: int) -> dict[str, Any]:
+    """The reply body of a delivery accepted and queued (app/ingest/push_queue.py): durable, its
+    records processed moments later. The counts are what this request processed: none yet;
+    ``queued`` says how many records wait. Its row of the minute (``run_id``) gets their
+    counts once processed."""
+    return {"error_code": 0, "message": (
+        f"Tiếp nhận thành công {records} bản ghi; dữ liệu được xử lý ngay sau khi tiếp nhận "
+        f"(mã lần nhận {run_id})."), "run_id": run_id, "stored": 0, "updated": 0,
+        "unchanged": 0, "quarantined": 0, "queued": records}

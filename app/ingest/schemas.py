@@ -102,6 +102,8 @@ class WebhookReply(BaseModel):
     unchanged: int
     quarantined: int
     refused: list[RefusedOut] | None = None
+    #: records accepted and waiting to be processed (app/ingest/push_queue.py)
+    queued: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)

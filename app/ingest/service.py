@@ -129,9 +129,20 @@ def ingest_deliveries(
     origins = [(d.source, d.sender_id) for d in deliveries for _ in d.records]
     records = [record for d in deliveries for record in d.records]
     received, seen_before = keep_raw(session, [o[0] for o in origins], records, now)
+    return process_deliveries(session, deliveries, received, now, seen_before)
+
+
+def process_deliveries(
+    session: Session, deliveries: Sequence[Delivered], received: Sequence[Received],
+    now: datetime, maybe_quarantined: set[int],
+) -> list[IngestCounts]:
+    """Steps 2–4 of `ingest_deliveries` for deliveries whose raw rows exist (``received``: every
+    delivery's records with their raw ids, in order): the queued push deliveries'
+    processor (app/ingest/push_queue.py) calls it on raw rows stored at acceptance."""
+    origins = [(d.source, d.sender_id) for d in deliveries for _ in d.records]
     outcomes: list[str] = []
     total = process(session, origins[0][0] if origins else "", received, now,
-                    maybe_quarantined=seen_before, origins=origins, outcomes=outcomes)
+                    maybe_quarantined=maybe_quarantined, origins=origins, outcomes=outcomes)
     refusals = {r.position: r for r in total.refused}
     split: list[IngestCounts] = []
     start = 0
@@ -249,6 +260,17 @@ def process(
             source=origin[0], sender_id=origin[1], now=now,
         )
     return counts
+
+
+def quarantine_received(
+    session: Session, source: str, items: Sequence[Received], failure: Failure, now: datetime
+) -> None:
+    """Quarantine ``items`` (raw rows stored already) with one ``failure``: a queued delivery
+    whose processing failed (app/ingest/push_queue.py). Its records stay retryable."""
+    entries = repo.quarantine_by_raw_id(session, sorted({item.raw_id for item in items}))
+    _quarantine(session, {id(item): source for item in items},
+                [(item, failure) for item in items], entries, now, is_retry=False)
+    session.flush()
 
 
 def _quarantine(

@@ -37,6 +37,7 @@ from app.ingest.receptions import Sender, record_receptions
 from app.ingest.replies import delivery_reply
 from app.ingest.schemas import WebhookReply
 from app.ingest.service import Delivered, IngestCounts, ingest_records
+from app.models import WebhookDelivery
 from connectors import EnvelopeInvalid, SignatureInvalid, parse_envelope
 from connectors.portal.fields import printable
 from connectors.portal.signing import verify
@@ -163,16 +164,21 @@ def complete(
     for entry, _ in ledger:
         first = copies.get(entry.digest)
         if first is not None:
-            raise WebhookReplayed(
-                f"this delivery (same body, same signature) was already received at "
-                f"{to_local(first.received_at):%H:%M:%S %d/%m/%Y}; nothing was stored again. "
-                "A new delivery needs a new signature.",
-                first_received_at=first.received_at.isoformat(), run_id=first.run_id,
-            )
+            raise replayed(first)
     for plan in plans:
         if plan.after is not None:
             plan.after(now)
     return [p.reply(c, run_id) for p, c, run_id in zip(plans, counts, run_ids, strict=True)]
+
+
+def replayed(first: WebhookDelivery) -> WebhookReplayed:
+    """The 409 of a copy of a delivery taken before (``first``: its ledger row)."""
+    return WebhookReplayed(
+        f"this delivery (same body, same signature) was already received at "
+        f"{to_local(first.received_at):%H:%M:%S %d/%m/%Y}; nothing was stored again. "
+        "A new delivery needs a new signature.",
+        first_received_at=first.received_at.isoformat(), run_id=first.run_id,
+    )
 
 
 def _webhook_reply(counts: IngestCounts, run_id: int) -> dict[str, Any]:

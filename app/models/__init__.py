@@ -19,6 +19,7 @@ from app.models.office_hours import AgencyOfficeHours
 from app.models.outbox import OutboxMessage
 from app.models.procedure import Procedure
 from app.models.procedure_process import ProcedureProcess
+from app.models.push_queue import PushQueue
 from app.models.quarantine import QuarantineEntry
 from app.models.rate_rollup import RateRollup, RateRollupDeferral
 from app.models.raw_record import RawRecord
@@ -50,6 +51,7 @@ __all__ = [
     "OutboxMessage",
     "Procedure",
     "ProcedureProcess",
+    "PushQueue",
     "QuarantineEntry",
     "RateRollup",
     "RateRollupDeferral",

@@ -1,0 +1,246 @@
+"""Accept, then process: push deliveries on PostgreSQL answered once durable, processed moments
+later in large batches.
+
+A one-door system sends one record per request and waits for the answer before its next one;
+processed inside the request (app/ingest/group_commit.py) the senders' cycle is serial: the
+group gathers, then writes, and every sender waits for both (docs/scaling.md, the receiver,
+round 6). Here a push delivery that can be accepted is, in its request's own short
+transaction: authenticated as before, its records parsed (the same parsing that decides
+refusals), its raw payloads stored, its row of the minute counted (``pages``), its
+replay-ledger entry taken (409 as before) and a `push_queue` row written, all by one statement
+(app/ingest/queue_repository.py); then committed and answered ``error_code`` 0 with "thành
+công". The background processor (app/ingest/queue_processor.py) then ingests the queued
+deliveries in id order, up to `BATCH` at a time, through the same set-based path as a group
+(`process_deliveries`, cut into runs that name each dossier once), adds their counts to their
+rows of the minute and deletes their queue rows, in one transaction under the groups' advisory
+lock (`GROUP_LOCK`): one writer of dossiers at a time across processes.
+
+What would be refused, or depends on state, keeps the inline path and its reply (`accept`
+returns None): a record the parser refuses (the 422 naming MaHoSo and field), a progress step
+whose dossier is neither stored nor queued (UNKNOWN_DOSSIER: the sender is told at once),
+lookups. Before an inline group writes, the queue rows ahead of it are processed
+(`drain`), so a dossier's deliveries are applied in the order they were answered.
+
+A batch that fails is rolled back and its deliveries processed one at a time; one that still
+fails is quarantined with the reason (its raw rows stay; `tthc quarantine retry` takes it up
+again) and leaves the queue: nothing is stuck, nothing is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Any, Final, cast
+
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
+
+from app.core.clock import utcnow
+from app.ingest import queue_repository as repo
+from app.ingest import replay_repository
+from app.ingest.group_commit import _one_group_at_a_time, _one_step_per_dossier
+from app.ingest.hashing import canonical_json, content_hash
+from app.ingest.intake import Failure, Received, parse_one, readable_code
+from app.ingest.receptions import minute_key
+from app.ingest.replies import queued_reply
+from app.ingest.service import Delivered, IngestCounts, process_deliveries, quarantine_received
+from app.ingest.webhook import Plan, WebhookBusy, replayed
+from connectors import DossierRecord, ProgressRecord, SourceRecord
+from connectors.base import RecordKind
+from connectors.portal.fields import printable
+
+log = logging.getLogger(__name__)
+
+#: Queued deliveries processed in one transaction at most: large enough that a record costs
+#: a small fraction of a group of 8's, small enough that the lock and the rate-rollup rows
+#: it holds are released within a fraction of a second.
+BATCH: Final = 500
+Reply = dict[str, Any]
+Scope = Any  # Callable[[], AbstractContextManager[Session]]
+
+
+def accept(session: Session, plan: Plan, now: datetime) -> Reply | None:
+    """Store ``plan``'s delivery and queue it: its reply; None, nothing written, when it takes
+    the inline path (a record refused, a step of an unknown dossier, no record at all).
+    Raises the 409 of a replayed signed delivery (the caller's rollback takes back the rest).
+    """
+    delivered = plan.delivered
+    records = list(delivered.records)
+    parsed = [parse_one(record) for record in records]
+    if not records or any(isinstance(p, Failure) for p in parsed):
+        return None
+    snapshots = sorted({p.code for p in parsed if isinstance(p, DossierRecord)})
+    steps = sorted({p.dossier_code for p in parsed if isinstance(p, ProgressRecord)}
+                   - set(snapshots))
+    texts = [canonical_json(record.payload) for record in records]
+    hashes = [content_hash(text) for text in texts]
+    times = Counter(hashes)
+    first: dict[str, int] = {}
+    for index, digest in enumerate(hashes):
+        first.setdefault(digest, index)
+    new = list(first.values())
+    ledger = plan.ledger
+    got = repo.accept(session, {
+        "steps": steps, "snapshots": snapshots, "order": hashes, "now": now,
+        "source": delivered.source, "kind": records[0].kind,
+        "sender_id": delivered.sender_id, "record_agency": records[0].agency_code,
+        "hashes": [hashes[i] for i in new], "kinds": [records[i].kind for i in new],
+        "origins": [records[i].origin for i in new], "payloads": [texts[i] for i in new],
+        "codes": [readable_code(records[i].payload) for i in new],
+        "times": [times[hashes[i]] for i in new],
+        "key": minute_key(delivered.source, plan.sender, now), "detail": plan.sender.detail,
+        "agency": plan.sender.agency_code,
+        "digest": ledger.digest if ledger else None,
+        "endpoint": ledger.endpoint[:64] if ledger else None,
+        "signed_at": datetime.fromtimestamp(ledger.signed_at, UTC) if ledger else None,
+    })
+    if not got.go:
+        return None
+    if ledger is not None and not got.ledger_taken:
+        earlier = replay_repository.delivery_by_digest(session, ledger.digest)
+        if earlier is None:  # purged between the conflict and this read: send again
+            raise WebhookBusy("a copy of this delivery was just taken; send again",
+                              retry_after_seconds=1)
+        raise replayed(earlier)
+    if plan.after is not None:
+        plan.after(now)
+    assert got.run_id is not None
+    return queued_reply(len(records), got.run_id)
+
+
+def _deliveries(session: Session, rows: Sequence[Row[Any]], *, strict: bool = True
+                ) -> list[tuple[Delivered, list[Received]]]:
+    """Each queued delivery's records, rebuilt from their raw rows (the delivery's kind and
+    agency from its queue row). ``strict``: a payload that is not here (archived) raises."""
+    payloads = repo.payloads(session, [raw_id for row in rows for raw_id in row.raw_ids])
+    built = []
+    for row in rows:
+        received = []
+        for raw_id in row.raw_ids:
+            text, origin = payloads.get(raw_id, ("", None))
+            try:
+                payload = json.loads(text)
+            except ValueError:
+                if strict:
+                    raise ValueError(f"raw record {raw_id} has no payload here") from None
+                payload = {}
+            record = SourceRecord(cast(RecordKind, row.kind), payload, origin or "",
+                                  row.agency_code)
+            received.append(Received(record, raw_id))
+        built.append((Delivered(row.source, row.sender_id, [r.record for r in received]),
+                      received))
+    return built
+
+
+def _add_counts(session: Session, rows: Sequence[Row[Any]], counts: Sequence[IngestCounts]
+                ) -> None:
+    per_run: dict[int, tuple[int, int, int, int]] = {}
+    for row, c in zip(rows, counts, strict=True):
+        if row.run_id is None:
+            continue
+        s, u, n, q = per_run.get(row.run_id, (0, 0, 0, 0))
+        per_run[row.run_id] = (s + c.stored, u + c.updated, n + c.unchanged, q + c.quarantined)
+    repo.add_counts(session, per_run)
+
+
+def process_batch(session: Session, now: datetime, limit: int = BATCH,
+                  upto: int = repo.EVERY_ROW) -> int:
+    """Process the oldest ``limit`` queued deliveries (none after ``upto``) in ``session``'s
+    transaction, under the groups' lock; how many (0: the queue held none)."""
+    _one_group_at_a_time(session)
+    rows = repo.take(session, limit, upto)
+    if not rows:
+        return 0
+    built = _deliveries(session, rows)
+    received_of = {id(delivered): received for delivered, received in built}
+    maybe_quarantined = {raw_id for row in rows for raw_id in row.raw_ids}
+    counts_of: dict[int, IngestCounts] = {}
+    for run in _one_step_per_dossier([delivered for delivered, _ in built]):
+        received = [item for delivered in run for item in received_of[id(delivered)]]
+        counted = process_deliveries(session, run, received, now, maybe_quarantined)
+        counts_of.update(zip(map(id, run), counted, strict=True))
+    _add_counts(session, rows, [counts_of[id(delivered)] for delivered, _ in built])
+    repo.delete(session, [row.id for row in rows])
+    return len(rows)
+
+
+def quarantine_oldest(session: Session, reason: str, now: datetime, upto: int) -> int:
+    """Quarantine every record of the oldest queued delivery (its processing failed) with
+    ``reason`` and take it off the queue; 1, or 0 if none was left."""
+    _one_group_at_a_time(session)
+    rows = repo.take(session, 1, upto)
+    if not rows:
+        return 0
+    (delivered, received), = _deliveries(session, rows, strict=False)
+    quarantine_received(session, delivered.source, received, Failure("*", reason, None), now)
+    counts = IngestCounts(quarantined=len(received))
+    _add_counts(session, rows, [counts])
+    repo.delete(session, [rows[0].id])
+    return 1
+
+
+def _reason(exc: BaseException) -> str:
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return printable(f"processing the accepted delivery failed: {type(exc).__name__}: "
+                     f"{first}")[:500]
+
+
+def _one_by_one(scope: Scope, count: int, upto: int) -> int:
+    """The next ``count`` deliveries each in its own transaction; one that fails twice is
+    quarantined. Stops (and returns) if even that fails: the database is away, the rows wait."""
+    done = 0
+    for _ in range(count):
+        failure: Exception | None = None
+        for _attempt in range(2):
+            try:
+                with scope() as session:
+                    n = process_batch(session, utcnow(), 1, upto)
+                failure = None
+                break
+            except Exception as exc:
+                failure = exc
+        if failure is not None:
+            log.warning("a queued delivery failed to process; quarantining its records",
+                        extra={"error_type": type(failure).__name__})
+            try:
+                with scope() as session:
+                    n = quarantine_oldest(session, _reason(failure), utcnow(), upto)
+            except Exception as exc:
+                log.error("could not quarantine a queued delivery; it stays queued",
+                          extra={"error_type": type(exc).__name__})
+                return done
+        if n == 0:
+            break
+        done += n
+    return done
+
+
+def drain(scope: Scope, upto: int = repo.EVERY_ROW, batch: int = BATCH,
+          sizes: list[int] | None = None) -> int:
+    """Process queued deliveries until none is left (none after ``upto``): how many.
+    ``sizes`` receives each batch's size."""
+    total = 0
+    while True:
+        try:
+            with scope() as session:
+                n = process_batch(session, utcnow(), batch, upto)
+        except Exception as exc:
+            log.warning("a batch of queued deliveries failed; processing them one by one",
+                        extra={"error_type": type(exc).__name__})
+            n = _one_by_one(scope, batch, upto)
+        if sizes is not None and n:
+            sizes.append(n)
+        total += n
+        if n < batch:
+            return total
+
+
+def newest_id(scope: Scope) -> int | None:
+    """The newest queued delivery's id (None: the queue is empty), read without the lock."""
+    session: Session
+    with cast(AbstractContextManager[Session], scope()) as session:
+        return repo.depth(session)[2]

@@ -1,0 +1,130 @@
+"""All SQL of the push queue (`push_queue`, app/ingest/push_queue.py). PostgreSQL only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import Row, text
+from sqlalchemy.orm import Session
+
+#: One statement accepts a delivery (one round trip): it checks that every progress step's
+#: dossier is stored or waiting in the queue, then stores the raw payloads (a payload known
+#: already counts one more reception), adds the delivery to its row of the minute (``pages``),
+#: takes its replay-ledger entry (signed webhooks) and queues it. Nothing is written when a
+#: step's dossier is unknown (``go`` false): that delivery takes the inline path.
+#: Data-modifying CTEs all run on one snapshot: a dossier the processor stores while this
+#: runs is seen either in `dossier` or in `push_queue`, never in neither.
+_ACCEPT: Final = text("""
+WITH ok AS (
+  SELECT NOT EXISTS (
+    SELECT 1 FROM unnest(CAST(:steps AS text[])) AS c(code)
+    WHERE NOT EXISTS (SELECT 1 FROM dossier AS d WHERE d.code = c.code)
+      AND NOT EXISTS (SELECT 1 FROM push_queue AS q WHERE c.code = ANY(q.dossier_codes))
+  ) AS go
+), raw AS (
+  INSERT INTO raw_record (content_hash, source, kind, origin, payload, dossier_code,
+                          first_received_at, last_received_at, times_received)
+  SELECT t.h, CAST(:source AS text), t.k, t.o, t.p, t.c, CAST(:now AS timestamptz),
+         CAST(:now AS timestamptz), t.n
+  FROM unnest(CAST(:hashes AS text[]), CAST(:kinds AS text[]), CAST(:origins AS text[]),
+              CAST(:payloads AS text[]), CAST(:codes AS text[]), CAST(:times AS integer[]))
+       AS t(h, k, o, p, c, n)
+  WHERE (SELECT go FROM ok)
+  ON CONFLICT (content_hash) DO UPDATE SET
+    times_received = raw_record.times_received + EXCLUDED.times_received,
+    last_received_at = EXCLUDED.last_received_at
+  RETURNING id, content_hash
+), run AS (
+  INSERT INTO ingest_run (source, summary_key, detail, agency_code, sender_id, started_at,
+                          finished_at, status, stored, updated, unchanged, quarantined, pages)
+  SELECT CAST(:source AS text), CAST(:key AS text), CAST(:detail AS text),
+         CAST(:agency AS text), CAST(:sender_id AS integer), CAST(:now AS timestamptz),
+         CAST(:now AS timestamptz), 'succeeded', 0, 0, 0, 0, 1
+  WHERE (SELECT go FROM ok)
+  ON CONFLICT (summary_key) DO UPDATE SET
+    pages = ingest_run.pages + 1,
+    started_at = LEAST(ingest_run.started_at, EXCLUDED.started_at),
+    finished_at = GREATEST(ingest_run.finished_at, EXCLUDED.finished_at)
+  RETURNING id
+), ledger AS (
+  INSERT INTO webhook_delivery (digest, endpoint, signed_at, received_at, run_id)
+  SELECT CAST(:digest AS text), CAST(:endpoint AS text), CAST(:signed_at AS timestamptz),
+         CAST(:now AS timestamptz), (SELECT id FROM run)
+  WHERE CAST(:digest AS text) IS NOT NULL AND (SELECT go FROM ok)
+  ON CONFLICT (digest) DO NOTHING
+  RETURNING digest
+), queued AS (
+  INSERT INTO push_queue (raw_ids, source, kind, sender_id, agency_code, run_id,
+                          dossier_codes, received_at)
+  SELECT ARRAY(SELECT raw.id FROM unnest(CAST(:order AS text[])) WITH ORDINALITY AS o(h, i)
+               JOIN raw ON raw.content_hash = o.h ORDER BY o.i),
+         CAST(:source AS text), CAST(:kind AS text), CAST(:sender_id AS integer),
+         CAST(:record_agency AS text), (SELECT id FROM run), CAST(:snapshots AS text[]),
+         CAST(:now AS timestamptz)
+  WHERE (SELECT go FROM ok)
+  RETURNING id
+)
+SELECT (SELECT go FROM ok), (SELECT id FROM run), EXISTS (SELECT 1 FROM ledger),
+       (SELECT id FROM queued)
+""")
+
+_TAKE: Final = text(
+    "SELECT id, raw_ids, source, kind, sender_id, agency_code, run_id FROM push_queue "
+    "WHERE id <= :upto ORDER BY id LIMIT :limit")
+_PAYLOADS: Final = text(
+    "SELECT id, payload, origin FROM raw_record WHERE id = ANY(CAST(:ids AS integer[]))")
+_ADD_COUNTS: Final = text("""
+UPDATE ingest_run AS r SET stored = r.stored + v.s, updated = r.updated + v.u,
+  unchanged = r.unchanged + v.n, quarantined = r.quarantined + v.q
+FROM unnest(CAST(:ids AS integer[]), CAST(:s AS integer[]), CAST(:u AS integer[]),
+            CAST(:n AS integer[]), CAST(:q AS integer[])) AS v(id, s, u, n, q)
+WHERE r.id = v.id""")
+_DELETE: Final = text("DELETE FROM push_queue WHERE id = ANY(CAST(:ids AS integer[]))")
+_DEPTH: Final = text("SELECT count(*), min(received_at), max(id) FROM push_queue")
+#: no row has an id this large (ids are 32-bit): "every row"
+EVERY_ROW: Final = 2**31
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    go: bool  # false: a step's dossier is unknown, nothing written
+    run_id: int | None
+    ledger_taken: bool
+    queue_id: int | None
+
+
+def accept(session: Session, params: dict[str, Any]) -> Accepted:
+    row = session.execute(_ACCEPT, params).one()
+    return Accepted(bool(row[0]), row[1], bool(row[2]), row[3])
+
+
+def take(session: Session, limit: int, upto: int = EVERY_ROW) -> Sequence[Row[Any]]:
+    """The oldest ``limit`` queued deliveries (id order), none after ``upto``."""
+    return session.execute(_TAKE, {"limit": limit, "upto": upto}).all()
+
+
+def payloads(session: Session, raw_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+    rows = session.execute(_PAYLOADS, {"ids": list(raw_ids)})
+    return {int(raw_id): (payload, origin) for raw_id, payload, origin in rows}
+
+
+def add_counts(session: Session, counts: dict[int, tuple[int, int, int, int]]) -> None:
+    """Add (stored, updated, unchanged, quarantined) to each row of the minute, by id."""
+    if not counts:
+        return
+    ids = sorted(counts)  # one order for every writer: no deadlock between two
+    session.execute(_ADD_COUNTS, {"ids": ids, **{
+        name: [counts[i][column] for i in ids] for column, name in enumerate("sunq")}})
+
+
+def delete(session: Session, ids: Sequence[int]) -> None:
+    session.execute(_DELETE, {"ids": list(ids)})
+
+
+def depth(session: Session) -> tuple[int, datetime | None, int | None]:
+    """(queued deliveries, the oldest's acceptance instant, the newest id)."""
+    count, oldest, newest = session.execute(_DEPTH).one()
+    return int(count), oldest, newest
