@@ -190,7 +190,9 @@ def test_a_webhook_taken_by_a_is_served_by_b_and_its_replay_to_b_stores_nothing_
     bearer = {"Authorization": f"Bearer {token}"}
     body, headers = delivery([dossier(CODE, status=4,
                                       steps=[step(CODE, stamp(8, 8, 30), 2, "Tiếp nhận")])])
-    with two_replicas(cli_database) as (a, b):
+    # inline: B reads the dossier the moment A answered (queued deliveries are processed
+    # moments after the reply; tests/ingest/test_push_queue*.py)
+    with two_replicas(cli_database, push_processing="inline") as (a, b):
         first = a.post(WEBHOOK, content=body, headers=headers)
         assert first.status_code == 200, first.text
         assert (first.json()["stored"], first.json()["unchanged"]) == (1, 0)

@@ -24,7 +24,14 @@ from app.core.background_server import BackgroundServer
 from app.core.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
-from app.models import Dossier, DossierEvent, IngestRun, QuarantineEntry, RawRecord
+from app.models import (
+    Dossier,
+    DossierEvent,
+    IngestRun,
+    PushQueue,
+    QuarantineEntry,
+    RawRecord,
+)
 from connectors import build_envelope
 from connectors.portal.signing import sign
 from tests.conftest import TEST_WEBHOOK_SECRET
@@ -104,6 +111,18 @@ def server(fresh_database_url: str) -> Iterator[BackgroundServer]:
         yield running
 
 
+def _wait_for_the_queue(engine: Any) -> None:
+    """On PostgreSQL the deliveries are answered once queued and processed moments later
+    (app/ingest/push_queue.py): the rows are counted once the queue is empty."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if not conn.execute(select(func.count()).select_from(PushQueue)).scalar_one():
+                return
+        time.sleep(0.1)
+    raise AssertionError("the push queue was not processed within 120 s")
+
+
 @pytest.mark.slow
 def test_a_burst_of_1000_concurrent_deliveries_loses_and_doubles_nothing(
     server: BackgroundServer, fresh_database_url: str
@@ -128,6 +147,7 @@ def test_a_burst_of_1000_concurrent_deliveries_loses_and_doubles_nothing(
 
     engine = make_engine(fresh_database_url)
     try:
+        _wait_for_the_queue(engine)
         with engine.connect() as conn:
             count = {m.__tablename__: conn.execute(select(func.count()).select_from(m))
                      .scalar_one() for m in (Dossier, DossierEvent, RawRecord, IngestRun)}
