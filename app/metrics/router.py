@@ -3,16 +3,18 @@ read from the database at scrape time (aggregates only, so the endpoint is publi
 
 from __future__ import annotations
 
+import os
 from datetime import UTC
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep
 from app.core.clock import utcnow
+from app.ingest.queue_processor import QueueProcessor
 from app.metrics import repository
 from app.metrics.requests import REQUEST_REGISTRY
 from app.scheduler.service import heartbeat_status
@@ -20,9 +22,25 @@ from app.scheduler.service import heartbeat_status
 router = APIRouter(tags=["operations"])
 
 
-def _domain_registry(session: Session) -> CollectorRegistry:
+def _processor_families(processor: QueueProcessor | None) -> list[CounterMetricFamily]:
+    """This process's push-queue processor (app/ingest/queue_processor.py): its batches and
+    the deliveries in them (their ratio: the mean batch), by process id."""
+    if processor is None:
+        return []
+    pid = [str(os.getpid())]
+    batches = CounterMetricFamily("tthc_push_queue_batches", "Batches of queued deliveries "
+                                  "processed by this process", labels=["pid"])
+    batches.add_metric(pid, processor.batches)
+    processed = CounterMetricFamily("tthc_push_queue_processed", "Queued deliveries "
+                                    "processed by this process", labels=["pid"])
+    processed.add_metric(pid, processor.processed)
+    return [batches, processed]
+
+
+def _domain_registry(session: Session, processor: QueueProcessor | None = None
+                     ) -> CollectorRegistry:
     now = utcnow()
-    families: list[GaugeMetricFamily] = []
+    families: list[GaugeMetricFamily | CounterMetricFamily] = []
     dossiers = GaugeMetricFamily(
         "tthc_dossiers", "Dossiers by last computed classification", labels=["classification"]
     )
@@ -57,11 +75,19 @@ def _domain_registry(session: Session) -> CollectorRegistry:
     )
     if beat.age_seconds is not None:
         heartbeat.add_metric([], beat.age_seconds)
-    families += [dossiers, flags, quarantine, outbox, notices, runs, finished, heartbeat]
+    depth, oldest = repository.push_queue(session)
+    waiting = GaugeMetricFamily(
+        "tthc_push_queue_depth", "Push deliveries answered and not yet processed (all processes)")
+    waiting.add_metric([], depth)
+    age = GaugeMetricFamily(
+        "tthc_push_queue_oldest_age_seconds", "Seconds since the oldest queued delivery's reply")
+    age.add_metric([], (now - oldest).total_seconds() if oldest is not None else 0.0)
+    families += [dossiers, flags, quarantine, outbox, notices, runs, finished, heartbeat,
+                 waiting, age, *_processor_families(processor)]
     registry = CollectorRegistry(auto_describe=False)
 
     class _Snapshot:
-        def collect(self) -> list[GaugeMetricFamily]:
+        def collect(self) -> list[GaugeMetricFamily | CounterMetricFamily]:
             return families
 
     registry.register(_Snapshot())
@@ -74,6 +100,8 @@ def _domain_registry(session: Session) -> CollectorRegistry:
     # Documented as text, which it is: the schema said JSON (found by schemathesis).
     response_class=PlainTextResponse,
 )
-def metrics(session: SessionDep) -> Response:
-    body = generate_latest(REQUEST_REGISTRY) + generate_latest(_domain_registry(session))
+def metrics(request: Request, session: SessionDep) -> Response:
+    processor = getattr(request.app.state, "push_queue", None)
+    body = generate_latest(REQUEST_REGISTRY) + generate_latest(
+        _domain_registry(session, processor))
     return Response(content=body, media_type=CONTENT_TYPE_LATEST)

@@ -80,10 +80,10 @@ def stored(url: str, start: datetime, end: datetime) -> dict[str, list[tuple[Any
     engine = make_engine(url)
     found: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as conn:
-        keys = {column: dict(conn.execute(text(f"SELECT id, {key} FROM {table}")).all())  # noqa: S608
+        keys = {column: dict(conn.execute(text(f"SELECT id, {key} FROM {table}")).all())
                 for column, (table, key) in _KEYS.items()}
         for table in COMPARED:
-            result = conn.execute(text(f"SELECT * FROM {table}"))  # noqa: S608
+            result = conn.execute(text(f"SELECT * FROM {table}"))
             names = list(result.keys())
             rows = []
             for row in result:

@@ -19,7 +19,6 @@ from app.ingest.service import UNKNOWN_DOSSIER
 from app.senders.service import Credentials
 from tests.ingest.payloads import dossier, stamp, step
 from tests.ingest.push_queue_support import client_for, prepare, queued, stored
-
 from tests.ingest.senders.success_tests import opencps_accepts, td_dossier_accepts
 from tests.ingest.test_sender_contracts import push_enrolment, push_opencps, push_td
 from tests.ingest.test_webhook import body_of, headers

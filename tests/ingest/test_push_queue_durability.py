@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from app.db.session import make_engine, make_session_factory, session_scope
 from app.ingest import push_queue
+from app.ingest.queue_processor import QueueProcessor
 from app.senders.service import Credentials
 from tests.ingest.payloads import dossier, stamp, step
 from tests.ingest.push_queue_support import client_for, prepare, queued
@@ -135,3 +136,23 @@ def test_two_processes_draining_one_queue_keep_each_dossiers_order(
     assert held == 0 and counted == 2 * len(codes) * len(statuses)  # each record once
     assert _codes_and_statuses(fresh_database_url) == dict.fromkeys(codes, statuses[-1])
     assert dict(events) == dict.fromkeys(codes, len(statuses))
+
+
+def test_a_stop_asked_during_a_drain_gets_one_more_drain(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A delivery queued while the processor drains, then the stop: processed before it ends."""
+    processor = QueueProcessor(lambda: None, poll_seconds=3600)  # type: ignore[arg-type,return-value]
+    calls: list[int] = []
+
+    def drain(*_args: Any, **_kwargs: Any) -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            processor._stopping.set()  # what stop() does first, while this drain runs
+            processor._wake.set()
+        return 0
+
+    monkeypatch.setattr(push_queue, "newest_id", lambda _scope: 1)
+    monkeypatch.setattr(push_queue, "drain", drain)
+    processor.wake()
+    assert processor._thread is not None
+    processor._thread.join(10)
+    assert len(calls) == 2
