@@ -13,10 +13,13 @@ from sqlalchemy.orm import Session
 #: One statement accepts a delivery (one round trip): it checks that every progress step's
 #: dossier is stored or waiting in the queue, then stores the raw payloads (a payload known
 #: already counts one more reception), adds the delivery to its row of the minute (``pages``),
-#: takes its replay-ledger entry (signed webhooks) and queues it. Nothing is written when a
-#: step's dossier is unknown (``go`` false): that delivery takes the inline path.
-#: Data-modifying CTEs all run on one snapshot: a dossier the processor stores while this
-#: runs is seen either in `dossier` or in `push_queue`, never in neither.
+#: takes its replay-ledger entry (signed webhooks), notes the registered sender's last delivery
+#: and queues it. Nothing is written when a step's dossier is unknown (``go`` false): that
+#: delivery takes the inline path. The records travel as one JSON text (``:records``):
+#: psycopg escapes each element of a text array with a regular expression, every quote of a
+#: JSON payload one substitution (a third of the statement's Python time, measured); json.dumps
+#: escapes in C. Data-modifying CTEs all run on one snapshot: a dossier the processor stores
+#: while this runs is seen either in `dossier` or in `push_queue`, never in neither.
 _ACCEPT: Final = text("""
 WITH ok AS (
   SELECT NOT EXISTS (
@@ -29,9 +32,8 @@ WITH ok AS (
                           first_received_at, last_received_at, times_received)
   SELECT t.h, CAST(:source AS text), t.k, t.o, t.p, t.c, CAST(:now AS timestamptz),
          CAST(:now AS timestamptz), t.n
-  FROM unnest(CAST(:hashes AS text[]), CAST(:kinds AS text[]), CAST(:origins AS text[]),
-              CAST(:payloads AS text[]), CAST(:codes AS text[]), CAST(:times AS integer[]))
-       AS t(h, k, o, p, c, n)
+  FROM json_to_recordset(CAST(:records AS json))
+       AS t(h text, k text, o text, p text, c text, n integer)
   WHERE (SELECT go FROM ok)
   ON CONFLICT (content_hash) DO UPDATE SET
     times_received = raw_record.times_received + EXCLUDED.times_received,
@@ -56,6 +58,9 @@ WITH ok AS (
   WHERE CAST(:digest AS text) IS NOT NULL AND (SELECT go FROM ok)
   ON CONFLICT (digest) DO NOTHING
   RETURNING digest
+), sender AS (
+  UPDATE sender SET last_delivery_at = CAST(:now AS timestamptz)
+  WHERE id = CAST(:sender_id AS integer) AND (SELECT go FROM ok)
 ), queued AS (
   INSERT INTO push_queue (raw_ids, source, kind, sender_id, agency_code, run_id,
                           dossier_codes, received_at)

@@ -155,11 +155,13 @@ def test_replies_of_the_queued_path(fresh_database_url: str) -> None:
         events = conn.execute(text(
             "SELECT e.status FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id "
             "WHERE d.code = :code"), {"code": code}).scalars().all()
+        last = conn.execute(text("SELECT last_delivery_at FROM sender")).scalar_one()
         minute = conn.execute(text(
             "SELECT sum(pages), sum(stored), sum(updated), sum(quarantined) FROM ingest_run "
             "WHERE source = 'dvcqg'")).one()
     engine.dispose()
     assert 4 in events
+    assert last is not None  # the registered sender's last delivery, noted at acceptance
     assert tuple(minute) == (3, 2, 0, 1)  # snapshot and step stored, the orphan quarantined
 
 
