@@ -28,15 +28,19 @@ from app.ingest.webhook import Plan
 
 log = logging.getLogger(__name__)
 STOP_SECONDS: Final = 20.0
+#: How long a woken processor waits for more deliveries before it drains (see `_run`).
+GATHER_SECONDS: Final = 0.05
 Reply = dict[str, Any]
 Prepare = Callable[[Session, Any], Plan | Reply]
 
 
 class QueueProcessor:
     def __init__(self, scope: Callable[[], AbstractContextManager[Session]],
-                 poll_seconds: float = 1.0, batch: int = push_queue.BATCH) -> None:
+                 poll_seconds: float = 1.0, batch: int = push_queue.BATCH,
+                 gather_seconds: float = GATHER_SECONDS) -> None:
         self.scope = scope
         self.poll_seconds = poll_seconds
+        self.gather_seconds = gather_seconds
         self.batch = batch
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -96,13 +100,18 @@ class QueueProcessor:
 
     def _run(self) -> None:
         while True:
-            self._wake.wait(self.poll_seconds)
-            self._wake.clear()
+            woken = self._wake.wait(self.poll_seconds)
             # read before the drain: a stop asked during it gets one more, whole drain
             last = self._stopping.is_set()
+            if woken and not last:
+                # let the batch gather: every batch pays ~15 statements, and the senders
+                # whose deliveries were just answered send their next ones meanwhile
+                self._stopping.wait(self.gather_seconds)
+            self._wake.clear()
             try:
                 sizes: list[int] = []
-                if push_queue.newest_id(self.scope) is not None:  # idle: no lock taken
+                # the poll looks before it drains: an idle process takes no lock
+                if woken or push_queue.newest_id(self.scope) is not None:
                     push_queue.drain(self.scope, batch=self.batch, sizes=sizes)
                 self._count(sizes)
             except Exception as exc:  # the database away: the rows wait for the next turn
