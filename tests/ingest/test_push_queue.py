@@ -130,6 +130,8 @@ def test_replies_of_the_queued_path(fresh_database_url: str) -> None:
         reply = _keyed(client, creds, "DongBoHoSoMC", [dossier(code, status=2)])
         assert td_dossier_accepts(reply.text) and opencps_accepts(reply.status_code, reply.text)
         assert reply.json()["queued"] == 1 and queued(engine) == 1
+        with engine.connect() as conn:  # the registered sender's last delivery, noted already
+            assert conn.execute(text("SELECT last_delivery_at FROM sender")).scalar_one()
         # a step of a dossier still queued: accepted, stored after it
         later = _keyed(client, creds, "CapNhatTienDoHoSoMC", [step(code, stamp(12, 9), 4)])
         assert later.json()["error_code"] == 0 and queued(engine) == 2
@@ -155,13 +157,11 @@ def test_replies_of_the_queued_path(fresh_database_url: str) -> None:
         events = conn.execute(text(
             "SELECT e.status FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id "
             "WHERE d.code = :code"), {"code": code}).scalars().all()
-        last = conn.execute(text("SELECT last_delivery_at FROM sender")).scalar_one()
         minute = conn.execute(text(
             "SELECT sum(pages), sum(stored), sum(updated), sum(quarantined) FROM ingest_run "
             "WHERE source = 'dvcqg'")).one()
     engine.dispose()
     assert 4 in events
-    assert last is not None  # the registered sender's last delivery, noted at acceptance
     assert tuple(minute) == (3, 2, 0, 1)  # snapshot and step stored, the orphan quarantined
 
 
