@@ -10,10 +10,13 @@ from sqlalchemy import text
 
 from app.core.clock import utcnow
 from app.db.migrate import is_current
+from app.metrics.repository import push_queue as push_queue_depth
 from app.notices.render.fonts import DEBIAN_PACKAGE, print_font
 from app.scheduler.service import heartbeat_status
 
 router = APIRouter(tags=["health"])
+#: A delivery queued this long unprocessed marks the push queue "behind" in /readyz.
+QUEUE_BEHIND_SECONDS = 60.0
 
 
 @router.get("/healthz", summary="Liveness: the process answers")
@@ -39,6 +42,17 @@ def _scheduler_advisory(request: Request) -> dict[str, Any]:
     }
 
 
+def _push_queue_advisory(request: Request) -> dict[str, Any]:
+    """Push deliveries answered and not yet processed (app/ingest/push_queue.py), all
+    processes': "ok", or "behind" once the oldest waited `QUEUE_BEHIND_SECONDS` (the
+    processors are stopped, failing, or outpaced). Advisory: the replica still accepts."""
+    with request.app.state.session_factory() as session:
+        depth, oldest = push_queue_depth(session)
+    age = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
+    return {"status": "behind" if age >= QUEUE_BEHIND_SECONDS else "ok", "depth": depth,
+            "oldest_age_seconds": round(age, 1)}
+
+
 def _print_font_advisory() -> dict[str, Any]:
     """Advisory like the scheduler: without the font only PDF printing fails (with a 503 that
     says what to install), so the replica still serves everything else."""
@@ -62,9 +76,11 @@ def readyz(request: Request) -> JSONResponse:
         checks["database"] = "ok"
         checks["migrations"] = "ok" if is_current(engine) else "behind"
         advisories["scheduler"] = _scheduler_advisory(request)
+        advisories["push_queue"] = _push_queue_advisory(request)
     except Exception as exc:  # readiness must report, not raise
         checks.setdefault("database", f"unreachable: {type(exc).__name__}")
         advisories.setdefault("scheduler", {"status": "unknown"})
+        advisories.setdefault("push_queue", {"status": "unknown"})
     advisories["print_font"] = _print_font_advisory()
     ready = all(value == "ok" for value in checks.values())
     body = {"ready": ready, "checks": checks, "advisories": advisories}

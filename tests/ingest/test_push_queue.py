@@ -184,3 +184,21 @@ def test_the_setting_is_inline_on_sqlite() -> None:
     assert not Settings(database_url="sqlite:///x.db", push_processing="queued").queues_pushes
     assert Settings(database_url="postgresql+psycopg://h/db").queues_pushes
 
+
+
+def test_readyz_tells_the_queues_depth_and_when_it_is_behind(fresh_database_url: str) -> None:
+    creds = prepare(fresh_database_url)
+    engine = make_engine(fresh_database_url)
+    with client_for(fresh_database_url, "queued", held=True) as client:
+        _keyed(client, creds, "DongBoHoSoMC", [dossier("H21.65-250917-0001", status=2)])
+        advisory = client.get("/readyz").json()["advisories"]["push_queue"]
+        assert (advisory["status"], advisory["depth"]) == ("ok", 1)
+        with engine.begin() as conn:  # as if the processors had stopped two minutes ago
+            conn.execute(text("UPDATE push_queue SET received_at = received_at - "
+                              "interval '2 minutes'"))
+        advisory = client.get("/readyz").json()["advisories"]["push_queue"]
+        assert advisory["status"] == "behind" and advisory["oldest_age_seconds"] >= 120
+        assert client.get("/readyz").status_code == 200  # advisory: still ready
+        metrics = client.get("/metrics").text
+        assert "tthc_push_queue_depth 1.0" in metrics
+    engine.dispose()
