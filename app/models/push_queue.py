@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,7 +39,8 @@ class PushQueue(Base):
     # while its delivery waits must not take the delivery with it
     sender_id: Mapped[int | None] = mapped_column(Integer)
     # the envelope's madonvi / MaDinhDanhDV: stands in for an empty DonViXuLy when parsing
-    agency_code: Mapped[str | None] = mapped_column(String(255))
+    # (text: it is kept as the sender wrote it, whatever its length, as the records carry it)
+    agency_code: Mapped[str | None] = mapped_column(Text)
     run_id: Mapped[int | None] = mapped_column(Integer)
     dossier_codes: Mapped[list[str] | Any] = mapped_column(_CODES)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=32), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("sender_id", sa.Integer(), nullable=True),
-        sa.Column("agency_code", sa.String(length=255), nullable=True),
+        sa.Column("agency_code", sa.Text(), nullable=True),
         sa.Column("run_id", sa.Integer(), nullable=True),
         sa.Column("dossier_codes", sa.JSON().with_variant(postgresql.ARRAY(sa.String(64)),
                                                           "postgresql"), nullable=False),

@@ -44,7 +44,8 @@ LATER_TABLES = frozenset({"dashboard_session", "webhook_delivery",  # 0006
                           "scan_watermark",  # 0010
                           "procedure_process", "dossier_step_state",  # 0016
                           "rate_rollup_deferral",  # 0017
-                          "reference_version"})  # 0018
+                          "reference_version",  # 0018
+                          "push_queue"})  # 0019
 LATER_COLUMNS = frozenset({("quarantine", "named_agency"), ("quarantine", "sender_agency"),
                            ("ingest_run", "agency_code"),  # 0006
                            ("notice", "symbol"),  # 0009
