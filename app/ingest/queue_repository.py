@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 #: dossier is stored or waiting in the queue, then stores the raw payloads (a payload known
 #: already counts one more reception), adds the delivery to its row of the minute (``pages``),
 #: takes its replay-ledger entry (signed webhooks), notes the registered sender's last delivery
-#: and queues it. Nothing is written when a step's dossier is unknown (``go`` false): that
+#: and queues it. Nothing is written when a step's dossier is unknown, or when one of its
+#: payloads was received before and archived by retention since (the processor would find an
+#: empty text where the inline path ingests the payload the request holds) (``go`` false): that
 #: delivery takes the inline path. The records travel as one JSON text (``:records``):
 #: psycopg escapes each element of a text array with a regular expression, every quote of a
 #: JSON payload one substitution (a third of the statement's Python time, measured); json.dumps
@@ -26,6 +28,9 @@ WITH ok AS (
     SELECT 1 FROM unnest(CAST(:steps AS text[])) AS c(code)
     WHERE NOT EXISTS (SELECT 1 FROM dossier AS d WHERE d.code = c.code)
       AND NOT EXISTS (SELECT 1 FROM push_queue AS q WHERE c.code = ANY(q.dossier_codes))
+  ) AND NOT EXISTS (
+    SELECT 1 FROM raw_record AS a
+    WHERE a.content_hash = ANY(CAST(:order AS text[])) AND a.archived_in IS NOT NULL
   ) AS go
 ), raw AS (
   INSERT INTO raw_record (content_hash, source, kind, origin, payload, dossier_code,
@@ -95,7 +100,7 @@ EVERY_ROW: Final = 2**31
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
-    go: bool  # false: a step's dossier is unknown, nothing written
+    go: bool  # false: a step's dossier unknown or a payload archived; nothing written
     run_id: int | None
     ledger_taken: bool
     queue_id: int | None

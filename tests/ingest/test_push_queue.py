@@ -202,3 +202,33 @@ def test_readyz_tells_the_queues_depth_and_when_it_is_behind(fresh_database_url:
         metrics = client.get("/metrics").text
         assert "tthc_push_queue_depth 1.0" in metrics
     engine.dispose()
+
+
+def test_a_resent_payload_archived_by_retention_takes_the_inline_path(
+    fresh_database_url: str,
+) -> None:
+    """Retention empties the payload of a long-finished dossier's raw row (app/retention): the
+    processor would read that empty text, so a resend of the same payload is ingested inline
+    from the request's own copy, as before the queue, instead of being quarantined later."""
+    creds = prepare(fresh_database_url)
+    engine = make_engine(fresh_database_url)
+    code = "H21.65-250912-0007"
+    sent = [dossier(code, status=2)]
+    with client_for(fresh_database_url, "queued", held=True) as client:
+        assert _keyed(client, creds, "DongBoHoSoMC", sent).json()["queued"] == 1
+    with engine.begin() as conn:  # processed at the stop; then archived, as retention does
+        conn.execute(text("DELETE FROM dossier_event"))
+        conn.execute(text("DELETE FROM dossier_step_state"))
+        conn.execute(text("DELETE FROM dossier_applicant"))
+        conn.execute(text("DELETE FROM dossier_anomaly"))
+        conn.execute(text("DELETE FROM dossier_transition"))
+        conn.execute(text("DELETE FROM dossier"))
+        conn.execute(text("UPDATE raw_record SET payload = '', archived_in = 'raw-2026.jsonl.gz'"))
+    with client_for(fresh_database_url, "queued", held=True) as client:
+        again = _keyed(client, creds, "DongBoHoSoMC", sent).json()
+        assert again["error_code"] == 0 and "queued" not in again, again
+        assert again["stored"] == 1 and queued(engine) == 0
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM quarantine")).scalar_one() == 0
+        assert conn.execute(text("SELECT code FROM dossier")).scalars().all() == [code]
+    engine.dispose()
