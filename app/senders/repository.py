@@ -27,7 +27,15 @@ def by_username(session: Session, username: str) -> Sender | None:
 
 
 def by_url_key(session: Session, key_hash: str) -> Sender | None:
-    return session.scalars(select(Sender).where(Sender.url_key_hash == key_hash)).first()
+    """With its agency loaded in the same query (`agency_code` then finds it without one)."""
+    row = session.execute(
+        select(Sender, Agency).outerjoin(Agency, Agency.id == Sender.agency_id)
+        .where(Sender.url_key_hash == key_hash)
+    ).first()
+    if row is None:
+        return None
+    _keep(session, row[1])
+    return row[0]
 
 
 def all_senders(session: Session) -> list[tuple[Sender, str | None]]:
@@ -42,6 +50,16 @@ def agency_by_code(session: Session, code: str) -> Agency | None:
     return session.scalars(select(Agency).where(Agency.code == code)).first()
 
 
+_LOADED_AGENCIES = "tthc.senders_agencies"
+
+
+def _keep(session: Session, agency: Agency | None) -> None:
+    """Hold a sender's agency loaded with it: the identity map keeps objects only while
+    something refers to them, and `agency_code` would otherwise ask for it again."""
+    if agency is not None:
+        session.info.setdefault(_LOADED_AGENCIES, {})[agency.id] = agency
+
+
 def agency_code(session: Session, agency_id: int | None) -> str | None:
     if agency_id is None:
         return None
@@ -50,11 +68,17 @@ def agency_code(session: Session, agency_id: int | None) -> str | None:
 
 
 def session_by_hash(session: Session, token_hash: str) -> tuple[SenderSession, Sender] | None:
+    """With the sender's agency loaded in the same query: a push delivery asks its code next
+    (`agency_code`, from the session's identity map then: one round trip fewer a delivery)."""
     row = session.execute(
-        select(SenderSession, Sender).join(Sender, Sender.id == SenderSession.sender_id)
+        select(SenderSession, Sender, Agency).join(Sender, Sender.id == SenderSession.sender_id)
+        .outerjoin(Agency, Agency.id == Sender.agency_id)
         .where(SenderSession.token_hash == token_hash)
     ).first()
-    return (row[0], row[1]) if row else None
+    if row is None:
+        return None
+    _keep(session, row[2])
+    return row[0], row[1]
 
 
 def sessions_by_hash(
@@ -68,11 +92,16 @@ def sessions_by_hash(
         else SenderSession.token_hash.in_(bindparam("hashes", expanding=True))
     )
     rows = session.execute(
-        select(SenderSession, Sender).join(Sender, Sender.id == SenderSession.sender_id)
+        select(SenderSession, Sender, Agency).join(Sender, Sender.id == SenderSession.sender_id)
+        .outerjoin(Agency, Agency.id == Sender.agency_id)
         .where(matches),
         {"hashes": list(token_hashes)},
     )
-    return {row.token_hash: (row, sender) for row, sender in rows}
+    found = {}
+    for row, sender, agency in rows:
+        _keep(session, agency)
+        found[row.token_hash] = (row, sender)
+    return found
 
 
 def add_session(session: Session, row: SenderSession) -> None:
