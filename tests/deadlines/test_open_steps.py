@@ -20,6 +20,7 @@ from app.deadlines import (
 )
 from app.deadlines.calendar import CivilServiceCalendar
 from app.deadlines.open_steps import open_steps_from_start, without_records
+from app.deadlines.status import S
 from app.deadlines.step_types import ProcessStep
 from app.deadlines.steps import StepInputs, step_timeline
 
@@ -66,3 +67,15 @@ def test_a_dossier_the_shortcut_does_not_cover_is_refused(cal: CivilServiceCalen
     with pytest.raises(ValueError, match="paused, closed"):
         open_steps_from_start([(done, working_clock(cal, DEFAULT_OFFICE_HOURS),
                                 StepInputs(PROCESSES[0], HOME, {}))])
+
+
+def test_an_excluded_dossier_has_no_open_step_to_find(cal: CivilServiceCalendar) -> None:
+    """A dossier whose status takes it out of the rates (withdrawn, refused: EXCLUDED) holds
+    no open step in the step engine; the shortcut must leave it to that engine."""
+    received = datetime(2026, 3, 2, 8, 0, tzinfo=LOCAL_TZ)
+    excluded = evaluate(received, RULE, [], cal, DEFAULT_OFFICE_HOURS,
+                        as_of=received + timedelta(days=1), status=int(S.WITHDRAWN))
+    assert excluded.classification == "excluded" and excluded.finished_at is None
+    assert step_timeline([], excluded, working_clock(cal, DEFAULT_OFFICE_HOURS),
+                         StepInputs(PROCESSES[0], HOME, {}), open_only=True).open_step is None
+    assert not without_records(excluded)
