@@ -11,7 +11,7 @@ from app.core.config import get_settings
 from app.db.session import WAL_CHECKPOINT_PAGES, make_engine
 
 
-def test_each_connection_gets_cache_mmap_wal_and_foreign_keys(
+def test_each_connection_gets_cache_mmap_wal_foreign_keys_and_memory_temp_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TTHC_SQLITE_CACHE_MB", "16")
@@ -22,13 +22,13 @@ def test_each_connection_gets_cache_mmap_wal_and_foreign_keys(
         with engine.connect() as connection:
             read = {name: connection.execute(text(f"PRAGMA {name}")).scalar()
                     for name in ("cache_size", "mmap_size", "wal_autocheckpoint",
-                                 "journal_mode", "foreign_keys", "busy_timeout")}
+                                 "journal_mode", "foreign_keys", "busy_timeout", "temp_store")}
         engine.dispose()
     finally:
         get_settings.cache_clear()
     assert read == {"cache_size": -16 * 1024, "mmap_size": 0,
                     "wal_autocheckpoint": WAL_CHECKPOINT_PAGES, "journal_mode": "wal",
-                    "foreign_keys": 1, "busy_timeout": 30000}
+                    "foreign_keys": 1, "busy_timeout": 30000, "temp_store": 2}
 
 
 def test_a_cache_below_one_megabyte_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
