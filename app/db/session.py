@@ -54,7 +54,7 @@ class _SqlitePragmas:
         # The rate-rollup trigger makes each row's clock UPDATE a statement with its own undo
         # journal; once one statement's journal passed 64 KiB, SQLite kept it in a temp file for
         # the rest of the transaction, and a 200,000-dossier scan then wrote ~5.9 GB to it in
-        # ~2.9 million pwrite calls (3.5 s of system time). That journal only undoes the running
+        # ~2.9 million pwrite calls (2–3.5 s of system time). That journal only undoes the running
         # statement: durability (WAL, synchronous=NORMAL) is unchanged. A large sort's data is
         # held in RAM instead of spilling to disk.
         cursor.execute("PRAGMA temp_store=MEMORY")
