@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Dossier, JobRun, Notice, OutboxMessage, PushQueue, QuarantineEntry
+from app.models import Dossier, JobRun, Notice, OutboxMessage, QuarantineEntry
 
 
 def dossiers_by_classification(session: Session) -> dict[str, int]:
@@ -22,13 +20,6 @@ def open_quarantine(session: Session) -> int:
         select(func.count()).select_from(QuarantineEntry).where(QuarantineEntry.status == "open")
     )
     return session.scalar(query) or 0
-
-
-def push_queue(session: Session) -> tuple[int, datetime | None]:
-    """Push deliveries accepted and not processed yet, and the oldest one's acceptance."""
-    count, oldest = session.execute(
-        select(func.count(), func.min(PushQueue.received_at))).one()
-    return int(count), oldest
 
 
 def outbox_by_status(session: Session) -> dict[tuple[str, str], int]:

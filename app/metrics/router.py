@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.api.deps import SessionDep
 from app.core.clock import utcnow
 from app.ingest.queue_processor import QueueProcessor
+from app.ingest.queue_repository import depth as push_queue_depth
 from app.metrics import repository
 from app.metrics.requests import REQUEST_REGISTRY
 from app.scheduler.service import heartbeat_status
@@ -75,7 +76,7 @@ def _domain_registry(session: Session, processor: QueueProcessor | None = None
     )
     if beat.age_seconds is not None:
         heartbeat.add_metric([], beat.age_seconds)
-    depth, oldest = repository.push_queue(session)
+    depth, oldest, _ = push_queue_depth(session)
     waiting = GaugeMetricFamily(
         "tthc_push_queue_depth", "Push deliveries answered and not yet processed (all processes)")
     waiting.add_metric([], depth)
