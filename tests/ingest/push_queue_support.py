@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -31,6 +32,13 @@ COMPARED = ("dossier", "dossier_event", "dossier_applicant", "dossier_anomaly",
 _KEYS = {"dossier_id": ("dossier", "code"), "raw_record_id": ("raw_record", "content_hash"),
          "agency_id": ("agency", "code"), "procedure_id": ("procedure", "code")}
 _MINUTE = re.compile(r"\|\d{4}-\d\d-\d\d \d\d:\d\d$")
+
+
+@pytest.fixture(autouse=True)
+def postgresql_only(backend: str) -> None:
+    """Autouse where imported: the push queue's tests run on PostgreSQL only."""
+    if backend != "postgresql":
+        pytest.skip("SQLite processes every push delivery inline (app/core/config.py)")
 
 
 def prepare(url: str) -> Credentials:

@@ -18,18 +18,18 @@ from app.db.session import make_engine
 from app.ingest.service import UNKNOWN_DOSSIER
 from app.senders.service import Credentials
 from tests.ingest.payloads import dossier, stamp, step
-from tests.ingest.push_queue_support import client_for, prepare, queued, stored
+from tests.ingest.push_queue_support import (  # postgresql_only: autouse here
+    client_for,
+    postgresql_only,  # noqa: F401
+    prepare,
+    queued,
+    stored,
+)
 from tests.ingest.senders.success_tests import opencps_accepts, td_dossier_accepts
 from tests.ingest.test_sender_contracts import push_enrolment, push_opencps, push_td
 from tests.ingest.test_webhook import body_of, headers
 
 WEBHOOK = "/api/v1/webhooks/dvc"
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only(backend: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("SQLite processes every push delivery inline (app/core/config.py)")
 
 
 def _keyed(client: TestClient, creds: Credentials, service: str, items: list[Any]) -> Any:

@@ -18,13 +18,12 @@ from app.ingest import push_queue
 from app.ingest.queue_processor import QueueProcessor
 from app.senders.service import Credentials
 from tests.ingest.payloads import dossier, stamp, step
-from tests.ingest.push_queue_support import client_for, prepare, queued
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only(backend: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("SQLite processes every push delivery inline (app/core/config.py)")
+from tests.ingest.push_queue_support import (  # postgresql_only: autouse here
+    client_for,
+    postgresql_only,  # noqa: F401
+    prepare,
+    queued,
+)
 
 
 def _send(client: Any, creds: Credentials, service: str, items: list[Any]) -> None:
