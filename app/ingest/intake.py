@@ -73,6 +73,30 @@ def sender_agency(record: SourceRecord) -> str | None:
     return _short_text(record.agency_code, _MAX_CODE)
 
 
+@dataclass(frozen=True, slots=True)
+class RawPayloads:
+    """A page's payloads as raw rows store them: each record's canonical JSON and its hash,
+    how many times each distinct payload came, and the index of its first record (the one
+    whose row is written)."""
+
+    texts: list[str]
+    hashes: list[str]
+    receptions: Counter[str]
+    first: dict[str, int]  # in order of first appearance
+
+
+def raw_payloads(records: Sequence[SourceRecord], texts: list[str] | None = None,
+                 hashes: list[str] | None = None) -> RawPayloads:
+    """``texts`` and ``hashes``, when given, were computed already (the read-ahead worker)."""
+    if texts is None or hashes is None:
+        texts = [canonical_json(record.payload) for record in records]
+        hashes = [content_hash(text) for text in texts]
+    first: dict[str, int] = {}
+    for index, digest in enumerate(hashes):
+        first.setdefault(digest, index)
+    return RawPayloads(texts, hashes, Counter(hashes), first)
+
+
 def keep_raw(
     session: Session, source: str | Sequence[str], records: Iterable[SourceRecord], now: datetime,
     texts: list[str] | None = None, hashes: list[str] | None = None,
@@ -86,15 +110,10 @@ def keep_raw(
     source (the deliveries of several senders committed together, app/ingest/group_commit.py).
     """
     batch = list(records)
-    if texts is None or hashes is None:
-        texts = [canonical_json(record.payload) for record in batch]
-        hashes = [content_hash(text) for text in texts]
-    receptions = Counter(hashes)
+    payloads = raw_payloads(batch, texts, hashes)
+    texts, hashes, receptions = payloads.texts, payloads.hashes, payloads.receptions
     known = repo.raw_ids_by_hash(session, list(receptions))
-    first_new: dict[str, int] = {}
-    for index, digest in enumerate(hashes):
-        if digest not in known and digest not in first_new:
-            first_new[digest] = index
+    first_new = {digest: index for digest, index in payloads.first.items() if digest not in known}
     stored = repo.insert_raw_records(
         session,
         [

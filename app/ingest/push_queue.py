@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -43,8 +42,7 @@ from app.core.clock import utcnow
 from app.ingest import queue_repository as repo
 from app.ingest import replay_repository
 from app.ingest.group_commit import _one_group_at_a_time
-from app.ingest.hashing import canonical_json, content_hash
-from app.ingest.intake import Failure, Received, parse_one, readable_code
+from app.ingest.intake import Failure, Received, parse_one, raw_payloads, readable_code
 from app.ingest.receptions import minute_key
 from app.ingest.replies import queued_reply
 from app.ingest.service import Delivered, IngestCounts, process_deliveries, quarantine_received
@@ -76,13 +74,9 @@ def accept(session: Session, plan: Plan, now: datetime) -> Reply | None:
     snapshots = sorted({p.code for p in parsed if isinstance(p, DossierRecord)})
     steps = sorted({p.dossier_code for p in parsed if isinstance(p, ProgressRecord)}
                    - set(snapshots))
-    texts = [canonical_json(record.payload) for record in records]
-    hashes = [content_hash(text) for text in texts]
-    times = Counter(hashes)
-    first: dict[str, int] = {}
-    for index, digest in enumerate(hashes):
-        first.setdefault(digest, index)
-    new = list(first.values())
+    payloads = raw_payloads(records)
+    texts, hashes, times = payloads.texts, payloads.hashes, payloads.receptions
+    new = list(payloads.first.values())
     ledger = plan.ledger
     got = repo.accept(session, {
         "steps": steps, "snapshots": snapshots, "order": hashes, "now": now,
