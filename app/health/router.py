@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from app.core.clock import utcnow
 from app.db.migrate import is_current
-from app.ingest.queue_repository import depth as push_queue_depth
+from app.ingest.push_queue import backlog as push_queue_backlog
 from app.notices.render.fonts import DEBIAN_PACKAGE, print_font
 from app.scheduler.service import heartbeat_status
 
@@ -47,8 +47,7 @@ def _push_queue_advisory(request: Request) -> dict[str, Any]:
     processes': "ok", or "behind" once the oldest waited `QUEUE_BEHIND_SECONDS` (the
     processors are stopped, failing, or outpaced). Advisory: the replica still accepts."""
     with request.app.state.session_factory() as session:
-        depth, oldest, _ = push_queue_depth(session)
-    age = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
+        depth, age = push_queue_backlog(session, utcnow())
     return {"status": "behind" if age >= QUEUE_BEHIND_SECONDS else "ok", "depth": depth,
             "oldest_age_seconds": round(age, 1)}
 

@@ -258,6 +258,13 @@ def drain(scope: Scope, upto: int = repo.EVERY_ROW, batch: int = BATCH,
             return total
 
 
+def backlog(session: Session, now: datetime) -> tuple[int, float]:
+    """Deliveries queued and not processed yet (every process's), and how many seconds the
+    oldest has waited since its reply (0 when none waits): what /readyz and /metrics show."""
+    depth, oldest, _ = repo.depth(session)
+    return depth, (now - oldest).total_seconds() if oldest is not None else 0.0
+
+
 def newest_id(scope: Scope) -> int | None:
     """The newest queued delivery's id (None: the queue is empty), read without the lock."""
     session: Session

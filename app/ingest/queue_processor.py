@@ -50,7 +50,7 @@ class QueueProcessor:
         self._thread: threading.Thread | None = None
         self._starting = threading.Lock()
         #: batches processed by this process, and the deliveries in them
-        self.batches = self.processed = self.largest = 0
+        self.batches = self.processed = 0
 
     # -- requests --------------------------------------------------------------------------
 
@@ -128,4 +128,3 @@ class QueueProcessor:
         with self._starting:
             self.batches += len(sizes)
             self.processed += sum(sizes)
-            self.largest = max([self.largest, *sizes])

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep
 from app.core.clock import utcnow
+from app.ingest.push_queue import backlog as push_queue_backlog
 from app.ingest.queue_processor import QueueProcessor
-from app.ingest.queue_repository import depth as push_queue_depth
 from app.metrics import repository
 from app.metrics.requests import REQUEST_REGISTRY
 from app.scheduler.service import heartbeat_status
@@ -76,13 +76,13 @@ def _domain_registry(session: Session, processor: QueueProcessor | None = None
     )
     if beat.age_seconds is not None:
         heartbeat.add_metric([], beat.age_seconds)
-    depth, oldest, _ = push_queue_depth(session)
+    depth, age_seconds = push_queue_backlog(session, now)
     waiting = GaugeMetricFamily(
         "tthc_push_queue_depth", "Push deliveries answered and not yet processed (all processes)")
     waiting.add_metric([], depth)
     age = GaugeMetricFamily(
         "tthc_push_queue_oldest_age_seconds", "Seconds since the oldest queued delivery's reply")
-    age.add_metric([], (now - oldest).total_seconds() if oldest is not None else 0.0)
+    age.add_metric([], age_seconds)
     families += [dossiers, flags, quarantine, outbox, notices, runs, finished, heartbeat,
                  waiting, age, *_processor_families(processor)]
     registry = CollectorRegistry(auto_describe=False)
