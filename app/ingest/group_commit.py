@@ -37,6 +37,7 @@ from starlette.requests import Request
 from app.core.clock import utcnow
 from app.core.errors import AppError
 from app.deadlines.store import context_cache
+from app.ingest.accept_group import AcceptGroup
 from app.ingest.service import Delivered, IngestCounts, ingest_deliveries
 from app.ingest.webhook import Plan, complete, run_plan
 from app.senders import service as senders
@@ -259,7 +260,10 @@ async def deliver(request: Request, prepare: Prepare, session_token: str = "") -
     the /dvcqg session it names, if any."""
     queue: QueueProcessor | None = getattr(request.app.state, "push_queue", None)
     if queue is not None:
-        reply = await run_in_threadpool(queue.accept, prepare)
+        accepting: AcceptGroup | None = getattr(request.app.state, "accept_group", None)
+        if accepting is None:
+            accepting = request.app.state.accept_group = AcceptGroup(queue)
+        reply = await accepting.accept(prepare, session_token)
         if reply is not None:
             return reply
     writer: GroupWriter | None = getattr(request.app.state, "group_writer", None)

@@ -81,6 +81,15 @@ SELECT (SELECT go FROM ok), (SELECT id FROM run), EXISTS (SELECT 1 FROM ledger),
        (SELECT id FROM queued)
 """)
 
+#: The rows a group of accepts (app/ingest/accept_group.py) will update, locked in id order
+#: before its first accept statement: the processor's `_ADD_COUNTS` takes rows of the minute
+#: in id order too, so neither ever waits for the other while holding what it needs.
+_LOCK_FOR_ACCEPT: Final = text("""
+SELECT (SELECT count(*) FROM (SELECT 1 FROM ingest_run
+                               WHERE summary_key = ANY(CAST(:keys AS text[]))
+                               ORDER BY id FOR UPDATE) AS r),
+       (SELECT count(*) FROM (SELECT 1 FROM sender WHERE id = ANY(CAST(:senders AS integer[]))
+                               ORDER BY id FOR UPDATE) AS s)""")
 _TAKE: Final = text(
     "SELECT id, raw_ids, source, kind, sender_id, agency_code, run_id FROM push_queue "
     "WHERE id <= :upto ORDER BY id LIMIT :limit")
@@ -109,6 +118,10 @@ class Accepted:
 def accept(session: Session, params: dict[str, Any]) -> Accepted:
     row = session.execute(_ACCEPT, params).one()
     return Accepted(bool(row[0]), row[1], bool(row[2]), row[3])
+
+
+def lock_for_accept(session: Session, keys: Sequence[str], sender_ids: Sequence[int]) -> None:
+    session.execute(_LOCK_FOR_ACCEPT, {"keys": list(keys), "senders": list(sender_ids)})
 
 
 def take(session: Session, limit: int, upto: int = EVERY_ROW) -> Sequence[Row[Any]]:

@@ -1,0 +1,226 @@
+"""Push deliveries accepted together (app/ingest/accept_group.py), on PostgreSQL: each gets the
+reply it gets alone, the queue is processed into the same rows, and a group that cannot be
+accepted as a whole (a replayed signed copy) is taken back and accepted one by one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+from app.core.errors import AppError
+from app.ingest import accept_group, group_commit, push_queue
+from app.ingest.accept_group import Outcome, accept_many
+from app.ingest.dvcqg import SenderUnauthorized
+from app.ingest.group_commit import Prepare
+from app.ingest.queue_processor import QueueProcessor
+from app.ingest.webhook import WebhookReplayed, plan_delivery
+from tests.conftest import TEST_WEBHOOK_SECRET
+from tests.ingest.payloads import dossier, stamp, step
+from tests.ingest.push_queue_support import postgresql_only  # noqa: F401  (autouse)
+from tests.ingest.test_sender_contracts_grouped import (
+    DELIVERIES,
+    _keyed,
+    answered,
+    fresh_scope,
+    groups,
+    stored,
+)
+from tests.ingest.test_webhook import body_of, headers
+
+Scope = Callable[[], AbstractContextManager[Session]]
+
+
+def _processor(scope: Scope) -> QueueProcessor:
+    queue = QueueProcessor(scope)
+    queue.wake = lambda: None  # type: ignore[method-assign]  # drained by the test
+    return queue
+
+
+def _signed(data: list[Any], service: str = "DongBoHoSoMC") -> Prepare:
+    body = body_of(data, service)
+    signature = headers(body)["X-TTHC-Signature"]
+    return lambda _session, now: plan_delivery(body, signature, secret=TEST_WEBHOOK_SECRET,
+                                               max_age_seconds=300, now=now)
+
+
+def _snapshot(code: str) -> list[Any]:
+    return [dossier(code, status=2, steps=[step(code, stamp(10, 8), 2)])]
+
+
+def _count_commits(scope: Scope) -> list[int]:
+    with scope() as session:
+        engine = session.get_bind().engine  # type: ignore[union-attr]
+    commits: list[int] = []
+    event.listen(engine, "commit", lambda _conn: commits.append(1))
+    return commits
+
+
+def _queued(scope: Scope) -> list[Any]:
+    with scope() as session:
+        return list(session.execute(text(
+            "SELECT q.dossier_codes, r.pages FROM push_queue q JOIN ingest_run r "
+            "ON r.id = q.run_id ORDER BY q.id")))
+
+
+def _accepted(outcomes: Sequence[Outcome]) -> list[bool]:
+    """Which outcomes are a queued delivery's reply."""
+    return [isinstance(o, dict) and o["error_code"] == 0 and o.get("queued", 0) >= 1
+            for o in outcomes]
+
+
+def _inline_where_not_queued(queue: QueueProcessor, scope: Scope, prepares: Sequence[Prepare],
+                             outcomes: Sequence[Outcome]) -> list[Outcome]:
+    """As the route does (app/ingest/group_commit.py: deliver): a delivery not queued is
+    written inline, after the queue ahead of it."""
+    served = []
+    for prepare, outcome in zip(prepares, outcomes, strict=True):
+        if outcome is None:
+            queue.drain_ahead()
+            outcome = group_commit.alone(scope, prepare)
+        served.append(outcome)
+    return served
+
+
+@pytest.mark.parametrize("sender", list(DELIVERIES))
+def test_accepted_in_groups_leave_what_accepted_alone_leave(
+    database_factory: Any, backend: str, monkeypatch: pytest.MonkeyPatch, sender: str
+) -> None:
+    results = []
+    for grouped in (False, True):
+        with fresh_scope(database_factory.create(backend)) as (scope, creds):
+            queue = _processor(scope)
+            prepares = DELIVERIES[sender](scope, creds)
+            outcomes: list[Outcome] = []
+            if grouped:
+                def no_fallback(_queue: QueueProcessor, _prepare: Prepare) -> Outcome:
+                    raise AssertionError("a group fell back to one delivery at a time")
+                monkeypatch.setattr(accept_group, "_alone", no_fallback)
+                for group in groups(prepares):
+                    outcomes += _inline_where_not_queued(
+                        queue, scope, group, accept_many(queue, group, [""] * len(group)))
+            else:
+                for prepare in prepares:
+                    outcomes += _inline_where_not_queued(queue, scope, [prepare],
+                                                         [queue.accept(prepare)])
+            assert sum(_accepted(outcomes)) > len(outcomes) // 2
+            push_queue.drain(scope)
+            results.append((answered(outcomes), stored(scope)))  # type: ignore[arg-type]
+    (alone_replies, alone), (group_replies, together) = results
+    assert group_replies == alone_replies
+    for part in alone:
+        assert together[part] == alone[part], part
+
+
+def test_a_group_is_one_transaction_and_each_delivery_gets_its_own_reply(
+    database_factory: Any, backend: str
+) -> None:
+    with fresh_scope(database_factory.create(backend)) as (scope, creds):
+        queue = _processor(scope)
+        codes = [f"H21.65-250910-{n:04d}" for n in range(1, 5)]
+        prepares = [_keyed(creds, "DongBoHoSoMC", json.dumps(_snapshot(c)).encode(), {})
+                    for c in codes[:2]] + [_signed(_snapshot(c)) for c in codes[2:]]
+        commits = _count_commits(scope)
+        outcomes = accept_many(queue, prepares, [""] * 4)
+        assert len(commits) == 1
+        assert _accepted(outcomes) == [True] * 4
+        # the keyed sender's two deliveries share its row of the minute, as alone
+        rows = _queued(scope)
+        assert [r[0] for r in rows] == [[c] for c in codes]
+        assert [r[1] for r in rows][:2] == [2, 2]
+
+
+def test_a_refused_delivery_is_refused_and_the_others_of_its_group_accepted(
+    database_factory: Any, backend: str
+) -> None:
+    with fresh_scope(database_factory.create(backend)) as (scope, creds):
+        queue = _processor(scope)
+        code, other = "H21.65-250910-0001", "H21.65-250910-0002"
+        good = _keyed(creds, "DongBoHoSoMC", json.dumps(_snapshot(code)).encode(), {})
+
+        def stranger(session: Session, now: Any) -> Any:
+            raise SenderUnauthorized("Đường dẫn nhận dữ liệu không hợp lệ hoặc đã bị thu hồi")
+
+        orphan = _signed([step("H21.65-250910-0404", stamp(10, 9), 4)], "CapNhatTienDoHoSoMC")
+        outcomes = accept_many(queue, [good, stranger, orphan, _signed(_snapshot(other))],
+                               [""] * 4)
+        assert isinstance(outcomes[1], SenderUnauthorized)
+        assert outcomes[2] is None  # a step of an unknown dossier: the inline path answers
+        assert _accepted([outcomes[0], outcomes[3]]) == [True, True]
+        assert [r[0] for r in _queued(scope)] == [[code], [other]]
+
+
+def test_a_replayed_copy_takes_the_group_back_and_each_is_accepted_alone(
+    database_factory: Any, backend: str
+) -> None:
+    with fresh_scope(database_factory.create(backend)) as (scope, creds):
+        queue = _processor(scope)
+        first = _signed(_snapshot("H21.65-250910-0001"))
+        assert _accepted([queue.accept(first)]) == [True]
+        codes = ["H21.65-250910-0002", "H21.65-250910-0003"]
+        prepares = [_keyed(creds, "DongBoHoSoMC", json.dumps(_snapshot(codes[0])).encode(),
+                           {}), first, _signed(_snapshot(codes[1]))]
+        outcomes = accept_many(queue, prepares, [""] * 3)
+        assert isinstance(outcomes[1], WebhookReplayed)
+        assert _accepted([outcomes[0], outcomes[2]]) == [True, True]
+        # nothing of the group's first attempt is left: one queue row, one page, one
+        # reception per delivery
+        assert [r[0] for r in _queued(scope)] == [["H21.65-250910-0001"], *([c] for c in codes)]
+        with scope() as session:
+            pages = session.execute(text("SELECT sum(pages) FROM ingest_run")).scalar_one()
+            received = session.execute(text(
+                "SELECT sum(times_received) FROM raw_record")).scalar_one()
+        assert (pages, received) == (3, 3)
+
+
+def test_a_group_locks_its_rows_of_the_minute_before_its_first_accept(
+    database_factory: Any, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The processor adds counts to rows of the minute in id order; a group that took them in
+    its deliveries' order could hold one the processor waits for while waiting for another."""
+    url = database_factory.create(backend)
+    with fresh_scope(url) as (scope, creds):
+        queue = _processor(scope)
+        one = _keyed(creds, "DongBoHoSoMC", json.dumps(_snapshot("H21.65-250910-0001")).encode(),
+                     {})
+        assert _accepted([queue.accept(one)]) == [True]
+        seen: list[str] = []
+        dsn = url.replace("postgresql+psycopg://", "postgresql://")
+
+        def probing(session: Session, plan: Any, now: Any) -> Any:
+            with psycopg.connect(dsn, autocommit=True) as other:
+                try:
+                    other.execute("SET lock_timeout = '50ms'")
+                    other.execute("SELECT 1 FROM ingest_run FOR UPDATE")
+                    seen.append("free")
+                except psycopg.errors.LockNotAvailable:
+                    seen.append("locked")
+            return original(session, plan, now)
+
+        original = push_queue.accept
+        monkeypatch.setattr(push_queue, "accept", probing)
+        codes = ["H21.65-250910-0002", "H21.65-250910-0003"]
+        outcomes = accept_many(queue, [
+            _keyed(creds, "DongBoHoSoMC", json.dumps(_snapshot(c)).encode(), {})
+            for c in codes], ["", ""])
+        assert _accepted(outcomes) == [True, True]
+        assert seen[0] == "locked"  # before the group's first accept statement
+
+
+def test_refusals_of_a_group_are_the_refusals_alone(database_factory: Any, backend: str
+                                                    ) -> None:
+    with fresh_scope(database_factory.create(backend)) as (scope, _creds):
+        queue = _processor(scope)
+
+        def refused(_session: Session, _now: Any) -> Any:
+            raise AppError("refused")
+
+        outcomes = accept_many(queue, [refused, refused], ["", ""])
+        assert [type(o) for o in outcomes] == [AppError, AppError]
+        assert _queued(scope) == []
