@@ -22,6 +22,7 @@ from app.calendar.router import router as calendar_router
 from app.core.config import Settings, get_settings
 from app.core.logging import setup_logging
 from app.dashboard.errors import install_dashboard_errors
+from app.deadlines.calendar.civil import load_holiday_tables
 from app.dashboard.router import router as dashboard_router
 from app.db.session import make_engine, make_session_factory, session_scope
 from app.dossiers.router import router as dossiers_router
@@ -129,6 +130,7 @@ def app_factory() -> FastAPI:
         log.warning("TTHC_SECRET_KEY is the public development key: anyone can sign a login "
                     "nonce; set TTHC_SECRET_KEY before this server is reachable by others")
     app = create_app(settings)
+    load_holiday_tables()  # before the freeze: a start-up import, not garbage to scan
     _fewer_gc_passes()
     return app
 

@@ -34,6 +34,16 @@ def _index_overrides(
     return indexed
 
 
+def _vietnam(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("VN", years=year, language="vi")
+
+
+def load_holiday_tables() -> None:
+    """python-holidays imports a country's module on first use (~0.3 s of CPU): a server
+    process does it at start, not in the first request that needs a due time."""
+    _vietnam(2000)
+
+
 class CivilServiceCalendar:
     """Working days of Vietnamese civil servants. Immutable once built; safe to share and cache."""
 
@@ -60,7 +70,7 @@ class CivilServiceCalendar:
             with self._lock:
                 cached = self._years.get(year)
                 if cached is None:
-                    table = holidays.country_holidays("VN", years=year, language="vi")
+                    table = _vietnam(year)
                     names = {day: nfc(str(name)) for day, name in table.items()}
                     workdays = frozenset(
                         d for d in getattr(table, "weekend_workdays", ()) if d.year == year
