@@ -22,9 +22,9 @@ from app.calendar.router import router as calendar_router
 from app.core.config import Settings, get_settings
 from app.core.logging import setup_logging
 from app.dashboard.errors import install_dashboard_errors
-from app.deadlines.calendar.civil import load_holiday_tables
 from app.dashboard.router import router as dashboard_router
 from app.db.session import make_engine, make_session_factory, session_scope
+from app.deadlines.calendar.civil import load_holiday_tables
 from app.dossiers.router import router as dossiers_router
 from app.forecast.router import router as forecast_router
 from app.health.router import router as health_router
