@@ -162,11 +162,10 @@ def _together(session: Session, prepares: Sequence[Prepare], tokens: Sequence[st
               now: datetime) -> list[Outcome]:
     outcomes: dict[int, Outcome] = {}
     plans = _prepared(session, prepares, tokens, now, outcomes)
-    keys = {index: minute_key(plan.delivered.source, plan.sender, now)
-            for index, plan in plans.items()}
-    repo.lock_for_accept(session, sorted(set(keys.values())),
-                         sorted({p.delivered.sender_id for p in plans.values()
-                                 if p.delivered.sender_id is not None}))
+    keys = {minute_key(plan.delivered.source, plan.sender, now) for plan in plans.values()}
+    if len(keys) > 1:  # with one row of the minute, nothing the processor takes is held
+        repo.lock_for_accept(session, sorted(keys), sorted(
+            {p.delivered.sender_id for p in plans.values() if p.delivered.sender_id is not None}))
     # in the order they arrived, as alone: a sender's snapshot before its next step (they
     # count in different rows of the minute, so no order of rows can be kept here; two groups
     # inserting two new rows in opposite orders would deadlock, PostgreSQL would end one, and

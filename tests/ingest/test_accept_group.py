@@ -205,10 +205,11 @@ def test_a_group_locks_its_rows_of_the_minute_before_its_first_accept(
 
         original = push_queue.accept
         monkeypatch.setattr(push_queue, "accept", probing)
-        codes = ["H21.65-250910-0002", "H21.65-250910-0003"]
+        # two rows of the minute: the signed webhook's and the keyed sender's
         outcomes = accept_many(queue, [
-            _keyed(creds, "DongBoHoSoMC", json.dumps(_snapshot(c)).encode(), {})
-            for c in codes], ["", ""])
+            _signed(_snapshot("H21.65-250910-0002")),
+            _keyed(creds, "DongBoHoSoMC", json.dumps(_snapshot("H21.65-250910-0003")).encode(),
+                   {})], ["", ""])
         assert _accepted(outcomes) == [True, True]
         assert seen[0] == "locked"  # before the group's first accept statement
 
