@@ -23,18 +23,17 @@ from sqlalchemy import (
     any_,
     bindparam,
     func,
-    insert,
     or_,
     select,
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db.bulk import insert_new_rows
+from app.db.bulk import insert_new_rows, insert_rows
 from app.db.pg_copy import copy_new_rows, is_postgresql, stage_rows, wants_copy
 from app.db.pg_unnest import insert_unnest
 from app.models import (
@@ -113,8 +112,8 @@ def insert_raw_records(
         result = insert_unnest(session, RawRecord, rows, clause=_ADD_RECEPTIONS,
                                returning=("content_hash", "id", "times_received"))
     else:
-        # Core, not the ORM's bulk insert: a third less time per page for the same statement
-        result = session.connection().execute(_add_receptions(sqlite.insert(RawRecord)), rows)
+        result = insert_rows(session, RawRecord, rows, _ADD_RECEPTIONS,
+                             returning=("content_hash", "id", "times_received"))
     return {digest: (raw_id, times) for digest, raw_id, times in result}
 
 
@@ -267,8 +266,7 @@ def insert_dossiers(session: Session, rows: list[dict[str, Any]]) -> dict[str, i
     if is_postgresql(session):
         result = insert_unnest(session, Dossier, rows, returning=("code", "id"))
     else:
-        result = session.connection().execute(
-            insert(Dossier).returning(Dossier.code, Dossier.id), rows)
+        result = insert_rows(session, Dossier, rows, returning=("code", "id"))
     return {code: dossier_id for code, dossier_id in result}
 
 
@@ -279,7 +277,7 @@ def insert_applicants(session: Session, rows: list[dict[str, Any]]) -> None:
     elif rows and is_postgresql(session):
         insert_unnest(session, DossierApplicant, rows)
     elif rows:
-        session.connection().execute(insert(DossierApplicant), rows)
+        insert_rows(session, DossierApplicant, rows)
 
 
 def event_hashes(session: Session, dossier_ids: Sequence[int]) -> set[tuple[int, str]]:

@@ -7,11 +7,11 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db.bulk import insert_new_rows, insert_new_tuples, insert_tuples, update_many
+from app.db.bulk import insert_new_rows, insert_new_tuples, insert_rows, insert_tuples, update_many
 from app.models.outbox import OutboxMessage
 
 NOW = datetime(2025, 3, 3, 2, 0, 0, 123456, tzinfo=UTC)
@@ -121,3 +121,15 @@ def test_a_value_longer_than_its_column_is_refused_not_cut(
     row = ("too-long", "k" * 33, "email", json.dumps(PAYLOAD), "pending", 0, NOW, NOW)
     with pytest.raises(DataError, match="too long"):
         insert_tuples(db_session, OutboxMessage, COLUMNS, [row])
+
+
+def test_dict_rows_take_the_python_defaults_core_would_send(db_session: Session) -> None:
+    """`insert_rows` (an import's pages on SQLite) stores what Core's executemany of the same
+    dicts stores, including a scalar Python default the dicts leave out (`attempts`, 0)."""
+    row = {"idempotency_key": "core", "kind": "k", "channel": "webhook", "payload": PAYLOAD,
+           "status": "pending", "next_attempt_at": NOW.astimezone(HANOI), "created_at": NOW}
+    db_session.connection().execute(insert(OutboxMessage), [row])
+    returned = insert_rows(db_session, OutboxMessage, [dict(row, idempotency_key="rows")],
+                           returning=("idempotency_key", "attempts"))
+    assert returned == [("rows", 0)]
+    assert _stored(db_session, "rows") == _stored(db_session, "core")
