@@ -5,9 +5,9 @@ A one-door system sends one record per request. Accepted alone (app/ingest/push_
 each delivery paid its own hop to the thread pool, pool check-out, BEGIN, session look-up and
 COMMIT around its one accept statement: measured on the receiver bench, that was about as much
 of the server's CPU as the statement's own work (docs/scaling.md, the receiver, round 8). Here
-one writer per process takes every delivery waiting (without waiting for more: a lone
-delivery is accepted at once, as before; groups form only when requests arrive faster than
-they are accepted) and, in one transaction: looks up the /dvcqg sessions the group names in one
+one writer per process (app/ingest/group_commit.py's `GroupWriter`, with `accept_many`) takes
+every delivery waiting, after a moment for the senders it answered last (`GATHER_SECONDS`), and,
+in one transaction: looks up the /dvcqg sessions the group names in one
 query, prepares each delivery (its refusals as alone), locks the rows of the minute and senders
 the group will update in id order (the processor's order: the two never wait on each other in
 a cycle), then runs each delivery's accept statement, in the order the requests arrived, and
@@ -20,16 +20,12 @@ the group: one bad delivery cannot fail the others, each gets the answer it woul
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from app.core.clock import utcnow
 from app.core.errors import AppError
@@ -48,63 +44,12 @@ log = logging.getLogger(__name__)
 #: Deliveries accepted in one transaction at most: the rows of the minute it locks are held
 #: until its commit, a few milliseconds per delivery.
 MAX_GROUP: Final = 32
+#: How long the writer waits for the senders it answered last to send again (the groups'
+#: `GroupWriter._gather`): an accept is a few milliseconds, so is the wait.
+GATHER_SECONDS: Final = 0.005
 Reply = dict[str, Any]
 #: a reply; None: the delivery takes the inline path; an exception: its refusal
 Outcome = Reply | None | BaseException
-
-
-@dataclass(frozen=True, slots=True)
-class _Waiting:
-    prepare: Prepare
-    outcome: asyncio.Future[Reply | None]
-    session_token: str
-
-
-class AcceptGroup:
-    """One per server process: the accepts of concurrent requests, taken together."""
-
-    def __init__(self, queue: QueueProcessor, max_group: int = MAX_GROUP) -> None:
-        self.queue = queue
-        self.max_group = max_group
-        self.waiting: list[_Waiting] = []
-        self.writer: asyncio.Task[None] | None = None
-
-    async def accept(self, prepare: Prepare, session_token: str = "") -> Reply | None:
-        """The delivery's reply once accepted and committed; None when it takes the inline
-        path; raises its refusal."""
-        outcome: asyncio.Future[Reply | None] = asyncio.get_running_loop().create_future()
-        self.waiting.append(_Waiting(prepare, outcome, session_token))
-        if self.writer is None:
-            # a fresh context: the writer outlives this request (its logs must not carry
-            # this request's id)
-            self.writer = asyncio.create_task(self._write(), context=contextvars.Context())
-        return await outcome
-
-    async def _write(self) -> None:
-        try:
-            while self.waiting:
-                group = self.waiting[: self.max_group]
-                del self.waiting[: self.max_group]
-                try:
-                    outcomes = await run_in_threadpool(
-                        accept_many, self.queue, [w.prepare for w in group],
-                        [w.session_token for w in group])
-                except BaseException as exc:  # cancelled, or a bug: no request waits forever
-                    _settle(group, [exc] * len(group))
-                    raise
-                _settle(group, outcomes)
-        finally:
-            self.writer = None
-
-
-def _settle(group: Sequence[_Waiting], outcomes: Sequence[Outcome]) -> None:
-    for waiting, outcome in zip(group, outcomes, strict=True):
-        if waiting.outcome.done():  # the client went away
-            continue
-        if isinstance(outcome, BaseException):
-            waiting.outcome.set_exception(outcome)
-        else:
-            waiting.outcome.set_result(outcome)
 
 
 def _alone(queue: QueueProcessor, prepare: Prepare) -> Outcome:

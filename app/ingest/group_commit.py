@@ -27,7 +27,8 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from functools import partial
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -37,7 +38,8 @@ from starlette.requests import Request
 from app.core.clock import utcnow
 from app.core.errors import AppError
 from app.deadlines.store import context_cache
-from app.ingest.accept_group import AcceptGroup
+from app.ingest import accept_group
+from app.ingest.accept_group import accept_many
 from app.ingest.service import Delivered, IngestCounts, ingest_deliveries
 from app.ingest.webhook import Plan, complete, run_plan
 from app.senders import service as senders
@@ -64,12 +66,15 @@ Reply = dict[str, Any]
 Prepare = Callable[[Session, datetime], Plan | Reply]
 Outcome = Reply | BaseException
 Scope = Callable[[], AbstractContextManager[Session]]
+T = TypeVar("T")
+#: a group's prepares and /dvcqg session tokens -> each delivery's outcome, in order
+Apply = Callable[[Sequence[Prepare], Sequence[str]], Sequence[T | BaseException]]
 
 
 @dataclass(frozen=True, slots=True)
 class _Waiting:
     prepare: Prepare
-    reply: asyncio.Future[Reply]
+    reply: asyncio.Future[Any]
     session_token: str = ""
 
 
@@ -178,13 +183,17 @@ def _one_group_at_a_time(session: Session) -> None:
         context_cache.note(session, row[1])
 
 
-class GroupWriter:
-    """One per server process: hands what concurrent requests deliver to one writer."""
+class GroupWriter(Generic[T]):
+    """One per server process: hands what concurrent requests deliver to one writer, which
+    applies them in groups (`apply`: by default `apply_group` in ``scope``; the push queue's
+    accepts use `accept_group.accept_many`) and gives each request its own outcome."""
 
     def __init__(self, scope: Scope, max_group: int = MAX_GROUP,
-                 before: Callable[[], None] | None = None) -> None:
-        self.scope = scope
+                 before: Callable[[], None] | None = None, *,
+                 apply: Apply[T] | None = None, gather_seconds: float = GATHER_SECONDS) -> None:
+        self.apply: Apply[Any] = apply if apply is not None else partial(apply_group, scope)
         self.max_group = max_group
+        self.gather_seconds = gather_seconds
         #: run before each group (in the thread pool): the queued deliveries ahead of it
         self.before = before
         self.waiting: list[_Waiting] = []
@@ -192,19 +201,20 @@ class GroupWriter:
         #: the last group's size, and how many deliveries arrived while it was written
         self.answered = self.waited = 0
 
-    async def deliver(self, prepare: Prepare, session_token: str = "") -> Reply:
-        """The delivery's reply once its group is committed; raises its refusal.
+    async def deliver(self, prepare: Prepare, session_token: str = "") -> T:
+        """The delivery's outcome once its group is committed; raises its refusal.
         ``session_token``: the /dvcqg session it names, if any (looked up with the group's)."""
-        reply: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.waiting.append(_Waiting(prepare, reply, session_token))
         if self.writer is None:
             # a fresh context: the writer outlives this request and writes later groups, whose
             # logs must not carry this request's id (request_id_var)
             self.writer = asyncio.create_task(self._write(), context=contextvars.Context())
-        return await reply
+        outcome: T = await reply
+        return outcome
 
     async def _gather(self) -> None:
-        """Let the requests already read join the group, and wait a moment (`GATHER_SECONDS`
+        """Let the requests already read join the group, and wait a moment (`gather_seconds`
         at most) for the senders the last group answered: they send their next delivery
         meanwhile. Expected are those plus the ones that waited while it was written: the
         senders active lately. Without the wait, eight senders settle into groups of 3 and 5
@@ -214,10 +224,10 @@ class GroupWriter:
         docs/scaling.md, the receiver)."""
         await asyncio.sleep(0)
         loop = asyncio.get_running_loop()
-        until = loop.time() + GATHER_SECONDS
+        until = loop.time() + self.gather_seconds
         expected = min(self.max_group, max(1, self.answered + self.waited))
         while len(self.waiting) < expected and loop.time() < until:
-            await asyncio.sleep(GATHER_SECONDS / 10)
+            await asyncio.sleep(self.gather_seconds / 10)
 
     async def _write(self) -> None:
         try:
@@ -231,8 +241,7 @@ class GroupWriter:
                     if self.before is not None:
                         await run_in_threadpool(self.before)
                     outcomes = await run_in_threadpool(
-                        apply_group, self.scope, [w.prepare for w in group],
-                        [w.session_token for w in group])
+                        self.apply, [w.prepare for w in group], [w.session_token for w in group])
                 except BaseException as exc:  # cancelled, or a bug: no request waits forever
                     _settle(group, [exc] * len(group))
                     raise
@@ -244,7 +253,7 @@ class GroupWriter:
             self.writer = None
 
 
-def _settle(group: Sequence[_Waiting], outcomes: Sequence[Outcome]) -> None:
+def _settle(group: Sequence[_Waiting], outcomes: Sequence[Any]) -> None:
     for waiting, outcome in zip(group, outcomes, strict=True):
         if waiting.reply.done():  # the client went away
             continue
@@ -260,13 +269,16 @@ async def deliver(request: Request, prepare: Prepare, session_token: str = "") -
     the /dvcqg session it names, if any."""
     queue: QueueProcessor | None = getattr(request.app.state, "push_queue", None)
     if queue is not None:
-        accepting: AcceptGroup | None = getattr(request.app.state, "accept_group", None)
+        accepting: GroupWriter[Reply | None] | None = getattr(request.app.state, "accepting",
+                                                               None)
         if accepting is None:
-            accepting = request.app.state.accept_group = AcceptGroup(queue)
-        reply = await accepting.accept(prepare, session_token)
+            accepting = request.app.state.accepting = GroupWriter(
+                queue.scope, accept_group.MAX_GROUP, apply=partial(accept_many, queue),
+                gather_seconds=accept_group.GATHER_SECONDS)
+        reply = await accepting.deliver(prepare, session_token)
         if reply is not None:
             return reply
-    writer: GroupWriter | None = getattr(request.app.state, "group_writer", None)
+    writer: GroupWriter[Reply] | None = getattr(request.app.state, "group_writer", None)
     if writer is None:
         writer = GroupWriter(request.app.state.write_scope,
                              request.app.state.settings.push_group_max,

@@ -218,10 +218,9 @@ def test_the_writer_waits_for_the_senders_it_answered_and_those_that_waited(
     """Eight senders whose last group held four, while four more waited, are expected back
     together: the writer gathers eight, not four (two alternating groups of four pay twice
     the statements per delivery)."""
-    monkeypatch.setattr(group_commit, "GATHER_SECONDS", 5.0)  # the senders decide, not time
-
     async def scenario() -> int:
-        writer = GroupWriter(lambda: None)  # type: ignore[arg-type, return-value]
+        # the senders decide, not time
+        writer = GroupWriter(lambda: None, gather_seconds=5.0)  # type: ignore[arg-type, return-value]
         writer.answered, writer.waited = 4, 4
         loop = asyncio.get_running_loop()
 
@@ -238,11 +237,9 @@ def test_the_writer_waits_for_the_senders_it_answered_and_those_that_waited(
     assert asyncio.run(scenario()) == 8
 
 
-def test_a_lone_sender_is_not_kept_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(group_commit, "GATHER_SECONDS", 5.0)
-
+def test_a_lone_sender_is_not_kept_waiting() -> None:
     async def scenario() -> float:
-        writer = GroupWriter(lambda: None)  # type: ignore[arg-type, return-value]
+        writer = GroupWriter(lambda: None, gather_seconds=5.0)  # type: ignore[arg-type, return-value]
         writer.answered, writer.waited = 1, 0
         loop = asyncio.get_running_loop()
         writer.waiting.append(group_commit._Waiting(lambda s, n: {}, loop.create_future()))
