@@ -31,12 +31,10 @@ from app.core.clock import utcnow
 from app.core.errors import AppError
 from app.ingest import push_queue
 from app.ingest import queue_repository as repo
+from app.ingest.group_prepare import Prepare, prepare_plans
 from app.ingest.receptions import minute_key
-from app.ingest.webhook import Plan
-from app.senders import service as senders
 
 if TYPE_CHECKING:
-    from app.ingest.group_commit import Prepare
     from app.ingest.queue_processor import QueueProcessor
 
 log = logging.getLogger(__name__)
@@ -78,35 +76,10 @@ def accept_many(queue: QueueProcessor, prepares: Sequence[Prepare],
     return outcomes
 
 
-def _prepared(session: Session, prepares: Sequence[Prepare], tokens: Sequence[str],
-              now: datetime, outcomes: dict[int, Outcome]) -> dict[int, Plan]:
-    """Each delivery's plan; a refusal is its outcome, and takes back what the others'
-    checks wrote (a session's last use), which are then checked again."""
-    while True:
-        senders.look_up_sessions(
-            session, [t for index, t in enumerate(tokens) if index not in outcomes])
-        plans: dict[int, Plan] = {}
-        for index, prepare in enumerate(prepares):
-            if index in outcomes:
-                continue
-            try:
-                planned = prepare(session, now)
-            except AppError as exc:
-                outcomes[index] = exc
-                session.rollback()
-                break
-            if isinstance(planned, Plan):
-                plans[index] = planned
-            else:  # a lookup: answered on the inline path, after the queue ahead of it
-                outcomes[index] = None
-        else:
-            return plans
-
-
 def _together(session: Session, prepares: Sequence[Prepare], tokens: Sequence[str],
               now: datetime) -> list[Outcome]:
     outcomes: dict[int, Outcome] = {}
-    plans = _prepared(session, prepares, tokens, now, outcomes)
+    plans = prepare_plans(session, prepares, tokens, now, outcomes, lookups=False)
     keys = {minute_key(plan.delivered.source, plan.sender, now) for plan in plans.values()}
     if len(keys) > 1:  # with one row of the minute, nothing the processor takes is held
         repo.lock_for_accept(session, sorted(keys), sorted(

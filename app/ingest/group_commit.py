@@ -40,9 +40,9 @@ from app.core.errors import AppError
 from app.deadlines.store import context_cache
 from app.ingest import accept_group
 from app.ingest.accept_group import accept_many
+from app.ingest.group_prepare import Prepare, prepare_plans
 from app.ingest.service import Delivered, IngestCounts, ingest_deliveries
-from app.ingest.webhook import Plan, complete, run_plan
-from app.senders import service as senders
+from app.ingest.webhook import complete, run_plan
 
 if TYPE_CHECKING:
     from app.ingest.queue_processor import QueueProcessor
@@ -61,9 +61,6 @@ GROUP_LOCK_SQL: Final = ("SELECT pg_advisory_xact_lock(:key), "
 GATHER_SECONDS: Final = 0.01
 
 Reply = dict[str, Any]
-#: Up to the ingest, in the group's session at the group's instant: a lookup's reply, or the
-#: delivery's plan; raises its refusal (an AppError) before writing anything.
-Prepare = Callable[[Session, datetime], Plan | Reply]
 Outcome = Reply | BaseException
 Scope = Callable[[], AbstractContextManager[Session]]
 T = TypeVar("T")
@@ -110,27 +107,7 @@ def _together(
     session: Session, prepares: Sequence[Prepare], now: datetime, tokens: Sequence[str] = ()
 ) -> list[Outcome]:
     outcomes: dict[int, Outcome] = {}
-    plans: dict[int, Plan] = {}
-    prepared = False
-    while not prepared:  # a refusal takes back what the others' checks wrote: check again
-        plans.clear()
-        prepared = True
-        senders.look_up_sessions(
-            session, [t for index, t in enumerate(tokens) if index not in outcomes])
-        for index, prepare in enumerate(prepares):
-            if index in outcomes:
-                continue
-            try:
-                planned = prepare(session, now)
-            except AppError as exc:
-                outcomes[index] = exc
-                session.rollback()
-                prepared = False
-                break
-            if isinstance(planned, Plan):
-                plans[index] = planned
-            else:
-                outcomes[index] = planned
+    plans = prepare_plans(session, prepares, tokens, now, outcomes, lookups=True)
     if plans:
         _one_group_at_a_time(session)
         counts: list[IngestCounts] = []
