@@ -1,0 +1,29 @@
+"""The push queue's processor lets a batch gather from the OLDEST queued delivery's acceptance
+(app/ingest/queue_processor.py, `still_to_gather`): with two server processes, one woken
+processor may find the queue just drained by the other, and what arrived since waits its own
+gathering time rather than making a small batch."""
+
+from __future__ import annotations
+
+from app.ingest.queue_processor import still_to_gather
+
+GATHER, BATCH = 0.2, 500
+
+
+def test_nothing_queued_or_a_whole_batch_is_not_waited_for() -> None:
+    assert still_to_gather(0, 0.0, GATHER, BATCH) == 0.0
+    assert still_to_gather(BATCH, 0.0, GATHER, BATCH) == 0.0
+    assert still_to_gather(BATCH + 1, 0.01, GATHER, BATCH) == 0.0
+
+
+def test_a_young_queue_waits_until_its_oldest_has_gathered() -> None:
+    # accepted 0.05 s ago: 0.2 - 0.05 = 0.15 s more
+    assert abs(still_to_gather(3, 0.05, GATHER, BATCH) - 0.15) < 1e-9
+    # just accepted: the whole gathering time, never more
+    assert still_to_gather(1, 0.0, GATHER, BATCH) == GATHER
+    assert still_to_gather(1, -0.5, GATHER, BATCH) == GATHER  # a clock a little behind
+
+
+def test_an_oldest_that_gathered_already_is_drained_at_once() -> None:
+    assert still_to_gather(3, GATHER, GATHER, BATCH) == 0.0  # exactly at the boundary
+    assert still_to_gather(3, 5.0, GATHER, BATCH) == 0.0
