@@ -166,14 +166,37 @@ def _add_counts(session: Session, rows: Sequence[Row[Any]], counts: Sequence[Ing
     repo.add_counts(session, per_run)
 
 
+class Gathering(Exception):
+    """Fewer than a batch is queued and its oldest was accepted less than the gathering time
+    ago: drained again in ``seconds``, with what arrives meanwhile."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the queue gathers for {seconds:.3f} s more")
+        self.seconds = seconds
+
+
+def still_to_gather(depth: int, waited: float, gather: float, batch: int) -> float:
+    """Seconds more to wait before a drain: until the oldest of ``depth`` queued deliveries
+    has waited ``gather`` seconds; none when nothing is queued or a whole batch is."""
+    if depth == 0 or depth >= batch:
+        return 0.0
+    return min(gather, max(0.0, gather - waited))
+
+
 def process_batch(session: Session, now: datetime, limit: int = BATCH,
-                  upto: int = repo.EVERY_ROW) -> int:
+                  upto: int = repo.EVERY_ROW, gather: float = 0.0) -> int:
     """Process the oldest ``limit`` queued deliveries (none after ``upto``) in ``session``'s
-    transaction, under the groups' lock; how many (0: the queue held none)."""
+    transaction, under the groups' lock; how many (0: the queue held none). With ``gather``,
+    raises `Gathering` instead when fewer than ``limit`` are queued and the oldest waited
+    less than ``gather`` seconds (read once the lock is held: another process's processor may
+    just have taken what was queued)."""
     _one_group_at_a_time(session)
     rows = repo.take(session, limit, upto)
     if not rows:
         return 0
+    wait = still_to_gather(len(rows), rows[0].waited, gather, limit) if gather else 0.0
+    if wait > 0:
+        raise Gathering(wait)
     built = _deliveries(session, rows)
     received_of = {id(delivered): received for delivered, received in built}
     maybe_quarantined = {raw_id for row in rows for raw_id in row.raw_ids}
@@ -239,18 +262,22 @@ def _one_by_one(scope: Scope, count: int, upto: int) -> int:
 
 
 def drain(scope: Scope, upto: int = repo.EVERY_ROW, batch: int = BATCH,
-          sizes: list[int] | None = None) -> int:
+          sizes: list[int] | None = None, gather: float = 0.0) -> int:
     """Process queued deliveries until none is left (none after ``upto``): how many.
-    ``sizes`` receives each batch's size."""
+    ``sizes`` receives each batch's size. ``gather``: the first batch may raise `Gathering`
+    (`process_batch`)."""
     total = 0
     while True:
         try:
             with scope() as session:
-                n = process_batch(session, utcnow(), batch, upto)
+                n = process_batch(session, utcnow(), batch, upto, gather)
+        except Gathering:
+            raise
         except Exception as exc:
             log.warning("a batch of queued deliveries failed; processing them one by one",
                         extra={"error_type": type(exc).__name__})
             n = _one_by_one(scope, batch, upto)
+        gather = 0.0  # what is left after a batch has waited already
         if sizes is not None and n:
             sizes.append(n)
         total += n

@@ -110,13 +110,12 @@ class QueueProcessor:
                 # let the batch gather: every batch pays ~15 statements, and the senders
                 # whose deliveries were just answered send their next ones meanwhile
                 self._stopping.wait(self.gather_seconds)
-                self._stopping.wait(self._until_oldest_gathered())
             self._wake.clear()
             try:
                 sizes: list[int] = []
                 # the poll looks before it drains: an idle process takes no lock
                 if woken or push_queue.newest_id(self.scope) is not None:
-                    push_queue.drain(self.scope, batch=self.batch, sizes=sizes)
+                    self._drain(sizes, gather=0.0 if last else self.gather_seconds)
                 self._count(sizes)
             except Exception as exc:  # the database away: the rows wait for the next turn
                 log.error("processing the push queue failed; retrying",
@@ -125,27 +124,19 @@ class QueueProcessor:
             if last:
                 return
 
-    def _until_oldest_gathered(self) -> float:
-        """Another process's processor may have drained the queue while this one gathered:
-        what arrived since then waits its own gathering time too, or every process would
-        take a small batch of it (measured on the receiver bench with two workers: batches
-        of 30 where one processor at a time made 50-100, each batch ~25 ms of fixed CPU)."""
+    def _drain(self, sizes: list[int], gather: float) -> None:
+        """Drain, letting the first batch gather from its OLDEST delivery's acceptance: with
+        two server processes, the other's processor may just have taken what was queued, and
+        what arrived since would otherwise make a small batch (measured on the receiver bench
+        with two workers: mean batches of ~30, each ~25 ms of fixed CPU)."""
         try:
-            with self.scope() as session:
-                depth, waited = push_queue.backlog(session, utcnow())
-        except Exception:  # the drain reports the database away
-            return 0.0
-        return still_to_gather(depth, waited, self.gather_seconds, self.batch)
+            push_queue.drain(self.scope, batch=self.batch, sizes=sizes, gather=gather)
+        except push_queue.Gathering as more:
+            self._stopping.wait(more.seconds)
+            push_queue.drain(self.scope, batch=self.batch, sizes=sizes)
 
     def _count(self, sizes: list[int]) -> None:
         with self._starting:
             self.batches += len(sizes)
             self.processed += sum(sizes)
 
-
-def still_to_gather(depth: int, waited: float, gather: float, batch: int) -> float:
-    """Seconds more to wait before a drain: until the oldest of ``depth`` queued deliveries
-    has waited ``gather`` seconds; none when nothing is queued or a whole batch is."""
-    if depth == 0 or depth >= batch:
-        return 0.0
-    return min(gather, max(0.0, gather - waited))

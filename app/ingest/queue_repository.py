@@ -90,8 +90,11 @@ SELECT (SELECT count(*) FROM (SELECT 1 FROM ingest_run
                                ORDER BY id FOR UPDATE) AS r),
        (SELECT count(*) FROM (SELECT 1 FROM sender WHERE id = ANY(CAST(:senders AS integer[]))
                                ORDER BY id FOR UPDATE) AS s)""")
+#: ``waited``: seconds since the delivery was accepted, by the database's clock (the
+#: processor's gathering, app/ingest/queue_processor.py)
 _TAKE: Final = text(
-    "SELECT id, raw_ids, source, kind, sender_id, agency_code, run_id FROM push_queue "
+    "SELECT id, raw_ids, source, kind, sender_id, agency_code, run_id, "
+    "EXTRACT(EPOCH FROM clock_timestamp() - received_at)::float AS waited FROM push_queue "
     "WHERE id <= :upto ORDER BY id LIMIT :limit")
 _PAYLOADS: Final = text(
     "SELECT id, payload, origin FROM raw_record WHERE id = ANY(CAST(:ids AS integer[]))")

@@ -1,11 +1,19 @@
 """The push queue's processor lets a batch gather from the OLDEST queued delivery's acceptance
-(app/ingest/queue_processor.py, `still_to_gather`): with two server processes, one woken
+(app/ingest/push_queue.py, `still_to_gather`): with two server processes, one woken
 processor may find the queue just drained by the other, and what arrived since waits its own
 gathering time rather than making a small batch."""
 
 from __future__ import annotations
 
-from app.ingest.queue_processor import still_to_gather
+import json
+from typing import Any
+
+import pytest
+
+from app.core.clock import utcnow
+from app.ingest.push_queue import Gathering, drain, process_batch, still_to_gather
+from tests.ingest.test_accept_group import _processor, _queued, _snapshot
+from tests.ingest.test_sender_contracts_grouped import _keyed, fresh_scope
 
 GATHER, BATCH = 0.2, 500
 
@@ -27,3 +35,21 @@ def test_a_young_queue_waits_until_its_oldest_has_gathered() -> None:
 def test_an_oldest_that_gathered_already_is_drained_at_once() -> None:
     assert still_to_gather(3, GATHER, GATHER, BATCH) == 0.0  # exactly at the boundary
     assert still_to_gather(3, 5.0, GATHER, BATCH) == 0.0
+
+
+def test_a_batch_younger_than_its_gathering_waits_and_is_left_queued(
+    database_factory: Any, backend: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("SQLite processes every push delivery inline (app/core/config.py)")
+    with fresh_scope(database_factory.create(backend)) as (scope, creds):
+        queue = _processor(scope)
+        code = "H21.65-250910-0001"
+        prepare = _keyed(creds, "DongBoHoSoMC", json.dumps(_snapshot(code)).encode(), {})
+        assert queue.accept(prepare) is not None
+        with pytest.raises(Gathering) as gathering, scope() as session:
+            process_batch(session, utcnow(), gather=30.0)
+        assert 25.0 < gathering.value.seconds <= 30.0  # accepted a moment ago
+        assert len(_queued(scope)) == 1  # nothing taken
+        assert drain(scope, gather=0.001) == 1  # gathered enough: processed
+        assert _queued(scope) == []
