@@ -5,8 +5,10 @@ accepted as a whole (a replayed signed copy) is taken back and accepted one by o
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -14,6 +16,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
+from app.core.clock import utcnow
 from app.core.errors import AppError
 from app.ingest import accept_group, group_commit, push_queue
 from app.ingest.accept_group import Outcome, accept_many
@@ -23,7 +26,12 @@ from app.ingest.queue_processor import QueueProcessor
 from app.ingest.webhook import WebhookReplayed, plan_delivery
 from tests.conftest import TEST_WEBHOOK_SECRET
 from tests.ingest.payloads import dossier, stamp, step
-from tests.ingest.push_queue_support import postgresql_only  # noqa: F401  (autouse)
+from tests.ingest.push_queue_support import (
+    client_for,
+    postgresql_only,  # noqa: F401  (autouse)
+)
+from tests.ingest.push_queue_support import prepare as prepare_database
+from tests.ingest.push_queue_support import stored as stored_rows
 from tests.ingest.test_sender_contracts_grouped import (
     DELIVERIES,
     _keyed,
@@ -35,6 +43,7 @@ from tests.ingest.test_sender_contracts_grouped import (
 from tests.ingest.test_webhook import body_of, headers
 
 Scope = Callable[[], AbstractContextManager[Session]]
+WEBHOOK = "/api/v1/webhooks/dvc"
 
 
 def _processor(scope: Scope) -> QueueProcessor:
@@ -225,3 +234,73 @@ def test_refusals_of_a_group_are_the_refusals_alone(database_factory: Any, backe
         outcomes = accept_many(queue, [refused, refused], ["", ""])
         assert [type(o) for o in outcomes] == [AppError, AppError]
         assert _queued(scope) == []
+
+
+def _concurrent_senders(url: str, senders: int, monkeypatch: pytest.MonkeyPatch | None
+                        ) -> tuple[list[Any], list[int]]:
+    """``senders`` threads, each sending four dossiers' snapshots then their next steps over
+    one app (one event loop): the replies, and the size of every accept group."""
+    sizes: list[int] = []
+    if monkeypatch is not None:
+        def counting(queue: QueueProcessor, prepares: Sequence[Prepare],
+                     tokens: Sequence[str]) -> list[Outcome]:
+            sizes.append(len(prepares))
+            return original(queue, prepares, tokens)
+
+        original = accept_group.accept_many
+        monkeypatch.setattr(group_commit, "accept_many", counting)
+    replies: list[Any] = []
+    with client_for(url, "queued") as client:
+        def sender(number: int) -> None:
+            codes = [f"H21.65-2509{10 + number:02d}-{n:04d}" for n in range(1, 5)]
+            for code in codes:
+                body = body_of(_snapshot(code))
+                replies.append(client.post(WEBHOOK, content=body, headers=headers(body)).json())
+            for code in codes:
+                body = body_of([step(code, stamp(10, 9), 4)], "CapNhatTienDoHoSoMC")
+                replies.append(client.post(WEBHOOK, content=body, headers=headers(body)).json())
+
+        threads = [threading.Thread(target=sender, args=(n,)) for n in range(senders)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    return replies, sizes
+
+
+def test_concurrent_requests_are_accepted_in_groups_and_leave_what_one_at_a_time_leaves(
+    database_factory: Any, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over HTTP, eight senders at once: the accepts form groups, every delivery is answered
+    "Tiếp nhận thành công", and the stored rows are those of the same deliveries sent by one
+    sender at a time."""
+    results = []
+    for senders in (1, 8):
+        url = database_factory.create(backend)
+        prepare_database(url)
+        start = utcnow()
+        if senders == 1:  # the same deliveries, one sender after the other
+            replies: list[Any] = []
+            for number in range(8):
+                replies += _one_sender(url, number)
+            sizes: list[int] = []
+        else:
+            replies, sizes = _concurrent_senders(url, senders, monkeypatch)
+        assert [r["error_code"] for r in replies] == [0] * 64, replies
+        assert all("Tiếp nhận thành công" in r["message"] for r in replies)
+        results.append(stored_rows(url, start, utcnow() + timedelta(seconds=1)))
+    assert max(sizes) > 1  # requests waited for each other's accepts: grouped
+    assert results[1] == results[0]
+
+
+def _one_sender(url: str, number: int) -> list[Any]:
+    with client_for(url, "queued") as client:
+        codes = [f"H21.65-2509{10 + number:02d}-{n:04d}" for n in range(1, 5)]
+        replies = []
+        for code in codes:
+            body = body_of(_snapshot(code))
+            replies.append(client.post(WEBHOOK, content=body, headers=headers(body)).json())
+        for code in codes:
+            body = body_of([step(code, stamp(10, 9), 4)], "CapNhatTienDoHoSoMC")
+            replies.append(client.post(WEBHOOK, content=body, headers=headers(body)).json())
+        return replies
