@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,13 +119,35 @@ class Accepted:
     queue_id: int | None
 
 
+def _driver(session: Session) -> Any:
+    """The session's psycopg connection, inside the session's transaction. The accept path's
+    statements run on it directly: SQLAlchemy's execution context (compiled parameters, the
+    result's metadata, the cursor wrapper) was ~40 % of the accept statement's Python time on
+    the receiver bench (docs/scaling.md, the receiver, round 8); text statements without
+    types bind nothing on the way, so psycopg receives the same values."""
+    return session.connection().connection.driver_connection
+
+
+def _psycopg_style(sql: str) -> str:
+    """``:name`` parameters as psycopg's ``%(name)s`` (for statements with no ``::`` cast and
+    no ``%``)."""
+    if "::" in sql or "%" in sql:
+        raise ValueError("a statement with '::' or '%' cannot be rewritten safely")
+    return re.sub(r":([A-Za-z_][A-Za-z0-9_]*)", r"%(\1)s", sql)
+
+
+_ACCEPT_PG: Final = _psycopg_style(_ACCEPT.text)
+_LOCK_FOR_ACCEPT_PG: Final = _psycopg_style(_LOCK_FOR_ACCEPT.text)
+
+
 def accept(session: Session, params: dict[str, Any]) -> Accepted:
-    row = session.execute(_ACCEPT, params).one()
+    row = _driver(session).execute(_ACCEPT_PG, params).fetchone()
     return Accepted(bool(row[0]), row[1], bool(row[2]), row[3])
 
 
 def lock_for_accept(session: Session, keys: Sequence[str], sender_ids: Sequence[int]) -> None:
-    session.execute(_LOCK_FOR_ACCEPT, {"keys": list(keys), "senders": list(sender_ids)})
+    _driver(session).execute(_LOCK_FOR_ACCEPT_PG, {"keys": list(keys),
+                                                   "senders": list(sender_ids)}).fetchone()
 
 
 def take(session: Session, limit: int, upto: int = EVERY_ROW) -> Sequence[Row[Any]]:
