@@ -50,8 +50,7 @@ def _timed_batches(fn: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[A
         while True:
             start = time.process_time()
             item = next(it, None)
-            spent["read batches (ORM)"] = (spent.get("read batches (ORM)", 0.0)
-                                           + time.process_time() - start)
+            spent["read batches"] = spent.get("read batches", 0.0) + time.process_time() - start
             if item is None:
                 return
             yield item
@@ -59,8 +58,7 @@ def _timed_batches(fn: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[A
 
 
 def _instrument() -> None:
-    clock_repository.open_dossier_batches = _timed_batches(
-        clock_repository.open_dossier_batches)
+    clock_repository.open_dossier_rows = _timed_batches(clock_repository.open_dossier_rows)
     patches: list[tuple[Any, str, str]] = [
         (notice_repository, "for_dossiers", "notices of the batch"),
         (service, "refresh_deadlines", "refresh_deadlines"),

@@ -20,6 +20,7 @@ from app.deadlines import ProcessingTime
 from app.deadlines.clock import MAX_YEAR, MIN_YEAR
 from app.deadlines.status import EXCLUDED, FINISHED
 from app.deadlines.store import repository as clock_repository
+from app.deadlines.store.open_rows import ReadDossier
 from app.deadlines.store.sync import (
     DeadlineContext,
     load_context,
@@ -77,7 +78,7 @@ def refusal_for_existing(dossier: Dossier, notice: Notice) -> Conflict:
 
 
 def _proposal(
-    dossier: Dossier,
+    dossier: ReadDossier,
     procedure: Procedure | None,
     context: DeadlineContext,
     extension: ProcessingTime | None,
@@ -101,7 +102,7 @@ def _proposal(
 
 def _builder(
     session: Session,
-    dossier: Dossier,
+    dossier: ReadDossier,
     procedure: Procedure | None,
     now: datetime,
     context: DeadlineContext,
@@ -165,7 +166,7 @@ def insert_draft(
 
 def insert_drafts(
     session: Session,
-    drafts: Sequence[tuple[Dossier, Procedure | None, str | None]],
+    drafts: Sequence[tuple[ReadDossier, Procedure | None, str | None]],
     now: datetime,
     *,
     actor: str,

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
+from app.deadlines.store.open_rows import OpenDossier
 from app.delivery.service import Message
-from app.models import Agency, Dossier
+from app.models import Agency
 
 CHANNEL: Final = "webhook"
 
@@ -19,7 +20,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _facts(dossier: Dossier, agency: Agency | None) -> dict[str, object]:
+def _facts(dossier: OpenDossier, agency: Agency | None) -> dict[str, object]:
     return {
         "dossier_code": dossier.code,
         "agency_code": agency.code if agency else None,
@@ -30,7 +31,7 @@ def _facts(dossier: Dossier, agency: Agency | None) -> dict[str, object]:
     }
 
 
-def overdue(dossier: Dossier, agency: Agency | None) -> Message:
+def overdue(dossier: OpenDossier, agency: Agency | None) -> Message:
     return Message(
         key=f"overdue:{dossier.code}",
         kind="dossier_overdue",
@@ -39,7 +40,7 @@ def overdue(dossier: Dossier, agency: Agency | None) -> Message:
     )
 
 
-def escalation(dossier: Dossier, agency: Agency | None) -> Message:
+def escalation(dossier: OpenDossier, agency: Agency | None) -> Message:
     return Message(
         key=f"escalation:{dossier.code}",
         kind="escalation",

@@ -27,10 +27,11 @@ from app.core.progress import Tracker
 from app.deadlines import DeadlineResult, ProcessingTime, working_clock
 from app.deadlines.step_types import StepSpan
 from app.deadlines.store import repository as clock_repository
+from app.deadlines.store.open_rows import OpenDossier
 from app.deadlines.store.step_sync import StepContext, load_step_context
 from app.deadlines.store.sync import DeadlineContext, load_context, refresh_deadlines
 from app.delivery.service import Message, enqueue_many
-from app.models import Dossier, DossierEvent, Notice
+from app.models import DossierEvent, Notice
 from app.notices import repository as notice_repository
 from app.notices import service as notice_service
 from app.notices.drafting import DEFAULT_REASON, insert_drafts
@@ -101,10 +102,12 @@ def run_scan(
     if progress is not None:
         progress.start(clock_repository.count_open(session, None, only))
     counts = ScanCounts()
+    # Batches are plain rows (`OpenDossier`), not ORM objects: the scan writes them with its
+    # own UPDATE, never through the unit of work.
     # A full scan builds hundreds of thousands of acyclic objects (rows, results, facts):
     # the cyclic collector walking them all cost a sixth of the scan and freed nothing.
     with cyclic_gc_paused():
-        for batch in clock_repository.open_dossier_batches(session, None, batch_size, only):
+        for batch in clock_repository.open_dossier_rows(session, None, batch_size, only):
             counts.add(scan_batch(session, batch, now, context, extension, steps,
                                   with_steps=with_steps))
             if progress is not None:
@@ -126,7 +129,7 @@ def _horizon(context: DeadlineContext, now: datetime) -> datetime:
 
 def scan_batch(
     session: Session,
-    batch: Sequence[Dossier],
+    batch: Sequence[OpenDossier],
     now: datetime,
     context: DeadlineContext,
     extension: ProcessingTime | None = None,
@@ -147,7 +150,7 @@ def scan_batch(
         steps = steps or load_step_context(session, context, None)
         found = step_scan.find_steps(session, batch, results, events, now, steps)
         facts, opened = found.facts, found.opened
-    at_risk: list[tuple[Dossier, DeadlineResult]] = []
+    at_risk: list[tuple[OpenDossier, DeadlineResult]] = []
     for dossier, result in zip(batch, results, strict=True):
         _classify_count(counts, result)
         notice = notices.get(dossier.id)
@@ -197,7 +200,7 @@ def _classify_count(counts: ScanCounts, result: DeadlineResult) -> None:
 
 
 def _breaches(
-    dossier: Dossier, result: DeadlineResult, notice: Notice | None, now: datetime
+    dossier: OpenDossier, result: DeadlineResult, notice: Notice | None, now: datetime
 ) -> tuple[bool, bool]:
     """(late without apology, escalated) as of this scan. Only past the due (never while
     paused): without a notice issued in time; still open after the re-appointed date
@@ -210,7 +213,7 @@ def _breaches(
 
 
 def _flags(
-    dossier: Dossier, result: DeadlineResult, notice: Notice | None, now: datetime
+    dossier: OpenDossier, result: DeadlineResult, notice: Notice | None, now: datetime
 ) -> dict[str, bool]:
     """The dossier's flags after this scan; once raised, a flag stays raised."""
     unapologised, escalated = _breaches(dossier, result, notice, now)
@@ -221,7 +224,7 @@ def _flags(
 
 
 def _facts(
-    dossier: Dossier, result: DeadlineResult, notice: Notice | None, now: datetime
+    dossier: OpenDossier, result: DeadlineResult, notice: Notice | None, now: datetime
 ) -> list[TransitionFact]:
     kind = result.classification
     if kind == "due_soon":
@@ -240,7 +243,7 @@ def _facts(
 
 def _draft(
     session: Session,
-    dossiers: Sequence[Dossier],
+    dossiers: Sequence[OpenDossier],
     now: datetime,
     context: DeadlineContext,
     extension: ProcessingTime | None,

@@ -25,6 +25,7 @@ from app.deadlines.open_steps import without_records
 from app.deadlines.status import CLOSED
 from app.deadlines.step_types import StepSpan
 from app.deadlines.steps import worst_step
+from app.deadlines.store.open_rows import OpenDossier
 from app.deadlines.store.step_sync import StepContext, open_steps_without_records, timeline_of
 from app.delivery.service import Message
 from app.models import Dossier, DossierEvent, DossierStepState
@@ -64,7 +65,7 @@ class StepFindings:
 
 def find_steps(
     session: Session,
-    batch: Sequence[Dossier],
+    batch: Sequence[OpenDossier],
     results: Sequence[DeadlineResult],
     events: Mapping[int, Sequence[DossierEvent]],
     now: datetime,
@@ -107,7 +108,7 @@ def count_kind(kind: str) -> str:
     return kind.split(":", 1)[0]
 
 
-def overdue_message(dossier: Dossier, step: StepSpan) -> Message:
+def overdue_message(dossier: OpenDossier, step: StepSpan) -> Message:
     # facts only: the unit and agency, never the applicant
     return Message(
         key=f"step_overdue:{dossier.code}:{step.position}",
@@ -169,7 +170,7 @@ def forget_closed(session: Session) -> None:
 
 
 def blame(
-    dossier: Dossier, events: Sequence[DossierEvent], result: DeadlineResult,
+    dossier: OpenDossier, events: Sequence[DossierEvent], result: DeadlineResult,
     context: StepContext,
 ) -> Blame | None:
     """For an apology drafted before the due: the step that overran most so far, if any."""

@@ -3,15 +3,17 @@ and the one UPDATE that writes a dossier's clock columns back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.bulk import update_many
 from app.deadlines.status import CLOSED, codes
+from app.deadlines.store import open_rows
+from app.deadlines.store.open_rows import OpenDossier
 from app.models import (
     Agency,
     AgencyOfficeHours,
@@ -20,6 +22,8 @@ from app.models import (
     DossierEvent,
     Procedure,
 )
+
+T = TypeVar("T")
 
 
 def procedures_by_id(session: Session, ids: Iterable[int]) -> dict[int, Procedure]:
@@ -77,20 +81,39 @@ def open_dossier_batches(
 ) -> Iterator[list[Dossier]]:
     """Open dossiers (not finished, not excluded) in id order, a batch at a time; `only`
     narrows them further."""
+    return _batches(session, select(Dossier), lambda query: list(session.scalars(query)),
+                    procedure_ids, batch_size, only)
+
+
+def open_dossier_rows(
+    session: Session,
+    procedure_ids: Iterable[int] | None,
+    batch_size: int,
+    only: ColumnElement[bool] | None = None,
+) -> Iterator[list[OpenDossier]]:
+    """`open_dossier_batches` as plain rows (`OpenDossier`), for the scan."""
+    def read(query: Select[Any]) -> list[OpenDossier]:
+        return [OpenDossier(*row) for row in session.execute(query)]
+    return _batches(session, select(*open_rows.COLUMNS), read, procedure_ids, batch_size, only)
+
+
+def _batches(
+    session: Session,
+    base: Select[Any],
+    read: Callable[[Select[Any]], list[T]],
+    procedure_ids: Iterable[int] | None,
+    batch_size: int,
+    only: ColumnElement[bool] | None,
+) -> Iterator[list[T]]:
     last_id = 0
     procedures = list(procedure_ids) if procedure_ids is not None else None
     while True:
-        query = (
-            select(Dossier)
-            .where(Dossier.id > last_id, *_open_filter(procedures, only))
-            .order_by(Dossier.id)
-            .limit(batch_size)
-        )
-        batch = list(session.scalars(query))
+        batch = read(base.where(Dossier.id > last_id, *_open_filter(procedures, only))
+                     .order_by(Dossier.id).limit(batch_size))
         if not batch:
             return
         yield batch
-        last_id = batch[-1].id
+        last_id = batch[-1].id  # type: ignore[attr-defined]
 
 
 def update_clock_columns(

@@ -20,6 +20,7 @@ from app.deadlines.open_steps import open_steps_from_start
 from app.deadlines.step_types import StepRecord, StepSpan, StepTimeline
 from app.deadlines.steps import StepInputs, fold, step_timeline
 from app.deadlines.store import processes, repository
+from app.deadlines.store.open_rows import ReadDossier
 from app.deadlines.store.processes import ProcessFinder, finder
 from app.deadlines.store.steps import is_synthetic_finish
 from app.deadlines.store.sync import DeadlineContext
@@ -44,7 +45,7 @@ class StepContext:
                 self.deadlines.calendar, self.deadlines.schedule_for(agency_id))
         return clock
 
-    def inputs_for(self, dossier: Dossier) -> StepInputs:
+    def inputs_for(self, dossier: ReadDossier) -> StepInputs:
         """One StepInputs per (procedure, agency, online): a scan builds each once."""
         key = (dossier.procedure_id, dossier.agency_id, dossier.channel == ONLINE_CHANNEL)
         found = self._inputs.get(key)
@@ -74,7 +75,7 @@ def load_step_context(
     )
 
 
-def kept_events(dossier: Dossier, events: Iterable[DossierEvent]) -> list[DossierEvent]:
+def kept_events(dossier: ReadDossier, events: Iterable[DossierEvent]) -> list[DossierEvent]:
     """The progress records that are steps: senders' made-up finishes are not (step_reading)."""
     return [e for e in events if not is_synthetic_finish(e.status, e.content, e.at,
                                                          dossier.status, dossier.received_at)]
@@ -85,7 +86,7 @@ def step_record(event: DossierEvent) -> StepRecord:
                       started_at=event.step_started_at, due_at=event.step_due_at)
 
 
-def step_records(dossier: Dossier, events: Iterable[DossierEvent]) -> list[StepRecord]:
+def step_records(dossier: ReadDossier, events: Iterable[DossierEvent]) -> list[StepRecord]:
     return [step_record(e) for e in kept_events(dossier, events)]
 
 
@@ -98,7 +99,7 @@ def officers_by_position(dossier: Dossier, events: Iterable[DossierEvent]) -> di
 
 
 def timeline_of(
-    dossier: Dossier,
+    dossier: ReadDossier,
     events: Iterable[DossierEvent],
     result: DeadlineResult,
     context: StepContext,
@@ -111,7 +112,7 @@ def timeline_of(
 
 
 def open_steps_without_records(
-    dossiers: Sequence[Dossier], results: Sequence[DeadlineResult], context: StepContext
+    dossiers: Sequence[ReadDossier], results: Sequence[DeadlineResult], context: StepContext
 ) -> list[StepSpan]:
     """`timeline_of(dossier, (), result, context, open_only=True).open_step` of dossiers with
     no progress record whose results pass `open_steps.without_records`, computed together."""

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from app.deadlines.batch import Subject, evaluate_many
 from app.deadlines.calendar.civil import CivilServiceCalendar
 from app.deadlines.store import context_cache, repository
 from app.deadlines.store.loaders import load_calendar, load_office_hours
+from app.deadlines.store.open_rows import OpenDossier
 from app.deadlines.store.steps import ReadableDossier, ReadableStep, StepReading, read_steps
 from app.models import Dossier, DossierEvent, Procedure
 
@@ -97,6 +98,8 @@ class ClockSubject(ReadableDossier, Protocol):
 
 
 StepLike = ReadableStep
+#: what `refresh_deadlines` recomputes: loaded dossiers, or the scan's plain rows
+Stored = TypeVar("Stored", Dossier, OpenDossier)
 Item = tuple[ClockSubject, Procedure | None, Iterable[StepLike]]
 Readings = dict[str, StepReading]
 
@@ -193,12 +196,12 @@ def initial_clock_values(
 
 def refresh_deadlines(
     session: Session,
-    dossiers: Sequence[Dossier],
+    dossiers: Sequence[Stored],
     now: datetime,
     context: DeadlineContext | None = None,
     readings: Readings | None = None,
     events_out: dict[int, list[DossierEvent]] | None = None,
-    more_columns: Callable[[Dossier, DeadlineResult], dict[str, Any]] | None = None,
+    more_columns: Callable[[Stored, DeadlineResult], dict[str, Any]] | None = None,
     write: Callable[[Session, list[dict[str, Any]], list[str]], None] | None = None,
 ) -> list[DeadlineResult]:
     """Recompute the clock state of these dossiers as of `now` (flushes, never commits).
@@ -207,7 +210,8 @@ def refresh_deadlines(
     result (the same names for every dossier) to the same UPDATE: the scan's flags ride along
     instead of costing a second UPDATE, and a second firing of the rate-rollup trigger, per row.
     `write` replaces `repository.update_clock_columns` as the writer of the changed rows (the
-    scan wraps it to count them into the rate rollup in bulk).
+    scan wraps it to count them into the rate rollup in bulk). The dossiers are loaded objects
+    or the scan's plain rows (`OpenDossier`); either takes the moved values at once.
 
     Changed rows are written with one executemany UPDATE of a fixed column set rather than by
     the unit of work, which would group rows by which columns changed and issue thousands of
@@ -235,13 +239,20 @@ def refresh_deadlines(
         values = clock_values(dossier, result, reading, now)
         if more_columns is not None:
             values.update(more_columns(dossier, result))
-        loaded = dossier.__dict__  # the loaded values, without an attribute lookup each
-        moved = {key: value for key, value in values.items()
-                 if (loaded[key] if key in loaded else getattr(dossier, key)) != value}
+        if isinstance(dossier, OpenDossier):
+            moved = {key: value for key, value in values.items()
+                     if getattr(dossier, key) != value}
+            for key, value in moved.items():
+                setattr(dossier, key, value)
+        else:
+            loaded = dossier.__dict__  # the loaded values, without an attribute lookup each
+            moved = {key: value for key, value in values.items()
+                     if (loaded[key] if key in loaded else getattr(dossier, key)) != value}
+            if moved:
+                _follow(dossier, moved)
         if moved:
             changes.append({"id": dossier.id, "received_at": dossier.received_at, **values})
             written.update(dict.fromkeys(moved))
-            _follow(dossier, moved)
     # A column no dossier's value moved in is left out of the UPDATE (on a first scan: the
     # status, finish and pause columns), which writes the same rows with fewer parameters;
     # the rows keep every column, the writer takes those named.
