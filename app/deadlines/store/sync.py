@@ -233,6 +233,7 @@ def refresh_deadlines(
     )
     changes: list[dict[str, Any]] = []
     written: dict[str, None] = {}  # the columns some dossier's value moved in, in order
+    rows_moved: dict[int, dict[str, Any]] = {}
     for dossier, (result, reading) in zip(dossiers, evaluated, strict=True):
         if readings is not None:
             readings[dossier.code] = reading
@@ -244,6 +245,8 @@ def refresh_deadlines(
                      if getattr(dossier, key) != value}
             for key, value in moved.items():
                 setattr(dossier, key, value)
+            if moved:
+                rows_moved[dossier.id] = moved
         else:
             loaded = dossier.__dict__  # the loaded values, without an attribute lookup each
             moved = {key: value for key, value in values.items()
@@ -257,7 +260,17 @@ def refresh_deadlines(
     # status, finish and pause columns), which writes the same rows with fewer parameters;
     # the rows keep every column, the writer takes those named.
     (write or repository.update_clock_columns)(session, changes, list(written))
+    if rows_moved:
+        _follow_loaded(session, rows_moved)
     return [result for result, _ in evaluated]
+
+
+def _follow_loaded(session: Session, moved: dict[int, dict[str, Any]]) -> None:
+    """Dossiers given as plain rows that the session also holds as loaded objects (a caller's)
+    take the moved values too, as they would have had the scan read them as objects."""
+    for key, dossier in list(session.identity_map.items()):
+        if key[0] is Dossier and key[1][0] in moved:
+            _follow(dossier, moved[key[1][0]])
 
 
 def _follow(dossier: Dossier, moved: dict[str, Any]) -> None:
