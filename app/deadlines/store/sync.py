@@ -268,9 +268,12 @@ def refresh_deadlines(
 def _follow_loaded(session: Session, moved: dict[int, dict[str, Any]]) -> None:
     """Dossiers given as plain rows that the session also holds as loaded objects (a caller's)
     take the moved values too, as they would have had the scan read them as objects."""
-    for key, dossier in list(session.identity_map.items()):
+    loaded = session.identity_map
+    for key in list(loaded.keys()):
         if key[0] is Dossier and key[1][0] in moved:
-            _follow(dossier, moved[key[1][0]])
+            dossier = loaded.get(key)
+            if dossier is not None:
+                _follow(dossier, moved[key[1][0]])
 
 
 def _follow(dossier: Dossier, moved: dict[str, Any]) -> None:
