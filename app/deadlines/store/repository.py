@@ -3,11 +3,11 @@ and the one UPDATE that writes a dossier's clock columns back."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.bulk import update_many
@@ -22,8 +22,6 @@ from app.models import (
     DossierEvent,
     Procedure,
 )
-
-T = TypeVar("T")
 
 
 def procedures_by_id(session: Session, ids: Iterable[int]) -> dict[int, Procedure]:
@@ -67,22 +65,10 @@ def count_open(
     procedure_ids: Iterable[int] | None = None,
     only: ColumnElement[bool] | None = None,
 ) -> int:
-    """How many dossiers `open_dossier_batches` will yield (for a progress bar)."""
+    """How many dossiers `open_dossier_rows` will yield (for a progress bar)."""
     procedures = list(procedure_ids) if procedure_ids is not None else None
     query = select(func.count()).select_from(Dossier).where(*_open_filter(procedures, only))
     return int(session.scalar(query) or 0)
-
-
-def open_dossier_batches(
-    session: Session,
-    procedure_ids: Iterable[int] | None,
-    batch_size: int,
-    only: ColumnElement[bool] | None = None,
-) -> Iterator[list[Dossier]]:
-    """Open dossiers (not finished, not excluded) in id order, a batch at a time; `only`
-    narrows them further."""
-    return _batches(session, select(Dossier), lambda query: list(session.scalars(query)),
-                    procedure_ids, batch_size, only)
 
 
 def open_dossier_rows(
@@ -91,29 +77,22 @@ def open_dossier_rows(
     batch_size: int,
     only: ColumnElement[bool] | None = None,
 ) -> Iterator[list[OpenDossier]]:
-    """`open_dossier_batches` as plain rows (`OpenDossier`), for the scan."""
-    def read(query: Select[Any]) -> list[OpenDossier]:
-        return [OpenDossier(*row) for row in session.execute(query)]
-    return _batches(session, select(*open_rows.COLUMNS), read, procedure_ids, batch_size, only)
-
-
-def _batches(
-    session: Session,
-    base: Select[Any],
-    read: Callable[[Select[Any]], list[T]],
-    procedure_ids: Iterable[int] | None,
-    batch_size: int,
-    only: ColumnElement[bool] | None,
-) -> Iterator[list[T]]:
+    """Open dossiers (not finished, not excluded) in id order, a batch at a time, as plain rows
+    (`OpenDossier`); `only` narrows them further."""
     last_id = 0
     procedures = list(procedure_ids) if procedure_ids is not None else None
     while True:
-        batch = read(base.where(Dossier.id > last_id, *_open_filter(procedures, only))
-                     .order_by(Dossier.id).limit(batch_size))
+        query = (
+            select(*open_rows.COLUMNS)
+            .where(Dossier.id > last_id, *_open_filter(procedures, only))
+            .order_by(Dossier.id)
+            .limit(batch_size)
+        )
+        batch = [OpenDossier(*row) for row in session.execute(query)]
         if not batch:
             return
         yield batch
-        last_id = batch[-1].id  # type: ignore[attr-defined]
+        last_id = batch[-1].id
 
 
 def update_clock_columns(

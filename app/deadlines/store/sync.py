@@ -303,7 +303,7 @@ def recompute_open_dossiers(
     if progress is not None:
         progress.start(repository.count_open(session, procedures))
     count = 0
-    for batch in repository.open_dossier_batches(session, procedures, batch_size):
+    for batch in repository.open_dossier_rows(session, procedures, batch_size):
         refresh_deadlines(session, batch, now, context)
         count += len(batch)
         if progress is not None:
