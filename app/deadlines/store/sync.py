@@ -15,9 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.config import get_settings
 from app.core.progress import Tracker
@@ -31,7 +29,7 @@ from app.deadlines.batch import Subject, evaluate_many
 from app.deadlines.calendar.civil import CivilServiceCalendar
 from app.deadlines.store import context_cache, repository
 from app.deadlines.store.loaders import load_calendar, load_office_hours
-from app.deadlines.store.open_rows import OpenDossier
+from app.deadlines.store.open_rows import OpenDossier, follow_loaded, take_moved
 from app.deadlines.store.steps import ReadableDossier, ReadableStep, StepReading, read_steps
 from app.models import Dossier, DossierEvent, Procedure
 
@@ -240,53 +238,18 @@ def refresh_deadlines(
         values = clock_values(dossier, result, reading, now)
         if more_columns is not None:
             values.update(more_columns(dossier, result))
-        if isinstance(dossier, OpenDossier):
-            moved = {key: value for key, value in values.items()
-                     if getattr(dossier, key) != value}
-            for key, value in moved.items():
-                setattr(dossier, key, value)
-            if moved:
-                rows_moved[dossier.id] = moved
-        else:
-            loaded = dossier.__dict__  # the loaded values, without an attribute lookup each
-            moved = {key: value for key, value in values.items()
-                     if (loaded[key] if key in loaded else getattr(dossier, key)) != value}
-            if moved:
-                _follow(dossier, moved)
+        moved = take_moved(dossier, values)
         if moved:
             changes.append({"id": dossier.id, "received_at": dossier.received_at, **values})
             written.update(dict.fromkeys(moved))
+            if isinstance(dossier, OpenDossier):
+                rows_moved[dossier.id] = moved
     # A column no dossier's value moved in is left out of the UPDATE (on a first scan: the
     # status, finish and pause columns), which writes the same rows with fewer parameters;
     # the rows keep every column, the writer takes those named.
     (write or repository.update_clock_columns)(session, changes, list(written))
-    if rows_moved:
-        _follow_loaded(session, rows_moved)
+    follow_loaded(session, rows_moved)
     return [result for result, _ in evaluated]
-
-
-def _follow_loaded(session: Session, moved: dict[int, dict[str, Any]]) -> None:
-    """Dossiers given as plain rows that the session also holds as loaded objects (a caller's)
-    take the moved values too, as they would have had the scan read them as objects."""
-    loaded = session.identity_map
-    for key in list(loaded.keys()):
-        if key[0] is Dossier and key[1][0] in moved:
-            dossier = loaded.get(key)
-            if dossier is not None:
-                _follow(dossier, moved[key[1][0]])
-
-
-def _follow(dossier: Dossier, moved: dict[str, Any]) -> None:
-    """The loaded state follows the UPDATE without becoming a change the unit of work would
-    write again (`set_committed_value`). A dossier with nothing pending and nothing expired
-    holds only committed values, loaded in its dict: they are replaced there at once, not
-    attribute by attribute (a first scan moves eight columns of every open dossier)."""
-    state, loaded = inspect(dossier), dossier.__dict__
-    if not state.modified and not state.expired_attributes and moved.keys() <= loaded.keys():
-        loaded.update(moved)
-        return
-    for key, value in moved.items():
-        set_committed_value(dossier, key, value)
 
 
 def recompute_open_dossiers(

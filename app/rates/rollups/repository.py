@@ -279,14 +279,12 @@ UPDATE_TRIGGER = "trg_rate_rollup_update"
 
 
 def defer_trigger(session: Session) -> int | str:
-    """The UPDATE trigger skips this transaction's updates until `resume_trigger` is given
-    what this returned. PostgreSQL: a row in `rate_rollup_deferral`, seen by this transaction
-    only, that the trigger's function checks first (migration 0017). SQLite: the trigger is
-    dropped inside this transaction and created again from its stored text by
-    `resume_trigger`. A SQLite row trigger costs every updated row its program, OLD and NEW
-    rows and a statement journal even when its WHEN is false (about 40 % of the scan's clock
-    UPDATE, measured); there is one writer at a time, so no other write can miss the trigger
-    meanwhile, readers keep the schema of their snapshot, and a rollback restores it."""
+    """The UPDATE trigger skips this transaction's updates until `resume_trigger` gets what
+    this returns. PostgreSQL: a row in `rate_rollup_deferral`, seen by this transaction only,
+    that the trigger's function checks first (migration 0017). SQLite: the trigger is dropped
+    inside the transaction and created again from its stored text. A SQLite row trigger costs
+    each updated row its program even when its WHEN is false; one writer at a time means no
+    other write can miss it, readers keep their snapshot's schema, a rollback restores it."""
     if session.get_bind().dialect.name == "sqlite":
         definition = str(session.execute(text(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
