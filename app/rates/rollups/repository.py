@@ -28,7 +28,6 @@ from sqlalchemy import (
     not_,
     or_,
     select,
-    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -275,30 +274,13 @@ def drop_empty(session: Session, agency_ids: set[int]) -> None:
             RateRollup.n == 0, RateRollup.agency_id.in_(sorted(agency_ids))))
 
 
-UPDATE_TRIGGER = "trg_rate_rollup_update"
-
-
-def defer_trigger(session: Session) -> int | str:
-    """The UPDATE trigger skips this transaction's updates until `resume_trigger` gets what
-    this returns. PostgreSQL: a row in `rate_rollup_deferral`, seen by this transaction only,
-    that the trigger's function checks first (migration 0017). SQLite: the trigger is dropped
-    inside the transaction and created again from its stored text. A SQLite row trigger costs
-    each updated row its program even when its WHEN is false; one writer at a time means no
-    other write can miss it, readers keep their snapshot's schema, a rollback restores it."""
-    if session.get_bind().dialect.name == "sqlite":
-        definition = str(session.execute(text(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
-            {"name": UPDATE_TRIGGER}).scalar_one())
-        session.execute(text(f"DROP TRIGGER {UPDATE_TRIGGER}"))
-        return definition
+def defer_trigger(session: Session) -> int:
+    """The UPDATE trigger skips this transaction's updates until `resume_trigger`."""
     return int(session.execute(
         insert(RateRollupDeferral).values().returning(RateRollupDeferral.id)).scalar_one())
 
 
-def resume_trigger(session: Session, deferral: int | str) -> None:
-    if isinstance(deferral, str):  # SQLite: the definition dropped by `defer_trigger`
-        session.execute(text(deferral))
-        return
+def resume_trigger(session: Session, deferral: int) -> None:
     session.execute(delete(RateRollupDeferral).where(RateRollupDeferral.id == deferral))
 
 
