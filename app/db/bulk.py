@@ -73,9 +73,10 @@ def insert_rows(
     returning: Sequence[str] = (),
 ) -> list[tuple[Any, ...]]:
     """`insert_tuples` of rows given as dicts (all with the same keys), each column's scalar
-    Python default added where the rows lack it, as Core's executemany would: an import's
-    page went through SQLAlchemy's per-row parameter work, a quarter of the import's CPU on
-    SQLite (docs/scaling.md, ingest round 8)."""
+    Python default added where the rows lack it, as Core's executemany would (SQLite:
+    multi-row VALUES pages; PostgreSQL: one ``unnest`` statement of constant text). An
+    import's page went through SQLAlchemy's per-row parameter work, a quarter of the import's
+    CPU on SQLite (docs/scaling.md, ingest.sqlite, fourth pass)."""
     if not rows:
         return []
     columns = list(rows[0])

@@ -92,29 +92,6 @@ def _instants(to_db: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
     return out
 
 
-def insert_unnest(
-    session: Session,
-    model: type[Any],
-    rows: Sequence[dict[str, Any]],
-    *,
-    clause: str = "",
-    returning: Sequence[str] = (),
-    as_is: frozenset[str] = frozenset(),
-) -> list[tuple[Any, ...]]:
-    """INSERT ``rows`` (all with the same keys) into ``model``'s table as one statement;
-    ``clause`` is what follows the SELECT (an ``ON CONFLICT …``, written with the table's
-    column names and ``EXCLUDED``). Returns the ``returning`` columns of the rows written, in
-    no particular order. ``as_is`` columns hold values already in the database's form (JSON
-    text serialised by the caller), given to the driver without the column's processor. The
-    session is flushed first, as the ORM statements this replaces would have autoflushed."""
-    if not rows:
-        return []
-    columns = tuple(rows[0])
-    return insert_unnest_columns(session, model, columns,
-                                 [[row[name] for row in rows] for name in columns],
-                                 clause=clause, returning=returning, as_is=as_is)
-
-
 def insert_unnest_columns(
     session: Session,
     model: type[Any],
@@ -125,8 +102,13 @@ def insert_unnest_columns(
     returning: Sequence[str] = (),
     as_is: frozenset[str] = frozenset(),
 ) -> list[tuple[Any, ...]]:
-    """`insert_unnest` of values given column by column (``by_column[i]`` holds every row's
-    value of ``columns[i]``)."""
+    """INSERT the rows given column by column (``by_column[i]`` holds every row's value of
+    ``columns[i]``) into ``model``'s table as one statement; ``clause`` is what follows the
+    SELECT (an ``ON CONFLICT …``, written with the table's column names and ``EXCLUDED``).
+    Returns the ``returning`` columns of the rows written, in no particular order. ``as_is``
+    columns hold values already in the database's form (JSON text serialised by the caller),
+    given to the driver without the column's processor. The session is flushed first, as the
+    ORM statements this replaces would have autoflushed."""
     target: Table = model.__table__
     session.flush()
     connection = session.connection()

@@ -33,9 +33,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db.bulk import insert_new_rows, insert_rows
+from app.db.bulk import insert_rows
 from app.db.pg_copy import copy_new_rows, is_postgresql, stage_rows, wants_copy
-from app.db.pg_unnest import insert_unnest
 from app.models import (
     Agency,
     ConnectorState,
@@ -107,11 +106,8 @@ def insert_raw_records(
         columns, staged = stage_rows(session, RawRecord, rows)
         stmt = postgresql.insert(RawRecord).from_select(columns, staged)
         result = session.connection().execute(_add_receptions(stmt))
-    elif is_postgresql(session):
-        # one statement of constant text for a small page (app/db/pg_unnest.py)
-        result = insert_unnest(session, RawRecord, rows, clause=_ADD_RECEPTIONS,
-                               returning=("content_hash", "id", "times_received"))
     else:
+        # PostgreSQL: one statement of constant text for a small page (app/db/pg_unnest.py)
         result = insert_rows(session, RawRecord, rows, _ADD_RECEPTIONS,
                              returning=("content_hash", "id", "times_received"))
     return {digest: (raw_id, times) for digest, raw_id, times in result}
@@ -134,7 +130,7 @@ def _copy_raw_records(
             for row, raw_id in zip(rows, ids, strict=True)}
 
 
-#: `_add_receptions` for `insert_unnest`
+#: `_add_receptions` as the clause of `insert_rows` (both databases)
 _ADD_RECEPTIONS = ("ON CONFLICT (content_hash) DO UPDATE SET "
                    "times_received = raw_record.times_received + EXCLUDED.times_received, "
                    "last_received_at = EXCLUDED.last_received_at")
@@ -253,8 +249,8 @@ def applicants_by_dossier(session: Session, ids: Sequence[int]) -> dict[int, Dos
 
 
 def insert_dossiers(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Insert new dossiers (PostgreSQL: staging COPY and one INSERT … SELECT; SQLite: one
-    executemany batched by RETURNING); returns their ids by code."""
+    """Insert new dossiers (a large page on PostgreSQL: staging COPY and one INSERT … SELECT;
+    otherwise `insert_rows`); returns their ids by code."""
     if not rows:
         return {}
     if wants_copy(session, rows):
@@ -262,11 +258,7 @@ def insert_dossiers(session: Session, rows: list[dict[str, Any]]) -> dict[str, i
         # fail this INSERT; the next run takes the page again
         ids = copy_new_rows(session, Dossier, rows, with_ids=True)
         return {row["code"]: dossier_id for row, dossier_id in zip(rows, ids, strict=True)}
-    result: Any
-    if is_postgresql(session):
-        result = insert_unnest(session, Dossier, rows, returning=("code", "id"))
-    else:
-        result = insert_rows(session, Dossier, rows, returning=("code", "id"))
+    result = insert_rows(session, Dossier, rows, returning=("code", "id"))
     return {code: dossier_id for code, dossier_id in result}
 
 
@@ -274,9 +266,7 @@ def insert_applicants(session: Session, rows: list[dict[str, Any]]) -> None:
     """Applicants of new dossiers (nobody else can have written them: the dossiers are new)."""
     if wants_copy(session, rows):
         copy_new_rows(session, DossierApplicant, rows, with_ids=False)
-    elif rows and is_postgresql(session):
-        insert_unnest(session, DossierApplicant, rows)
-    elif rows:
+    else:
         insert_rows(session, DossierApplicant, rows)
 
 
@@ -300,10 +290,8 @@ def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
         columns, staged = stage_rows(session, DossierEvent, rows)
         stmt = postgresql.insert(DossierEvent).from_select(columns, staged)
         session.connection().execute(stmt.on_conflict_do_nothing())
-    elif is_postgresql(session):
-        insert_unnest(session, DossierEvent, rows, clause="ON CONFLICT DO NOTHING")
     else:
-        insert_new_rows(session, DossierEvent, rows, None)
+        insert_rows(session, DossierEvent, rows, "ON CONFLICT DO NOTHING")
 
 
 # -- connector state and runs ------------------------------------------------------------------
