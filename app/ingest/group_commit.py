@@ -39,7 +39,6 @@ from app.core.clock import utcnow
 from app.core.errors import AppError
 from app.deadlines.store import context_cache
 from app.ingest import accept_group
-from app.ingest.accept_group import accept_many
 from app.ingest.group_prepare import Prepare, prepare_plans
 from app.ingest.service import Delivered, IngestCounts, ingest_deliveries
 from app.ingest.webhook import complete, run_plan
@@ -250,7 +249,7 @@ async def deliver(request: Request, prepare: Prepare, session_token: str = "") -
                                                                None)
         if accepting is None:
             accepting = request.app.state.accepting = GroupWriter(
-                queue.scope, accept_group.MAX_GROUP, apply=partial(accept_many, queue),
+                queue.scope, accept_group.MAX_GROUP, apply=partial(accept_group.accept_many, queue),
                 gather_seconds=accept_group.GATHER_SECONDS)
         reply = await accepting.deliver(prepare, session_token)
         if reply is not None:

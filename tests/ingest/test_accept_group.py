@@ -13,6 +13,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
@@ -236,31 +237,31 @@ def test_refusals_of_a_group_are_the_refusals_alone(database_factory: Any, backe
         assert _queued(scope) == []
 
 
-def _concurrent_senders(url: str, senders: int, monkeypatch: pytest.MonkeyPatch | None
-                        ) -> tuple[list[Any], list[int]]:
-    """``senders`` threads, each sending four dossiers' snapshots then their next steps over
-    one app (one event loop): the replies, and the size of every accept group."""
-    sizes: list[int] = []
-    if monkeypatch is not None:
-        def counting(queue: QueueProcessor, prepares: Sequence[Prepare],
-                     tokens: Sequence[str]) -> list[Outcome]:
-            sizes.append(len(prepares))
-            return original(queue, prepares, tokens)
+def _send_four(client: TestClient, number: int) -> list[Any]:
+    """Sender ``number``'s deliveries: four dossiers' snapshots, then their next steps."""
+    codes = [f"H21.65-2509{10 + number:02d}-{n:04d}" for n in range(1, 5)]
+    bodies = [body_of(_snapshot(code)) for code in codes] + [
+        body_of([step(code, stamp(10, 9), 4)], "CapNhatTienDoHoSoMC") for code in codes]
+    return [client.post(WEBHOOK, content=body, headers=headers(body)).json() for body in bodies]
 
-        original = accept_group.accept_many
-        monkeypatch.setattr(group_commit, "accept_many", counting)
+
+def _concurrent_senders(url: str, senders: int, monkeypatch: pytest.MonkeyPatch
+                        ) -> tuple[list[Any], list[int]]:
+    """``senders`` threads sending at once over one app (one event loop): the replies, and the
+    size of every accept group."""
+    sizes: list[int] = []
+    original = accept_group.accept_many
+
+    def counting(queue: QueueProcessor, prepares: Sequence[Prepare],
+                 tokens: Sequence[str]) -> list[Outcome]:
+        sizes.append(len(prepares))
+        return original(queue, prepares, tokens)
+
+    monkeypatch.setattr(accept_group, "accept_many", counting)
     replies: list[Any] = []
     with client_for(url, "queued") as client:
-        def sender(number: int) -> None:
-            codes = [f"H21.65-2509{10 + number:02d}-{n:04d}" for n in range(1, 5)]
-            for code in codes:
-                body = body_of(_snapshot(code))
-                replies.append(client.post(WEBHOOK, content=body, headers=headers(body)).json())
-            for code in codes:
-                body = body_of([step(code, stamp(10, 9), 4)], "CapNhatTienDoHoSoMC")
-                replies.append(client.post(WEBHOOK, content=body, headers=headers(body)).json())
-
-        threads = [threading.Thread(target=sender, args=(n,)) for n in range(senders)]
+        threads = [threading.Thread(target=lambda n=n: replies.extend(_send_four(client, n)))
+                   for n in range(senders)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -280,10 +281,8 @@ def test_concurrent_requests_are_accepted_in_groups_and_leave_what_one_at_a_time
         prepare_database(url)
         start = utcnow()
         if senders == 1:  # the same deliveries, one sender after the other
-            replies: list[Any] = []
-            for number in range(8):
-                replies += _one_sender(url, number)
-            sizes: list[int] = []
+            with client_for(url, "queued") as client:
+                replies = [r for number in range(8) for r in _send_four(client, number)]
         else:
             replies, sizes = _concurrent_senders(url, senders, monkeypatch)
         assert [r["error_code"] for r in replies] == [0] * 64, replies
@@ -291,16 +290,3 @@ def test_concurrent_requests_are_accepted_in_groups_and_leave_what_one_at_a_time
         results.append(stored_rows(url, start, utcnow() + timedelta(seconds=1)))
     assert max(sizes) > 1  # requests waited for each other's accepts: grouped
     assert results[1] == results[0]
-
-
-def _one_sender(url: str, number: int) -> list[Any]:
-    with client_for(url, "queued") as client:
-        codes = [f"H21.65-2509{10 + number:02d}-{n:04d}" for n in range(1, 5)]
-        replies = []
-        for code in codes:
-            body = body_of(_snapshot(code))
-            replies.append(client.post(WEBHOOK, content=body, headers=headers(body)).json())
-        for code in codes:
-            body = body_of([step(code, stamp(10, 9), 4)], "CapNhatTienDoHoSoMC")
-            replies.append(client.post(WEBHOOK, content=body, headers=headers(body)).json())
-        return replies
