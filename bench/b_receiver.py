@@ -160,6 +160,7 @@ class Timed:
     cpu_seconds: float  # the server's processes (the master and its workers)
     batches: int = 0  # the queue processors' batches and the deliveries in them
     processed: int = 0
+    drained: float = 0.0  # from the last reply until the queue was empty
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -225,8 +226,8 @@ def _timed(command: list[str], env: dict[str, str], log: Path, warm: list[list[D
         began = time.perf_counter()  # the last reply is in: until the queue is empty
         if queue_dsn is not None:
             _queue_empty(queue_dsn)
-        elapsed += time.perf_counter() - began
-        timed = Timed(elapsed, _cpu_seconds(process.pid) - cpu_before)
+        drained = time.perf_counter() - began
+        timed = Timed(elapsed + drained, _cpu_seconds(process.pid) - cpu_before, drained=drained)
         if queue_dsn is not None:
             timed.batches, timed.processed = _processor_counts(base)
     finally:
@@ -294,7 +295,8 @@ def run(databases: PostgresDatabases, deliveries: int, workers: int, workdir: Pa
     _check(ours_url, len(pairs))
     sent = sum(len(x) for x in lists)
     batch = (f"; mean batch {ours.processed / ours.batches:,.1f} deliveries over "
-             f"{ours.batches} batches (warm-up included)" if ours.batches else "")
+             f"{ours.batches} batches (warm-up included); queue empty "
+             f"{ours.drained:.2f} s after the last reply" if ours.batches else "")
     return result(
         "receiver.http", sent, ours.seconds, "bare ASGI: JSON + one INSERT per request",
         base.seconds, goal="<=2",
