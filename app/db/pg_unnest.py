@@ -118,3 +118,38 @@ def insert_unnest_columns(
     result = connection.exec_driver_sql(
         statement, tuple(a if isinstance(a, list) else list(a) for a in arrays))
     return list(map(tuple, result.fetchall())) if returning else []
+
+
+@lru_cache(maxsize=16)
+def _prepared_update(target: Table, keys: tuple[str, ...], columns: tuple[str, ...],
+                     dialect: Dialect) -> str:
+    preparer = dialect.identifier_preparer
+    names = (*keys, *columns)
+    arrays = ", ".join(
+        f"%s::{_array_of(target.c[name].type.compile(dialect=dialect))}[]" for name in names)
+    quoted = {name: preparer.quote(name) for name in names}
+    # identifiers quoted by the dialect, types the model's; values travel as arrays only
+    return (f"UPDATE {preparer.format_table(target)} AS t SET "  # noqa: S608
+            + ", ".join(f"{quoted[c]} = v.{quoted[c]}" for c in columns)
+            + f" FROM unnest({arrays}) AS v({', '.join(quoted[n] for n in names)}) WHERE "
+            + " AND ".join(f"t.{quoted[k]} = v.{quoted[k]}" for k in keys))
+
+
+def update_unnest(session: Session, model: type[Any], keys: Sequence[str],
+                  columns: Sequence[str], rows: Sequence[Any]) -> None:
+    """UPDATE ``columns`` of the rows named by ``keys`` (each row an object or a plain row
+    with those attributes, each named at most once) as ONE statement,
+    ``UPDATE … FROM unnest(…)``: an executemany or the unit of work sends one UPDATE per row,
+    each parsed, planned and, on a partitioned table, pruned by PostgreSQL on its own. Values
+    go through each column's bind processor, as in `insert_unnest_columns`; row-level
+    triggers fire for each row as they would for its own UPDATE."""
+    if not rows:
+        return
+    target: Table = model.__table__
+    connection = session.connection()
+    names = (*keys, *columns)
+    statement = _prepared_update(target, tuple(keys), tuple(columns), connection.dialect)
+    arrays = in_database_form(target, names, [[getattr(row, name) for row in rows]
+                                              for name in names], connection.dialect)
+    connection.exec_driver_sql(statement, tuple(a if isinstance(a, list) else list(a)
+                                                for a in arrays))

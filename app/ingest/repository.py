@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from app.db.bulk import insert_rows
 from app.db.pg_copy import copy_new_rows, is_postgresql, stage_rows, wants_copy
+from app.db.pg_unnest import update_unnest
 from app.models import (
     Agency,
     ConnectorState,
@@ -260,6 +261,13 @@ def insert_dossiers(session: Session, rows: list[dict[str, Any]]) -> dict[str, i
         return {row["code"]: dossier_id for row, dossier_id in zip(rows, ids, strict=True)}
     result = insert_rows(session, Dossier, rows, returning=("code", "id"))
     return {code: dossier_id for code, dossier_id in result}
+
+
+def update_dossier_columns(session: Session, dossiers: Sequence[Dossier],
+                           columns: Sequence[str]) -> None:
+    """Write ``columns`` of these loaded dossiers as one UPDATE (PostgreSQL), each found by
+    its id and receipt instant (the partition key of migration 0004's monthly partitions)."""
+    update_unnest(session, Dossier, ("id", "received_at"), columns, dossiers)
 
 
 def insert_applicants(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -221,6 +221,7 @@ def process(
         outcome_of[id(item)] = step_outcome
         code_origins.setdefault(step.dossier_code, origin_of[id(item)])
         stored_ids.add(item.raw_id)
+    upserter.write_step_moves()  # before load_context's autoflush writes them one by one
     # calendar and office hours, loaded once for the new rows and the refresh below
     context = load_context(session) if dossier_items or step_items else None
     touched = upserter.finish(context) if context is not None else []
