@@ -80,9 +80,11 @@ def _together(session: Session, prepares: Sequence[Prepare], tokens: Sequence[st
               now: datetime) -> list[Outcome]:
     outcomes: dict[int, Outcome] = {}
     plans = prepare_plans(session, prepares, tokens, now, outcomes, lookups=False)
-    keys = {minute_key(plan.delivered.source, plan.sender, now) for plan in plans.values()}
-    if len(keys) > 1:  # with one row of the minute, nothing the processor takes is held
-        repo.lock_for_accept(session, sorted(keys), sorted(
+    keys = {index: minute_key(plan.delivered.source, plan.sender, now)
+            for index, plan in plans.items()}
+    minutes = sorted(set(keys.values()))
+    if len(minutes) > 1:  # with one row of the minute, nothing the processor takes is held
+        repo.lock_for_accept(session, minutes, sorted(
             {p.delivered.sender_id for p in plans.values() if p.delivered.sender_id is not None}))
     # in the order they arrived, as alone: a sender's snapshot before its next step (they
     # count in different rows of the minute, so no order of rows can be kept here; two groups
@@ -90,5 +92,5 @@ def _together(session: Session, prepares: Sequence[Prepare], tokens: Sequence[st
     # its deliveries would be accepted one by one)
     for index in sorted(plans):
         # a replayed signed copy raises: the group is taken back and accepted one by one
-        outcomes[index] = push_queue.accept(session, plans[index], now)
+        outcomes[index] = push_queue.accept(session, plans[index], now, keys[index])
     return [outcomes[index] for index in range(len(prepares))]

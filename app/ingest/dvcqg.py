@@ -16,6 +16,7 @@ service) happens before anything is written. Replies: app/ingest/replies.py.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -28,7 +29,6 @@ from app.ingest.receptions import Sender
 from app.ingest.replies import delivery_reply
 from app.ingest.service import Delivered
 from app.ingest.webhook import EnvelopeRefused, Plan, WebhookUnauthorized
-from app.models import Sender as SenderRow
 from app.senders import service as senders
 from connectors import EnvelopeInvalid, SourceRecord
 from connectors.portal.envelope import (
@@ -87,14 +87,15 @@ def login(session: Session, body: bytes, now: datetime, policy: SessionPolicy) -
 
 
 def _plan(
-    sender: SenderRow, records: list[SourceRecord], detail: str, agency: str | None,
+    sender_id: int, records: list[SourceRecord], detail: str, agency: str | None,
+    after: Callable[[datetime], None],
 ) -> Plan:
     return Plan(
-        Delivered(SOURCE, sender.id, records),
+        Delivered(SOURCE, sender_id, records),
         Sender(detail=detail, agency_code=printable(agency)[:64] if agency else None,
-               sender_id=sender.id),
+               sender_id=sender_id),
         delivery_reply,
-        after=lambda now: senders.delivered(sender, now),
+        after=after,
     )
 
 
@@ -138,13 +139,15 @@ def plan_api_request(
     if service == "TraCuuHoSo":
         return lookup_dossier(session, _text(decoded, "mahoso") or _text(decoded, "MaHoSo"))
     try:
-        envelope = envelope_from(decoded, default_agency=senders.agency_code_of(session, sender)
-                                 or "")
+        envelope = envelope_from(decoded, default_agency=sender.agency_code or "")
     except EnvelopeInvalid as exc:
         raise _refusal(exc, lookups=True) from None
-    origin = f"dvcqg {sender.name} {envelope.service}"
+    origin = f"dvcqg {sender.sender_name} {envelope.service}"
     records = _records(envelope.data, envelope.service, origin, envelope.agency_code)
-    return _plan(sender, records, f"{envelope.service} từ {sender.name}", envelope.agency_code)
+    sender_id = sender.sender_id
+    return _plan(sender_id, records, f"{envelope.service} từ {sender.sender_name}",
+                 envelope.agency_code,
+                 lambda now: senders.delivered_by(session, sender_id, now))
 
 
 def _refusal(exc: EnvelopeInvalid, *, lookups: bool = False) -> EnvelopeRefused:
@@ -189,7 +192,8 @@ def plan_keyed_delivery(
     service = services.pop()
     origin = f"dvcqg {sender.name} {service}"
     records = _records(items, service, origin, agency)
-    return _plan(sender, records, f"{service} từ {sender.name} (danh sách)", agency)
+    return _plan(sender.id, records, f"{service} từ {sender.name} (danh sách)", agency,
+                 lambda now: senders.delivered(sender, now))
 
 
 def lookup_procedure(session: Session, code: str) -> dict[str, Any]:

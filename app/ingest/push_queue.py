@@ -61,10 +61,12 @@ Reply = dict[str, Any]
 Scope = Any  # Callable[[], AbstractContextManager[Session]]
 
 
-def accept(session: Session, plan: Plan, now: datetime) -> Reply | None:
+def accept(session: Session, plan: Plan, now: datetime, key: str | None = None
+           ) -> Reply | None:
     """Store ``plan``'s delivery and queue it: its reply; None, nothing written, when it takes
     the inline path (a record refused, a step of an unknown dossier, no record at all).
     Raises the 409 of a replayed signed delivery (the caller's rollback takes back the rest).
+    ``key``: its row of the minute's, when the caller has it already (a group's lock).
     """
     delivered = plan.delivered
     records = list(delivered.records)
@@ -86,7 +88,7 @@ def accept(session: Session, plan: Plan, now: datetime) -> Reply | None:
             {"h": hashes[i], "k": records[i].kind, "o": records[i].origin, "p": texts[i],
              "c": readable_code(records[i].payload), "n": times[hashes[i]]} for i in new],
             ensure_ascii=False),
-        "key": minute_key(delivered.source, plan.sender, now), "detail": plan.sender.detail,
+        "key": key or minute_key(delivered.source, plan.sender, now), "detail": plan.sender.detail,
         "agency": plan.sender.agency_code,
         "digest": ledger.digest if ledger else None,
         "endpoint": ledger.endpoint[:64] if ledger else None,

@@ -158,8 +158,9 @@ def login(
 
 def sender_for_session(
     session: Session, token: str, now: datetime, lifetime: timedelta
-) -> Sender | None:
-    """The active sender a live session belongs to, or None."""
+) -> repo.SessionOfSender | None:
+    """A live session of an active sender (with the sender's id, name and agency code), or
+    None."""
     if not token:
         return None
     token_hash = secret_hash(token)
@@ -168,12 +169,11 @@ def sender_for_session(
              else repo.session_by_hash(session, token_hash))
     if found is None:
         return None
-    row, sender = found
-    if sender.revoked_at is not None or row.last_used_at + lifetime <= now:
+    if found.revoked_at is not None or found.last_used_at + lifetime <= now:
         return None
-    if now - row.last_used_at >= TOUCH_AFTER:
-        repo.touch_session(session, row.id, now)
-    return sender
+    if now - found.last_used_at >= TOUCH_AFTER:
+        repo.touch_session(session, found.id, now)
+    return found
 
 
 def look_up_sessions(session: Session, tokens: Iterable[str]) -> None:
@@ -189,11 +189,11 @@ def look_up_sessions(session: Session, tokens: Iterable[str]) -> None:
                                 {h: found.get(h) for h in hashes})
 
 
-def _looked_up(session: Session) -> dict[str, tuple[SenderSession, Sender] | None]:
+def _looked_up(session: Session) -> dict[str, repo.SessionOfSender | None]:
     kept = session.info.get(_LOOKED_UP)
     if kept is None or kept[0] is None or kept[0] is not session.get_transaction():
         return {}
-    found: dict[str, tuple[SenderSession, Sender] | None] = kept[1]
+    found: dict[str, repo.SessionOfSender | None] = kept[1]
     return found
 
 
@@ -207,6 +207,11 @@ def sender_for_url_key(session: Session, url_key: str) -> Sender | None:
 
 def delivered(sender: Sender, now: datetime) -> None:
     sender.last_delivery_at = now
+
+
+def delivered_by(session: Session, sender_id: int, now: datetime) -> None:
+    """`delivered` for a sender known by its id only (a session's, `sender_for_session`)."""
+    repo.note_delivery(session, sender_id, now)
 
 
 def agency_code_of(session: Session, sender: Sender) -> str | None:

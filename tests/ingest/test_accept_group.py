@@ -24,6 +24,7 @@ from app.ingest.accept_group import Outcome, accept_many
 from app.ingest.dvcqg import SenderUnauthorized
 from app.ingest.group_commit import Prepare
 from app.ingest.queue_processor import QueueProcessor
+from app.ingest.receptions import minute_key
 from app.ingest.webhook import WebhookReplayed, plan_delivery
 from tests.conftest import TEST_WEBHOOK_SECRET
 from tests.ingest.payloads import dossier, stamp, step
@@ -146,6 +147,30 @@ def test_a_group_is_one_transaction_and_each_delivery_gets_its_own_reply(
         assert [r[1] for r in rows][:2] == [2, 2]
 
 
+def test_a_groups_rows_of_the_minute_are_named_once_per_delivery(
+    database_factory: Any, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with fresh_scope(database_factory.create(backend)) as (scope, creds):
+        queue = _processor(scope)
+        codes = [f"H21.65-250910-{n:04d}" for n in range(1, 4)]
+        prepares = [_keyed(creds, "DongBoHoSoMC", json.dumps(_snapshot(c)).encode(), {})
+                    for c in codes[:2]] + [_signed(_snapshot(codes[2]))]
+        named: list[str] = []
+
+        def naming(*args: Any) -> str:
+            named.append(minute_key(*args))
+            return named[-1]
+
+        def not_again(*_args: Any) -> str:
+            raise AssertionError("the accept named its row of the minute again")
+
+        monkeypatch.setattr(accept_group, "minute_key", naming)
+        monkeypatch.setattr(push_queue, "minute_key", not_again)
+        assert _accepted(accept_many(queue, prepares, [""] * 3)) == [True] * 3
+        assert len(named) == 3 and len(set(named)) == 2
+        assert [r[1] for r in _queued(scope)] == [2, 2, 1]
+
+
 def test_a_refused_delivery_is_refused_and_the_others_of_its_group_accepted(
     database_factory: Any, backend: str
 ) -> None:
@@ -203,7 +228,7 @@ def test_a_group_locks_its_rows_of_the_minute_before_its_first_accept(
         seen: list[str] = []
         dsn = url.replace("postgresql+psycopg://", "postgresql://")
 
-        def probing(session: Session, plan: Any, now: Any) -> Any:
+        def probing(session: Session, plan: Any, now: Any, *key: Any) -> Any:
             with psycopg.connect(dsn, autocommit=True) as other:
                 try:
                     other.execute("SET lock_timeout = '50ms'")
@@ -211,7 +236,7 @@ def test_a_group_locks_its_rows_of_the_minute_before_its_first_accept(
                     seen.append("free")
                 except psycopg.errors.LockNotAvailable:
                     seen.append("locked")
-            return original(session, plan, now)
+            return original(session, plan, now, *key)
 
         original = push_queue.accept
         monkeypatch.setattr(push_queue, "accept", probing)

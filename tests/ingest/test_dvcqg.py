@@ -109,6 +109,20 @@ def test_a_session_lives_while_used(
     assert api(client, token, "DongBoHoSoMC", [dossier()]).json()["error_code"] == 0
 
 
+@pytest.mark.parametrize(("idle", "touched"), [(timedelta(minutes=6), True),
+                                              (timedelta(minutes=4), False)])
+def test_a_used_session_notes_its_use_at_most_every_five_minutes(
+    client: TestClient, db_session: Session, sender: Credentials, idle: timedelta,
+    touched: bool,
+) -> None:
+    token = login(client, sender).json()["session"]
+    before = utcnow() - idle
+    db_session.execute(update(SenderSession).values(last_used_at=before))
+    assert api(client, token, "DongBoHoSoMC", [dossier()]).json()["error_code"] == 0
+    used = db_session.scalars(select(SenderSession.last_used_at)).one()
+    assert (used > before) is touched and (used == before) is not touched
+
+
 def test_logins_keep_only_the_most_recently_used_sessions(
     client: TestClient, db_session: Session, sender: Credentials, app: Any
 ) -> None:

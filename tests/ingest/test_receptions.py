@@ -9,7 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core.clock import LOCAL_TZ
 from app.ingest import receptions
+from app.ingest.receptions import Sender, minute_key
 from app.ingest.service import IngestCounts
 from app.models import IngestRun
 from tests.ingest.payloads import dossier
@@ -103,3 +105,12 @@ def test_minutes_older_than_the_limit_fold_into_local_days(db_session: Session) 
     assert receptions.count_foldable(db_session, minutes_before=T + timedelta(days=30),
                                      deliveries_before=T + timedelta(days=30)) == (0, 0)
 
+
+
+def test_a_minute_key_names_the_local_minute_whatever_the_instants_zone() -> None:
+    sender = Sender("DongBoHoSoMC từ H21.65", "H21.65", 7)
+    at = datetime(2026, 12, 6, 23, 59, 30, tzinfo=UTC)
+    key = minute_key("dvcqg", sender, at)
+    assert key == "dvcqg|7|H21.65|DongBoHoSoMC từ H21.65|2026-12-07 06:59"
+    assert minute_key("dvcqg", sender, at.astimezone(LOCAL_TZ)) == key
+    assert minute_key("dvcqg", sender, at + timedelta(seconds=30)).endswith("2026-12-07 07:00")
