@@ -68,6 +68,14 @@ def accept(session: Session, plan: Plan, now: datetime, key: str | None = None
     Raises the 409 of a replayed signed delivery (the caller's rollback takes back the rest).
     ``key``: its row of the minute's, when the caller has it already (a group's lock).
     """
+    params = accept_params(plan, now, key)
+    return None if params is None else accepted(session, plan, repo.accept(session, params))
+
+
+def accept_params(plan: Plan, now: datetime, key: str | None = None) -> dict[str, Any] | None:
+    """The accept statement's values for ``plan``'s delivery (app/ingest/queue_repository.py);
+    None when it takes the inline path without asking the database (a record the parser
+    refuses, no record at all)."""
     delivered = plan.delivered
     records = list(delivered.records)
     parsed = [parse_one(record) for record in records]
@@ -80,7 +88,7 @@ def accept(session: Session, plan: Plan, now: datetime, key: str | None = None
     texts, hashes, times = payloads.texts, payloads.hashes, payloads.receptions
     new = list(payloads.first.values())
     ledger = plan.ledger
-    got = repo.accept(session, {
+    return {
         "steps": steps, "snapshots": snapshots, "order": hashes, "now": now,
         "source": delivered.source, "kind": records[0].kind,
         "sender_id": delivered.sender_id, "record_agency": records[0].agency_code,
@@ -93,9 +101,15 @@ def accept(session: Session, plan: Plan, now: datetime, key: str | None = None
         "digest": ledger.digest if ledger else None,
         "endpoint": ledger.endpoint[:64] if ledger else None,
         "signed_at": datetime.fromtimestamp(ledger.signed_at, UTC) if ledger else None,
-    })
+    }
+
+
+def accepted(session: Session, plan: Plan, got: repo.Accepted) -> Reply | None:
+    """``plan``'s reply once its accept statement answered ``got``: None when nothing was
+    written (the inline path answers); raises the 409 of a replayed signed delivery."""
     if not got.go:
         return None
+    ledger = plan.ledger
     if ledger is not None and not got.ledger_taken:
         earlier = replay_repository.delivery_by_digest(session, ledger.digest)
         if earlier is None:  # purged between the conflict and this read: send again
@@ -105,7 +119,7 @@ def accept(session: Session, plan: Plan, now: datetime, key: str | None = None
     # a plan's `after` is the registered sender's last delivery (app/ingest/dvcqg.py), which
     # the statement wrote already: through the ORM it was one more flush and UPDATE
     assert got.run_id is not None
-    return queued_reply(len(records), got.run_id)
+    return queued_reply(len(plan.delivered.records), got.run_id)
 
 
 def _deliveries(session: Session, rows: Sequence[Row[Any]], *, strict: bool = True

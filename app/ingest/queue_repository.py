@@ -83,8 +83,9 @@ SELECT (SELECT go FROM ok), (SELECT id FROM run), EXISTS (SELECT 1 FROM ledger),
 """)
 
 #: The rows a group of accepts (app/ingest/accept_group.py) will update, locked in id order
-#: before its first accept statement: the processor's `_ADD_COUNTS` takes rows of the minute
-#: in id order too, so neither ever waits for the other while holding what it needs.
+#: before its first accept statement (`accept_many`): the processor's `_ADD_COUNTS` takes
+#: rows of the minute in id order too, so neither ever waits for the other while holding
+#: what it needs.
 _LOCK_FOR_ACCEPT: Final = text("""
 SELECT (SELECT count(*) FROM (SELECT 1 FROM ingest_run
                                WHERE summary_key = ANY(CAST(:keys AS text[]))
@@ -140,14 +141,27 @@ _ACCEPT_PG: Final = _psycopg_style(_ACCEPT.text)
 _LOCK_FOR_ACCEPT_PG: Final = _psycopg_style(_LOCK_FOR_ACCEPT.text)
 
 
-def accept(session: Session, params: dict[str, Any]) -> Accepted:
-    row = _driver(session).execute(_ACCEPT_PG, params).fetchone()
+def _accepted(row: Any) -> Accepted:
     return Accepted(bool(row[0]), row[1], bool(row[2]), row[3])
 
 
-def lock_for_accept(session: Session, keys: Sequence[str], sender_ids: Sequence[int]) -> None:
-    _driver(session).execute(_LOCK_FOR_ACCEPT_PG, {"keys": list(keys),
-                                                   "senders": list(sender_ids)}).fetchone()
+def accept(session: Session, params: dict[str, Any]) -> Accepted:
+    return _accepted(_driver(session).execute(_ACCEPT_PG, params).fetchone())
+
+
+def accept_many(session: Session, params: Sequence[dict[str, Any]],
+                lock: tuple[Sequence[str], Sequence[int]] | None) -> list[Accepted]:
+    """A group's accept statements, in order, after its row lock (``lock``: the rows of the
+    minute and senders, `_LOCK_FOR_ACCEPT`) when given: sent in ONE psycopg pipeline, their
+    results read once all have run. PostgreSQL runs them one after the other in the
+    transaction, each seeing the ones before, as when each waited for its answer; a failing
+    statement fails the rest and raises here (the group is then rolled back)."""
+    driver = _driver(session)
+    with driver.pipeline():
+        if lock is not None:
+            driver.execute(_LOCK_FOR_ACCEPT_PG, {"keys": list(lock[0]), "senders": list(lock[1])})
+        cursors = [driver.execute(_ACCEPT_PG, values) for values in params]
+    return [_accepted(cursor.fetchone()) for cursor in cursors]
 
 
 def take(session: Session, limit: int, upto: int = EVERY_ROW) -> Sequence[Row[Any]]:

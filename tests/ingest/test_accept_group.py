@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.core.errors import AppError
-from app.ingest import accept_group, group_commit, push_queue
+from app.ingest import accept_group, group_commit, push_queue, queue_repository
 from app.ingest.accept_group import Outcome, accept_many
 from app.ingest.dvcqg import SenderUnauthorized
 from app.ingest.group_commit import Prepare
@@ -214,39 +213,48 @@ def test_a_replayed_copy_takes_the_group_back_and_each_is_accepted_alone(
         assert (pages, received) == (3, 3)
 
 
-def test_a_group_locks_its_rows_of_the_minute_before_its_first_accept(
+class _Recording:
+    """A psycopg connection that notes what a group sends through it, and its pipelines."""
+
+    def __init__(self, connection: Any, sent: list[str]) -> None:
+        self._connection, self._sent = connection, sent
+
+    def execute(self, statement: str, params: Any = None) -> Any:
+        self._sent.append("lock" if "FOR UPDATE" in statement else
+                          "accept" if "push_queue" in statement else statement)
+        return self._connection.execute(statement, params)
+
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        self._sent.append("pipeline")
+        with self._connection.pipeline():
+            yield
+        self._sent.append("synced")
+
+
+def test_a_group_locks_its_rows_of_the_minute_first_and_sends_its_accepts_in_one_pipeline(
     database_factory: Any, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The processor adds counts to rows of the minute in id order; a group that took them in
-    its deliveries' order could hold one the processor waits for while waiting for another."""
+    its deliveries' order could hold one the processor waits for while waiting for another.
+    The group's lock and accepts go in one pipeline, its results read once all have run."""
     url = database_factory.create(backend)
     with fresh_scope(url) as (scope, creds):
         queue = _processor(scope)
         one = _keyed(creds, "DongBoHoSoMC", json.dumps(_snapshot("H21.65-250910-0001")).encode(),
                      {})
         assert _accepted([queue.accept(one)]) == [True]
-        seen: list[str] = []
-        dsn = url.replace("postgresql+psycopg://", "postgresql://")
-
-        def probing(session: Session, plan: Any, now: Any, *key: Any) -> Any:
-            with psycopg.connect(dsn, autocommit=True) as other:
-                try:
-                    other.execute("SET lock_timeout = '50ms'")
-                    other.execute("SELECT 1 FROM ingest_run FOR UPDATE")
-                    seen.append("free")
-                except psycopg.errors.LockNotAvailable:
-                    seen.append("locked")
-            return original(session, plan, now, *key)
-
-        original = push_queue.accept
-        monkeypatch.setattr(push_queue, "accept", probing)
+        sent: list[str] = []
+        driver = queue_repository._driver
+        monkeypatch.setattr(queue_repository, "_driver",
+                            lambda session: _Recording(driver(session), sent))
         # two rows of the minute: the signed webhook's and the keyed sender's
         outcomes = accept_many(queue, [
             _signed(_snapshot("H21.65-250910-0002")),
             _keyed(creds, "DongBoHoSoMC", json.dumps(_snapshot("H21.65-250910-0003")).encode(),
                    {})], ["", ""])
         assert _accepted(outcomes) == [True, True]
-        assert seen[0] == "locked"  # before the group's first accept statement
+        assert sent == ["pipeline", "lock", "accept", "accept", "synced"]
 
 
 def test_refusals_of_a_group_are_the_refusals_alone(database_factory: Any, backend: str
