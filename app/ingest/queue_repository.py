@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +9,8 @@ from typing import Any, Final
 
 from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
+
+from app.db.pg_driver import driver_connection, psycopg_style
 
 #: One statement accepts a delivery (one round trip): it checks that every progress step's
 #: dossier is stored or waiting in the queue, then stores the raw payloads (a payload known
@@ -120,25 +121,8 @@ class Accepted:
     queue_id: int | None
 
 
-def _driver(session: Session) -> Any:
-    """The session's psycopg connection, inside the session's transaction. The accept path's
-    statements run on it directly: SQLAlchemy's execution context (compiled parameters, the
-    result's metadata, the cursor wrapper) was ~40 % of the accept statement's Python time on
-    the receiver bench (docs/scaling.md, the receiver, round 8); text statements without
-    types bind nothing on the way, so psycopg receives the same values."""
-    return session.connection().connection.driver_connection
-
-
-def _psycopg_style(sql: str) -> str:
-    """``:name`` parameters as psycopg's ``%(name)s`` (for statements with no ``::`` cast and
-    no ``%``)."""
-    if "::" in sql or "%" in sql:
-        raise ValueError("a statement with '::' or '%' cannot be rewritten safely")
-    return re.sub(r":([A-Za-z_][A-Za-z0-9_]*)", r"%(\1)s", sql)
-
-
-_ACCEPT_PG: Final = _psycopg_style(_ACCEPT.text)
-_LOCK_FOR_ACCEPT_PG: Final = _psycopg_style(_LOCK_FOR_ACCEPT.text)
+_ACCEPT_PG: Final = psycopg_style(_ACCEPT.text)
+_LOCK_FOR_ACCEPT_PG: Final = psycopg_style(_LOCK_FOR_ACCEPT.text)
 
 
 def _accepted(row: Any) -> Accepted:
@@ -146,7 +130,7 @@ def _accepted(row: Any) -> Accepted:
 
 
 def accept(session: Session, params: dict[str, Any]) -> Accepted:
-    return _accepted(_driver(session).execute(_ACCEPT_PG, params).fetchone())
+    return _accepted(driver_connection(session).execute(_ACCEPT_PG, params).fetchone())
 
 
 def accept_many(session: Session, params: Sequence[dict[str, Any]],
@@ -156,7 +140,7 @@ def accept_many(session: Session, params: Sequence[dict[str, Any]],
     results read once all have run. PostgreSQL runs them one after the other in the
     transaction, each seeing the ones before, as when each waited for its answer; a failing
     statement fails the rest and raises here (the group is then rolled back)."""
-    driver = _driver(session)
+    driver = driver_connection(session)
     with driver.pipeline():
         if lock is not None:
             driver.execute(_LOCK_FOR_ACCEPT_PG, {"keys": list(lock[0]), "senders": list(lock[1])})

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Final
 
 from sqlalchemy import ARRAY, String, any_, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from app.db.pg_driver import driver_connection, for_driver
 from app.models import Agency, IngestRun, Sender, SenderSession
 
 
@@ -88,6 +90,12 @@ _SESSION_OF_SENDER = (
     .join(Sender, Sender.id == SenderSession.sender_id)
     .outerjoin(Agency, Agency.id == Sender.agency_id)
 )
+#: on PostgreSQL one array parameter (one statement text whatever their number), run on the
+#: driver (app/db/pg_driver.py): through SQLAlchemy the query's own work was the smaller part
+_SESSIONS_PG: Final = for_driver(_SESSION_OF_SENDER.where(
+    SenderSession.token_hash == any_(bindparam("hashes", type_=ARRAY(String)))))
+_SESSIONS: Final = _SESSION_OF_SENDER.where(
+    SenderSession.token_hash.in_(bindparam("hashes", expanding=True)))
 
 
 def session_by_hash(session: Session, token_hash: str) -> SessionOfSender | None:
@@ -96,13 +104,12 @@ def session_by_hash(session: Session, token_hash: str) -> SessionOfSender | None
 
 def sessions_by_hash(session: Session, token_hashes: Sequence[str]) -> dict[str, SessionOfSender]:
     """The sessions of these hashes, with their senders and the senders' agency codes, in one
-    query (on PostgreSQL one array parameter: one statement text whatever their number)."""
-    matches = (
-        SenderSession.token_hash == any_(bindparam("hashes", type_=ARRAY(String)))
+    query."""
+    values = {"hashes": list(token_hashes)}
+    rows: Iterable[Any] = (
+        driver_connection(session).execute(_SESSIONS_PG, values).fetchall()
         if session.get_bind().dialect.name == "postgresql"
-        else SenderSession.token_hash.in_(bindparam("hashes", expanding=True))
-    )
-    rows = session.execute(_SESSION_OF_SENDER.where(matches), {"hashes": list(token_hashes)})
+        else session.execute(_SESSIONS, values))
     return {token_hash: SessionOfSender(id_, used, sender_id, name, revoked, agency)
             for id_, used, sender_id, name, revoked, agency, token_hash in rows}
 

@@ -245,8 +245,8 @@ def test_a_group_locks_its_rows_of_the_minute_first_and_sends_its_accepts_in_one
                      {})
         assert _accepted([queue.accept(one)]) == [True]
         sent: list[str] = []
-        driver = queue_repository._driver
-        monkeypatch.setattr(queue_repository, "_driver",
+        driver = queue_repository.driver_connection
+        monkeypatch.setattr(queue_repository, "driver_connection",
                             lambda session: _Recording(driver(session), sent))
         # two rows of the minute: the signed webhook's and the keyed sender's
         outcomes = accept_many(queue, [

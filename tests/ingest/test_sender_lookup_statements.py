@@ -17,6 +17,7 @@ from app.core.clock import utcnow
 from app.db.session import make_engine
 from app.ingest import dvcqg
 from app.ingest.webhook import Plan
+from app.senders import repository
 from app.senders import service as senders
 from tests.factories import make_agency
 from tests.ingest.payloads import dossier
@@ -31,13 +32,29 @@ def engine(fresh_database_url: str) -> Iterator[Engine]:
     made.dispose()
 
 
-def _statements(engine: Engine, work: Any) -> tuple[Any, list[str]]:
+class _Noting:
+    """A psycopg connection that notes the statements run on it directly
+    (app/db/pg_driver.py): SQLAlchemy's events do not see them."""
+
+    def __init__(self, connection: Any, seen: list[str]) -> None:
+        self._connection, self._seen = connection, seen
+
+    def execute(self, statement: str, params: Any = None) -> Any:
+        self._seen.append(statement)
+        return self._connection.execute(statement, params)
+
+
+def _statements(engine: Engine, work: Any, monkeypatch: pytest.MonkeyPatch
+                ) -> tuple[Any, list[str]]:
     seen: list[str] = []
 
     def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement.lstrip().upper().startswith("SELECT"):  # not SQLite's own BEGIN
             seen.append(statement)
 
+    driver = repository.driver_connection
+    monkeypatch.setattr(repository, "driver_connection",
+                        lambda session: _Noting(driver(session), seen))
     with Session(engine) as session:  # a request's own session: nothing loaded before
         event.listen(engine, "before_cursor_execute", note)
         try:
@@ -48,7 +65,9 @@ def _statements(engine: Engine, work: Any) -> tuple[Any, list[str]]:
     return got, seen
 
 
-def test_a_delivery_reads_its_sender_and_agency_in_one_statement(engine: Engine) -> None:
+def test_a_delivery_reads_its_sender_and_agency_in_one_statement(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     now = utcnow()
     with Session(engine) as session:
         make_agency(session, AGENCY, "UBND huyện Đông Hưng")
@@ -67,7 +86,7 @@ def test_a_delivery_reads_its_sender_and_agency_in_one_statement(engine: Engine)
         lambda s: dvcqg.plan_keyed_delivery(s, made.url_key, "DongBoHoSoMC", bare, now, {}),
     ]
     for plan_of in plans:
-        plan, seen = _statements(engine, plan_of)
+        plan, seen = _statements(engine, plan_of, monkeypatch)
         assert isinstance(plan, Plan)
         assert [r.agency_code for r in plan.delivered.records] == [AGENCY]
         assert len(seen) == 1, seen
