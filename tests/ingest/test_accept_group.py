@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from app.ingest.queue_processor import QueueProcessor
 from app.ingest.receptions import minute_key
 from app.ingest.webhook import WebhookReplayed, plan_delivery
 from tests.conftest import TEST_WEBHOOK_SECRET
+from tests.ingest.driver_notes import note_driver
 from tests.ingest.payloads import dossier, stamp, step
 from tests.ingest.push_queue_support import (
     client_for,
@@ -213,25 +214,6 @@ def test_a_replayed_copy_takes_the_group_back_and_each_is_accepted_alone(
         assert (pages, received) == (3, 3)
 
 
-class _Recording:
-    """A psycopg connection that notes what a group sends through it, and its pipelines."""
-
-    def __init__(self, connection: Any, sent: list[str]) -> None:
-        self._connection, self._sent = connection, sent
-
-    def execute(self, statement: str, params: Any = None) -> Any:
-        self._sent.append("lock" if "FOR UPDATE" in statement else
-                          "accept" if "push_queue" in statement else statement)
-        return self._connection.execute(statement, params)
-
-    @contextmanager
-    def pipeline(self) -> Iterator[None]:
-        self._sent.append("pipeline")
-        with self._connection.pipeline():
-            yield
-        self._sent.append("synced")
-
-
 def test_a_group_locks_its_rows_of_the_minute_first_and_sends_its_accepts_in_one_pipeline(
     database_factory: Any, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -245,9 +227,9 @@ def test_a_group_locks_its_rows_of_the_minute_first_and_sends_its_accepts_in_one
                      {})
         assert _accepted([queue.accept(one)]) == [True]
         sent: list[str] = []
-        driver = queue_repository.driver_connection
-        monkeypatch.setattr(queue_repository, "driver_connection",
-                            lambda session: _Recording(driver(session), sent))
+        note_driver(monkeypatch, queue_repository, sent, lambda statement: (
+            "lock" if "FOR UPDATE" in statement else
+            "accept" if "push_queue" in statement else statement))
         # two rows of the minute: the signed webhook's and the keyed sender's
         outcomes = accept_many(queue, [
             _signed(_snapshot("H21.65-250910-0002")),

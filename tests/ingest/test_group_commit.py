@@ -23,9 +23,11 @@ from app.ingest import dvcqg, group_commit
 from app.ingest.group_commit import GroupWriter, Prepare, apply_group
 from app.ingest.webhook import Plan, WebhookReplayed, WebhookUnauthorized, plan_delivery
 from app.models import Dossier, DossierEvent, QuarantineEntry, RawRecord, Sender
+from app.senders import repository as sender_repository
 from app.senders import service as senders
 from tests.conftest import TEST_WEBHOOK_SECRET
 from tests.factories import make_agency
+from tests.ingest.driver_notes import note_driver
 from tests.ingest.payloads import dossier, stamp, step
 from tests.ingest.test_webhook import body_of, headers
 
@@ -251,7 +253,7 @@ def test_a_lone_sender_is_not_kept_waiting() -> None:
 
 
 def test_a_groups_sessions_are_looked_up_in_one_query_refusals_as_alone(
-    scope: Scope, db_session: Session, token: str
+    scope: Scope, db_session: Session, token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made = senders.add_sender(db_session, "opencps-h21-b", "H21.65", utcnow())
     other = senders.login(db_session, made.username, made.password, utcnow(), keep=5,
@@ -266,6 +268,8 @@ def test_a_groups_sessions_are_looked_up_in_one_query_refusals_as_alone(
 
     deliveries = [(token, "H21.65-250908-0011"), (other, "H21.65-250908-0012"),
                   (token, "H21.65-250908-0013")]
+    driven: list[str] = []  # PostgreSQL's look-up runs on the driver (app/db/pg_driver.py)
+    note_driver(monkeypatch, sender_repository, driven)
     event.listen(Engine, "before_cursor_execute", note)
     try:
         outcomes = apply_group(scope, [opencps(t, [dossier(code)]) for t, code in deliveries],
@@ -273,7 +277,7 @@ def test_a_groups_sessions_are_looked_up_in_one_query_refusals_as_alone(
     finally:
         event.remove(Engine, "before_cursor_execute", note)
     assert [isinstance(o, dict) and o["stored"] for o in outcomes] == [1, 1, 1]
-    assert len(asked) == 1  # not one per delivery
+    assert len(asked + [s for s in driven if "FROM sender_session" in s]) == 1  # not per delivery
 
     # a refused session among them: refused as alone, the others stored, after the rollback
     # the sessions are asked again (the first answers belonged to the rolled-back transaction)

@@ -20,6 +20,7 @@ from app.ingest.webhook import Plan
 from app.senders import repository
 from app.senders import service as senders
 from tests.factories import make_agency
+from tests.ingest.driver_notes import note_driver
 from tests.ingest.payloads import dossier
 
 AGENCY = "H21.65"
@@ -32,18 +33,6 @@ def engine(fresh_database_url: str) -> Iterator[Engine]:
     made.dispose()
 
 
-class _Noting:
-    """A psycopg connection that notes the statements run on it directly
-    (app/db/pg_driver.py): SQLAlchemy's events do not see them."""
-
-    def __init__(self, connection: Any, seen: list[str]) -> None:
-        self._connection, self._seen = connection, seen
-
-    def execute(self, statement: str, params: Any = None) -> Any:
-        self._seen.append(statement)
-        return self._connection.execute(statement, params)
-
-
 def _statements(engine: Engine, work: Any, monkeypatch: pytest.MonkeyPatch
                 ) -> tuple[Any, list[str]]:
     seen: list[str] = []
@@ -52,9 +41,7 @@ def _statements(engine: Engine, work: Any, monkeypatch: pytest.MonkeyPatch
         if statement.lstrip().upper().startswith("SELECT"):  # not SQLite's own BEGIN
             seen.append(statement)
 
-    driver = repository.driver_connection
-    monkeypatch.setattr(repository, "driver_connection",
-                        lambda session: _Noting(driver(session), seen))
+    note_driver(monkeypatch, repository, seen)
     with Session(engine) as session:  # a request's own session: nothing loaded before
         event.listen(engine, "before_cursor_execute", note)
         try:
