@@ -80,24 +80,18 @@ def _together(session: Session, prepares: Sequence[Prepare], tokens: Sequence[st
               now: datetime) -> list[Outcome]:
     outcomes: dict[int, Outcome] = {}
     plans = prepare_plans(session, prepares, tokens, now, outcomes, lookups=False)
-    keys = {index: minute_key(plan.delivered.source, plan.sender, now)
-            for index, plan in plans.items()}
-    minutes = sorted(set(keys.values()))
-    # with one row of the minute, nothing the processor takes is held: no lock
-    lock = (minutes, sorted({p.delivered.sender_id for p in plans.values()
-                             if p.delivered.sender_id is not None})) if len(minutes) > 1 else None
-    # in the order they arrived, as alone: a sender's snapshot before its next step (they
-    # count in different rows of the minute, so no order of rows can be kept here; two groups
-    # inserting two new rows in opposite orders would deadlock, PostgreSQL would end one, and
-    # its deliveries would be accepted one by one)
+    # in the order they arrived, as alone: a sender's snapshot before its next step (the
+    # rows of the minute they count in are added and locked first, `repo.accept_many`)
     sent: dict[int, dict[str, Any]] = {}
     for index in sorted(plans):
-        values = push_queue.accept_params(plans[index], now, keys[index])
+        plan = plans[index]
+        values = push_queue.accept_params(
+            plan, now, minute_key(plan.delivered.source, plan.sender, now))
         if values is None:  # refused by the parser: the inline path answers
             outcomes[index] = None
         else:
             sent[index] = values
-    answers = repo.accept_many(session, list(sent.values()), lock)
+    answers = repo.accept_many(session, list(sent.values()))
     for index, got in zip(sent, answers, strict=True):
         # a replayed signed copy raises: the group is taken back and accepted one by one
         outcomes[index] = push_queue.accepted(session, plans[index], got)

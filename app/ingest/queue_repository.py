@@ -83,10 +83,31 @@ SELECT (SELECT go FROM ok), (SELECT id FROM run), EXISTS (SELECT 1 FROM ledger),
        (SELECT id FROM queued)
 """)
 
+#: A group's rows of the minute not there yet, inserted in key order before anything else of
+#: the group (`accept_many`), with no page counted (each accept counts its own): two groups
+#: whose deliveries arrived in opposite orders would otherwise each insert one new row and
+#: wait for the other's, and a group that locked its senders first would wait for a lone
+#: accept's new row while holding the sender that accept updates next (PostgreSQL ends one
+#: of them after deadlock_timeout). Inserting them first, in one order, makes the second
+#: group wait for the first before it holds anything.
+_ADD_MINUTE_ROWS: Final = text("""
+INSERT INTO ingest_run (source, summary_key, detail, agency_code, sender_id, started_at,
+                        finished_at, status, stored, updated, unchanged, quarantined, pages)
+SELECT v.source, v.key, v.detail, v.agency, v.sender_id, CAST(:now AS timestamptz),
+       CAST(:now AS timestamptz), 'succeeded', 0, 0, 0, 0, 0
+FROM unnest(CAST(:keys AS text[]), CAST(:sources AS text[]), CAST(:details AS text[]),
+            CAST(:agencies AS text[]), CAST(:senders AS integer[]))
+     AS v(key, source, detail, agency, sender_id)
+ORDER BY v.key
+ON CONFLICT (summary_key) DO NOTHING""")
+#: The group's rows of the minute added for deliveries that then took the inline path
+#: (``go`` false): no page counted, nothing else writes a row with none.
+_DROP_UNCOUNTED: Final = text(
+    "DELETE FROM ingest_run WHERE summary_key = ANY(CAST(:keys AS text[])) AND pages = 0")
 #: The rows a group of accepts (app/ingest/accept_group.py) will update, locked in id order
-#: before its first accept statement (`accept_many`): the processor's `_ADD_COUNTS` takes
-#: rows of the minute in id order too, so neither ever waits for the other while holding
-#: what it needs.
+#: after its new rows of the minute are in and before its first accept statement
+#: (`accept_many`): the processor's `_ADD_COUNTS` takes rows of the minute in id order too,
+#: so neither ever waits for the other while holding what it needs.
 _LOCK_FOR_ACCEPT: Final = text("""
 SELECT (SELECT count(*) FROM (SELECT 1 FROM ingest_run
                                WHERE summary_key = ANY(CAST(:keys AS text[]))
@@ -123,6 +144,8 @@ class Accepted:
 
 _ACCEPT_PG: Final = psycopg_style(_ACCEPT.text)
 _LOCK_FOR_ACCEPT_PG: Final = psycopg_style(_LOCK_FOR_ACCEPT.text)
+_ADD_MINUTE_ROWS_PG: Final = psycopg_style(_ADD_MINUTE_ROWS.text)
+_DROP_UNCOUNTED_PG: Final = psycopg_style(_DROP_UNCOUNTED.text)
 
 
 def _accepted(row: Any) -> Accepted:
@@ -133,19 +156,32 @@ def accept(session: Session, params: dict[str, Any]) -> Accepted:
     return _accepted(driver_connection(session).execute(_ACCEPT_PG, params).fetchone())
 
 
-def accept_many(session: Session, params: Sequence[dict[str, Any]],
-                lock: tuple[Sequence[str], Sequence[int]] | None) -> list[Accepted]:
-    """A group's accept statements, in order, after its row lock (``lock``: the rows of the
-    minute and senders, `_LOCK_FOR_ACCEPT`) when given: sent in ONE psycopg pipeline, their
-    results read once all have run. PostgreSQL runs them one after the other in the
-    transaction, each seeing the ones before, as when each waited for its answer; a failing
-    statement fails the rest and raises here (the group is then rolled back)."""
+def accept_many(session: Session, params: Sequence[dict[str, Any]]) -> list[Accepted]:
+    """A group's accept statements (each delivery's `_ACCEPT` values, in arrival order), sent
+    in ONE psycopg pipeline, their results read once all have run. When they count in more
+    than one row of the minute, the rows not there yet are inserted first, in key order
+    (`_ADD_MINUTE_ROWS`), then the rows and senders they update are locked in id order
+    (`_LOCK_FOR_ACCEPT`). PostgreSQL runs them one after the other in the transaction, each
+    seeing the ones before, as when each waited for its answer; a failing statement fails the
+    rest and raises here (the group is then rolled back)."""
+    minutes = {values["key"]: values for values in params}
     driver = driver_connection(session)
     with driver.pipeline():
-        if lock is not None:
-            driver.execute(_LOCK_FOR_ACCEPT_PG, {"keys": list(lock[0]), "senders": list(lock[1])})
+        if len(minutes) > 1:  # with one row of the minute, nothing the processor takes is held
+            keys = sorted(minutes)
+            driver.execute(_ADD_MINUTE_ROWS_PG, {
+                "now": params[0]["now"], "keys": keys,
+                "sources": [minutes[k]["source"] for k in keys],
+                "details": [minutes[k]["detail"] for k in keys],
+                "agencies": [minutes[k]["agency"] for k in keys],
+                "senders": [minutes[k]["sender_id"] for k in keys]})
+            driver.execute(_LOCK_FOR_ACCEPT_PG, {"keys": keys, "senders": sorted(
+                {v["sender_id"] for v in params if v["sender_id"] is not None})})
         cursors = [driver.execute(_ACCEPT_PG, values) for values in params]
-    return [_accepted(cursor.fetchone()) for cursor in cursors]
+    answers = [_accepted(cursor.fetchone()) for cursor in cursors]
+    if len(minutes) > 1 and not all(answer.go for answer in answers):
+        driver.execute(_DROP_UNCOUNTED_PG, {"keys": sorted(minutes)})
+    return answers
 
 
 def take(session: Session, limit: int, upto: int = EVERY_ROW) -> Sequence[Row[Any]]:

@@ -228,7 +228,7 @@ def test_a_group_locks_its_rows_of_the_minute_first_and_sends_its_accepts_in_one
         assert _accepted([queue.accept(one)]) == [True]
         sent: list[str] = []
         note_driver(monkeypatch, queue_repository, sent, lambda statement: (
-            "lock" if "FOR UPDATE" in statement else
+            "add rows" if "ORDER BY v.key" in statement else "lock" if "FOR UPDATE" in statement else
             "accept" if "push_queue" in statement else statement))
         # two rows of the minute: the signed webhook's and the keyed sender's
         outcomes = accept_many(queue, [
@@ -236,7 +236,7 @@ def test_a_group_locks_its_rows_of_the_minute_first_and_sends_its_accepts_in_one
             _keyed(creds, "DongBoHoSoMC", json.dumps(_snapshot("H21.65-250910-0003")).encode(),
                    {})], ["", ""])
         assert _accepted(outcomes) == [True, True]
-        assert sent == ["pipeline", "lock", "accept", "accept", "synced"]
+        assert sent == ["pipeline", "add rows", "lock", "accept", "accept", "synced"]
 
 
 def test_refusals_of_a_group_are_the_refusals_alone(database_factory: Any, backend: str
