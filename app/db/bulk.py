@@ -138,11 +138,13 @@ def update_many(
     session: Session, model: type[Any], keys: Sequence[str], rows: Sequence[dict[str, Any]],
     columns: Sequence[str] | None = None,
 ) -> None:
-    """One executemany ``UPDATE … SET <columns> WHERE <keys> = …`` (``columns``: by default
-    the rows' other names, every row with the same names; given, the rows may hold more),
-    sent to the driver as text with each column's bind processor run here once per value:
+    """``UPDATE … SET <columns> WHERE <keys> = …`` for each row (``columns``: by default the
+    rows' other names, every row with the same names; given, the rows may hold more), sent to
+    the driver as text with each column's bind processor run here once per value:
     SQLAlchemy's executemany builds a parameter dict and calls a processor per value, which
-    for the scan's first pass cost more than the UPDATE."""
+    for the scan's first pass cost more than the UPDATE. On SQLite the rows go as pages of
+    one ``UPDATE … FROM (VALUES …)`` (`_update_from_values`); on PostgreSQL as the driver's
+    executemany."""
     if not rows:
         return
     dialect = session.get_bind().dialect
@@ -153,12 +155,62 @@ def update_many(
     table = model.__table__
     if columns is None:
         columns = [name for name in rows[0] if name not in keys]
+    names = (*columns, *keys)
+    by_column = in_database_form(table, names, [[row[name] for row in rows] for name in names],
+                                 dialect)
+    converted = list(zip(*by_column, strict=True))
     quote = dialect.identifier_preparer.quote
+    connection = session.connection()
+    if dialect.name == "sqlite" and _one_row_per_key(converted, len(columns), keys, columns):
+        _update_from_values(connection, quote(table.name), [quote(c) for c in columns],
+                            [quote(k) for k in keys], converted,
+                            dialect.insertmanyvalues_max_parameters)
+        return
     # names are the model's own, quoted by the dialect; values travel as parameters only
     statement = (f"UPDATE {quote(table.name)} SET "  # noqa: S608
                  + ", ".join(f"{quote(name)} = {mark}" for name in columns)
                  + " WHERE " + " AND ".join(f"{quote(name)} = {mark}" for name in keys))
-    names = (*columns, *keys)
-    by_column = in_database_form(table, names, [[row[name] for row in rows] for name in names],
-                                 dialect)
-    session.connection().exec_driver_sql(statement, list(zip(*by_column, strict=True)))
+    connection.exec_driver_sql(statement, converted)
+
+
+#: rows per ``UPDATE … FROM (VALUES …)`` page: larger pages cost SQLite more to build the
+#: VALUES table than they save in statements (measured: docs/scaling.md, round 9)
+UPDATE_PAGE_ROWS = 1000
+
+
+def _one_row_per_key(
+    converted: Sequence[tuple[Any, ...]], first_key: int, keys: Sequence[str],
+    columns: Sequence[str],
+) -> bool:
+    """Whether one joined UPDATE writes what the row-by-row executemany writes: each key
+    names at most one row (two rows with one key: SQLite would apply either, the executemany
+    the last), and no column written is also a key (a later row could match a key an earlier
+    row wrote)."""
+    if set(keys) & set(columns):
+        return False
+    return len({row[first_key:] for row in converted}) == len(converted)
+
+
+def _update_from_values(
+    connection: Any, table: str, columns: list[str], keys: list[str],
+    converted: Sequence[tuple[Any, ...]], max_parameters: int,
+) -> None:
+    """The rows (values of `columns` then of `keys`, in the database's form) as pages of
+    ``UPDATE t SET c = v.columnI … FROM (VALUES (…), …) AS v WHERE t.k = v.columnJ …``
+    (SQLite ≥ 3.33): one statement per page instead of one per row. Each row's keys name one
+    row (`_one_row_per_key`), so every dossier gets its own values, and row triggers still
+    fire once per updated row. Comparisons and stored values are as with bound parameters:
+    a VALUES column of parameters has no affinity, like a parameter."""
+    width = len(columns) + len(keys)
+    page = max(1, min(UPDATE_PAGE_ROWS, max_parameters // width))
+    # names are the model's own, quoted by the dialect; values travel as parameters only
+    head = (f"UPDATE {table} SET "  # noqa: S608
+            + ", ".join(f"{name} = v.column{n}" for n, name in enumerate(columns, 1))
+            + " FROM (VALUES ")
+    tail = (") AS v WHERE " + " AND ".join(
+        f"{table}.{name} = v.column{n}" for n, name in enumerate(keys, len(columns) + 1)))
+    one = "(" + ", ".join("?" * width) + ")"
+    for start in range(0, len(converted), page):
+        chunk = converted[start:start + page]
+        connection.exec_driver_sql(head + ", ".join([one] * len(chunk)) + tail,
+                                   tuple(chain.from_iterable(chunk)))
