@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.db.pg_unnest import in_database_form, insert_unnest_columns
+from app.db.pg_unnest import in_database_form, insert_unnest_columns, update_unnest_columns
 
 
 def insert_new_rows(
@@ -142,9 +142,10 @@ def update_many(
     rows' other names, every row with the same names; given, the rows may hold more), sent to
     the driver as text with each column's bind processor run here once per value:
     SQLAlchemy's executemany builds a parameter dict and calls a processor per value, which
-    for the scan's first pass cost more than the UPDATE. On SQLite the rows go as pages of
-    one ``UPDATE … FROM (VALUES …)`` (`_update_from_values`); on PostgreSQL as the driver's
-    executemany."""
+    for the scan's first pass cost more than the UPDATE. The rows go as one joined UPDATE
+    (SQLite: pages of ``UPDATE … FROM (VALUES …)``; PostgreSQL: one ``UPDATE … FROM
+    unnest(…)``) when that writes what a row-by-row UPDATE writes (`_one_row_per_key`),
+    otherwise as the driver's executemany."""
     if not rows:
         return
     dialect = session.get_bind().dialect
@@ -158,59 +159,58 @@ def update_many(
     names = (*columns, *keys)
     by_column = in_database_form(table, names, [[row[name] for row in rows] for name in names],
                                  dialect)
-    converted = list(zip(*by_column, strict=True))
-    quote = dialect.identifier_preparer.quote
     connection = session.connection()
-    if dialect.name == "sqlite" and _one_row_per_key(converted, len(columns), keys, columns):
-        _update_from_values(connection, quote(table.name), [quote(c) for c in columns],
-                            [quote(k) for k in keys], converted,
-                            dialect.insertmanyvalues_max_parameters)
-        return
+    if _one_row_per_key(by_column[len(columns):]):
+        if dialect.name == "postgresql":
+            update_unnest_columns(connection, table, columns, keys, by_column)
+            return
+        if dialect.name == "sqlite":
+            _update_from_values(connection, table, columns, keys, by_column)
+            return
+    quote = dialect.identifier_preparer.quote
     # names are the model's own, quoted by the dialect; values travel as parameters only
     statement = (f"UPDATE {quote(table.name)} SET "  # noqa: S608
                  + ", ".join(f"{quote(name)} = {mark}" for name in columns)
                  + " WHERE " + " AND ".join(f"{quote(name)} = {mark}" for name in keys))
-    connection.exec_driver_sql(statement, converted)
+    connection.exec_driver_sql(statement, list(zip(*by_column, strict=True)))
 
 
-#: rows per ``UPDATE … FROM (VALUES …)`` page: larger pages cost SQLite more to build the
-#: VALUES table than they save in statements (measured: docs/scaling.md, round 9)
-UPDATE_PAGE_ROWS = 1000
+#: rows per ``UPDATE … FROM (VALUES …)`` page on SQLite (measured: docs/scaling.md, round 9)
+UPDATE_PAGE_ROWS = 2000
 
 
-def _one_row_per_key(
-    converted: Sequence[tuple[Any, ...]], first_key: int, keys: Sequence[str],
-    columns: Sequence[str],
-) -> bool:
+def _one_row_per_key(key_columns: Sequence[Sequence[Any]]) -> bool:
     """Whether one joined UPDATE writes what the row-by-row executemany writes: each key
-    names at most one row (two rows with one key: SQLite would apply either, the executemany
-    the last), and no column written is also a key (a later row could match a key an earlier
-    row wrote)."""
-    if set(keys) & set(columns):
-        return False
-    return len({row[first_key:] for row in converted}) == len(converted)
+    names at most one row. Two rows with one key: the join would apply either, the
+    executemany the last. (A key also written is written with the value it matched, so
+    one row's write never makes another row's key match.)"""
+    return len(set(zip(*key_columns, strict=True))) == len(key_columns[0])
 
 
 def _update_from_values(
-    connection: Any, table: str, columns: list[str], keys: list[str],
-    converted: Sequence[tuple[Any, ...]], max_parameters: int,
+    connection: Any, table: Any, columns: Sequence[str], keys: Sequence[str],
+    by_column: Sequence[Sequence[Any]],
 ) -> None:
     """The rows (values of `columns` then of `keys`, in the database's form) as pages of
     ``UPDATE t SET c = v.columnI … FROM (VALUES (…), …) AS v WHERE t.k = v.columnJ …``
-    (SQLite ≥ 3.33): one statement per page instead of one per row. Each row's keys name one
-    row (`_one_row_per_key`), so every dossier gets its own values, and row triggers still
-    fire once per updated row. Comparisons and stored values are as with bound parameters:
-    a VALUES column of parameters has no affinity, like a parameter."""
+    (SQLite ≥ 3.33): one statement per page instead of one per row, each row's keys naming
+    one row (`_one_row_per_key`); row triggers still fire once per updated row. Comparisons
+    and stored values are as with bound parameters: a VALUES column of parameters has no
+    affinity, as a parameter has none."""
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
     width = len(columns) + len(keys)
-    page = max(1, min(UPDATE_PAGE_ROWS, max_parameters // width))
+    page = max(1, min(UPDATE_PAGE_ROWS, dialect.insertmanyvalues_max_parameters // width))
+    name = quote(table.name)
     # names are the model's own, quoted by the dialect; values travel as parameters only
-    head = (f"UPDATE {table} SET "  # noqa: S608
-            + ", ".join(f"{name} = v.column{n}" for n, name in enumerate(columns, 1))
+    head = (f"UPDATE {name} SET "  # noqa: S608
+            + ", ".join(f"{quote(c)} = v.column{n}" for n, c in enumerate(columns, 1))
             + " FROM (VALUES ")
     tail = (") AS v WHERE " + " AND ".join(
-        f"{table}.{name} = v.column{n}" for n, name in enumerate(keys, len(columns) + 1)))
+        f"{name}.{quote(k)} = v.column{n}" for n, k in enumerate(keys, len(columns) + 1)))
     one = "(" + ", ".join("?" * width) + ")"
-    for start in range(0, len(converted), page):
-        chunk = converted[start:start + page]
+    rows = list(zip(*by_column, strict=True))
+    for start in range(0, len(rows), page):
+        chunk = rows[start:start + page]
         connection.exec_driver_sql(head + ", ".join([one] * len(chunk)) + tail,
                                    tuple(chain.from_iterable(chunk)))

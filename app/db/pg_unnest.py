@@ -120,36 +120,38 @@ def insert_unnest_columns(
     return list(map(tuple, result.fetchall())) if returning else []
 
 
-@lru_cache(maxsize=16)
-def _prepared_update(target: Table, keys: tuple[str, ...], columns: tuple[str, ...],
-                     dialect: Dialect) -> str:
+@lru_cache(maxsize=64)
+def _update_prepared(
+    target: Table, columns: tuple[str, ...], keys: tuple[str, ...], dialect: Dialect,
+) -> str:
     preparer = dialect.identifier_preparer
-    names = (*keys, *columns)
+    quote = preparer.quote
+    table = preparer.format_table(target)
+    names = (*columns, *keys)
     arrays = ", ".join(
-        f"%s::{_array_of(target.c[name].type.compile(dialect=dialect))}[]" for name in names)
-    quoted = {name: preparer.quote(name) for name in names}
+        f"%s::{_array_of(target.c[name].type.compile(dialect=dialect))}[]" for name in names
+    )
+    # the arrays' columns are named by position: a key may also be a column written
+    values = ", ".join(f"v{n}" for n in range(len(names)))
     # identifiers quoted by the dialect, types the model's; values travel as arrays only
-    return (f"UPDATE {preparer.format_table(target)} AS t SET "  # noqa: S608
-            + ", ".join(f"{quoted[c]} = v.{quoted[c]}" for c in columns)
-            + f" FROM unnest({arrays}) AS v({', '.join(quoted[n] for n in names)}) WHERE "
-            + " AND ".join(f"t.{quoted[k]} = v.{quoted[k]}" for k in keys))
+    return (f"UPDATE {table} SET "  # noqa: S608
+            + ", ".join(f"{quote(name)} = v.v{n}" for n, name in enumerate(columns))
+            + f" FROM unnest({arrays}) AS v({values}) WHERE "
+            + " AND ".join(f"{table}.{quote(key)} = v.v{n}"
+                           for n, key in enumerate(keys, len(columns))))
 
 
-def update_unnest(session: Session, model: type[Any], keys: Sequence[str],
-                  columns: Sequence[str], rows: Sequence[Any]) -> None:
-    """UPDATE ``columns`` of the rows named by ``keys`` (each row an object or a plain row
-    with those attributes, each named at most once) as ONE statement,
-    ``UPDATE … FROM unnest(…)``: an executemany or the unit of work sends one UPDATE per row,
-    each parsed, planned and, on a partitioned table, pruned by PostgreSQL on its own. Values
-    go through each column's bind processor, as in `insert_unnest_columns`; row-level
-    triggers fire for each row as they would for its own UPDATE."""
-    if not rows:
-        return
-    target: Table = model.__table__
-    connection = session.connection()
-    names = (*keys, *columns)
-    statement = _prepared_update(target, tuple(keys), tuple(columns), connection.dialect)
-    arrays = in_database_form(target, names, [[getattr(row, name) for row in rows]
-                                              for name in names], connection.dialect)
-    connection.exec_driver_sql(statement, tuple(a if isinstance(a, list) else list(a)
-                                                for a in arrays))
+def update_unnest_columns(
+    connection: Any, target: Table, columns: Sequence[str], keys: Sequence[str],
+    by_column: Sequence[Sequence[Any]],
+) -> None:
+    """``UPDATE … SET <columns> FROM unnest(<arrays>) WHERE <keys> match``: the rows given
+    column by column, values of `columns` then of `keys`, already in the database's form
+    (`in_database_form`), as one statement of constant text instead of one per row. Each
+    row's keys must name one row (`app.db.bulk.update_many` checks). On the dossier's
+    monthly partitions the join prunes to each row's partition while it runs, as the
+    per-row statement's ``received_at = …`` did."""
+    statement = _update_prepared(target, tuple(columns), tuple(keys), connection.dialect)
+    # psycopg sends a list as an array, a tuple as a record
+    connection.exec_driver_sql(
+        statement, tuple(a if isinstance(a, list) else list(a) for a in by_column))

@@ -33,9 +33,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db.bulk import insert_rows
+from app.db.bulk import insert_rows, update_many
 from app.db.pg_copy import copy_new_rows, is_postgresql, stage_rows, wants_copy
-from app.db.pg_unnest import update_unnest
 from app.models import (
     Agency,
     ConnectorState,
@@ -267,7 +266,9 @@ def update_dossier_columns(session: Session, dossiers: Sequence[Dossier],
                            columns: Sequence[str]) -> None:
     """Write ``columns`` of these loaded dossiers as one UPDATE (PostgreSQL), each found by
     its id and receipt instant (the partition key of migration 0004's monthly partitions)."""
-    update_unnest(session, Dossier, ("id", "received_at"), columns, dossiers)
+    update_many(session, Dossier, ("id", "received_at"), [
+        {"id": d.id, "received_at": d.received_at, **{c: getattr(d, c) for c in columns}}
+        for d in dossiers], columns)
 
 
 def insert_applicants(session: Session, rows: list[dict[str, Any]]) -> None:

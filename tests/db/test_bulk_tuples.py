@@ -7,10 +7,11 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Text, cast, insert, select
+from sqlalchemy import Text, cast, event, insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
+from app.db import bulk
 from app.db.bulk import insert_new_rows, insert_new_tuples, insert_rows, insert_tuples, update_many
 from app.models.outbox import OutboxMessage
 
@@ -133,3 +134,74 @@ def test_dict_rows_take_the_python_defaults_core_would_send(db_session: Session)
                            returning=("idempotency_key", "attempts"))
     assert returned == [("rows", 0)]
     assert _stored(db_session, "rows") == _stored(db_session, "core")
+
+
+def _statements(session: Session) -> list[str]:
+    """The UPDATE statements the session's connection sends from now on (an executemany is
+    one entry, as it is one call)."""
+    sent: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *_: object) -> None:
+        if statement.startswith("UPDATE"):
+            sent.append(statement)
+
+    event.listen(session.connection(), "before_cursor_execute", seen)
+    return sent
+
+
+def test_update_many_sends_pages_of_one_joined_update(
+    db_session: Session, backend: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rows with one key each go as one joined UPDATE (PostgreSQL: one ``FROM unnest``;
+    SQLite: ``FROM (VALUES …)`` pages of `UPDATE_PAGE_ROWS`), each row getting its own
+    values, instants converted as the ORM would."""
+    monkeypatch.setattr(bulk, "UPDATE_PAGE_ROWS", 4)
+    keys = [f"m{i:02}" for i in range(10)]
+    insert_tuples(db_session, OutboxMessage, COLUMNS,
+                  [(key, "k", "webhook", "{}", "pending", 0, NOW, NOW) for key in keys])
+    sent = _statements(db_session)
+    update_many(db_session, OutboxMessage, ("idempotency_key",), [
+        {"idempotency_key": key, "attempts": n,
+         "next_attempt_at": (NOW + timedelta(minutes=n)).astimezone(HANOI)}
+        for n, key in enumerate(keys[1:], 1)
+    ])
+    assert len(sent) == (1 if backend == "postgresql" else 3)  # 9 rows, pages of 4
+    assert all(" FROM " in statement for statement in sent)
+    db_session.expire_all()
+    stored = {m.idempotency_key: (m.attempts, m.next_attempt_at)
+              for m in db_session.scalars(select(OutboxMessage))}
+    assert stored == {key: (n, NOW + timedelta(minutes=n)) for n, key in enumerate(keys)}
+
+
+def test_update_many_with_a_repeated_key_writes_the_last_row_as_row_by_row(
+    db_session: Session,
+) -> None:
+    """Two rows with one key: a joined UPDATE would write either; `update_many` writes them
+    in order, as an executemany does, so the last one stays."""
+    insert_tuples(db_session, OutboxMessage, COLUMNS,
+                  [(key, "k", "webhook", "{}", "pending", 0, NOW, NOW) for key in ("a", "b")])
+    sent = _statements(db_session)
+    update_many(db_session, OutboxMessage, ("idempotency_key",), [
+        {"idempotency_key": "a", "attempts": 1}, {"idempotency_key": "b", "attempts": 5},
+        {"idempotency_key": "a", "attempts": 2},
+    ])
+    assert [" FROM " in statement for statement in sent] == [False]
+    db_session.expire_all()
+    stored = {m.idempotency_key: m.attempts for m in db_session.scalars(select(OutboxMessage))}
+    assert stored == {"a": 2, "b": 5}
+
+
+def test_update_many_keys_on_a_column_it_also_writes(db_session: Session) -> None:
+    """A key that is also written keeps the value it matched: each row updates the rows its
+    keys name when the statement starts, and only those."""
+    insert_tuples(db_session, OutboxMessage, COLUMNS,
+                  [(key, "k", "webhook", "{}", status, 0, NOW, NOW)
+                   for key, status in (("a", "pending"), ("b", "sent"))])
+    update_many(db_session, OutboxMessage, ("idempotency_key", "status"), [
+        {"idempotency_key": "a", "status": "pending", "attempts": 3},
+        {"idempotency_key": "b", "status": "pending", "attempts": 4},
+    ], ["status", "attempts"])
+    db_session.expire_all()
+    stored = {m.idempotency_key: (m.status, m.attempts)
+              for m in db_session.scalars(select(OutboxMessage))}
+    assert stored == {"a": ("pending", 3), "b": ("sent", 0)}
