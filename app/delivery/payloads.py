@@ -12,6 +12,10 @@ from __future__ import annotations
 import json
 import unicodedata
 from functools import lru_cache
+from json.encoder import (  # type: ignore[attr-defined]
+    c_make_encoder,
+    encode_basestring_ascii,
+)
 from typing import Any, Final, Literal
 
 from app.core.errors import ValidationFailed
@@ -140,9 +144,20 @@ def checked_payload_json(channel: str, payload: dict[str, Any]) -> tuple[dict[st
 
 # json.dumps with an argument builds an encoder per call; this one gives json.dumps' text
 _ENCODER: Final = json.JSONEncoder(allow_nan=False)
+# ... and `encode` still builds its C encoder (and a circular-reference memo) at each call.
+# This one is built once, without the memo: `_normalise` copies every dict and list, so a
+# payload that gets here has no cycle through them (any other failure takes `_ENCODER`).
+_C_ENCODER: Final = None if c_make_encoder is None else c_make_encoder(
+    None, _ENCODER.default, encode_basestring_ascii, None, _ENCODER.key_separator,
+    _ENCODER.item_separator, False, False, False)
 
 
 def _json_text(cleaned: dict[str, Any]) -> str:
+    if _C_ENCODER is not None:
+        try:
+            return "".join(_C_ENCODER(cleaned, 0))
+        except (TypeError, ValueError, RecursionError):
+            pass  # refused by the encoder below, with its own words
     try:
         return _ENCODER.encode(cleaned)
     except (TypeError, ValueError) as exc:

@@ -10,13 +10,16 @@ row's value columns.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    String,
     and_,
+    any_,
     bindparam,
     case,
     cast,
@@ -238,17 +241,28 @@ def add_counts(session: Session, ids: list[int], sign: int) -> set[int]:
     """Count these dossiers, as stored now, into the rollup (`sign` 1) or out of it (-1): one
     grouped upsert, what the UPDATE trigger's per-row upserts add up to. Returns the agencies
     of the rows it changed."""
-    statement = _add_counts_statement(session.get_bind().dialect.name, sign)
+    dialect = session.get_bind().dialect.name
+    statement = _add_counts_statement(dialect, sign)
+    # the ids as one parameter: a JSON array on SQLite, an array on PostgreSQL
+    wanted: Any = ids if dialect == "postgresql" else json.dumps(ids)
     # Core execution: given parameters, the ORM would take an INSERT for a bulk insert
-    return set(session.connection().execute(statement, {"ids": ids}).scalars())
+    return set(session.connection().execute(statement, {"ids": wanted}).scalars())
 
 
 @lru_cache(maxsize=8)
 def _add_counts_statement(dialect: str, sign: int) -> Any:
-    """`add_counts`' upsert, built once per dialect and sign with the ids as an expanding
-    parameter: the scan runs it twice a batch, and building the signature's expression tree
-    and its cache key each time cost as much as SQLite's grouping."""
-    source = signature_select(dialect, Dossier.id.in_(bindparam("ids", expanding=True)), sign)
+    """`add_counts`' upsert, built once per dialect and sign: the scan runs it twice a batch,
+    and building the signature's expression tree and its cache key each time cost as much as
+    SQLite's grouping. The ids are one parameter (an expanding one rendered and bound each
+    of its 2,000 ids in Python at every run): PostgreSQL's ``= ANY(array)``, SQLite's
+    ``IN (SELECT value FROM json_each(…))``, which looks each id up by its key as the list
+    did."""
+    if dialect == "postgresql":
+        only = Dossier.id == any_(bindparam("ids", type_=postgresql.ARRAY(Integer)))
+    else:
+        only = Dossier.id.in_(select(func.json_each(bindparam("ids", type_=String))
+                                     .table_valued("value").c.value))
+    source = signature_select(dialect, only, sign)
     upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RateRollup)
     statement = upsert.from_select(list(KEYS + VALUES), source)
     statement = statement.on_conflict_do_update(
