@@ -172,11 +172,16 @@ def _month(expr: Any, dialect: str) -> ColumnElement[int]:
         return cast(year, Integer) * 12 + cast(month, Integer) - 1
     # Whole seconds: SQLite rounds fractions to the millisecond, which could carry the last
     # instant of a month into the next; a month boundary is a whole second, so this is exact.
-    seconds = func.substr(expr, 1, 19)
-    return (
-        cast(func.strftime("%Y", seconds, "+7 hours"), Integer) * 12
-        + cast(func.strftime("%m", seconds, "+7 hours"), Integer) - 1
-    )
+    # Year and month as one number YYYYMM, one strftime a row (`_month_index` after grouping).
+    return cast(func.strftime("%Y%m", func.substr(expr, 1, 19), "+7 hours"), Integer)
+
+
+def _month_index(key: Any, dialect: str) -> Any:
+    """A grouped month key of `_month` as the month index (year * 12 + month - 1): on
+    SQLite, YYYYMM converted once per group rather than two strftime calls per row."""
+    if dialect == "postgresql":
+        return key
+    return case((key == NEVER_MONTH, NEVER_MONTH), else_=key - 88 * (key // 100) - 1)
 
 
 def _one(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -220,11 +225,12 @@ def signature_select(
         inner = inner.where(only)
     rows = inner.subquery()
     keys = [rows.c[k] for k in KEYS]
+    shown = [keys[0], *(_month_index(key, dialect).label(key.name) for key in keys[1:])]
     sums = [(func.sum(rows.c[v]) * sign if sign != 1 else func.sum(rows.c[v])).label(v)
             for v in VALUES]
     # in key order, as 0002's statement triggers upsert: concurrent writers lock rollup rows
-    # in the same order and do not deadlock
-    return select(*keys, *sums).group_by(*keys).order_by(*keys)
+    # in the same order and do not deadlock (YYYYMM sorts as the month index does)
+    return select(*shown, *sums).group_by(*keys).order_by(*keys)
 
 
 def rebuild(session: Session) -> int:
