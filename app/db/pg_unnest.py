@@ -101,11 +101,12 @@ def insert_unnest_columns(
     clause: str = "",
     returning: Sequence[str] = (),
     as_is: frozenset[str] = frozenset(),
-) -> list[tuple[Any, ...]]:
+) -> tuple[list[tuple[Any, ...]], int]:
     """INSERT the rows given column by column (``by_column[i]`` holds every row's value of
     ``columns[i]``) into ``model``'s table as one statement; ``clause`` is what follows the
     SELECT (an ``ON CONFLICT …``, written with the table's column names and ``EXCLUDED``).
-    Returns the ``returning`` columns of the rows written, in no particular order. ``as_is``
+    Returns the ``returning`` columns of the rows written, in no particular order, and how
+    many rows the statement wrote. ``as_is``
     columns hold values already in the database's form (JSON text serialised by the caller),
     given to the driver without the column's processor. The session is flushed first, as the
     ORM statements this replaces would have autoflushed."""
@@ -117,7 +118,7 @@ def insert_unnest_columns(
     # psycopg sends a list as an array, a tuple as a record
     result = connection.exec_driver_sql(
         statement, tuple(a if isinstance(a, list) else list(a) for a in arrays))
-    return list(map(tuple, result.fetchall())) if returning else []
+    return (list(map(tuple, result.fetchall())) if returning else []), result.rowcount
 
 
 @lru_cache(maxsize=64)

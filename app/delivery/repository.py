@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
-from app.db.bulk import insert_new_tuples
+from app.db.bulk import count_new_tuples
 from app.models.outbox import OutboxMessage
 
 
@@ -42,11 +42,8 @@ _NEW_MESSAGE_COLUMNS = ("idempotency_key", "kind", "channel", "payload", "status
 
 def insert_if_new(session: Session, rows: Sequence[NewMessage]) -> int:
     """Insert the rows whose idempotency key is new (one statement per page); how many were."""
-    inserted = insert_new_tuples(
-        session, OutboxMessage, _NEW_MESSAGE_COLUMNS, rows, ("idempotency_key",), ("id",),
-        as_is=frozenset({"payload"}),
-    )
-    return len(inserted)
+    return count_new_tuples(session, OutboxMessage, _NEW_MESSAGE_COLUMNS, rows,
+                            ("idempotency_key",), as_is=frozenset({"payload"}))
 
 
 def by_key(session: Session, key: str) -> OutboxMessage | None:

@@ -7,12 +7,19 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Text, cast, event, insert, select
+from sqlalchemy import Text, cast, event, func, insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import bulk
-from app.db.bulk import insert_new_rows, insert_new_tuples, insert_rows, insert_tuples, update_many
+from app.db.bulk import (
+    count_new_tuples,
+    insert_new_rows,
+    insert_new_tuples,
+    insert_rows,
+    insert_tuples,
+    update_many,
+)
 from app.models.outbox import OutboxMessage
 
 NOW = datetime(2025, 3, 3, 2, 0, 0, 123456, tzinfo=UTC)
@@ -205,3 +212,25 @@ def test_update_many_keys_on_a_column_it_also_writes(db_session: Session) -> Non
     stored = {m.idempotency_key: (m.status, m.attempts)
               for m in db_session.scalars(select(OutboxMessage))}
     assert stored == {"a": ("pending", 3), "b": ("sent", 0)}
+
+
+def test_count_new_tuples_counts_the_rows_inserted_over_every_page(
+    db_session: Session, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The statements' own row counts, summed over pages: a key that exists, or repeats
+    within the rows, is skipped and not counted; no RETURNING is asked for."""
+    insert_tuples(db_session, OutboxMessage, COLUMNS,
+                  [("m0003", "k", "webhook", "{}", "pending", 0, NOW, NOW)])
+    monkeypatch.setattr(db_session.get_bind().dialect, "insertmanyvalues_page_size", 3)
+    sent = []
+    event.listen(db_session.connection(), "before_cursor_execute",
+                 lambda conn, cursor, statement, *_: sent.append(statement))
+    keys = [f"m{i:04}" for i in range(10)] + ["m0001"]
+    count = count_new_tuples(
+        db_session, OutboxMessage, COLUMNS,
+        [(key, "k", "webhook", "{}", "pending", 0, NOW, NOW) for key in keys],
+        ("idempotency_key",), as_is=frozenset({"payload"}))
+    assert count == 9  # m0003 existed, m0001 repeats
+    assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == 10
+    assert sent and not any("RETURNING" in statement for statement in sent)
+    assert count_new_tuples(db_session, OutboxMessage, COLUMNS, [], ("idempotency_key",)) == 0
