@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Boolean, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -70,7 +70,7 @@ def in_database_form(
         to_db = None if name in as_is else column_type._cached_bind_processor(dialect)
         if to_db is None:
             converted.append(values)
-        elif isinstance(column_type, UTCDateTime):
+        elif isinstance(column_type, UTCDateTime | Boolean):
             converted.append(_instants(to_db, values))
         else:
             converted.append([to_db(value) for value in values])
@@ -78,10 +78,12 @@ def in_database_form(
 
 
 def _instants(to_db: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
-    """A column of instants converted once per distinct instant: a scan's page repeats its
-    `now` in every row (recorded, created, classified as of) and a dossier's due in each of
-    its facts. Equal instants convert to equal values whatever their offset (UTC text or a
-    UTC datetime), and a naive value equals no aware one, so it still reaches `to_db`."""
+    """A column of instants or flags converted once per distinct value: a scan's page
+    repeats its `now` in every row (recorded, created, classified as of) and a dossier's due
+    in each of its facts, and a flag is one of two values. Equal instants convert to equal
+    values whatever their offset (UTC text or a UTC datetime), and a naive value equals no
+    aware one, so it still reaches `to_db`; values equal to True or False (1, 1.0) are the
+    flag as the processor stores it, and any other value reaches it to be refused."""
     done: dict[Any, Any] = {}
     out = []
     for value in values:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Text, cast, event, func, insert, select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,8 @@ from app.db.bulk import (
     insert_tuples,
     update_many,
 )
+from app.db.pg_unnest import in_database_form
+from app.models import Dossier
 from app.models.outbox import OutboxMessage
 
 NOW = datetime(2025, 3, 3, 2, 0, 0, 123456, tzinfo=UTC)
@@ -234,3 +237,17 @@ def test_count_new_tuples_counts_the_rows_inserted_over_every_page(
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == 10
     assert sent and not any("RETURNING" in statement for statement in sent)
     assert count_new_tuples(db_session, OutboxMessage, COLUMNS, [], ("idempotency_key",)) == 0
+
+
+def test_flags_are_converted_once_per_value_as_the_processor_would() -> None:
+    """`in_database_form` converts a Boolean column once per distinct value (a flag is one of
+    two): values equal to True or False are stored as the processor stores them, and any
+    other value still reaches the processor and is refused."""
+    dialect = sqlite.dialect()
+    table = Dossier.__table__
+    flags: list[object] = [True, 1, False, None, 0.0, True]
+    to_db = table.c["escalated"].type._cached_bind_processor(dialect)
+    assert in_database_form(table, ["escalated"], [flags], dialect) == [
+        [to_db(flag) for flag in flags]]
+    with pytest.raises(ValueError, match="Value 2 is not None, True, or False"):
+        in_database_form(table, ["escalated"], [[True, 2]], dialect)
