@@ -118,6 +118,32 @@ def count_new_tuples(
     return _inserted(session, model, columns, rows, conflict, (), as_is)[1]
 
 
+def insert_new_keys(
+    session: Session,
+    model: type[Any],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    unique: Sequence[str],
+) -> set[tuple[Any, ...]]:
+    """The `unique` keys of the rows `insert_new_tuples` inserts, as the rows give them (for
+    keys stored as given: ids, codes). Usually every key is new (the caller left out those
+    it knew): inside a savepoint the rows go without RETURNING, and when the statements'
+    row counts show every distinct key inserted, those are the keys. Otherwise (another
+    writer got there first) the savepoint is rolled back and the rows go again with
+    RETURNING. SQLite sets every returned row aside until the statement ends: for a first
+    scan's 100,000 facts that was 0.07 of their INSERT's 0.18 s."""
+    if not rows:
+        return set()
+    positions = [list(columns).index(name) for name in unique]
+    keys = {tuple(row[i] for i in positions) for row in rows}
+    savepoint = session.begin_nested()
+    if count_new_tuples(session, model, columns, rows, unique) == len(keys):
+        savepoint.commit()
+        return keys
+    savepoint.rollback()
+    return set(insert_new_tuples(session, model, columns, rows, unique, unique))
+
+
 def _inserted(
     session: Session,
     model: type[Any],

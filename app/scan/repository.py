@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.bulk import insert_new_tuples
+from app.db.bulk import insert_new_keys
 from app.models import Agency, DossierTransition, ScanWatermark
 
 TRANSITION_KINDS = frozenset(
@@ -39,12 +39,10 @@ def record_transitions(
     unknown = {k for k in unknown if not k.startswith(STEP_KIND_PREFIXES)}
     if unknown:
         raise ValueError(f"unknown transition kinds {sorted(unknown)}")
-    inserted = insert_new_tuples(
+    return insert_new_keys(
         session, DossierTransition, ("dossier_id", "kind", "at", "recorded_at"),
         [(f.dossier_id, f.kind, f.at, now) for f in facts], ("dossier_id", "kind"),
-        ("dossier_id", "kind"),
     )
-    return {(dossier_id, kind) for dossier_id, kind in inserted}
 
 
 def recorded_kinds(session: Session, dossier_ids: Sequence[int]) -> set[tuple[int, str]]:

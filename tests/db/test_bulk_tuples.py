@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.db import bulk
 from app.db.bulk import (
     count_new_tuples,
+    insert_new_keys,
     insert_new_rows,
     insert_new_tuples,
     insert_rows,
@@ -149,10 +150,14 @@ def test_dict_rows_take_the_python_defaults_core_would_send(db_session: Session)
 def _statements(session: Session) -> list[str]:
     """The UPDATE statements the session's connection sends from now on (an executemany is
     one entry, as it is one call)."""
+    return _statements_of(session, "UPDATE")
+
+
+def _statements_of(session: Session, verb: str) -> list[str]:
     sent: list[str] = []
 
     def seen(conn: object, cursor: object, statement: str, *_: object) -> None:
-        if statement.startswith("UPDATE"):
+        if statement.startswith(verb):
             sent.append(statement)
 
     event.listen(session.connection(), "before_cursor_execute", seen)
@@ -251,3 +256,28 @@ def test_flags_are_converted_once_per_value_as_the_processor_would() -> None:
         [to_db(flag) for flag in flags]]
     with pytest.raises(ValueError, match="Value 2 is not None, True, or False"):
         in_database_form(table, ["escalated"], [[True, 2]], dialect)
+
+
+def test_insert_new_keys_returns_the_keys_inserted_with_or_without_returning(
+    db_session: Session,
+) -> None:
+    """All keys new: the rows go without RETURNING and every distinct key comes back. One
+    key known already: the savepoint is undone and the rows go again with RETURNING, so
+    only the new keys come back and nothing is inserted twice. A row flushed before stays."""
+    before = OutboxMessage(idempotency_key="orm", kind="k", channel="webhook", payload={},
+                           status="pending", attempts=0, next_attempt_at=NOW, created_at=NOW)
+    db_session.add(before)
+    sent = _statements_of(db_session, "INSERT")
+    rows = [(key, "k", "webhook", "{}", "pending", 0, NOW, NOW) for key in ("a", "b", "a")]
+    keys = insert_new_keys(db_session, OutboxMessage, COLUMNS, rows, ("idempotency_key",))
+    assert keys == {("a",), ("b",)}
+    assert not any("RETURNING" in statement for statement in sent[1:])  # [0]: the flush
+    sent.clear()
+    rows = [(key, "k", "webhook", "{}", "pending", 0, NOW, NOW) for key in ("c", "b", "d")]
+    keys = insert_new_keys(db_session, OutboxMessage, COLUMNS, rows, ("idempotency_key",))
+    assert keys == {("c",), ("d",)}
+    assert [("RETURNING" in statement) for statement in sent] == [False, True]
+    stored = db_session.scalars(select(OutboxMessage.idempotency_key)
+                                .order_by(OutboxMessage.idempotency_key)).all()
+    assert stored == ["a", "b", "c", "d", "orm"]
+    assert before.kind == "k"
