@@ -228,7 +228,8 @@ def test_a_group_locks_its_rows_of_the_minute_first_and_sends_its_accepts_in_one
         assert _accepted([queue.accept(one)]) == [True]
         sent: list[str] = []
         note_driver(monkeypatch, queue_repository, sent, lambda statement: (
-            "add rows" if "ORDER BY v.key" in statement else "lock" if "FOR UPDATE" in statement else
+            "add rows" if "ORDER BY v.key" in statement else
+            "lock" if "FOR UPDATE" in statement else
             "accept" if "push_queue" in statement else statement))
         # two rows of the minute: the signed webhook's and the keyed sender's
         outcomes = accept_many(queue, [
