@@ -71,13 +71,13 @@ def in_database_form(
         if to_db is None:
             converted.append(values)
         elif isinstance(column_type, UTCDateTime | Boolean):
-            converted.append(_instants(to_db, values))
+            converted.append(_once_per_value(to_db, values))
         else:
             converted.append([to_db(value) for value in values])
     return converted
 
 
-def _instants(to_db: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
+def _once_per_value(to_db: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
     """A column of instants or flags converted once per distinct value: a scan's page
     repeats its `now` in every row (recorded, created, classified as of) and a dossier's due
     in each of its facts, and a flag is one of two values. Equal instants convert to equal

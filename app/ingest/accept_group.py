@@ -8,10 +8,11 @@ of the server's CPU as the statement's own work (docs/scaling.md, the receiver, 
 one writer per process (app/ingest/group_commit.py's `GroupWriter`, with `accept_many`) takes
 every delivery waiting, after a moment for the senders it answered last (`GATHER_SECONDS`), and,
 in one transaction: looks up the /dvcqg sessions the group names in one
-query, prepares each delivery (its refusals as alone), locks the rows of the minute and senders
-the group will update in id order (the processor's order: the two never wait on each other in
-a cycle), then runs each delivery's accept statement, in the order the requests arrived, and
-commits. Each request then gets its own reply.
+query, prepares each delivery (its refusals as alone), adds the rows of the minute it counts
+in that are not there yet (in key order), locks them and its senders in id order (the
+processor's order: the two never wait on each other in a cycle), then runs each delivery's
+accept statement, in the order the requests arrived, all in one pipeline
+(`queue_repository.accept_many`), and commits. Each request then gets its own reply.
 
 A group that fails as a whole (a replayed signed copy, whose writes must be taken back; a
 database error) is rolled back and each of its deliveries accepted alone, exactly as without

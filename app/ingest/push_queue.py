@@ -61,14 +61,12 @@ Reply = dict[str, Any]
 Scope = Any  # Callable[[], AbstractContextManager[Session]]
 
 
-def accept(session: Session, plan: Plan, now: datetime, key: str | None = None
-           ) -> Reply | None:
+def accept(session: Session, plan: Plan, now: datetime) -> Reply | None:
     """Store ``plan``'s delivery and queue it: its reply; None, nothing written, when it takes
     the inline path (a record refused, a step of an unknown dossier, no record at all).
     Raises the 409 of a replayed signed delivery (the caller's rollback takes back the rest).
-    ``key``: its row of the minute's, when the caller has it already (a group's lock).
     """
-    params = accept_params(plan, now, key)
+    params = accept_params(plan, now)
     return None if params is None else accepted(session, plan, repo.accept(session, params))
 
 

@@ -139,4 +139,3 @@ class QueueProcessor:
         with self._starting:
             self.batches += len(sizes)
             self.processed += sum(sizes)
-

@@ -107,7 +107,7 @@ def insert_raw_records(
         stmt = postgresql.insert(RawRecord).from_select(columns, staged)
         result = session.connection().execute(_add_receptions(stmt))
     else:
-        # PostgreSQL: one statement of constant text for a small page (app/db/pg_unnest.py)
+        # a small page on PostgreSQL (one statement of constant text), every page on SQLite
         result = insert_rows(session, RawRecord, rows, _ADD_RECEPTIONS,
                              returning=("content_hash", "id", "times_received"))
     return {digest: (raw_id, times) for digest, raw_id, times in result}

@@ -53,6 +53,7 @@ OLD_BASIS: Final = "61/2018/NĐ-CP"
 NEW_BASIS: Final = "118/2025/NĐ-CP"
 #: What progress steps move on a stored dossier (`advance`, `_touch`), in UPDATE order
 STEP_COLUMNS: Final = ("status", "newest_progress_at", "updated_at")
+_STEP_SET: Final = frozenset(STEP_COLUMNS)
 
 
 def legal_basis(received_at: datetime) -> str:
@@ -65,9 +66,6 @@ def _set(obj: Any, attr: str, value: Any) -> bool:
         return False
     setattr(obj, attr, value)
     return True
-
-
-_STEP_SET: Final = frozenset(STEP_COLUMNS)
 
 
 @dataclass(slots=True)

@@ -3,8 +3,8 @@ drafts and messages use, not an ORM object.
 
 A full scan reads every open dossier. As ORM objects each row also costs an identity-map entry,
 instrumented attribute reads, and loaded-state bookkeeping when the clock moves; the scan never
-changes a dossier through the unit of work (its clock UPDATE is one executemany), so it needs
-none of that. `refresh_deadlines` sets the moved values on the row, as on a loaded object
+changes a dossier through the unit of work (its clock UPDATE is one bulk `update_many`), so it
+needs none of that. `refresh_deadlines` sets the moved values on the row, as on a loaded object
 (`take_moved`), so what the scan does next reads the clock as written.
 """
 

@@ -98,9 +98,9 @@ def open_dossier_rows(
 def update_clock_columns(
     session: Session, rows: list[dict[str, Any]], columns: Sequence[str] | None = None
 ) -> None:
-    """One executemany UPDATE of the same columns for every row, each given by ``id`` and its
-    ``received_at``: on PostgreSQL's monthly partitions (migration 0004) the receipt instant
-    sends each row's UPDATE to its own partition instead of probing all of them. ``columns``:
+    """One bulk UPDATE (`update_many`) of the same columns for every row, each given by ``id``
+    and its ``received_at``: on PostgreSQL's monthly partitions (migration 0004) the receipt
+    instant sends each row to its own partition instead of probing all of them. ``columns``:
     the ones written (default: every other name of the rows)."""
     update_many(session, Dossier, ("id", "received_at"), rows, columns)
 

@@ -211,9 +211,9 @@ def refresh_deadlines(
     scan wraps it to count them into the rate rollup in bulk). The dossiers are loaded objects
     or the scan's plain rows (`OpenDossier`); either takes the moved values at once.
 
-    Changed rows are written with one executemany UPDATE of a fixed column set rather than by
-    the unit of work, which would group rows by which columns changed and issue thousands of
-    small statements per batch."""
+    Changed rows are written with one bulk UPDATE (`update_many`) of a fixed column set rather
+    than by the unit of work, which would group rows by which columns changed and issue
+    thousands of small statements per batch."""
     if not dossiers:
         return []
     session.flush()
