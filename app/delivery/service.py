@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.delivery import repository
-from app.delivery.payloads import Channel, checked_payload_json
+from app.delivery.payloads import Channel, PayloadShape, checked_payload_json
 from app.models.outbox import OutboxMessage
 
 INTERRUPTED_SMTP = (
@@ -63,6 +63,21 @@ class Message:
     payload: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class ShapedMessage:
+    """A message whose flat payload is `values` under a `PayloadShape`'s keys (checked once
+    per shape, not per message): the scan's thousands of facts."""
+
+    key: str
+    kind: str
+    shape: PayloadShape
+    values: tuple[Any, ...]
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return dict(zip(self.shape.keys, self.values, strict=True))
+
+
 def enqueue(
     session: Session,
     *,
@@ -76,7 +91,9 @@ def enqueue(
     return enqueue_many(session, [Message(key, kind, channel, payload)], now) == 1
 
 
-def enqueue_many(session: Session, messages: Sequence[Message], now: datetime) -> int:
+def enqueue_many(
+    session: Session, messages: Sequence[Message | ShapedMessage], now: datetime
+) -> int:
     """Queue messages with one statement (a scan raises thousands at once); returns how many
     were new. Every message is checked first, so a bad one queues none of them."""
     rows = []
@@ -85,9 +102,13 @@ def enqueue_many(session: Session, messages: Sequence[Message], now: datetime) -
             raise ValidationFailed("idempotency key must be 1-128 characters")
         if not message.kind or len(message.kind) > 32:
             raise ValidationFailed("kind must be 1-32 characters")
-        payload_json = checked_payload_json(message.channel, message.payload)[1]
+        if isinstance(message, ShapedMessage):
+            channel, payload_json = message.shape.channel, message.shape.text(message.values)
+        else:
+            channel = message.channel
+            payload_json = checked_payload_json(channel, message.payload)[1]
         rows.append(repository.NewMessage(
-            message.key, message.kind, message.channel, payload_json, "pending", 0, now, now,
+            message.key, message.kind, channel, payload_json, "pending", 0, now, now,
         ))
     return repository.insert_if_new(session, rows)
 

@@ -10,45 +10,40 @@ from datetime import datetime
 from typing import Final
 
 from app.deadlines.store.open_rows import OpenDossier
-from app.delivery.service import Message
+from app.delivery.payloads import PayloadShape
+from app.delivery.service import ShapedMessage
 from app.models import Agency
 
 CHANNEL: Final = "webhook"
+_FACTS: Final = ("dossier_code", "agency_code", "agency_name", "due_at", "reappointed_due_at",
+                 "late_without_apology")
+OVERDUE: Final = PayloadShape(CHANNEL, ("event", *_FACTS))
+ESCALATION: Final = PayloadShape(CHANNEL, ("event", "reason", *_FACTS))
+ESCALATION_REASON: Final = ("Hồ sơ đã quá ngày hẹn lại; không được hẹn lại lần thứ hai, "
+                            "chuyển Thủ trưởng cơ quan xử lý.")
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _facts(dossier: OpenDossier, agency: Agency | None) -> dict[str, object]:
-    return {
-        "dossier_code": dossier.code,
-        "agency_code": agency.code if agency else None,
-        "agency_name": agency.name if agency else None,
-        "due_at": _iso(dossier.due_at),
-        "reappointed_due_at": _iso(dossier.reappointed_due_at),
-        "late_without_apology": dossier.late_without_apology,
-    }
-
-
-def overdue(dossier: OpenDossier, agency: Agency | None) -> Message:
-    return Message(
-        key=f"overdue:{dossier.code}",
-        kind="dossier_overdue",
-        channel=CHANNEL,
-        payload={"event": "dossier_overdue", **_facts(dossier, agency)},
+def _facts(dossier: OpenDossier, agency: Agency | None) -> tuple[object, ...]:
+    """The values of `_FACTS`, in order."""
+    return (
+        dossier.code,
+        agency.code if agency else None,
+        agency.name if agency else None,
+        _iso(dossier.due_at),
+        _iso(dossier.reappointed_due_at),
+        dossier.late_without_apology,
     )
 
 
-def escalation(dossier: OpenDossier, agency: Agency | None) -> Message:
-    return Message(
-        key=f"escalation:{dossier.code}",
-        kind="escalation",
-        channel=CHANNEL,
-        payload={
-            "event": "escalation",
-            "reason": "Hồ sơ đã quá ngày hẹn lại; không được hẹn lại lần thứ hai, "
-            "chuyển Thủ trưởng cơ quan xử lý.",
-            **_facts(dossier, agency),
-        },
-    )
+def overdue(dossier: OpenDossier, agency: Agency | None) -> ShapedMessage:
+    return ShapedMessage(f"overdue:{dossier.code}", "dossier_overdue", OVERDUE,
+                         ("dossier_overdue", *_facts(dossier, agency)))
+
+
+def escalation(dossier: OpenDossier, agency: Agency | None) -> ShapedMessage:
+    return ShapedMessage(f"escalation:{dossier.code}", "escalation", ESCALATION,
+                         ("escalation", ESCALATION_REASON, *_facts(dossier, agency)))

@@ -30,7 +30,7 @@ from app.deadlines.store import repository as clock_repository
 from app.deadlines.store.open_rows import OpenDossier
 from app.deadlines.store.step_sync import StepContext, load_step_context
 from app.deadlines.store.sync import DeadlineContext, load_context, refresh_deadlines
-from app.delivery.service import Message, enqueue_many
+from app.delivery.service import ShapedMessage, enqueue_many
 from app.models import DossierEvent, Notice
 from app.notices import repository as notice_repository
 from app.notices import service as notice_service
@@ -163,7 +163,7 @@ def scan_batch(
     by_id = {d.id: d for d in batch}
     # the batch's agencies, read from its 2,000 dossiers rather than from each new fact's
     agencies = repository.agencies_by_id(session, {d.agency_id for d in batch} if new else ())
-    messages: list[Message] = []
+    messages: list[ShapedMessage] = []
     for dossier_id, kind in sorted(new):
         dossier = by_id[dossier_id]
         if step_scan.is_step_kind(kind):  # §8: a step's fact, "step_overdue:<position>"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import ColumnElement, and_, delete, select
 from sqlalchemy.orm import Session
@@ -27,7 +27,8 @@ from app.deadlines.step_types import StepSpan
 from app.deadlines.steps import worst_step
 from app.deadlines.store.open_rows import OpenDossier
 from app.deadlines.store.step_sync import StepContext, open_steps_without_records, timeline_of
-from app.delivery.service import Message
+from app.delivery.payloads import PayloadShape
+from app.delivery.service import ShapedMessage
 from app.models import Dossier, DossierEvent, DossierStepState
 from app.scan import repository
 from app.scan.notify import CHANNEL
@@ -108,19 +109,18 @@ def count_kind(kind: str) -> str:
     return kind.split(":", 1)[0]
 
 
-def overdue_message(dossier: OpenDossier, step: StepSpan) -> Message:
+STEP_OVERDUE: Final = PayloadShape(CHANNEL, (
+    "event", "dossier_code", "step", "step_position", "unit", "agency", "inter_agency",
+    "step_due_at", "dossier_due_at"))
+
+
+def overdue_message(dossier: OpenDossier, step: StepSpan) -> ShapedMessage:
     # facts only: the unit and agency, never the applicant
-    return Message(
-        key=f"step_overdue:{dossier.code}:{step.position}",
-        kind="step_overdue",
-        channel=CHANNEL,
-        payload={
-            "event": "step_overdue", "dossier_code": dossier.code, "step": step.name,
-            "step_position": step.position, "unit": step.unit, "agency": step.agency,
-            "inter_agency": step.inter_agency,
-            "step_due_at": step.due_at.isoformat() if step.due_at else None,
-            "dossier_due_at": dossier.due_at.isoformat() if dossier.due_at else None,
-        },
+    return ShapedMessage(
+        f"step_overdue:{dossier.code}:{step.position}", "step_overdue", STEP_OVERDUE,
+        ("step_overdue", dossier.code, step.name, step.position, step.unit, step.agency,
+         step.inter_agency, step.due_at.isoformat() if step.due_at else None,
+         dossier.due_at.isoformat() if dossier.due_at else None),
     )
 
 
