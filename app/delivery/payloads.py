@@ -165,6 +165,9 @@ def _json_text(cleaned: dict[str, Any]) -> str:
         raise ValidationFailed(f"payload is not plain JSON: {exc}") from exc
 
 
+_SCALARS: Final = frozenset({int, float, bool, type(None)})
+
+
 @dataclass(frozen=True)
 class PayloadShape:
     """A flat payload's keys, checked once for a channel: a scan queues tens of thousands of
@@ -181,23 +184,25 @@ class PayloadShape:
                                    f"{sorted(CHANNELS)}")
         if self.channel == "smtp":  # its addresses, subject and body are checked per message
             raise ValueError("a payload shape is for webhook payloads")
-        object.__setattr__(self, "_names", _checked_keys(self.keys, "", False))
+        names = _checked_keys(self.keys, "", False)
+        if len(set(names)) != len(names):
+            raise ValueError(f"a key appears twice in {self.keys}")
+        object.__setattr__(self, "_names", names)
 
     def text(self, values: tuple[Any, ...]) -> str:
         """The stored JSON of the payload with these values (strings, numbers, booleans,
         None), or `ValidationFailed` as `checked_payload_json` would say it."""
         if len(values) != len(self.keys):
             raise ValueError(f"{len(values)} values for {len(self.keys)} keys")
-        stored = []
-        for value in values:
-            if isinstance(value, str):
+        cleaned = dict(zip(self._names, values, strict=False))  # lengths checked: faster
+        for name, value in cleaned.items():
+            kind = type(value)
+            if kind is str:
                 if not value.isascii():
-                    value = unicodedata.normalize("NFC", value)
-            elif isinstance(value, dict | list):  # nested: the general check walks it
-                return checked_payload_json(self.channel, dict(zip(self.keys, values,
-                                                                   strict=True)))[1]
-            stored.append(value)
-        cleaned = dict(zip(self._names, stored, strict=True))
+                    cleaned[name] = unicodedata.normalize("NFC", value)
+            elif kind not in _SCALARS:  # nested, or a subclass: the general check walks it
+                payload = dict(zip(self.keys, values, strict=False))
+                return checked_payload_json(self.channel, payload)[1]
         text = _json_text(cleaned)
         if len(text) > MAX_PAYLOAD_BYTES:
             return checked_payload_json(self.channel, cleaned)[1]

@@ -177,7 +177,7 @@ def insert_drafts(
     numbered together and inserted in one statement (the scan drafts hundreds at once), the
     same rows as one at a time. Returns their drafts in order, None where another drafter got
     there first; the caller adds each one's "drafted" event (`repository.add_event`)."""
-    signers: dict[int, AgencySigner | None] = {}
+    signers = repository.signers_of(session, {dossier.agency_id for dossier, _, _ in drafts})
     built = [
         (dossier.id, dossier.agency_id,
          _builder(session, dossier, procedure, now, context, reason, None, extension, signers))

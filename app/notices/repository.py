@@ -159,6 +159,14 @@ def signer_of(session: Session, agency_id: int) -> AgencySigner | None:
     return session.get(AgencySigner, agency_id)
 
 
+def signers_of(session: Session, agency_ids: Collection[int]) -> dict[int, AgencySigner | None]:
+    """Each agency's signer (None: it has none) with one query: an agency without one is not
+    in the identity map, so `signer_of` would ask the database again for each of its drafts."""
+    found = {signer.agency_id: signer for signer in session.scalars(
+        select(AgencySigner).where(AgencySigner.agency_id.in_(sorted(agency_ids))))}
+    return {agency_id: found.get(agency_id) for agency_id in agency_ids}
+
+
 def agency(session: Session, agency_id: int | None) -> Agency | None:
     return session.get(Agency, agency_id) if agency_id is not None else None
 

@@ -85,6 +85,11 @@ def test_shaped_values_are_refused_in_the_general_checks_words(value: Any, words
         checked_payload_json("webhook", dict(zip(SHAPE.keys, values, strict=True)))
 
 
+def test_a_key_once() -> None:
+    with pytest.raises(ValueError, match="twice"):
+        PayloadShape("webhook", ("event", unicodedata.normalize("NFD", "hồ_sơ"), "hồ_sơ"))
+
+
 def test_a_value_per_key() -> None:
     with pytest.raises(ValueError, match="5 values for 6 keys"):
         SHAPE.text(("e", "C", "a", 1, True))
