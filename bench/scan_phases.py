@@ -66,7 +66,7 @@ def _instrument() -> None:
         (clock_repository, "events_for", "  steps read"),
         (service, "_write_clock", "  clock UPDATE + rollup"),
         (scan_steps, "find_steps", "step engine (find_steps)"),
-        (scan_steps, "_keep_states", "  step states written"),
+        (scan_steps, "keep_states", "  step states written"),
         (scan_repository, "recorded_kinds", "transitions known"),
         (scan_repository, "record_transitions", "transitions inserted"),
         (notify, "overdue", "messages built"),

@@ -24,16 +24,15 @@ always.
 
 from __future__ import annotations
 
-import copyreg
 import gc
 import multiprocessing
 import pickle
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
-from typing import Any
 
+from app.core.pickling import pickle_by_constructor
 from app.deadlines.calendar import CalendarOverride
 from app.deadlines.calendar.civil import CivilServiceCalendar
 from app.deadlines.events import ClockEvent
@@ -72,22 +71,10 @@ class Prepared:
     overrides: tuple[CalendarOverride, ...] = ()
 
 
-def _by_constructor(cls: type[Any]) -> Callable[[Any], tuple[Any, tuple[Any, ...]]]:
-    names = tuple(f.name for f in fields(cls))
-
-    def reduce(obj: Any) -> tuple[Any, tuple[Any, ...]]:
-        return cls, tuple(getattr(obj, name) for name in names)
-
-    return reduce
-
-
-# A slotted dataclass unpickles through dataclasses' pure-Python __setstate__, which asks for
-# the class's fields at every object: under the profiler that cost more than parsing the
-# record. Rebuilt by their constructors (no validation runs there), a page of 5,000 CSV rows
-# unpickles in ~70 ms against ~230 ms to hash and parse it.
-for _cls in (SourceRecord, Page, ConnectorState, DossierRecord, ProgressRecord, DataFlag,
-             IdNumber, SupplementRecord, Failure, StepReading, StepFlag, ClockEvent):
-    copyreg.pickle(_cls, _by_constructor(_cls))
+# rebuilt by their constructors on this side of the pipe (app.core.pickling)
+pickle_by_constructor(SourceRecord, Page, ConnectorState, DossierRecord, ProgressRecord,
+                      DataFlag, IdNumber, SupplementRecord, Failure, StepReading, StepFlag,
+                      ClockEvent)
 
 
 def prepare(

@@ -15,6 +15,7 @@ same instant records, drafts and queues nothing new.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,7 +38,9 @@ from app.notices import service as notice_service
 from app.notices.drafting import DEFAULT_REASON, insert_drafts
 from app.rates.rollups import service as rollups
 from app.scan import notify, repository
+from app.scan import read_ahead as scan_read_ahead
 from app.scan import steps as step_scan
+from app.scan.read_ahead import BatchAhead
 from app.scan.repository import TransitionFact
 
 DEFAULT_BATCH_SIZE = 2000
@@ -80,10 +83,13 @@ def run_scan(
     since: datetime | None = None,
     progress: Tracker | None = None,
     with_steps: bool = True,
+    read_ahead: bool | None = None,
 ) -> ScanCounts:
     """Scan open dossiers as of `now` (flushes, never commits): all of them, or with `since`
     (the instant of the last complete scan) only those whose state may have moved since.
-    `progress` hears the total and each batch (the CLI's bar)."""
+    `progress` hears the total and each batch (the CLI's bar). A full scan of a SQLite file
+    reads ahead in a worker process (`app.scan.read_ahead`) from `MIN_BATCHES` batches on;
+    `read_ahead` True does at any size, False never does."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("the scan instant must be timezone-aware")
     if not 1 <= batch_size <= 10_000:
@@ -99,17 +105,29 @@ def run_scan(
             only = or_(only, step_scan.may_have_moved(horizon))
     elif with_steps:
         step_scan.forget_closed(session)
-    if progress is not None:
-        progress.start(clock_repository.count_open(session, None, only))
+    total = None
+    if progress is not None or (since is None and read_ahead is not False):
+        total = clock_repository.count_open(session, None, only)
+    if progress is not None and total is not None:
+        progress.start(total)
+    ahead = None
+    if (since is None and read_ahead is not False and total is not None
+            and scan_read_ahead.usable(session)
+            and (read_ahead or total >= scan_read_ahead.MIN_BATCHES * batch_size)):
+        ahead = scan_read_ahead.ScanReadAhead(session, context, now, batch_size,
+                                              with_steps=with_steps)
     counts = ScanCounts()
     # Batches are plain rows (`OpenDossier`), not ORM objects: the scan writes them with its
     # own UPDATE, never through the unit of work.
     # A full scan builds hundreds of thousands of acyclic objects (rows, results, facts):
     # the cyclic collector walking them all cost a sixth of the scan and freed nothing.
-    with cyclic_gc_paused():
-        for batch in clock_repository.open_dossier_rows(session, None, batch_size, only):
+    with cyclic_gc_paused(), ahead or nullcontext():
+        batches = ahead.batches() if ahead is not None else (
+            (batch, None) for batch in
+            clock_repository.open_dossier_rows(session, None, batch_size, only))
+        for batch, computed in batches:
             counts.add(scan_batch(session, batch, now, context, extension, steps,
-                                  with_steps=with_steps))
+                                  with_steps=with_steps, ahead=computed))
             if progress is not None:
                 progress.advance(len(batch))
     return counts
@@ -136,19 +154,27 @@ def scan_batch(
     steps: StepContext | None = None,
     *,
     with_steps: bool = True,
+    ahead: BatchAhead | None = None,
 ) -> ScanCounts:
+    """One batch of the scan; `ahead`: its clocks and open steps computed already, by the
+    read-ahead worker."""
     counts = ScanCounts(scanned=len(batch))
     events: dict[int, list[DossierEvent]] = {}
     notices = notice_repository.for_dossiers(session, [d.id for d in batch])
     results = refresh_deadlines(
         session, batch, now, context, events_out=events,
         more_columns=lambda d, r: _flags(d, r, notices.get(d.id), now), write=_write_clock,
+        evaluated=ahead.evaluated if ahead is not None else None,
     )
     opened: dict[int, StepSpan] = {}
     facts: list[TransitionFact] = []
     if with_steps:
         steps = steps or load_step_context(session, context, None)
-        found = step_scan.find_steps(session, batch, results, events, now, steps)
+        if ahead is not None and ahead.steps is not None:
+            found = ahead.steps
+            step_scan.keep_states(session, found.states, now)
+        else:
+            found = step_scan.find_steps(session, batch, results, events, now, steps)
         facts, opened = found.facts, found.opened
     at_risk: list[tuple[OpenDossier, DeadlineResult]] = []
     for dossier, result in zip(batch, results, strict=True):

@@ -58,10 +58,12 @@ def _state(step: StepSpan | None) -> State | None:
 @dataclass
 class StepFindings:
     """What a batch's open steps show: the facts to record (with the dossiers'), the open step
-    of each dossier with a fact (for its message)."""
+    of each dossier with a fact (for its message), and each dossier's open-step state to keep
+    (None: it has none)."""
 
     facts: list[TransitionFact]
     opened: dict[int, StepSpan]
+    states: dict[int, State | None]
 
 
 def find_steps(
@@ -74,8 +76,20 @@ def find_steps(
 ) -> StepFindings:
     """Each open dossier's open step (the engine's light path); its state is kept, and a step
     due soon or overdue becomes a fact, recorded by the scan with the dossiers' own."""
-    findings = StepFindings([], {})
-    wanted: dict[int, State | None] = {}
+    findings = step_findings(batch, results, events, now, context)
+    keep_states(session, findings.states, now)
+    return findings
+
+
+def step_findings(
+    batch: Sequence[OpenDossier],
+    results: Sequence[DeadlineResult],
+    events: Mapping[int, Sequence[DossierEvent]],
+    now: datetime,
+    context: StepContext,
+) -> StepFindings:
+    """`find_steps` without the database: what the scan's read-ahead worker computes."""
+    findings = StepFindings([], {}, {})
     ids = [dossier.id for dossier in batch]  # each read once (an ORM attribute)
     # most open dossiers have no step reported yet: their open steps are found together
     plain = [n for n, (dossier_id, result) in enumerate(zip(ids, results, strict=True))
@@ -89,14 +103,13 @@ def find_steps(
         elif result.finished_at is None and result.classification != "excluded":
             step = timeline_of(dossier, events.get(dossier_id, ()), result, context,
                                open_only=True).open_step
-        wanted[dossier_id] = _state(step)
+        findings.states[dossier_id] = _state(step)
         if step is None or step.classification not in WATCHED or step.due_at is None:
             continue
         findings.opened[dossier_id] = step
         kind = "step_due_soon" if step.classification == "due_soon" else "step_overdue"
         at = now if kind == "step_due_soon" else step.due_at
         findings.facts.append(TransitionFact(dossier_id, f"{kind}:{step.position}", at))
-    _keep_states(session, wanted, now)
     return findings
 
 
@@ -124,7 +137,7 @@ def overdue_message(dossier: OpenDossier, step: StepSpan) -> ShapedMessage:
     )
 
 
-def _keep_states(session: Session, wanted: Mapping[int, State | None], now: datetime) -> None:
+def keep_states(session: Session, wanted: Mapping[int, State | None], now: datetime) -> None:
     """Write only what changed, in bulk: a scan that finds the same open steps writes nothing."""
     s = DossierStepState
     stored = {row[0]: tuple(row[1:]) for row in session.execute(

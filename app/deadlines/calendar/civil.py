@@ -64,6 +64,11 @@ class CivilServiceCalendar:
     def overrides(self) -> tuple[CalendarOverride, ...]:
         return tuple(sorted(self._overrides.values(), key=lambda o: o.day))
 
+    @property
+    def official(self) -> tuple[CalendarOverride, ...]:
+        """The official schedule this calendar was built with (another process rebuilds it)."""
+        return tuple(sorted(self._official.values(), key=lambda o: o.day))
+
     def _year(self, year: int) -> tuple[dict[date, str], frozenset[date]]:
         cached = self._years.get(year)
         if cached is None:

@@ -71,15 +71,23 @@ def count_open(
     return int(session.scalar(query) or 0)
 
 
+def open_id_at(session: Session, position: int) -> int | None:
+    """The id of the `position`-th open dossier in id order (from 1); None when there are
+    fewer."""
+    return session.scalar(select(Dossier.id).where(*_open_filter(None, None))
+                          .order_by(Dossier.id).offset(position - 1).limit(1))
+
+
 def open_dossier_rows(
     session: Session,
     procedure_ids: Iterable[int] | None,
     batch_size: int,
     only: ColumnElement[bool] | None = None,
+    after: int = 0,
 ) -> Iterator[list[OpenDossier]]:
     """Open dossiers (not finished, not excluded) in id order, a batch at a time, as plain rows
-    (`OpenDossier`); `only` narrows them further."""
-    last_id = 0
+    (`OpenDossier`); `only` narrows them further, `after` starts past that id."""
+    last_id = after
     procedures = list(procedure_ids) if procedure_ids is not None else None
     # Read on the session's connection, past the ORM's execution layer (its compile state
     # for a select of plain columns cost a third of reading a batch): flushed first by hand,

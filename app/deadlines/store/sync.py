@@ -9,7 +9,7 @@ status, finish and return instants that reading settles are written back with th
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -192,6 +192,30 @@ def initial_clock_values(
     return values
 
 
+def events_of(session: Session, dossiers: Sequence[Stored]) -> dict[int, list[DossierEvent]]:
+    """The dossiers' progress records in timeline order, by dossier id."""
+    events_by_dossier: dict[int, list[DossierEvent]] = defaultdict(list)
+    for event in repository.events_for(session, [d.id for d in dossiers]):
+        events_by_dossier[event.dossier_id].append(event)
+    return events_by_dossier
+
+
+def evaluate_stored(
+    session: Session,
+    dossiers: Sequence[Stored],
+    events: Mapping[int, Sequence[StepLike]],
+    context: DeadlineContext,
+    now: datetime,
+) -> list[tuple[DeadlineResult, StepReading]]:
+    """`evaluate_read` of stored dossiers with their procedures and these progress records."""
+    procedures = repository.procedures_by_id(session, {d.procedure_id for d in dossiers})
+    return evaluate_read(
+        [(d, procedures.get(d.procedure_id), events.get(d.id, ())) for d in dossiers],
+        context,
+        now,
+    )
+
+
 def refresh_deadlines(
     session: Session,
     dossiers: Sequence[Stored],
@@ -201,6 +225,7 @@ def refresh_deadlines(
     events_out: dict[int, list[DossierEvent]] | None = None,
     more_columns: Callable[[Stored, DeadlineResult], dict[str, Any]] | None = None,
     write: Callable[[Session, list[dict[str, Any]], list[str]], None] | None = None,
+    evaluated: Sequence[tuple[DeadlineResult, StepReading]] | None = None,
 ) -> list[DeadlineResult]:
     """Recompute the clock state of these dossiers as of `now` (flushes, never commits).
     `events_out` receives the progress records read, by dossier id (the scan's steps reuse
@@ -208,8 +233,10 @@ def refresh_deadlines(
     result (the same names for every dossier) to the same UPDATE: the scan's flags ride along
     instead of costing a second UPDATE, and a second firing of the rate-rollup trigger, per row.
     `write` replaces `repository.update_clock_columns` as the writer of the changed rows (the
-    scan wraps it to count them into the rate rollup in bulk). The dossiers are loaded objects
-    or the scan's plain rows (`OpenDossier`); either takes the moved values at once.
+    scan wraps it to count them into the rate rollup in bulk). `evaluated`: the dossiers'
+    results and step readings computed already, as `evaluate_stored` would compute them now
+    (the scan's read-ahead worker). The dossiers are loaded objects or the scan's plain rows
+    (`OpenDossier`); either takes the moved values at once.
 
     Changed rows are written with one bulk UPDATE (`update_many`) of a fixed column set rather
     than by the unit of work, which would group rows by which columns changed and issue
@@ -218,17 +245,11 @@ def refresh_deadlines(
         return []
     session.flush()
     context = context or load_context(session)
-    procedures = repository.procedures_by_id(session, {d.procedure_id for d in dossiers})
-    events_by_dossier: dict[int, list[DossierEvent]] = defaultdict(list)
-    for event in repository.events_for(session, [d.id for d in dossiers]):
-        events_by_dossier[event.dossier_id].append(event)
+    events_by_dossier = events_of(session, dossiers)
     if events_out is not None:
         events_out.update(events_by_dossier)
-    evaluated = evaluate_read(
-        [(d, procedures.get(d.procedure_id), events_by_dossier.get(d.id, ())) for d in dossiers],
-        context,
-        now,
-    )
+    if evaluated is None:
+        evaluated = evaluate_stored(session, dossiers, events_by_dossier, context, now)
     changes: list[dict[str, Any]] = []
     written: dict[str, None] = {}  # the columns some dossier's value moved in, in order
     rows_moved: dict[int, dict[str, Any]] = {}

@@ -1,0 +1,216 @@
+"""A full scan on two cores (SQLite): a worker process reads the next batch of open dossiers
+and works out their clocks and open steps while this process writes the current one.
+
+A first full scan's Python work splits in two. Reading a batch, the deadline engine and the
+step engine need the database only to read; the clock UPDATE, the rate rollup, the facts,
+the messages and the drafts write. Here the first part runs in a worker process (spawned: it
+shares no connection, lock or thread with this one), one batch ahead, and each batch arrives
+with its results (`BatchAhead`); this process keeps the writes and everything that reads what
+they wrote.
+
+Why the worker reads what this process would read: SQLite has one writer at a time. The scan
+takes the write lock before the worker starts (`_hold_write_lock`) and keeps it until its
+transaction ends, so no other connection commits meanwhile; the worker's one read
+transaction, begun after, sees the database as the scan found it. The scan writes only the
+rows of batches it has been given (their clock columns, step states, facts, messages and
+drafts), none of which the worker reads for the batches after them. PostgreSQL has no such
+lock (other writers commit at any time, and a batch read ahead could be written back stale),
+so the scan there reads each batch itself, as before.
+
+The worker is an optimisation only: if it stops, or fails, the scan carries on in this
+process from the batch after the last one it was given, and the stored result is the same.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import pickle
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.core.gc_pause import cyclic_gc_paused
+from app.core.pickling import pickle_by_constructor
+from app.db.session import make_engine, make_session_factory
+from app.deadlines import DeadlineResult, ProcessingTime
+from app.deadlines.calendar import CalendarOverride
+from app.deadlines.calendar.civil import CivilServiceCalendar
+from app.deadlines.events import ClockEvent
+from app.deadlines.hours import OfficeHoursSchedule
+from app.deadlines.result import PauseSpan
+from app.deadlines.step_types import StepSpan
+from app.deadlines.store import repository as clock_repository
+from app.deadlines.store.open_rows import OpenDossier
+from app.deadlines.store.step_sync import load_step_context
+from app.deadlines.store.steps import StepFlag, StepReading
+from app.deadlines.store.sync import DeadlineContext, evaluate_stored, events_of
+from app.scan.repository import TransitionFact
+from app.scan.steps import StepFindings, step_findings
+
+log = logging.getLogger(__name__)
+
+#: the first batches this process reads and computes itself while the worker starts (a
+#: spawned interpreter importing the service: ~1.3 s on the bench's machine, about six
+#: batches of the scan's own work); the worker begins after them
+IN_PROCESS_BATCHES = 5
+#: a full scan of at least this many batches reads ahead
+MIN_BATCHES = 2 * IN_PROCESS_BATCHES
+
+# thousands of each cross the pipe per batch (app.core.pickling)
+pickle_by_constructor(OpenDossier, DeadlineResult, PauseSpan, ProcessingTime, StepReading,
+                      StepFlag, ClockEvent, StepSpan, TransitionFact)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchAhead:
+    """A batch's clocks and open steps as the worker computed them, for its rows in order."""
+
+    evaluated: list[tuple[DeadlineResult, StepReading]]
+    steps: StepFindings | None  # None: a scan without steps
+
+
+@dataclass(frozen=True, slots=True)
+class ContextSpec:
+    """What the worker rebuilds this scan's deadline context from (a calendar holds a lock,
+    which does not pickle)."""
+
+    overrides: tuple[CalendarOverride, ...]
+    official: tuple[CalendarOverride, ...]
+    schedules: dict[int | None, OfficeHoursSchedule]
+    due_soon_hours: Decimal
+    mismatch_hours: Decimal
+
+    @classmethod
+    def of(cls, context: DeadlineContext) -> ContextSpec:
+        return cls(context.calendar.overrides, context.calendar.official,
+                   dict(context.schedules), context.due_soon_hours, context.mismatch_hours)
+
+    def context(self) -> DeadlineContext:
+        return DeadlineContext(CivilServiceCalendar(self.overrides, official=self.official),
+                               self.schedules, self.due_soon_hours, self.mismatch_hours)
+
+
+def usable(session: Session) -> bool:
+    """Whether this session's database can be read by another process as this one sees it:
+    a SQLite file (not PostgreSQL, not a database in memory)."""
+    url = session.get_bind().engine.url
+    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+
+
+def _hold_write_lock(session: Session) -> None:
+    """Take SQLite's write lock now, for the rest of the transaction, without changing a row:
+    a write statement takes it when it starts, whether or not it matches anything."""
+    session.execute(text("DELETE FROM rate_rollup_deferral WHERE 0 = 1"))
+
+
+def _work(url: str, spec: ContextSpec, now: datetime, batch_size: int, after: int,
+          with_steps: bool, out: Connection) -> None:
+    """The worker: each batch with what it computed, then "end"; or why it stopped."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine, writer=False)() as session, cyclic_gc_paused():
+            context = spec.context()
+            steps = load_step_context(session, context, None) if with_steps else None
+            for batch in clock_repository.open_dossier_rows(session, None, batch_size,
+                                                            after=after):
+                events = events_of(session, batch)
+                evaluated = evaluate_stored(session, batch, events, context, now)
+                findings = None if steps is None else step_findings(
+                    batch, [result for result, _ in evaluated], events, now, steps)
+                out.send_bytes(pickle.dumps(("batch", batch, BatchAhead(evaluated, findings)),
+                                            pickle.HIGHEST_PROTOCOL))
+                session.expunge_all()  # its events are not needed again
+        out.send_bytes(pickle.dumps(("end",)))
+    except BaseException as exc:  # told to the scan, which carries on by itself
+        out.send_bytes(pickle.dumps(("failed", f"{type(exc).__name__}: {exc}")))
+    finally:
+        engine.dispose()
+        out.close()
+
+
+class ScanReadAhead:
+    """The worker of one full scan: iterate `batches`, and `close` it in every case (or use
+    ``with``)."""
+
+    def __init__(self, session: Session, context: DeadlineContext, now: datetime,
+                 batch_size: int, *, with_steps: bool) -> None:
+        self._session, self._batch_size = session, batch_size
+        self._context, self._now, self._with_steps = context, now, with_steps
+        self._process: BaseProcess | None = None
+        self._pipe: Connection | None = None
+        self._done = False  # the worker sent every batch after its start
+
+    def __enter__(self) -> ScanReadAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def batches(self) -> Iterator[tuple[list[OpenDossier], BatchAhead | None]]:
+        """The scan's batches in id order, each with its results computed ahead, or None for
+        those this process reads and computes itself: the first `IN_PROCESS_BATCHES`, while
+        the worker starts, and any after the worker stopped."""
+        _hold_write_lock(self._session)
+        position = IN_PROCESS_BATCHES * self._batch_size
+        boundary = clock_repository.open_id_at(self._session, position)
+        if boundary is not None:
+            self._start(boundary)
+        last_id = 0
+        for rows in clock_repository.open_dossier_rows(self._session, None, self._batch_size):
+            yield rows, None
+            last_id = rows[-1].id
+            if boundary is not None and last_id >= boundary:
+                break
+        if boundary is None:
+            return
+        for rows, ahead in self._from_worker():
+            last_id = rows[-1].id
+            yield rows, ahead
+        if self._done:
+            return
+        for rows in clock_repository.open_dossier_rows(self._session, None, self._batch_size,
+                                                       after=last_id):
+            yield rows, None
+
+    def _start(self, after: int) -> None:
+        url = self._session.get_bind().engine.url.render_as_string(hide_password=False)
+        process = multiprocessing.get_context("spawn")
+        self._pipe, sending = process.Pipe(duplex=False)
+        self._process = process.Process(
+            target=_work, args=(url, ContextSpec.of(self._context), self._now,
+                                self._batch_size, after, self._with_steps, sending),
+            name="tthc-scan-ahead", daemon=True)
+        self._process.start()
+        sending.close()  # the worker's end: once it exits, reading here sees end-of-file
+
+    def _from_worker(self) -> Iterator[tuple[list[OpenDossier], BatchAhead]]:
+        """The worker's batches, until its "end" (`_done`) or until it fails."""
+        assert self._pipe is not None and self._process is not None
+        while True:
+            try:
+                message = pickle.loads(self._pipe.recv_bytes())  # noqa: S301 - our worker's
+            except EOFError:
+                message = ("failed", f"it stopped (exit code {self._process.exitcode})")
+            if message[0] == "end":
+                self._done = True
+                return
+            if message[0] != "batch":
+                log.warning("the scan's read-ahead worker failed (%s); the scan goes on "
+                            "without it", message[1])
+                return
+            yield message[1], message[2]
+
+    def close(self) -> None:
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join(timeout=10)
+        if self._pipe is not None:
+            self._pipe.close()
