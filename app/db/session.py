@@ -67,6 +67,20 @@ def _sqlite_begin(conn: Any) -> None:
     # take the write lock up front instead and wait their turn under busy_timeout.
     immediate = conn.get_execution_options().get(WRITER_OPTION, False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    conn.info[_CHANGES_AT_BEGIN] = conn.connection.driver_connection.total_changes
+
+
+_CHANGES_AT_BEGIN = "tthc_changes_at_begin"
+
+
+def changed_rows_uncommitted(session: Session) -> bool:
+    """Whether the session's SQLite transaction has changed a row so far (flushed ones only):
+    what another connection cannot see yet. False outside a transaction."""
+    if not session.in_transaction():
+        return False
+    connection = session.connection()
+    start, driver = connection.info.get(_CHANGES_AT_BEGIN), connection.connection.driver_connection
+    return start is None or driver is None or driver.total_changes != start
 
 
 @lru_cache

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from app.core.gc_pause import cyclic_gc_paused
 from app.core.pickling import pickle_by_constructor
-from app.db.session import make_engine, make_session_factory
+from app.db.session import changed_rows_uncommitted, make_engine, make_session_factory
 from app.deadlines import DeadlineResult, ProcessingTime
 from app.deadlines.calendar import CalendarOverride
 from app.deadlines.calendar.civil import CivilServiceCalendar
@@ -97,11 +97,18 @@ class ContextSpec:
                                self.schedules, self.due_soon_hours, self.mismatch_hours)
 
 
-def usable(session: Session) -> bool:
-    """Whether this session's database can be read by another process as this one sees it:
-    a SQLite file (not PostgreSQL, not a database in memory)."""
+def wanted(session: Session, open_dossiers: int, batch_size: int, asked: bool | None) -> bool:
+    """Whether a full scan of `open_dossiers` reads ahead: asked to (True), or not told (None)
+    and `MIN_BATCHES` batches or more; and only where another process reads the database as
+    this session sees it: a SQLite file (not PostgreSQL, not a database in memory) whose
+    transaction has changed nothing yet (the session flushed first)."""
+    if asked is False or (asked is None and open_dossiers < MIN_BATCHES * batch_size):
+        return False
     url = session.get_bind().engine.url
-    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return False
+    session.flush()
+    return not changed_rows_uncommitted(session)
 
 
 def _hold_write_lock(session: Session) -> None:

@@ -103,19 +103,18 @@ def run_scan(
         only = clock_repository.may_have_moved(since, now, horizon)
         if with_steps:
             only = or_(only, step_scan.may_have_moved(horizon))
-    elif with_steps:
-        step_scan.forget_closed(session)
-    total = None
-    if progress is not None or (since is None and read_ahead is not False):
-        total = clock_repository.count_open(session, None, only)
-    if progress is not None and total is not None:
-        progress.start(total)
+    full = since is None
+    total = (clock_repository.count_open(session, None, only)
+             if progress is not None or (full and read_ahead is not False) else 0)
     ahead = None
-    if (since is None and read_ahead is not False and total is not None
-            and scan_read_ahead.usable(session)
-            and (read_ahead or total >= scan_read_ahead.MIN_BATCHES * batch_size)):
+    # decided before the scan writes anything (the step states of closed dossiers below)
+    if full and scan_read_ahead.wanted(session, total, batch_size, read_ahead):
         ahead = scan_read_ahead.ScanReadAhead(session, context, now, batch_size,
                                               with_steps=with_steps)
+    if full and with_steps:
+        step_scan.forget_closed(session)
+    if progress is not None:
+        progress.start(total)
     counts = ScanCounts()
     # Batches are plain rows (`OpenDossier`), not ORM objects: the scan writes them with its
     # own UPDATE, never through the unit of work.
@@ -170,11 +169,9 @@ def scan_batch(
     facts: list[TransitionFact] = []
     if with_steps:
         steps = steps or load_step_context(session, context, None)
-        if ahead is not None and ahead.steps is not None:
-            found = ahead.steps
-            step_scan.keep_states(session, found.states, now)
-        else:
-            found = step_scan.find_steps(session, batch, results, events, now, steps)
+        found = ahead.steps if ahead is not None and ahead.steps is not None else \
+            step_scan.step_findings(batch, results, events, now, steps)
+        step_scan.keep_states(session, found.states, now)
         facts, opened = found.facts, found.opened
     at_risk: list[tuple[OpenDossier, DeadlineResult]] = []
     for dossier, result in zip(batch, results, strict=True):

@@ -66,21 +66,6 @@ class StepFindings:
     states: dict[int, State | None]
 
 
-def find_steps(
-    session: Session,
-    batch: Sequence[OpenDossier],
-    results: Sequence[DeadlineResult],
-    events: Mapping[int, Sequence[DossierEvent]],
-    now: datetime,
-    context: StepContext,
-) -> StepFindings:
-    """Each open dossier's open step (the engine's light path); its state is kept, and a step
-    due soon or overdue becomes a fact, recorded by the scan with the dossiers' own."""
-    findings = step_findings(batch, results, events, now, context)
-    keep_states(session, findings.states, now)
-    return findings
-
-
 def step_findings(
     batch: Sequence[OpenDossier],
     results: Sequence[DeadlineResult],
@@ -88,7 +73,9 @@ def step_findings(
     now: datetime,
     context: StepContext,
 ) -> StepFindings:
-    """`find_steps` without the database: what the scan's read-ahead worker computes."""
+    """Each open dossier's open step (the engine's light path) and the state to keep of it; a
+    step due soon or overdue becomes a fact, recorded by the scan with the dossiers' own. No
+    database: the scan's read-ahead worker computes this too."""
     findings = StepFindings([], {}, {})
     ids = [dossier.id for dossier in batch]  # each read once (an ORM attribute)
     # most open dossiers have no step reported yet: their open steps are found together

@@ -1,0 +1,200 @@
+"""The scan's read-ahead worker (app/scan/read_ahead.py): a full scan that reads ahead in a
+worker process stores exactly what a scan in one process stores, reads ahead only where the
+worker sees the database as the scan does, and goes on by itself when the worker stops."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy.orm import Session
+
+from app.db.session import make_engine, make_session_factory
+from app.deadlines.calendar import CalendarOverride
+from app.deadlines.store.sync import load_context
+from app.models import Dossier
+from app.procedures import process_service
+from app.scan import read_ahead
+from app.scan.read_ahead import ContextSpec, ScanReadAhead
+from app.scan.service import run_scan
+from tests.factories import add_event, local, make_agency, make_dossier, make_procedure
+
+MON = local(2026, 3, 2, 8, 0)
+NOW = local(2026, 3, 13, 10, 0)
+STEPS = [
+    {"name": "Tiếp nhận", "units": ["Bộ phận một cửa"], "working_hours": 4},
+    {"name": "Thẩm định", "units": ["Phòng Tư pháp"], "working_hours": 16},
+    {"name": "Nghĩa vụ thuế", "units": ["Đội Thuế"], "working_hours": 8,
+     "agency": "Chi cục Thuế khu vực XV"},
+]
+BATCH = 2
+DOSSIERS = 3 * read_ahead.IN_PROCESS_BATCHES * BATCH  # a third in this process, the rest ahead
+
+
+def _world(url: str) -> None:
+    """Open dossiers received over two weeks, in two agencies (one approving its drafts
+    automatically) and two procedures (one with an internal process): in time, due soon,
+    overdue, paused by a supplement request, with progress records or without; committed,
+    as a scheduled scan finds them."""
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        agencies = [make_agency(session, "RA-1", "UBND xã Tân Phú"),
+                    make_agency(session, "RA-2", "Sở Tư pháp")]
+        agencies[1].auto_approve_notices = True
+        procedures = [make_procedure(session, "9.RA1", "5", "working_days"),
+                      make_procedure(session, "9.RA2", "8", "working_days")]
+        process_service.set_process(session, procedures[1].code, None, STEPS, MON, "test")
+        for n in range(DOSSIERS):
+            received = MON + timedelta(hours=7 * n)
+            dossier = make_dossier(session, f"RA-{n:03d}", agencies[n % 2], procedures[n % 3 % 2],
+                                   received)
+            if n % 4 == 1:
+                add_event(session, dossier, received + timedelta(hours=1), 2, "Tiếp nhận")
+            if n % 5 == 2:
+                add_event(session, dossier, received + timedelta(hours=2), 5,
+                          "Yêu cầu bổ sung hồ sơ")
+        session.commit()
+    engine.dispose()
+
+
+def _tables(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows, sorted (the same rows stored in another order compare equal)."""
+    engine = make_engine(url)
+    try:
+        names = sorted(t for t in inspect(engine).get_table_names() if t != "alembic_version")
+        with engine.connect() as connection:
+            return {name: sorted((tuple(row) for row in connection.execute(
+                text(f"SELECT * FROM {name}"))), key=repr) for name in names}
+    finally:
+        engine.dispose()
+
+
+def _scan(url: str, *, read_ahead_on: bool) -> dict[str, int]:
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            counts = run_scan(session, NOW, batch_size=BATCH, read_ahead=read_ahead_on)
+            session.commit()
+        return counts.as_dict()
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def worlds(backend: str, database_factory: Any) -> tuple[str, str]:
+    if backend != "sqlite":
+        pytest.skip("the scan reads ahead on SQLite only (PostgreSQL: test_not_on_postgresql)")
+    first, second = database_factory.create(backend), database_factory.create(backend)
+    _world(first)
+    _world(second)
+    return first, second
+
+
+@pytest.fixture
+def received(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many batches reached this process from the worker."""
+    seen: list[int] = []
+    original = ScanReadAhead._from_worker
+
+    def counted(self: ScanReadAhead) -> Iterator[Any]:
+        for item in original(self):
+            seen.append(len(item[0]))
+            yield item
+
+    monkeypatch.setattr(ScanReadAhead, "_from_worker", counted)
+    return seen
+
+
+def test_a_scan_reading_ahead_stores_what_one_process_stores(
+    worlds: tuple[str, str], received: list[int]
+) -> None:
+    ahead, alone = worlds
+    counts = _scan(ahead, read_ahead_on=True)
+    assert received and sum(received) == DOSSIERS - read_ahead.IN_PROCESS_BATCHES * BATCH
+    assert counts == _scan(alone, read_ahead_on=False)
+    assert counts["drafted"] and counts["became_overdue"] and counts["step_overdue"]
+    assert counts["paused"] and counts["in_time"] and counts["auto_approved"]
+    assert _tables(ahead) == _tables(alone)
+    # a second full scan, with everything recorded already, agrees too
+    received.clear()
+    assert _scan(ahead, read_ahead_on=True) == _scan(alone, read_ahead_on=False)
+    assert received and _tables(ahead) == _tables(alone)
+
+
+def test_when_the_worker_stops_the_scan_goes_on_by_itself(
+    worlds: tuple[str, str], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    original = ScanReadAhead._from_worker
+
+    def killed_after_one(self: ScanReadAhead) -> Iterator[Any]:
+        for item in original(self):
+            assert self._process is not None
+            self._process.kill()
+            self._process.join()
+            yield item
+
+    monkeypatch.setattr(ScanReadAhead, "_from_worker", killed_after_one)
+    ahead, alone = worlds
+    with caplog.at_level(logging.WARNING, logger="app.scan.read_ahead"):
+        counts = _scan(ahead, read_ahead_on=True)
+    assert counts == _scan(alone, read_ahead_on=False)
+    assert counts["scanned"] == DOSSIERS
+    assert _tables(ahead) == _tables(alone)
+    assert "the scan goes on without it" in caplog.text
+
+
+def _session(url: str) -> tuple[Engine, Session]:
+    engine = make_engine(url)
+    return engine, make_session_factory(engine)()
+
+
+def test_only_a_transaction_that_changed_nothing_reads_ahead(
+    backend: str, fresh_database_url: str
+) -> None:
+    """The worker sees committed rows only: a transaction that changed one (flushed or not)
+    scans in one process, where its own changes are seen."""
+    engine, session = _session(fresh_database_url)
+    enough = read_ahead.MIN_BATCHES * BATCH
+    try:
+        if backend != "sqlite":
+            assert not read_ahead.wanted(session, enough, BATCH, True)
+            return
+        assert read_ahead.wanted(session, enough, BATCH, None)
+        assert not read_ahead.wanted(session, enough - 1, BATCH, None)  # too small to pay
+        assert read_ahead.wanted(session, 1, BATCH, True)  # asked: whatever the size
+        assert not read_ahead.wanted(session, enough, BATCH, False)
+        session.scalar(select(Dossier.id))  # reading changes nothing
+        assert read_ahead.wanted(session, enough, BATCH, None)
+        make_agency(session, "RA-X", "UBND xã Tân Phú")  # pending: flushed by the check
+        assert not read_ahead.wanted(session, enough, BATCH, True)
+        session.rollback()
+        assert read_ahead.wanted(session, enough, BATCH, True)
+    finally:
+        session.close()
+        engine.dispose()
+
+
+def test_not_in_memory() -> None:
+    engine = make_engine("sqlite://")
+    with make_session_factory(engine)() as session:
+        assert not read_ahead.wanted(session, 10**6, BATCH, True)
+    engine.dispose()
+
+
+def test_the_worker_rebuilds_the_scans_deadline_context(db_session: Session) -> None:
+    context = load_context(db_session)
+    holiday = CalendarOverride(local(2026, 3, 10, 0, 0).date(), "day_off", "Nghỉ bù", "test")
+    spec = ContextSpec.of(context)
+    moved = ContextSpec((*spec.overrides, holiday), spec.official, spec.schedules,
+                        spec.due_soon_hours, spec.mismatch_hours).context()
+    rebuilt = spec.context()
+    assert rebuilt.calendar.overrides == context.calendar.overrides
+    assert rebuilt.calendar.official == context.calendar.official
+    assert (rebuilt.schedules, rebuilt.due_soon_hours, rebuilt.mismatch_hours) == (
+        context.schedules, context.due_soon_hours, context.mismatch_hours)
+    assert moved.calendar.overrides[-1] == holiday
+    assert not moved.calendar.is_working_day(holiday.day)
