@@ -87,7 +87,7 @@ def _scan(url: str, *, read_ahead_on: bool) -> dict[str, int]:
 @pytest.fixture
 def worlds(backend: str, database_factory: Any) -> tuple[str, str]:
     if backend != "sqlite":
-        pytest.skip("the scan reads ahead on SQLite only (PostgreSQL: test_not_on_postgresql)")
+        pytest.skip("the scan reads ahead on SQLite only (PostgreSQL: test_only_a_transaction_…)")
     first, second = database_factory.create(backend), database_factory.create(backend)
     _world(first)
     _world(second)
@@ -145,6 +145,22 @@ def test_when_the_worker_stops_the_scan_goes_on_by_itself(
     assert counts["scanned"] == DOSSIERS
     assert _tables(ahead) == _tables(alone)
     assert "the scan goes on without it" in caplog.text
+
+
+def test_a_scan_that_waits_for_its_worker_goes_on_by_itself(
+    worlds: tuple[str, str], received: list[int], monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """As if every wait were too long: the worker's batches are judged after two of them."""
+    monkeypatch.setattr(read_ahead, "MAX_WAIT_SHARE", -1.0)
+    monkeypatch.setattr(read_ahead, "JUDGED_AFTER", 1)
+    ahead, alone = worlds
+    with caplog.at_level(logging.INFO, logger="app.scan.read_ahead"):
+        counts = _scan(ahead, read_ahead_on=True)
+    assert received == [BATCH, BATCH]
+    assert "it goes on by itself" in caplog.text
+    assert counts == _scan(alone, read_ahead_on=False)
+    assert _tables(ahead) == _tables(alone)
 
 
 def _session(url: str) -> tuple[Engine, Session]:
