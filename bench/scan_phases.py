@@ -75,7 +75,7 @@ def _instrument() -> None:
         (notify, "escalation", "messages built"),
         (scan_steps, "overdue_message", "messages built"),
         (service, "enqueue_many", "outbox"),
-        (service, "_draft", "drafts"),
+        (service, "draft_at_risk", "drafts"),
     ]
     for module, name, label in patches:
         if hasattr(module, name):

@@ -9,16 +9,23 @@ with its results (`BatchAhead`); this process keeps the writes and everything th
 they wrote.
 
 Why the worker reads what this process would read: SQLite has one writer at a time. The scan
-takes the write lock before the worker starts (`_hold_write_lock`) and keeps it until its
-transaction ends, so no other connection commits meanwhile; the worker's one read
-transaction, begun after, sees the database as the scan found it. The scan writes only the
-rows of batches it has been given (their clock columns, step states, facts, messages and
-drafts), none of which the worker reads for the batches after them. PostgreSQL has no such
-lock (other writers commit at any time, and a batch read ahead could be written back stale),
-so the scan there reads each batch itself, as before.
+takes the write lock before the worker starts (`repository.hold_write_lock`) and keeps it until
+its transaction ends, so no other connection commits meanwhile, and the worker's one read
+transaction, begun after, sees the database as the scan found it; and only a transaction that
+has changed no row yet reads ahead (the worker sees committed rows only). The worker reads
+open dossiers past the first batches, their progress records, procedures, agencies and
+internal processes; the scan writes clock columns and flags of batches already handed to it,
+step states, facts, messages, notices and the rate rollup, none of which the worker reads. The
+worker's step engine sees each row before the scan moves its clock columns, the scan's own
+after: they agree because the columns the step engine reads (the dossier's agency,
+procedure, receipt and steps) are not among those a scan moves. PostgreSQL has no such lock
+(other writers commit at any time, and a batch read ahead could be written back stale), so the
+scan there reads each batch itself, as before; so does a SQLite database not in WAL mode, where
+a reader would hold up the writer.
 
-The worker is an optimisation only: if it stops, or fails, the scan carries on in this
-process from the batch after the last one it was given, and the stored result is the same.
+The worker is an optimisation only: if it cannot start, stops, fails, falls silent for
+`SILENT_SECONDS`, or keeps this process waiting (`MAX_WAIT_SHARE`), the scan carries on in
+this process from the batch after the last one it was given, and the stored result is the same.
 """
 
 from __future__ import annotations
@@ -27,14 +34,13 @@ import logging
 import multiprocessing
 import pickle
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.core.gc_pause import cyclic_gc_paused
@@ -52,6 +58,7 @@ from app.deadlines.store.open_rows import OpenDossier
 from app.deadlines.store.step_sync import load_step_context
 from app.deadlines.store.steps import StepFlag, StepReading
 from app.deadlines.store.sync import DeadlineContext, evaluate_stored, events_of
+from app.scan import repository
 from app.scan.repository import TransitionFact
 from app.scan.steps import StepFindings, step_findings
 
@@ -69,7 +76,9 @@ MIN_BATCHES = 2 * IN_PROCESS_BATCHES
 #: process's share of it, and reading ahead made a second full scan of 50,000 slower (3.6-4.0
 #: s against 3.2); a first scan waits ~1 ms a batch
 MAX_WAIT_SHARE = 0.25
-JUDGED_AFTER = 4
+JUDGED_AFTER = 2
+#: a worker that sends nothing for this long is given up (the scan holds the write lock)
+SILENT_SECONDS = 120.0
 
 # thousands of each cross the pipe per batch (app.core.pickling)
 pickle_by_constructor(OpenDossier, DeadlineResult, PauseSpan, ProcessingTime, StepReading,
@@ -105,24 +114,23 @@ class ContextSpec:
                                self.schedules, self.due_soon_hours, self.mismatch_hours)
 
 
-def wanted(session: Session, open_dossiers: int, batch_size: int, asked: bool | None) -> bool:
-    """Whether a full scan of `open_dossiers` reads ahead: asked to (True), or not told (None)
-    and `MIN_BATCHES` batches or more; and only where another process reads the database as
-    this session sees it: a SQLite file (not PostgreSQL, not a database in memory) whose
-    transaction has changed nothing yet (the session flushed first)."""
-    if asked is False or (asked is None and open_dossiers < MIN_BATCHES * batch_size):
+def wanted(session: Session, count_open: Callable[[], int], batch_size: int,
+           asked: bool | None) -> bool:
+    """Whether a full scan reads ahead: asked to (True), or not told (None) and `MIN_BATCHES`
+    batches of open dossiers or more; and only where another process reads the database as
+    this session sees it: a SQLite file in WAL mode (not PostgreSQL, not a database in memory)
+    whose transaction has changed nothing yet (the session flushed first)."""
+    if asked is False:
         return False
     url = session.get_bind().engine.url
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+    database = url.database or ""
+    if (url.get_backend_name() != "sqlite" or database in ("", ":memory:")
+            or "mode=memory" in database or url.query.get("mode") == "memory"):
         return False
     session.flush()
-    return not changed_rows_uncommitted(session)
-
-
-def _hold_write_lock(session: Session) -> None:
-    """Take SQLite's write lock now, for the rest of the transaction, without changing a row:
-    a write statement takes it when it starts, whether or not it matches anything."""
-    session.execute(text("DELETE FROM rate_rollup_deferral WHERE 0 = 1"))
+    if changed_rows_uncommitted(session) or not repository.in_wal_mode(session):
+        return False
+    return asked is True or count_open() >= MIN_BATCHES * batch_size
 
 
 def _work(url: str, spec: ContextSpec, now: datetime, batch_size: int, after: int,
@@ -144,7 +152,8 @@ def _work(url: str, spec: ContextSpec, now: datetime, batch_size: int, after: in
                 session.expunge_all()  # its events are not needed again
         out.send_bytes(pickle.dumps(("end",)))
     except BaseException as exc:  # told to the scan, which carries on by itself
-        out.send_bytes(pickle.dumps(("failed", f"{type(exc).__name__}: {exc}")))
+        # its kind only: a database error's text may quote a row (an applicant's name)
+        out.send_bytes(pickle.dumps(("failed", type(exc).__name__)))
     finally:
         engine.dispose()
         out.close()
@@ -172,11 +181,11 @@ class ScanReadAhead:
         """The scan's batches in id order, each with its results computed ahead, or None for
         those this process reads and computes itself: the first `IN_PROCESS_BATCHES`, while
         the worker starts, and any after the worker stopped."""
-        _hold_write_lock(self._session)
+        repository.hold_write_lock(self._session)
         position = IN_PROCESS_BATCHES * self._batch_size
         boundary = clock_repository.open_id_at(self._session, position)
         if boundary is not None:
-            self._start(boundary)
+            boundary = self._start(boundary)
         last_id = 0
         for rows in clock_repository.open_dossier_rows(self._session, None, self._batch_size):
             yield rows, None
@@ -194,16 +203,26 @@ class ScanReadAhead:
                                                        after=last_id):
             yield rows, None
 
-    def _start(self, after: int) -> None:
+    def _start(self, after: int) -> int | None:
+        """Start the worker on the batches after `after`; `after`, or None if it cannot start
+        (the scan then reads every batch itself)."""
         url = self._session.get_bind().engine.url.render_as_string(hide_password=False)
         process = multiprocessing.get_context("spawn")
         self._pipe, sending = process.Pipe(duplex=False)
-        self._process = process.Process(
-            target=_work, args=(url, ContextSpec.of(self._context), self._now,
-                                self._batch_size, after, self._with_steps, sending),
-            name="tthc-scan-ahead", daemon=True)
-        self._process.start()
-        sending.close()  # the worker's end: once it exits, reading here sees end-of-file
+        try:
+            self._process = process.Process(
+                target=_work, args=(url, ContextSpec.of(self._context), self._now,
+                                    self._batch_size, after, self._with_steps, sending),
+                name="tthc-scan-ahead", daemon=True)
+            self._process.start()
+        except Exception as exc:
+            log.warning("the scan's read-ahead worker did not start (%s); the scan goes on "
+                        "without it", type(exc).__name__)
+            self.close()
+            return None
+        finally:
+            sending.close()  # the worker's end: once it exits, reading here sees end-of-file
+        return after
 
     def _from_worker(self) -> Iterator[tuple[list[OpenDossier], BatchAhead]]:
         """The worker's batches, until its "end" (`_done`), until it fails, or until this
@@ -215,9 +234,13 @@ class ScanReadAhead:
         while True:
             before = time.perf_counter()
             try:
+                if not self._pipe.poll(SILENT_SECONDS):
+                    raise TimeoutError
                 message = pickle.loads(self._pipe.recv_bytes())  # noqa: S301 - our worker's
-            except EOFError:
-                message = ("failed", f"it stopped (exit code {self._process.exitcode})")
+            except (EOFError, TimeoutError) as stop:
+                self._process.join(timeout=1 if isinstance(stop, EOFError) else 0)
+                message = ("failed", f"it stopped, exit code {self._process.exitcode}"
+                           if isinstance(stop, EOFError) else f"silent {SILENT_SECONDS:.0f} s")
             if received:  # the first batch's wait is the worker's start-up, not its pace
                 waited += time.perf_counter() - before
             else:
@@ -228,6 +251,7 @@ class ScanReadAhead:
             if message[0] != "batch":
                 log.warning("the scan's read-ahead worker failed (%s); the scan goes on "
                             "without it", message[1])
+                self.close()
                 return
             yield message[1], message[2]
             received += 1
@@ -243,7 +267,8 @@ class ScanReadAhead:
         if self._process is not None:
             if self._process.is_alive():
                 self._process.terminate()
-            self._process.join(timeout=10)
+            if self._process.pid is not None:  # started
+                self._process.join(timeout=10)
             self._process = None
         if self._pipe is not None:
             self._pipe.close()

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.db.bulk import insert_new_keys
@@ -91,3 +91,16 @@ def move_watermark(session: Session, now: datetime, *, full: bool) -> None:
         if full:
             row.full_scan_at = now
     session.flush()
+
+
+def hold_write_lock(session: Session) -> None:
+    """Take SQLite's write lock now, for the rest of the transaction, without changing a row:
+    a write statement takes it when it starts, whether or not it matches anything (a table
+    only a scan's transaction writes)."""
+    session.execute(text("DELETE FROM rate_rollup_deferral WHERE 0 = 1"))
+
+
+def in_wal_mode(session: Session) -> bool:
+    """Whether the SQLite database journals ahead (readers and the writer do not wait on
+    each other)."""
+    return str(session.execute(text("PRAGMA journal_mode")).scalar()).lower() == "wal"

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import or_
@@ -30,21 +31,24 @@ from app.deadlines.step_types import StepSpan
 from app.deadlines.store import repository as clock_repository
 from app.deadlines.store.open_rows import OpenDossier
 from app.deadlines.store.step_sync import StepContext, load_step_context
-from app.deadlines.store.sync import DeadlineContext, load_context, refresh_deadlines
+from app.deadlines.store.sync import (
+    DeadlineContext,
+    events_of,
+    load_context,
+    refresh_deadlines,
+)
 from app.delivery.service import ShapedMessage, enqueue_many
 from app.models import DossierEvent, Notice
 from app.notices import repository as notice_repository
-from app.notices import service as notice_service
-from app.notices.drafting import DEFAULT_REASON, insert_drafts
 from app.rates.rollups import service as rollups
 from app.scan import notify, repository
 from app.scan import read_ahead as scan_read_ahead
 from app.scan import steps as step_scan
+from app.scan.drafts import draft_at_risk
 from app.scan.read_ahead import BatchAhead
 from app.scan.repository import TransitionFact
 
 DEFAULT_BATCH_SIZE = 2000
-SCAN_ACTOR = "scan"
 
 
 @dataclass
@@ -104,8 +108,11 @@ def run_scan(
         if with_steps:
             only = or_(only, step_scan.may_have_moved(horizon))
     full = since is None
-    total = (clock_repository.count_open(session, None, only)
-             if progress is not None or (full and read_ahead is not False) else 0)
+
+    @cache  # counted at most once: only for the progress bar or a possible read-ahead
+    def total() -> int:
+        return clock_repository.count_open(session, None, only)
+
     ahead = None
     # decided before the scan writes anything (the step states of closed dossiers below)
     if full and scan_read_ahead.wanted(session, total, batch_size, read_ahead):
@@ -114,12 +121,12 @@ def run_scan(
     if full and with_steps:
         step_scan.forget_closed(session)
     if progress is not None:
-        progress.start(total)
+        progress.start(total())
     counts = ScanCounts()
     # Batches are plain rows (`OpenDossier`), not ORM objects: the scan writes them with its
-    # own UPDATE, never through the unit of work.
-    # A full scan builds hundreds of thousands of acyclic objects (rows, results, facts):
-    # the cyclic collector walking them all cost a sixth of the scan and freed nothing.
+    # own UPDATE, never through the unit of work. A full scan builds hundreds of thousands of
+    # acyclic objects (rows, results, facts): the cyclic collector walking them all cost a
+    # sixth of the scan and freed nothing.
     with cyclic_gc_paused(), ahead or nullcontext():
         batches = ahead.batches() if ahead is not None else (
             (batch, None) for batch in
@@ -161,7 +168,7 @@ def scan_batch(
     events: dict[int, list[DossierEvent]] = {}
     notices = notice_repository.for_dossiers(session, [d.id for d in batch])
     results = refresh_deadlines(
-        session, batch, now, context, events_out=events,
+        session, batch, now, context, events_out=events if ahead is None else None,
         more_columns=lambda d, r: _flags(d, r, notices.get(d.id), now), write=_write_clock,
         evaluated=ahead.evaluated if ahead is not None else None,
     )
@@ -203,9 +210,14 @@ def scan_batch(
             messages.append(notify.escalation(dossier, agencies.get(dossier.agency_id)))
     enqueue_many(session, messages, now)
     counts.notifications += len(messages)
+    if ahead is not None and at_risk and steps is not None:  # read ahead without its events
+        events = events_of(session, [d for d, _ in at_risk])
     blames = {d.id: step_scan.blame(d, events.get(d.id, ()), r, steps)
               for d, r in at_risk} if steps is not None else {}
-    _draft(session, [d for d, _ in at_risk], now, context, extension, counts, blames)
+    drafted, approved = draft_at_risk(session, [d for d, _ in at_risk], now, context,
+                                      extension, blames)
+    counts.drafted += drafted
+    counts.auto_approved += approved
     session.flush()
     return counts
 
@@ -262,40 +274,3 @@ def _facts(
     if escalated and reappointed is not None:
         facts.append(TransitionFact(dossier.id, "escalated", reappointed))
     return facts
-
-
-def _draft(
-    session: Session,
-    dossiers: Sequence[OpenDossier],
-    now: datetime,
-    context: DeadlineContext,
-    extension: ProcessingTime | None,
-    counts: ScanCounts,
-    blames: dict[int, step_scan.Blame | None] | None = None,
-) -> None:
-    if not dossiers:
-        return
-    procedures = clock_repository.procedures_by_id(session, {d.procedure_id for d in dossiers})
-    agencies = repository.agencies_by_id(session, {d.agency_id for d in dossiers})
-    blames = blames or {}
-    reasons = [blames.get(d.id) for d in dossiers]
-    drafted = insert_drafts(
-        session,
-        [(d, procedures.get(d.procedure_id), f"{DEFAULT_REASON} {blame.reason}" if blame else None)
-         for d, blame in zip(dossiers, reasons, strict=True)],
-        now, actor=SCAN_ACTOR, context=context, extension=extension,
-    )
-    for dossier, blame, notice in zip(dossiers, reasons, drafted, strict=True):
-        if notice is None:
-            continue  # another scan drafted it meanwhile
-        # flushed with the next approval or the batch's flush, each in the order added
-        notice_repository.add_event(session, notice, "drafted", SCAN_ACTOR, now, None,
-                                    flush=False)
-        if blame is not None:  # §8: another agency's delay is apologised for by that agency
-            notice.responsible_agency = blame.responsible_agency
-            notice.forwarding_agency = blame.forwarding_agency
-        counts.drafted += 1
-        agency = agencies.get(dossier.agency_id)
-        if agency is not None and agency.auto_approve_notices:
-            notice_service.approve(session, notice.id, now, actor=notice_service.AUTO_ACTOR)
-            counts.auto_approved += 1

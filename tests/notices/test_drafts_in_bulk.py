@@ -14,7 +14,8 @@ from app.deadlines.store.sync import load_context, refresh_deadlines
 from app.models import Dossier, Notice, NoticeEvent
 from app.notices import drafting
 from app.notices import service as notices
-from app.scan.service import SCAN_ACTOR, run_scan
+from app.scan.drafts import SCAN_ACTOR
+from app.scan.service import run_scan
 from tests.scan.scenario import ONE_DAY_BEFORE, Case, add_dossier, make_case
 
 COLUMNS = ("dossier_id", "issuing_agency_id", "year", "number", "symbol", "status", "reason",

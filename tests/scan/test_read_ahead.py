@@ -6,19 +6,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import time, timedelta
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, create_engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from app.db.session import make_engine, make_session_factory
 from app.deadlines.calendar import CalendarOverride
-from app.deadlines.store.sync import load_context
-from app.models import Dossier
+from app.deadlines.calendar.civil import CivilServiceCalendar
+from app.deadlines.hours import OfficeHours, OfficeHoursSchedule
+from app.deadlines.store.sync import DeadlineContext, load_context
+from app.models import Agency, Dossier, Procedure
 from app.procedures import process_service
 from app.scan import read_ahead
+from app.scan import repository as scan_repository
 from app.scan.read_ahead import ContextSpec, ScanReadAhead
 from app.scan.service import run_scan
 from tests.factories import add_event, local, make_agency, make_dossier, make_procedure
@@ -125,26 +130,88 @@ def test_a_scan_reading_ahead_stores_what_one_process_stores(
     assert received and _tables(ahead) == _tables(alone)
 
 
+class _BrokenSpec(ContextSpec):
+    """A context the worker cannot rebuild (pickled to it by reference to this module)."""
+
+    def context(self) -> Any:
+        raise RuntimeError("Nguyễn Thị Ánh Tuyết")  # a text that must not reach the log
+
+
+def _killed_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = ScanReadAhead._start
+
+    def start_then_kill(self: ScanReadAhead, after: int) -> int | None:
+        started = original(self, after)
+        assert self._process is not None
+        self._process.kill()
+        return started
+
+    monkeypatch.setattr(ScanReadAhead, "_start", start_then_kill)
+
+
+def _fails_in_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = ContextSpec.of
+
+    def broken(cls: Any, context: Any) -> ContextSpec:
+        spec = original(context)
+        return _BrokenSpec(spec.overrides, spec.official, spec.schedules, spec.due_soon_hours,
+                           spec.mismatch_hours)
+
+    monkeypatch.setattr(ContextSpec, "of", classmethod(broken))
+
+
+@pytest.mark.parametrize(("breaks", "says"), [
+    (_killed_at_start, "it stopped, exit code"),
+    (_fails_in_the_worker, "failed (RuntimeError)"),
+])
 def test_when_the_worker_stops_the_scan_goes_on_by_itself(
-    worlds: tuple[str, str], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    worlds: tuple[str, str], received: list[int], monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture, breaks: Any, says: str,
 ) -> None:
-    original = ScanReadAhead._from_worker
-
-    def killed_after_one(self: ScanReadAhead) -> Iterator[Any]:
-        for item in original(self):
-            assert self._process is not None
-            self._process.kill()
-            self._process.join()
-            yield item
-
-    monkeypatch.setattr(ScanReadAhead, "_from_worker", killed_after_one)
+    breaks(monkeypatch)
     ahead, alone = worlds
     with caplog.at_level(logging.WARNING, logger="app.scan.read_ahead"):
         counts = _scan(ahead, read_ahead_on=True)
+    assert received == []  # every batch after the first five read and computed here
     assert counts == _scan(alone, read_ahead_on=False)
     assert counts["scanned"] == DOSSIERS
     assert _tables(ahead) == _tables(alone)
-    assert "the scan goes on without it" in caplog.text
+    assert says in caplog.text and "the scan goes on without it" in caplog.text
+    assert "Nguyễn" not in caplog.text
+
+
+def test_a_worker_that_cannot_start_is_done_without(
+    worlds: tuple[str, str], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def refuse(cls: Any, context: Any) -> Any:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(ContextSpec, "of", classmethod(refuse))
+    ahead, alone = worlds
+    with caplog.at_level(logging.WARNING, logger="app.scan.read_ahead"):
+        assert _scan(ahead, read_ahead_on=True) == _scan(alone, read_ahead_on=False)
+    assert "did not start (OSError)" in caplog.text
+    assert _tables(ahead) == _tables(alone)
+
+
+def test_a_transaction_that_changed_a_row_scans_in_one_process(
+    worlds: tuple[str, str], received: list[int]
+) -> None:
+    """The worker would not see the dossier added and not committed: the scan must."""
+    ahead, _ = worlds
+    engine, session = _session(ahead)
+    try:
+        agency = session.scalars(select(Agency)).first()
+        procedure = session.scalars(select(Procedure)).first()
+        assert agency is not None and procedure is not None
+        make_dossier(session, "RA-NEW", agency, procedure, MON)
+        counts = run_scan(session, NOW, batch_size=BATCH, read_ahead=True)
+        assert counts.scanned == DOSSIERS + 1 and received == []
+        assert session.scalars(select(Dossier.classification).where(
+            Dossier.code == "RA-NEW")).one() == "overdue"
+    finally:
+        session.close()
+        engine.dispose()
 
 
 def test_a_scan_that_waits_for_its_worker_goes_on_by_itself(
@@ -174,43 +241,77 @@ def test_only_a_transaction_that_changed_nothing_reads_ahead(
     """The worker sees committed rows only: a transaction that changed one (flushed or not)
     scans in one process, where its own changes are seen."""
     engine, session = _session(fresh_database_url)
-    enough = read_ahead.MIN_BATCHES * BATCH
+    enough, count = read_ahead.MIN_BATCHES * BATCH, read_ahead.MIN_BATCHES * BATCH
+
+    def counted() -> int:
+        return count
+
     try:
         if backend != "sqlite":
-            assert not read_ahead.wanted(session, enough, BATCH, True)
+            assert not read_ahead.wanted(session, counted, BATCH, True)
             return
-        assert read_ahead.wanted(session, enough, BATCH, None)
-        assert not read_ahead.wanted(session, enough - 1, BATCH, None)  # too small to pay
-        assert read_ahead.wanted(session, 1, BATCH, True)  # asked: whatever the size
-        assert not read_ahead.wanted(session, enough, BATCH, False)
-        session.scalar(select(Dossier.id))  # reading changes nothing
-        assert read_ahead.wanted(session, enough, BATCH, None)
+        session.scalar(select(Dossier.id))  # reading changes nothing; a transaction is open
+        assert session.in_transaction()
+        assert read_ahead.wanted(session, counted, BATCH, None)
+        count = enough - 1
+        assert not read_ahead.wanted(session, counted, BATCH, None)  # too small to pay
+        assert read_ahead.wanted(session, counted, BATCH, True)  # asked: whatever the size
+        assert not read_ahead.wanted(session, counted, BATCH, False)
+        count = enough
         make_agency(session, "RA-X", "UBND xã Tân Phú")  # pending: flushed by the check
-        assert not read_ahead.wanted(session, enough, BATCH, True)
+        assert not read_ahead.wanted(session, counted, BATCH, True)
         session.rollback()
-        assert read_ahead.wanted(session, enough, BATCH, True)
+        session.scalar(select(Dossier.id))
+        assert read_ahead.wanted(session, counted, BATCH, True)
+        assert scan_repository.in_wal_mode(session)
     finally:
         session.close()
         engine.dispose()
 
 
-def test_not_in_memory() -> None:
-    engine = make_engine("sqlite://")
+def test_not_where_a_reader_would_hold_up_the_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SQLite database journalled by rollback (not WAL): the writer waits for readers."""
+    plain = create_engine(f"sqlite:///{tmp_path / 'rollback.db'}")
+    with Session(plain) as session:
+        session.execute(text("PRAGMA journal_mode=DELETE"))
+        assert not scan_repository.in_wal_mode(session)
+    plain.dispose()
+    engine, session = _session(f"sqlite:///{tmp_path / 'wal.db'}")
+    try:
+        session.scalar(text("SELECT 1"))
+        assert read_ahead.wanted(session, lambda: 0, BATCH, True)
+        monkeypatch.setattr(scan_repository, "in_wal_mode", lambda session: False)
+        assert not read_ahead.wanted(session, lambda: 0, BATCH, True)
+    finally:
+        session.close()
+        engine.dispose()
+
+
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SADeprecationWarning")  # mode=memory's pool
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:",
+                                 "sqlite:///file:ra?mode=memory&cache=shared&uri=true"])
+def test_not_in_memory(url: str) -> None:
+    engine = make_engine(url)
     with make_session_factory(engine)() as session:
-        assert not read_ahead.wanted(session, 10**6, BATCH, True)
+        assert not read_ahead.wanted(session, lambda: 10**6, BATCH, True)
     engine.dispose()
 
 
 def test_the_worker_rebuilds_the_scans_deadline_context(db_session: Session) -> None:
-    context = load_context(db_session)
+    """Calendar overrides, the official schedule, every agency's office hours and the
+    thresholds cross to the worker."""
+    stored = load_context(db_session)
     holiday = CalendarOverride(local(2026, 3, 10, 0, 0).date(), "day_off", "Nghỉ bù", "test")
-    spec = ContextSpec.of(context)
-    moved = ContextSpec((*spec.overrides, holiday), spec.official, spec.schedules,
-                        spec.due_soon_hours, spec.mismatch_hours).context()
-    rebuilt = spec.context()
+    half_days = OfficeHoursSchedule([(MON.date(), OfficeHours(
+        sessions=((time(7, 30), time(11, 30)),)))])
+    context = DeadlineContext(
+        CivilServiceCalendar((*stored.calendar.overrides, holiday)),
+        {**stored.schedules, 7: half_days}, Decimal("4"), Decimal("2"))
+    rebuilt = ContextSpec.of(context).context()
     assert rebuilt.calendar.overrides == context.calendar.overrides
     assert rebuilt.calendar.official == context.calendar.official
-    assert (rebuilt.schedules, rebuilt.due_soon_hours, rebuilt.mismatch_hours) == (
-        context.schedules, context.due_soon_hours, context.mismatch_hours)
-    assert moved.calendar.overrides[-1] == holiday
-    assert not moved.calendar.is_working_day(holiday.day)
+    assert not rebuilt.calendar.is_working_day(holiday.day)
+    assert rebuilt.schedules == context.schedules and rebuilt.schedule_for(7) == half_days
+    assert (rebuilt.due_soon_hours, rebuilt.mismatch_hours) == (Decimal("4"), Decimal("2"))

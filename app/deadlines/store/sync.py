@@ -245,11 +245,12 @@ def refresh_deadlines(
         return []
     session.flush()
     context = context or load_context(session)
-    events_by_dossier = events_of(session, dossiers)
-    if events_out is not None:
-        events_out.update(events_by_dossier)
-    if evaluated is None:
-        evaluated = evaluate_stored(session, dossiers, events_by_dossier, context, now)
+    if evaluated is None or events_out is not None:
+        events_by_dossier = events_of(session, dossiers)
+        if events_out is not None:
+            events_out.update(events_by_dossier)
+        if evaluated is None:
+            evaluated = evaluate_stored(session, dossiers, events_by_dossier, context, now)
     changes: list[dict[str, Any]] = []
     written: dict[str, None] = {}  # the columns some dossier's value moved in, in order
     rows_moved: dict[int, dict[str, Any]] = {}
