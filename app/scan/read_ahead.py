@@ -24,7 +24,7 @@ scan there reads each batch itself, as before; so does a SQLite database not in 
 a reader would hold up the writer.
 
 The worker is an optimisation only: if it cannot start, stops, fails, falls silent for
-`SILENT_SECONDS`, or keeps this process waiting (`MAX_WAIT_SHARE`), the scan carries on in
+`SILENT_SECONDS`, or costs this process more than it saves (`PAYS_OFF`), the scan carries on in
 this process from the batch after the last one it was given, and the stored result is the same.
 """
 
@@ -70,13 +70,13 @@ log = logging.getLogger(__name__)
 IN_PROCESS_BATCHES = 5
 #: a full scan of at least this many batches reads ahead
 MIN_BATCHES = 2 * IN_PROCESS_BATCHES
-#: the scan stops reading ahead once it has spent more than this share of its time waiting
-#: for the worker, judged after this many of the worker's batches: in a scan that writes
-#: little, the worker's batch (reading, both engines, pickling) takes longer than this
-#: process's share of it, and reading ahead made a second full scan of 50,000 slower (3.6-4.0
-#: s against 3.2); a first scan waits ~1 ms a batch
-MAX_WAIT_SHARE = 0.25
-JUDGED_AFTER = 2
+#: the scan stops reading ahead once what a batch from the worker costs it here (waiting on the
+#: pipe, unpickling) exceeds this many times what the worker spent computing it (reading, both
+#: engines), judged from this many of the worker's batches on: in a scan that writes little
+#: the worker is the bottleneck, and reading ahead made a second full scan of 50,000 slower
+#: (3.6-4.0 s against 3.2); a first scan pays ~20 ms a batch for ~70 ms of the worker's work
+PAYS_OFF = 0.9
+JUDGED_AFTER = 3
 #: a worker that sends nothing for this long is given up (the scan holds the write lock)
 SILENT_SECONDS = 120.0
 
@@ -141,14 +141,21 @@ def _work(url: str, spec: ContextSpec, now: datetime, batch_size: int, after: in
         with make_session_factory(engine, writer=False)() as session, cyclic_gc_paused():
             context = spec.context()
             steps = load_step_context(session, context, None) if with_steps else None
-            for batch in clock_repository.open_dossier_rows(session, None, batch_size,
-                                                            after=after):
+            batches = clock_repository.open_dossier_rows(session, None, batch_size, after=after)
+            while True:
+                # wall time, not the scan's `now`: what computing a batch took here
+                start = time.perf_counter()
+                batch = next(batches, None)
+                if batch is None:
+                    break
                 events = events_of(session, batch)
                 evaluated = evaluate_stored(session, batch, events, context, now)
                 findings = None if steps is None else step_findings(
                     batch, [result for result, _ in evaluated], events, now, steps)
-                out.send_bytes(pickle.dumps(("batch", batch, BatchAhead(evaluated, findings)),
-                                            pickle.HIGHEST_PROTOCOL))
+                spent = time.perf_counter() - start
+                out.send_bytes(pickle.dumps(
+                    ("batch", batch, BatchAhead(evaluated, findings), spent),
+                    pickle.HIGHEST_PROTOCOL))
                 session.expunge_all()  # its events are not needed again
         out.send_bytes(pickle.dumps(("end",)))
     except BaseException as exc:  # told to the scan, which carries on by itself
@@ -225,11 +232,11 @@ class ScanReadAhead:
         return after
 
     def _from_worker(self) -> Iterator[tuple[list[OpenDossier], BatchAhead]]:
-        """The worker's batches, until its "end" (`_done`), until it fails, or until this
-        process waits for it more than it works (`MAX_WAIT_SHARE`)."""
+        """The worker's batches, until its "end" (`_done`), until it fails, or until it costs
+        this process more than it saves (`PAYS_OFF`)."""
         assert self._pipe is not None and self._process is not None
-        # wall time of this process, not the scan's `now`: how long it stood idle here
-        since = waited = 0.0
+        # wall time of this process, not the scan's `now`: what each batch cost here
+        cost = computed = 0.0
         received = 0
         while True:
             before = time.perf_counter()
@@ -241,10 +248,6 @@ class ScanReadAhead:
                 self._process.join(timeout=1 if isinstance(stop, EOFError) else 0)
                 message = ("failed", f"it stopped, exit code {self._process.exitcode}"
                            if isinstance(stop, EOFError) else f"silent {SILENT_SECONDS:.0f} s")
-            if received:  # the first batch's wait is the worker's start-up, not its pace
-                waited += time.perf_counter() - before
-            else:
-                since = time.perf_counter()
             if message[0] == "end":
                 self._done = True
                 return
@@ -253,13 +256,14 @@ class ScanReadAhead:
                             "without it", message[1])
                 self.close()
                 return
+            if received:  # the first batch's wait is the worker's start-up, not its pace
+                cost += time.perf_counter() - before
+                computed += message[3]
             yield message[1], message[2]
             received += 1
-            if received > JUDGED_AFTER and waited > MAX_WAIT_SHARE * (time.perf_counter()
-                                                                       - since):
-                log.info("the scan waited for its read-ahead worker %.0f %% of the time (a "
-                         "scan that writes little); it goes on by itself",
-                         100 * waited / (time.perf_counter() - since))
+            if received > JUDGED_AFTER and cost > PAYS_OFF * computed:
+                log.info("reading ahead cost the scan %.2f s for %.2f s of the worker's work "
+                         "(a scan that writes little); it goes on by itself", cost, computed)
                 self.close()
                 return
 

@@ -218,8 +218,8 @@ def test_a_scan_that_waits_for_its_worker_goes_on_by_itself(
     worlds: tuple[str, str], received: list[int], monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """As if every wait were too long: the worker's batches are judged after two of them."""
-    monkeypatch.setattr(read_ahead, "MAX_WAIT_SHARE", -1.0)
+    """As if every batch cost more than it saved: judged after two of the worker's batches."""
+    monkeypatch.setattr(read_ahead, "PAYS_OFF", -1.0)
     monkeypatch.setattr(read_ahead, "JUDGED_AFTER", 1)
     ahead, alone = worlds
     with caplog.at_level(logging.INFO, logger="app.scan.read_ahead"):
