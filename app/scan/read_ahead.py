@@ -17,8 +17,10 @@ open dossiers past the first batches, their progress records, procedures, agenci
 internal processes; the scan writes clock columns and flags of batches already handed to it,
 step states, facts, messages, notices and the rate rollup, none of which the worker reads. The
 worker's step engine sees each row before the scan moves its clock columns, the scan's own
-after: they agree because the columns the step engine reads (the dossier's agency,
-procedure, receipt and steps) are not among those a scan moves. PostgreSQL has no such lock
+after. They agree: of the columns a scan moves the step engine reads only the status, and only
+to ask whether it is a finished one (a sender's made-up finish step), which an open dossier's
+stored status never is; one whose records settle it as finished has a finish in its result,
+and neither engine looks for its open step. PostgreSQL has no such lock
 (other writers commit at any time, and a batch read ahead could be written back stale), so the
 scan there reads each batch itself, as before; so does a SQLite database not in WAL mode, where
 a reader would hold up the writer.
@@ -70,11 +72,11 @@ log = logging.getLogger(__name__)
 IN_PROCESS_BATCHES = 5
 #: a full scan of at least this many batches reads ahead
 MIN_BATCHES = 2 * IN_PROCESS_BATCHES
-#: the scan stops reading ahead once what a batch from the worker costs it here (waiting on the
-#: pipe, unpickling) exceeds this many times what the worker spent computing it (reading, both
-#: engines), judged from this many of the worker's batches on: in a scan that writes little
-#: the worker is the bottleneck, and reading ahead made a second full scan of 50,000 slower
-#: (3.6-4.0 s against 3.2); a first scan pays ~20 ms a batch for ~70 ms of the worker's work
+#: the scan stops reading ahead once what the worker's batches cost it here (waiting on the
+#: pipe, unpickling) exceeds this many times what the worker spent computing them (reading,
+#: both engines), judged from this many of its batches on. Measured (docs/scaling.md, round
+#: 10): a first scan ~0.3; a scan with many steps 0.63-0.73, where reading ahead still won
+#: (28.4 s against 39.4); a second full scan that writes little 1.03-1.13, slower reading ahead
 PAYS_OFF = 0.9
 JUDGED_AFTER = 3
 #: a worker that sends nothing for this long is given up (the scan holds the write lock)
