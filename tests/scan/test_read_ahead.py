@@ -1,29 +1,22 @@
 """The scan's read-ahead worker (app/scan/read_ahead.py): a full scan that reads ahead in a
-worker process stores exactly what a scan in one process stores, reads ahead only where the
-worker sees the database as the scan does, and goes on by itself when the worker stops."""
+worker process stores exactly what a scan in one process stores, and goes on by itself when
+the worker stops or does not pay; a transaction with a change of its own never reads ahead.
+When it reads ahead at all: test_read_ahead_when.py."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import time, timedelta
-from decimal import Decimal
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, inspect, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect, select, text
 
 from app.db.session import make_engine, make_session_factory
-from app.deadlines.calendar import CalendarOverride
-from app.deadlines.calendar.civil import CivilServiceCalendar
-from app.deadlines.hours import OfficeHours, OfficeHoursSchedule
-from app.deadlines.store.sync import DeadlineContext, load_context
 from app.models import Agency, Dossier, Procedure
 from app.procedures import process_service
 from app.scan import read_ahead
-from app.scan import repository as scan_repository
 from app.scan.read_ahead import ContextSpec, ScanReadAhead
 from app.scan.service import run_scan
 from tests.factories import add_event, local, make_agency, make_dossier, make_procedure
@@ -92,7 +85,7 @@ def _scan(url: str, *, read_ahead_on: bool) -> dict[str, int]:
 @pytest.fixture
 def worlds(backend: str, database_factory: Any) -> tuple[str, str]:
     if backend != "sqlite":
-        pytest.skip("the scan reads ahead on SQLite only (PostgreSQL: test_only_a_transaction_…)")
+        pytest.skip("the scan reads ahead on SQLite only (PostgreSQL: test_read_ahead_when.py)")
     first, second = database_factory.create(backend), database_factory.create(backend)
     _world(first)
     _world(second)
@@ -199,7 +192,8 @@ def test_a_transaction_that_changed_a_row_scans_in_one_process(
 ) -> None:
     """The worker would not see the dossier added and not committed: the scan must."""
     ahead, _ = worlds
-    engine, session = _session(ahead)
+    engine = make_engine(ahead)
+    session = make_session_factory(engine)()
     try:
         agency = session.scalars(select(Agency)).first()
         procedure = session.scalars(select(Procedure)).first()
@@ -214,7 +208,7 @@ def test_a_transaction_that_changed_a_row_scans_in_one_process(
         engine.dispose()
 
 
-def test_a_scan_that_waits_for_its_worker_goes_on_by_itself(
+def test_a_worker_that_does_not_pay_is_stopped(
     worlds: tuple[str, str], received: list[int], monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -228,90 +222,3 @@ def test_a_scan_that_waits_for_its_worker_goes_on_by_itself(
     assert "it goes on by itself" in caplog.text
     assert counts == _scan(alone, read_ahead_on=False)
     assert _tables(ahead) == _tables(alone)
-
-
-def _session(url: str) -> tuple[Engine, Session]:
-    engine = make_engine(url)
-    return engine, make_session_factory(engine)()
-
-
-def test_only_a_transaction_that_changed_nothing_reads_ahead(
-    backend: str, fresh_database_url: str
-) -> None:
-    """The worker sees committed rows only: a transaction that changed one (flushed or not)
-    scans in one process, where its own changes are seen."""
-    engine, session = _session(fresh_database_url)
-    enough, count = read_ahead.MIN_BATCHES * BATCH, read_ahead.MIN_BATCHES * BATCH
-
-    def counted() -> int:
-        return count
-
-    try:
-        if backend != "sqlite":
-            assert not read_ahead.wanted(session, counted, BATCH, True)
-            return
-        session.scalar(select(Dossier.id))  # reading changes nothing; a transaction is open
-        assert session.in_transaction()
-        assert read_ahead.wanted(session, counted, BATCH, None)
-        count = enough - 1
-        assert not read_ahead.wanted(session, counted, BATCH, None)  # too small to pay
-        assert read_ahead.wanted(session, counted, BATCH, True)  # asked: whatever the size
-        assert not read_ahead.wanted(session, counted, BATCH, False)
-        count = enough
-        make_agency(session, "RA-X", "UBND xã Tân Phú")  # pending: flushed by the check
-        assert not read_ahead.wanted(session, counted, BATCH, True)
-        session.rollback()
-        session.scalar(select(Dossier.id))
-        assert read_ahead.wanted(session, counted, BATCH, True)
-        assert scan_repository.in_wal_mode(session)
-    finally:
-        session.close()
-        engine.dispose()
-
-
-def test_not_where_a_reader_would_hold_up_the_writer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A SQLite database journalled by rollback (not WAL): the writer waits for readers."""
-    plain = create_engine(f"sqlite:///{tmp_path / 'rollback.db'}")
-    with Session(plain) as session:
-        session.execute(text("PRAGMA journal_mode=DELETE"))
-        assert not scan_repository.in_wal_mode(session)
-    plain.dispose()
-    engine, session = _session(f"sqlite:///{tmp_path / 'wal.db'}")
-    try:
-        session.scalar(text("SELECT 1"))
-        assert read_ahead.wanted(session, lambda: 0, BATCH, True)
-        monkeypatch.setattr(scan_repository, "in_wal_mode", lambda session: False)
-        assert not read_ahead.wanted(session, lambda: 0, BATCH, True)
-    finally:
-        session.close()
-        engine.dispose()
-
-
-@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SADeprecationWarning")  # mode=memory's pool
-@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:",
-                                 "sqlite:///file:ra?mode=memory&cache=shared&uri=true"])
-def test_not_in_memory(url: str) -> None:
-    engine = make_engine(url)
-    with make_session_factory(engine)() as session:
-        assert not read_ahead.wanted(session, lambda: 10**6, BATCH, True)
-    engine.dispose()
-
-
-def test_the_worker_rebuilds_the_scans_deadline_context(db_session: Session) -> None:
-    """Calendar overrides, the official schedule, every agency's office hours and the
-    thresholds cross to the worker."""
-    stored = load_context(db_session)
-    holiday = CalendarOverride(local(2026, 3, 10, 0, 0).date(), "day_off", "Nghỉ bù", "test")
-    half_days = OfficeHoursSchedule([(MON.date(), OfficeHours(
-        sessions=((time(7, 30), time(11, 30)),)))])
-    context = DeadlineContext(
-        CivilServiceCalendar((*stored.calendar.overrides, holiday)),
-        {**stored.schedules, 7: half_days}, Decimal("4"), Decimal("2"))
-    rebuilt = ContextSpec.of(context).context()
-    assert rebuilt.calendar.overrides == context.calendar.overrides
-    assert rebuilt.calendar.official == context.calendar.official
-    assert not rebuilt.calendar.is_working_day(holiday.day)
-    assert rebuilt.schedules == context.schedules and rebuilt.schedule_for(7) == half_days
-    assert (rebuilt.due_soon_hours, rebuilt.mismatch_hours) == (Decimal("4"), Decimal("2"))
