@@ -72,7 +72,10 @@ def _life(payload: dict[str, Any]) -> Iterator[tuple[str, str, list[Any]]]:
     yield "DongBoHoSoMC", agency, [first]
     for later in steps[1:]:
         yield "CapNhatTienDoHoSoMC", agency, [later]
-    yield "DongBoHoSoMC", agency, [payload]
+    # a dossier of one step and no end yet has nothing new to say: sending it again as a new
+    # delivery would repeat the first one's body, and in the same second its signature (a 409)
+    if payload != first:
+        yield "DongBoHoSoMC", agency, [payload]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import itertools
 import json
 from datetime import UTC, datetime
 
-from bench.soak_load import SignatureTimes, deliveries
+from bench.soak_load import SignatureTimes, _life, deliveries
 from connectors import build_envelope
 from connectors.simulator.dataset import generate_dataset
 
@@ -27,3 +27,14 @@ def test_resends_in_a_row_are_signed_apart() -> None:
         signed.add(signature)
         copies.append(copy)
     assert max(copies) >= 2  # the case that collided: a second resend in the same second
+
+
+def test_a_life_of_one_step_is_not_sent_twice() -> None:
+    """Its closing snapshot would be its first one again: another delivery with the same body,
+    which the soak signed in the same second when sent at once (a 409 in CI's short soak)."""
+    dossier = generate_dataset(5, seed=3, now=datetime(2026, 12, 6, tzinfo=UTC)).dossiers[0]
+    steps = dossier["QuaTrinhXuLy"][:1]
+    single = {**dossier, "QuaTrinhXuLy": steps, "TrangThaiHoSo": str(steps[0]["TrangThai"]),
+              "NgayKetThucXuLy": "", "NgayTra": ""}
+    assert [service for service, _, _ in _life(single)] == ["DongBoHoSoMC"]
+    assert [service for service, _, _ in _life(dossier)][-1] == "DongBoHoSoMC"
