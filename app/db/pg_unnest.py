@@ -32,6 +32,18 @@ from app.db.types import UTCDateTime
 _SIZED_TEXT = re.compile(r"(VARCHAR|CHAR|CHARACTER VARYING|CHARACTER)\(\d+\)")
 
 
+def _unnest(target: Table, columns: Sequence[str], dialect: Dialect) -> str:
+    """``unnest(%s::type[], …)``: one array parameter per column, of the column's type."""
+    return "unnest(" + ", ".join(
+        f"%s::{_array_of(target.c[name].type.compile(dialect=dialect))}[]" for name in columns
+    ) + ")"
+
+
+def _as_arrays(by_column: Sequence[Sequence[Any]]) -> tuple[list[Any], ...]:
+    # psycopg sends a list as an array, a tuple as a record
+    return tuple(a if isinstance(a, list) else list(a) for a in by_column)
+
+
 def _array_of(column_type: str) -> str:
     """The array type a column's values travel as. An explicit cast to varchar(n) cuts a longer
     value without a word; sent as text, the column's own assignment refuses it with an error,
@@ -46,12 +58,9 @@ def _prepared(
 ) -> str:
     preparer = dialect.identifier_preparer
     names = ", ".join(preparer.quote(name) for name in columns)
-    arrays = ", ".join(
-        f"%s::{_array_of(target.c[name].type.compile(dialect=dialect))}[]" for name in columns
-    )
     # identifiers quoted by the dialect, types the model's, the clause a caller's constant
     statement = (f"INSERT INTO {preparer.format_table(target)} ({names}) "  # noqa: S608
-                 f"SELECT * FROM unnest({arrays}) {clause}")
+                 f"SELECT * FROM {_unnest(target, columns, dialect)} {clause}")
     if returning:
         statement += " RETURNING " + ", ".join(preparer.quote(name) for name in returning)
     return statement
@@ -117,9 +126,7 @@ def insert_unnest_columns(
     connection = session.connection()
     statement = _prepared(target, tuple(columns), clause, tuple(returning), connection.dialect)
     arrays = in_database_form(target, columns, by_column, connection.dialect, as_is)
-    # psycopg sends a list as an array, a tuple as a record
-    result = connection.exec_driver_sql(
-        statement, tuple(a if isinstance(a, list) else list(a) for a in arrays))
+    result = connection.exec_driver_sql(statement, _as_arrays(arrays))
     return (list(map(tuple, result.fetchall())) if returning else []), result.rowcount
 
 
@@ -131,15 +138,12 @@ def _update_prepared(
     quote = preparer.quote
     table = preparer.format_table(target)
     names = (*columns, *keys)
-    arrays = ", ".join(
-        f"%s::{_array_of(target.c[name].type.compile(dialect=dialect))}[]" for name in names
-    )
     # the arrays' columns are named by position: a key may also be a column written
     values = ", ".join(f"v{n}" for n in range(len(names)))
     # identifiers quoted by the dialect, types the model's; values travel as arrays only
     return (f"UPDATE {table} SET "  # noqa: S608
             + ", ".join(f"{quote(name)} = v.v{n}" for n, name in enumerate(columns))
-            + f" FROM unnest({arrays}) AS v({values}) WHERE "
+            + f" FROM {_unnest(target, names, dialect)} AS v({values}) WHERE "
             + " AND ".join(f"{table}.{quote(key)} = v.v{n}"
                            for n, key in enumerate(keys, len(columns))))
 
@@ -155,6 +159,4 @@ def update_unnest_columns(
     monthly partitions the join prunes to each row's partition while it runs, as the
     per-row statement's ``received_at = …`` did."""
     statement = _update_prepared(target, tuple(columns), tuple(keys), connection.dialect)
-    # psycopg sends a list as an array, a tuple as a record
-    connection.exec_driver_sql(
-        statement, tuple(a if isinstance(a, list) else list(a) for a in by_column))
+    connection.exec_driver_sql(statement, _as_arrays(by_column))

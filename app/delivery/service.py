@@ -73,10 +73,6 @@ class ShapedMessage:
     shape: PayloadShape
     values: tuple[Any, ...]
 
-    @property
-    def payload(self) -> dict[str, Any]:
-        return dict(zip(self.shape.keys, self.values, strict=True))
-
 
 def enqueue(
     session: Session,

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from app.db.bulk import insert_rows, update_many
 from app.db.pg_copy import copy_new_rows, is_postgresql, stage_rows, wants_copy
+from app.deadlines.store.repository import dossier_keys
 from app.models import (
     Agency,
     ConnectorState,
@@ -264,9 +265,10 @@ def insert_dossiers(session: Session, rows: list[dict[str, Any]]) -> dict[str, i
 
 def update_dossier_columns(session: Session, dossiers: Sequence[Dossier],
                            columns: Sequence[str]) -> None:
-    """Write ``columns`` of these loaded dossiers as one UPDATE (PostgreSQL), each found by
-    its id and receipt instant (the partition key of migration 0004's monthly partitions)."""
-    update_many(session, Dossier, ("id", "received_at"), [
+    """Write ``columns`` of these loaded dossiers as one UPDATE (PostgreSQL), each found as
+    every bulk UPDATE of a dossier finds it (`dossier_keys`: on PostgreSQL its id and receipt
+    instant, the partition key of migration 0004's monthly partitions)."""
+    update_many(session, Dossier, dossier_keys(session), [
         {"id": d.id, "received_at": d.received_at, **{c: getattr(d, c) for c in columns}}
         for d in dossiers], columns)
 

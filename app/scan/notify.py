@@ -23,7 +23,7 @@ ESCALATION_REASON: Final = ("Hồ sơ đã quá ngày hẹn lại; không đư�
                             "chuyển Thủ trưởng cơ quan xử lý.")
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -33,8 +33,8 @@ def _facts(dossier: OpenDossier, agency: Agency | None) -> tuple[object, ...]:
         dossier.code,
         agency.code if agency else None,
         agency.name if agency else None,
-        _iso(dossier.due_at),
-        _iso(dossier.reappointed_due_at),
+        iso(dossier.due_at),
+        iso(dossier.reappointed_due_at),
         dossier.late_without_apology,
     )
 

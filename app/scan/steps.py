@@ -31,7 +31,7 @@ from app.delivery.payloads import PayloadShape
 from app.delivery.service import ShapedMessage
 from app.models import Dossier, DossierEvent, DossierStepState
 from app.scan import repository
-from app.scan.notify import CHANNEL
+from app.scan.notify import CHANNEL, iso
 from app.scan.repository import TransitionFact
 
 WATCHED = frozenset({"due_soon", "overdue"})
@@ -119,8 +119,7 @@ def overdue_message(dossier: OpenDossier, step: StepSpan) -> ShapedMessage:
     return ShapedMessage(
         f"step_overdue:{dossier.code}:{step.position}", "step_overdue", STEP_OVERDUE,
         ("step_overdue", dossier.code, step.name, step.position, step.unit, step.agency,
-         step.inter_agency, step.due_at.isoformat() if step.due_at else None,
-         dossier.due_at.isoformat() if dossier.due_at else None),
+         step.inter_agency, iso(step.due_at), iso(dossier.due_at)),
     )
 
 

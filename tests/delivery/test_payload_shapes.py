@@ -50,7 +50,8 @@ def test_the_shaped_text_is_what_the_outbox_stores(db_session: Session) -> None:
 def test_a_shaped_and_a_plain_message_with_one_key_queue_once(db_session: Session) -> None:
     values = ("e", "C-1", "Sở", 1, True, None)
     shaped = ShapedMessage("same", "dossier_overdue", SHAPE, values)
-    plain = Message("same", "dossier_overdue", "webhook", shaped.payload)
+    plain = Message("same", "dossier_overdue", "webhook",
+                    dict(zip(SHAPE.keys, values, strict=True)))
     assert enqueue_many(db_session, [shaped, plain], NOW) == 1
     assert enqueue_many(db_session, [plain], NOW) == 0
 

@@ -109,13 +109,10 @@ def open_dossier_rows(
 
 
 def update_clock_columns(
-    session: Session, rows: list[dict[str, Any]], columns: Sequence[str] | None = None
+    session: Session, rows: list[dict[str, Any]], columns: Sequence[str]
 ) -> None:
-    """One bulk UPDATE (`update_many`) of the same columns for every row, each given by ``id``
-    and its ``received_at`` (`dossier_keys`). ``columns``: the ones written (default: every
-    other name of the rows but those)."""
-    if columns is None and rows:
-        columns = [name for name in rows[0] if name not in ("id", "received_at")]
+    """One bulk UPDATE (`update_many`) of ``columns`` for every row, each given by ``id`` and
+    its ``received_at`` (`dossier_keys`)."""
     update_many(session, Dossier, dossier_keys(session), rows, columns)
 
 
