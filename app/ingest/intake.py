@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.ingest import repository as repo
 from app.ingest.hashing import canonical_json, content_hash
 from connectors import DossierRecord, ProgressRecord, RecordInvalid, SourceRecord, parse_record
+from connectors.portal.fields import read_text
 
 #: Quarantine field for an error the parser did not foresee.
 ANY_FIELD: Final = "*"
@@ -45,14 +46,17 @@ Parsed = DossierRecord | ProgressRecord | Failure
 
 
 def readable_code(payload: Any) -> str | None:
-    """MaHoSo when it is a usable string, for quarantine lists; None otherwise."""
+    """MaHoSo read as the parser reads it (a number as its digits, text NFC-normalised and
+    stripped, at most 64 characters, no NUL), for raw rows and quarantine lists; None when
+    it cannot be read. The parser's own reader, so that a stored record's raw row names
+    exactly the code its dossier is stored under (retention finds a payload's dossier by
+    it); spaces and dots, which only the parser's code rules refuse, stay readable."""
     if not isinstance(payload, dict):
         return None
-    code = payload.get("MaHoSo")
-    if (isinstance(code, str) and code.strip() and len(code.strip()) <= _MAX_CODE
-            and "\x00" not in code):
-        return code.strip()
-    return None
+    try:
+        return read_text(payload, "MaHoSo")
+    except (RecordInvalid, ValueError):  # ValueError: an int past Python's 4300-digit str()
+        return None
 
 
 def _short_text(value: Any, limit: int) -> str | None:

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from connectors import build_envelope
 from connectors.portal.signing import sign
 from tests.conftest import TEST_WEBHOOK_SECRET
 from tests.fuzz.strategies import portal_dossiers, portal_items
-from tests.ingest.payloads import NOW, as_records
+from tests.ingest.payloads import NOW, as_records, dossier
 
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 FIXTURES_OK = settings(suppress_health_check=HEALTH)
@@ -43,6 +43,7 @@ def outcome_of_every_record(session: Session, payloads: list[Any] | None) -> Non
 
 @FIXTURES_OK
 @given(st.lists(portal_items, min_size=1, max_size=5))
+@example([dossier(MaHoSo=4711, QuaTrinhXuLy=None)])  # see test_webhook_never_answers_5xx
 def test_ingest_stores_or_quarantines_every_record(
     db_session: Session, payloads: list[Any]
 ) -> None:
@@ -58,6 +59,10 @@ def test_ingest_stores_or_quarantines_every_record(
 
 @settings(suppress_health_check=HEALTH, max_examples=40)
 @given(st.lists(portal_dossiers(), min_size=1, max_size=3), st.binary(max_size=64))
+# CI's one failure ("raw 25 neither stored nor quarantined"): a MaHoSo the parser reads as a
+# code (a number; text it NFC-normalises) that the raw row named otherwise or not at all
+@example([dossier(MaHoSo=-(2**70), QuaTrinhXuLy=None)], b"")
+@example([dossier(MaHoSo="H21.65-250908-0001e\u0301", QuaTrinhXuLy=[])], b"")
 def test_webhook_never_answers_5xx(
     client: TestClient, db_session: Session, payloads: list[Any], junk: bytes
 ) -> None:
