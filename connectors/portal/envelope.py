@@ -115,6 +115,8 @@ def decode_body(body: bytes) -> Any:
         ) from None
     except RecursionError:
         raise EnvelopeInvalid(f"body nests deeper than {MAX_DEPTH} levels") from None
+    except ValueError:  # json reads no integer of more than 4300 digits (int_max_str_digits)
+        raise EnvelopeInvalid("body is not valid JSON: a number has too many digits") from None
     if _too_deep(decoded):
         raise EnvelopeInvalid(f"body nests deeper than {MAX_DEPTH} levels")
     return decoded

@@ -43,6 +43,7 @@ def test_build_envelope_round_trips() -> None:
     (b"{not json", "not valid JSON"),
     (b'{"data": [', "not valid JSON"),
     (b"\xff\xfe\x00", "not UTF-8"),
+    (b'{"data": [' + b"1" * 5000 + b"]}", "a number has too many digits"),  # was a 500
     (b"[1, 2]", "must be a JSON object"),
     (body(service="GuiHoSo"), "unknown service"),
     (body(service=None), "'service' must be a string"),
