@@ -12,7 +12,7 @@ send; rows come back as psycopg's tuples, instants as aware datetimes.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy.dialects.postgresql import psycopg
 from sqlalchemy.orm import Session
@@ -22,6 +22,21 @@ from sqlalchemy.sql import Executable
 def driver_connection(session: Session) -> Any:
     """The session's psycopg connection, in the session's transaction (begun if need be)."""
     return session.connection().connection.driver_connection
+
+
+#: PostgreSQL plans a statement anew at each execution until it has been prepared on that
+#: connection and run five times with custom plans, and keeps doing so when a custom plan looks
+#: cheaper; the accept path's few fixed statements (look-ups by key, small arrays) cost
+#: the same whatever their values, and planning them was as much of PostgreSQL's time as running
+#: them (pg_stat_statements, docs/scaling.md, the receiver, round 10).
+_GENERIC_PLANS: Final = "SET LOCAL plan_cache_mode = force_generic_plan"
+
+
+def use_generic_plans(session: Session) -> None:
+    """Prepared statements run in this transaction of ``session`` use one plan made once per
+    connection (until the transaction ends; statements run with ``prepare=True`` are prepared
+    at their first execution)."""
+    driver_connection(session).execute(_GENERIC_PLANS)
 
 
 def psycopg_style(sql: str) -> str:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.core.errors import AppError
+from app.db.pg_driver import use_generic_plans
 from app.ingest import push_queue
 from app.ingest import queue_repository as repo
 from app.ingest.group_prepare import Prepare, prepare_plans
@@ -80,6 +81,7 @@ def accept_many(queue: QueueProcessor, prepares: Sequence[Prepare],
 def _together(session: Session, prepares: Sequence[Prepare], tokens: Sequence[str],
               now: datetime) -> list[Outcome]:
     outcomes: dict[int, Outcome] = {}
+    use_generic_plans(session)
     plans = prepare_plans(session, prepares, tokens, now, outcomes, lookups=False)
     # in the order they arrived, as alone: a sender's snapshot before its next step (the
     # rows of the minute they count in are added and locked first, `repo.accept_many`)

@@ -153,7 +153,8 @@ def _accepted(row: Any) -> Accepted:
 
 
 def accept(session: Session, params: dict[str, Any]) -> Accepted:
-    return _accepted(driver_connection(session).execute(_ACCEPT_PG, params).fetchone())
+    driver = driver_connection(session)
+    return _accepted(driver.execute(_ACCEPT_PG, params, prepare=True).fetchone())
 
 
 def accept_many(session: Session, params: Sequence[dict[str, Any]]) -> list[Accepted]:
@@ -174,10 +175,10 @@ def accept_many(session: Session, params: Sequence[dict[str, Any]]) -> list[Acce
                 "sources": [minutes[k]["source"] for k in keys],
                 "details": [minutes[k]["detail"] for k in keys],
                 "agencies": [minutes[k]["agency"] for k in keys],
-                "senders": [minutes[k]["sender_id"] for k in keys]})
+                "senders": [minutes[k]["sender_id"] for k in keys]}, prepare=True)
             driver.execute(_LOCK_FOR_ACCEPT_PG, {"keys": keys, "senders": sorted(
-                {v["sender_id"] for v in params if v["sender_id"] is not None})})
-        cursors = [driver.execute(_ACCEPT_PG, values) for values in params]
+                {v["sender_id"] for v in params if v["sender_id"] is not None})}, prepare=True)
+        cursors = [driver.execute(_ACCEPT_PG, values, prepare=True) for values in params]
     answers = [_accepted(cursor.fetchone()) for cursor in cursors]
     if len(minutes) > 1 and not all(answer.go for answer in answers):
         driver.execute(_DROP_UNCOUNTED_PG, {"keys": sorted(minutes)})

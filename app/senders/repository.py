@@ -107,7 +107,7 @@ def sessions_by_hash(session: Session, token_hashes: Sequence[str]) -> dict[str,
     query."""
     values = {"hashes": list(token_hashes)}
     rows: Iterable[Any] = (
-        driver_connection(session).execute(_SESSIONS_PG, values).fetchall()
+        driver_connection(session).execute(_SESSIONS_PG, values, prepare=True).fetchall()
         if session.get_bind().dialect.name == "postgresql"
         else session.execute(_SESSIONS, values))
     return {token_hash: SessionOfSender(id_, used, sender_id, name, revoked, agency)

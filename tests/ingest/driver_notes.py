@@ -20,9 +20,9 @@ class NotingDriver:
                  name_of: Callable[[str], str] = str) -> None:
         self._connection, self._notes, self._name_of = connection, notes, name_of
 
-    def execute(self, statement: str, params: Any = None) -> Any:
+    def execute(self, statement: str, params: Any = None, **options: Any) -> Any:
         self._notes.append(self._name_of(statement))
-        return self._connection.execute(statement, params)
+        return self._connection.execute(statement, params, **options)
 
     @contextmanager
     def pipeline(self) -> Iterator[None]:
