@@ -6,7 +6,7 @@ processed inside the request (app/ingest/group_commit.py) the senders' cycle is 
 group gathers, then writes, and every sender waits for both (docs/scaling.md, the receiver,
 round 6). Here a push delivery that can be accepted is, in its request's own short
 transaction: authenticated as before, its records parsed (the same parsing that decides
-refusals), its raw payloads stored, its row of the minute counted (``pages``), its
+refusals), its raw payloads stored, its row of the minute found (counted by the processor), its
 replay-ledger entry taken (409 as before) and a `push_queue` row written, all by one statement
 (app/ingest/queue_repository.py); then committed and answered ``error_code`` 0 with "thành
 công". The background processor (app/ingest/queue_processor.py) then ingests the queued
@@ -171,12 +171,17 @@ def runs_by_dossier(deliveries: Sequence[Delivered]) -> list[list[Delivered]]:
 
 def _add_counts(session: Session, rows: Sequence[Row[Any]], counts: Sequence[IngestCounts]
                 ) -> None:
-    per_run: dict[int, tuple[int, int, int, int]] = {}
+    per_run: dict[int, repo.RunCounts] = {}
     for row, c in zip(rows, counts, strict=True):
         if row.run_id is None:
             continue
-        s, u, n, q = per_run.get(row.run_id, (0, 0, 0, 0))
-        per_run[row.run_id] = (s + c.stored, u + c.updated, n + c.unchanged, q + c.quarantined)
+        run = per_run.setdefault(row.run_id, repo.RunCounts(row.received_at, row.received_at))
+        run.first, run.last = min(run.first, row.received_at), max(run.last, row.received_at)
+        run.stored += c.stored
+        run.updated += c.updated
+        run.unchanged += c.unchanged
+        run.quarantined += c.quarantined
+        run.pages += 1
     repo.add_counts(session, per_run)
 
 

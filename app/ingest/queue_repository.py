@@ -12,18 +12,26 @@ from sqlalchemy.orm import Session
 
 from app.db.pg_driver import driver_connection, psycopg_style
 
-#: One statement accepts a delivery (one round trip): it checks that every progress step's
-#: dossier is stored or waiting in the queue, then stores the raw payloads (a payload known
-#: already counts one more reception), adds the delivery to its row of the minute (``pages``),
-#: takes its replay-ledger entry (signed webhooks), notes the registered sender's last delivery
-#: and queues it. Nothing is written when a step's dossier is unknown, or when one of its
-#: payloads was received before and archived by retention since (the processor would find an
-#: empty text where the inline path ingests the payload the request holds) (``go`` false): that
-#: delivery takes the inline path. The records travel as one JSON text (``:records``):
-#: psycopg escapes each element of a text array with a regular expression, every quote of a
-#: JSON payload one substitution (a third of the statement's Python time, measured); json.dumps
-#: escapes in C. Data-modifying CTEs all run on one snapshot: a dossier the processor stores
-#: while this runs is seen either in `dossier` or in `push_queue`, never in neither.
+#: One statement accepts a delivery (one round trip): it checks that every progress step's dossier
+#: is stored or waiting in the queue, then stores the raw payloads (a payload known already counts
+#: one more reception), finds its row of the minute (adding it, with no page, when it is the
+#: minute's first), takes its replay-ledger entry (signed webhooks), notes the registered sender's
+#: last delivery and queues it. The row of the minute is read, never updated: the processor counts
+#: the delivery in it (``pages`` with the records' counts, `_ADD_COUNTS`) when it processes it.
+#: Updated here it stayed locked until the accept's commit, and the processor's count update, at
+#: the end of its batch, then waited for the accepts holding the rows it needed while holding those
+#: it had: every accept waited in turn (a seventh of a run's accept time, pg_stat_statements,
+#: docs/scaling.md, the receiver, round 10). A row added by another transaction at the same moment
+#: (two deliveries of one sender at the turn of a minute) is not in this statement's snapshot: the
+#: INSERT then waits for it and reads it with ON CONFLICT's lock (the rare case). Nothing is
+#: written when a step's dossier is unknown, or when one of its payloads was received before and
+#: archived by retention since (the processor would find an empty text where the inline path
+#: ingests the payload the request holds) (``go`` false): that delivery takes the inline path. The
+#: records travel as one JSON text (``:records``): psycopg escapes each element of a text array
+#: with a regular expression, every quote of a JSON payload one substitution (a third of the
+#: statement's Python time, measured); json.dumps escapes in C. Data-modifying CTEs all run on one
+#: snapshot: a dossier the processor stores while this runs is seen either in `dossier` or in
+#: `push_queue`, never in neither.
 _ACCEPT: Final = text("""
 WITH ok AS (
   SELECT NOT EXISTS (
@@ -46,18 +54,19 @@ WITH ok AS (
     times_received = raw_record.times_received + EXCLUDED.times_received,
     last_received_at = EXCLUDED.last_received_at
   RETURNING id, content_hash
-), run AS (
+), existing AS (
+  SELECT id FROM ingest_run WHERE summary_key = CAST(:key AS text)
+), added AS (
   INSERT INTO ingest_run (source, summary_key, detail, agency_code, sender_id, started_at,
                           finished_at, status, stored, updated, unchanged, quarantined, pages)
   SELECT CAST(:source AS text), CAST(:key AS text), CAST(:detail AS text),
          CAST(:agency AS text), CAST(:sender_id AS integer), CAST(:now AS timestamptz),
-         CAST(:now AS timestamptz), 'succeeded', 0, 0, 0, 0, 1
-  WHERE (SELECT go FROM ok)
-  ON CONFLICT (summary_key) DO UPDATE SET
-    pages = ingest_run.pages + 1,
-    started_at = LEAST(ingest_run.started_at, EXCLUDED.started_at),
-    finished_at = GREATEST(ingest_run.finished_at, EXCLUDED.finished_at)
+         CAST(:now AS timestamptz), 'succeeded', 0, 0, 0, 0, 0
+  WHERE (SELECT go FROM ok) AND NOT EXISTS (SELECT 1 FROM existing)
+  ON CONFLICT (summary_key) DO UPDATE SET pages = ingest_run.pages
   RETURNING id
+), run AS (
+  SELECT id FROM existing UNION ALL SELECT id FROM added
 ), ledger AS (
   INSERT INTO webhook_delivery (digest, endpoint, signed_at, received_at, run_id)
   SELECT CAST(:digest AS text), CAST(:endpoint AS text), CAST(:signed_at AS timestamptz),
@@ -84,12 +93,12 @@ SELECT (SELECT go FROM ok), (SELECT id FROM run), EXISTS (SELECT 1 FROM ledger),
 """)
 
 #: A group's rows of the minute not there yet, inserted in key order before anything else of
-#: the group (`accept_many`), with no page counted (each accept counts its own): two groups
-#: whose deliveries arrived in opposite orders would otherwise each insert one new row and
-#: wait for the other's, and a group that locked its senders first would wait for a lone
-#: accept's new row while holding the sender that accept updates next (PostgreSQL ends one
-#: of them after deadlock_timeout). Inserting them first, in one order, makes the second
-#: group wait for the first before it holds anything.
+#: the group (`accept_many`), with no page counted: two groups whose deliveries arrived in
+#: opposite orders would otherwise each insert one new row and wait for the other's (PostgreSQL
+#: ends one of them after deadlock_timeout). Inserting them first, in one order, makes the
+#: second group wait for the first before it holds anything. A row that is there already is
+#: skipped without being touched: ON CONFLICT alone would wait for a processor updating it.
+#: ``added``: the keys this statement inserted.
 _ADD_MINUTE_ROWS: Final = text("""
 INSERT INTO ingest_run (source, summary_key, detail, agency_code, sender_id, started_at,
                         finished_at, status, stored, updated, unchanged, quarantined, pages)
@@ -98,35 +107,40 @@ SELECT v.source, v.key, v.detail, v.agency, v.sender_id, CAST(:now AS timestampt
 FROM unnest(CAST(:keys AS text[]), CAST(:sources AS text[]), CAST(:details AS text[]),
             CAST(:agencies AS text[]), CAST(:senders AS integer[]))
      AS v(key, source, detail, agency, sender_id)
+WHERE NOT EXISTS (SELECT 1 FROM ingest_run AS r WHERE r.summary_key = v.key)
 ORDER BY v.key
-ON CONFLICT (summary_key) DO NOTHING""")
-#: The group's rows of the minute added for deliveries that then took the inline path
-#: (``go`` false): no page counted, nothing else writes a row with none.
-_DROP_UNCOUNTED: Final = text(
+ON CONFLICT (summary_key) DO NOTHING
+RETURNING summary_key""")
+#: Rows of the minute this group added for deliveries that all took the inline path (``go``
+#: false): nothing was queued under them (the inline path adds its own row if it stores), and
+#: no other transaction can have seen them.
+_DROP_UNUSED: Final = text(
     "DELETE FROM ingest_run WHERE summary_key = ANY(CAST(:keys AS text[])) AND pages = 0")
-#: The rows a group of accepts (app/ingest/accept_group.py) will update, locked in id order
-#: after its new rows of the minute are in and before its first accept statement
-#: (`accept_many`): the processor's `_ADD_COUNTS` takes rows of the minute in id order too,
-#: so neither ever waits for the other while holding what it needs.
+#: The senders a group of accepts (app/ingest/accept_group.py) notes the last delivery of,
+#: locked in id order after its new rows of the minute are in and before its first accept
+#: statement (`accept_many`): two groups naming the same senders in opposite orders would
+#: otherwise each hold one and wait for the other.
 _LOCK_FOR_ACCEPT: Final = text("""
-SELECT (SELECT count(*) FROM (SELECT 1 FROM ingest_run
-                               WHERE summary_key = ANY(CAST(:keys AS text[]))
-                               ORDER BY id FOR UPDATE) AS r),
-       (SELECT count(*) FROM (SELECT 1 FROM sender WHERE id = ANY(CAST(:senders AS integer[]))
-                               ORDER BY id FOR UPDATE) AS s)""")
+SELECT count(*) FROM (SELECT 1 FROM sender WHERE id = ANY(CAST(:senders AS integer[]))
+                      ORDER BY id FOR UPDATE) AS s""")
 #: ``waited``: seconds since the delivery was accepted, by the database's clock (the
 #: processor's gathering, app/ingest/queue_processor.py)
 _TAKE: Final = text(
-    "SELECT id, raw_ids, source, kind, sender_id, agency_code, run_id, "
+    "SELECT id, raw_ids, source, kind, sender_id, agency_code, run_id, received_at, "
     "EXTRACT(EPOCH FROM clock_timestamp() - received_at)::float AS waited FROM push_queue "
     "WHERE id <= :upto ORDER BY id LIMIT :limit")
 _PAYLOADS: Final = text(
     "SELECT id, payload, origin FROM raw_record WHERE id = ANY(CAST(:ids AS integer[]))")
+#: Processed deliveries counted in their rows of the minute: pages, the records' outcomes, and
+#: the first and last acceptance instants (the accept statement only finds the row).
 _ADD_COUNTS: Final = text("""
 UPDATE ingest_run AS r SET stored = r.stored + v.s, updated = r.updated + v.u,
-  unchanged = r.unchanged + v.n, quarantined = r.quarantined + v.q
+  unchanged = r.unchanged + v.n, quarantined = r.quarantined + v.q, pages = r.pages + v.p,
+  started_at = LEAST(r.started_at, v.first), finished_at = GREATEST(r.finished_at, v.last)
 FROM unnest(CAST(:ids AS integer[]), CAST(:s AS integer[]), CAST(:u AS integer[]),
-            CAST(:n AS integer[]), CAST(:q AS integer[])) AS v(id, s, u, n, q)
+            CAST(:n AS integer[]), CAST(:q AS integer[]), CAST(:p AS integer[]),
+            CAST(:first AS timestamptz[]), CAST(:last AS timestamptz[]))
+     AS v(id, s, u, n, q, p, first, last)
 WHERE r.id = v.id""")
 _DELETE: Final = text("DELETE FROM push_queue WHERE id = ANY(CAST(:ids AS integer[]))")
 _DEPTH: Final = text("SELECT count(*), min(received_at), max(id) FROM push_queue")
@@ -145,7 +159,7 @@ class Accepted:
 _ACCEPT_PG: Final = psycopg_style(_ACCEPT.text)
 _LOCK_FOR_ACCEPT_PG: Final = psycopg_style(_LOCK_FOR_ACCEPT.text)
 _ADD_MINUTE_ROWS_PG: Final = psycopg_style(_ADD_MINUTE_ROWS.text)
-_DROP_UNCOUNTED_PG: Final = psycopg_style(_DROP_UNCOUNTED.text)
+_DROP_UNUSED_PG: Final = psycopg_style(_DROP_UNUSED.text)
 
 
 def _accepted(row: Any) -> Accepted:
@@ -159,29 +173,35 @@ def accept(session: Session, params: dict[str, Any]) -> Accepted:
 
 def accept_many(session: Session, params: Sequence[dict[str, Any]]) -> list[Accepted]:
     """A group's accept statements (each delivery's `_ACCEPT` values, in arrival order), sent
-    in ONE psycopg pipeline, their results read once all have run. When they count in more
-    than one row of the minute, the rows not there yet are inserted first, in key order
-    (`_ADD_MINUTE_ROWS`), then the rows and senders they update are locked in id order
-    (`_LOCK_FOR_ACCEPT`). PostgreSQL runs them one after the other in the transaction, each
-    seeing the ones before, as when each waited for its answer; a failing statement fails the
-    rest and raises here (the group is then rolled back)."""
+    in ONE psycopg pipeline, their results read once all have run. When they name more than
+    one row of the minute, the rows not there yet are inserted first, in key order
+    (`_ADD_MINUTE_ROWS`), and when they note more than one sender's last delivery, the senders
+    are locked in id order (`_LOCK_FOR_ACCEPT`). PostgreSQL runs them one after the other in
+    the transaction, each seeing the ones before, as when each waited for its answer; a failing
+    statement fails the rest and raises here (the group is then rolled back)."""
     minutes = {values["key"]: values for values in params}
+    senders = sorted({v["sender_id"] for v in params if v["sender_id"] is not None})
     driver = driver_connection(session)
+    added = None
     with driver.pipeline():
-        if len(minutes) > 1:  # with one row of the minute, nothing the processor takes is held
+        if len(minutes) > 1:
             keys = sorted(minutes)
-            driver.execute(_ADD_MINUTE_ROWS_PG, {
+            added = driver.execute(_ADD_MINUTE_ROWS_PG, {
                 "now": params[0]["now"], "keys": keys,
                 "sources": [minutes[k]["source"] for k in keys],
                 "details": [minutes[k]["detail"] for k in keys],
                 "agencies": [minutes[k]["agency"] for k in keys],
                 "senders": [minutes[k]["sender_id"] for k in keys]}, prepare=True)
-            driver.execute(_LOCK_FOR_ACCEPT_PG, {"keys": keys, "senders": sorted(
-                {v["sender_id"] for v in params if v["sender_id"] is not None})}, prepare=True)
+        if len(senders) > 1:
+            driver.execute(_LOCK_FOR_ACCEPT_PG, {"senders": senders}, prepare=True)
         cursors = [driver.execute(_ACCEPT_PG, values, prepare=True) for values in params]
     answers = [_accepted(cursor.fetchone()) for cursor in cursors]
-    if len(minutes) > 1 and not all(answer.go for answer in answers):
-        driver.execute(_DROP_UNCOUNTED_PG, {"keys": sorted(minutes)})
+    if added is not None:
+        used = {values["key"] for values, answer in zip(params, answers, strict=True)
+                if answer.go}
+        unused = sorted({key for key, in added.fetchall()} - used)
+        if unused:
+            driver.execute(_DROP_UNUSED_PG, {"keys": unused}, prepare=True)
     return answers
 
 
@@ -195,13 +215,31 @@ def payloads(session: Session, raw_ids: Sequence[int]) -> dict[int, tuple[str, s
     return {int(raw_id): (payload, origin) for raw_id, payload, origin in rows}
 
 
-def add_counts(session: Session, counts: dict[int, tuple[int, int, int, int]]) -> None:
-    """Add (stored, updated, unchanged, quarantined) to each row of the minute, by id."""
+@dataclass(slots=True)
+class RunCounts:
+    """What a batch adds to one row of the minute: its processed deliveries (``pages``), their
+    records' outcomes, and the first and last of their acceptance instants."""
+
+    first: datetime
+    last: datetime
+    stored: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    pages: int = 0
+
+
+def add_counts(session: Session, counts: dict[int, RunCounts]) -> None:
+    """Count processed deliveries in their rows of the minute, by id."""
     if not counts:
         return
     ids = sorted(counts)  # one order for every writer: no deadlock between two
-    session.execute(_ADD_COUNTS, {"ids": ids, **{
-        name: [counts[i][column] for i in ids] for column, name in enumerate("sunq")}})
+    rows = [counts[i] for i in ids]
+    session.execute(_ADD_COUNTS, {
+        "ids": ids, "s": [r.stored for r in rows], "u": [r.updated for r in rows],
+        "n": [r.unchanged for r in rows], "q": [r.quarantined for r in rows],
+        "p": [r.pages for r in rows], "first": [r.first for r in rows],
+        "last": [r.last for r in rows]})
 
 
 def delete(session: Session, ids: Sequence[int]) -> None:

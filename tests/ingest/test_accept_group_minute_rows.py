@@ -1,7 +1,9 @@
 """A group of accepts adds the rows of the minute it counts in before anything else, in key
 order (app/ingest/queue_repository.py, `accept_many`): two groups, or a group and a lone
 accept, then wait for each other instead of each holding a row the other needs (PostgreSQL
-would end one after deadlock_timeout and its deliveries would be accepted one by one)."""
+would end one after deadlock_timeout and its deliveries would be accepted one by one). A row
+that is there already is only read: the processor counts the deliveries in it, and an accept
+never waits for a processor's batch."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.db.pg_driver import driver_connection
+from app.ingest import push_queue
 from app.ingest import queue_repository as repo
 from app.ingest.accept_group import accept_many
 from tests.ingest.push_queue_support import postgresql_only  # noqa: F401  (autouse)
@@ -77,10 +80,36 @@ def test_groups_counting_in_the_same_new_rows_of_the_minute_wait_for_each_other(
             first.commit()
             thread.join(10)
         assert not thread.is_alive() and not failures
+        assert _queued_per_row(scope) == {"A": 2, "B": 2}
+
+
+def _queued_per_row(scope: Any) -> dict[str, int]:
+    with scope() as session:
+        return dict(session.execute(text(
+            "SELECT r.summary_key, count(*) FROM push_queue AS q JOIN ingest_run AS r "
+            "ON r.id = q.run_id GROUP BY r.summary_key ORDER BY r.summary_key")).all())
+
+
+def test_accepts_do_not_wait_for_a_processor_holding_their_rows_of_the_minute(
+    database_factory: Any, backend: str
+) -> None:
+    """The processor counts a batch in its rows of the minute at the end of its transaction;
+    an accept that updated its row then waited for the whole batch's commit, and the processor
+    for every accept holding a row it needed. An accept now reads its row, never updates it."""
+    with fresh_scope(database_factory.create(backend)) as (scope, _creds):
         with scope() as session:
-            pages = dict(session.execute(text(
-                "SELECT summary_key, pages FROM ingest_run ORDER BY summary_key")).all())
-        assert pages == {"A": 2, "B": 2}
+            repo.accept_many(session, [_params("A", "H21.65-250910-0001"),
+                                       _params("B", "H21.65-250910-0002")])
+        with scope() as processor, scope() as accepting:
+            processor.execute(text("UPDATE ingest_run SET stored = stored + 1"))  # holds A, B
+            accepting.execute(text("SET LOCAL lock_timeout = '1s'"))
+            # a lone accept, and a group naming both rows (its rows added first)
+            repo.accept(accepting, _params("A", "H21.65-250910-0003"))
+            repo.accept_many(accepting, [_params("B", "H21.65-250910-0004"),
+                                         _params("A", "H21.65-250910-0005")])
+            accepting.commit()
+            processor.commit()
+        assert _queued_per_row(scope) == {"A": 3, "B": 2}
 
 
 def test_a_row_of_the_minute_added_for_a_delivery_the_inline_path_takes_is_not_left_empty(
@@ -97,9 +126,12 @@ def test_a_row_of_the_minute_added_for_a_delivery_the_inline_path_takes_is_not_l
         outcomes = accept_many(queue, [_signed(_snapshot("H21.65-250910-0001")), orphan],
                                ["", ""])
         assert _accepted(outcomes) == [True, False] and outcomes[1] is None
+        assert list(_queued_per_row(scope).values()) == [1]  # the webhook's row
         with scope() as session:
-            rows = session.execute(text("SELECT source, pages FROM ingest_run")).all()
-        assert [pages for _source, pages in rows] == [1]
+            assert session.execute(text("SELECT count(*) FROM ingest_run")).scalar_one() == 1
+        push_queue.drain(scope)  # the processor counts the page
+        with scope() as session:
+            assert session.execute(text("SELECT pages FROM ingest_run")).scalars().all() == [1]
 
 
 @pytest.mark.parametrize("groups", [1, 2])
@@ -114,6 +146,7 @@ def test_new_rows_of_the_minute_count_each_delivery_once(
                 _keyed(creds, "DongBoHoSoMC", json.dumps(_snapshot(c)).encode(), {})
                 for c in codes[1:]]
             assert _accepted(accept_many(queue, prepares, [""] * 3)) == [True] * 3
+        push_queue.drain(scope)  # the processor counts the pages
         with scope() as session:
             pages = sorted(session.execute(text("SELECT pages FROM ingest_run")).scalars())
         assert pages == [groups, 2 * groups]

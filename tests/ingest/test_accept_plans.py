@@ -23,7 +23,7 @@ def _plans(session: Any) -> dict[str, list[tuple[int, int]]]:
     are text, a keyed one's are NULL)."""
     rows = session.execute(text(
         "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"))
-    kinds = {"WITH ok AS": "accept", "ORDER BY v.key": "add rows", "FOR UPDATE": "lock"}
+    kinds = {"WITH ok AS": "accept", "ORDER BY v.key": "add rows"}
     found: dict[str, list[tuple[int, int]]] = {}
     for statement, generic, custom in rows:
         for marker, kind in kinds.items():
@@ -37,7 +37,7 @@ def test_a_groups_statements_are_prepared_at_once_with_one_generic_plan(
 ) -> None:
     with fresh_scope(database_factory.create(backend)) as (scope, creds):
         queue = _processor(scope)
-        # two rows of the minute (the webhook's and the keyed sender's): the lock runs too
+        # two rows of the minute (the webhook's and the keyed sender's): they are added first
         outcomes = accept_many(queue, [
             _signed(_snapshot("H21.65-250910-0002")),
             _keyed(creds, "DongBoHoSoMC", json.dumps(_snapshot("H21.65-250910-0003")).encode(),
@@ -47,7 +47,7 @@ def test_a_groups_statements_are_prepared_at_once_with_one_generic_plan(
             plans = _plans(session)
     # each prepared at its first execution (psycopg waits for five by default) and run with
     # the generic plan (PostgreSQL makes five custom plans first by default)
-    assert plans == {"accept": [(1, 0), (1, 0)], "add rows": [(1, 0)], "lock": [(1, 0)]}
+    assert plans == {"accept": [(1, 0), (1, 0)], "add rows": [(1, 0)]}
 
 
 def test_the_pool_hands_out_the_connection_returned_last(database_factory: Any,
