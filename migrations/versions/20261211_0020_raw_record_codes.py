@@ -122,7 +122,11 @@ def backfill(conn: sa.Connection, batch: int = BATCH) -> int:
     if dialect == "postgresql":
         params["pattern"] = _PG_NULL_CANDIDATE
     raw_update = sa.text("UPDATE raw_record SET dossier_code = :code WHERE id = :id")
-    entry_update = sa.text("UPDATE quarantine SET dossier_code = :code WHERE raw_record_id = :id")
+    # one statement a batch: most changed rows have no quarantine entry
+    entry_update = sa.text(
+        "UPDATE quarantine SET dossier_code = (SELECT r.dossier_code FROM raw_record AS r "
+        "WHERE r.id = quarantine.raw_record_id) WHERE raw_record_id IN :ids"
+    ).bindparams(sa.bindparam("ids", expanding=True))
     after, changed = 0, 0
     while True:
         rows = conn.execute(select_batch, {**params, "after": after}).all()
@@ -135,7 +139,7 @@ def backfill(conn: sa.Connection, batch: int = BATCH) -> int:
                 updates.append({"id": raw_id, "code": new})
         if updates:
             conn.execute(raw_update, updates)
-            conn.execute(entry_update, updates)
+            conn.execute(entry_update, {"ids": [u["id"] for u in updates]})
             changed += len(updates)
         after = rows[-1][0]
 
