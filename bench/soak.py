@@ -102,6 +102,7 @@ def main(argv: list[str]) -> dict[str, Any]:
         began = time.time()
         lines, accepted, failed = _run(args, base, token, pushed, processes, make_engine(url),
                                        console)
+        _queue_processed(url)
         check = {"accepted_deliveries": accepted, **_check(url, console)}
         failures = explain_failures(failed, began, work / "serve.log", console)
     finally:
@@ -265,6 +266,22 @@ def _line(minute: float, seconds: dict[str, list[float]], errors: dict[str, int]
         "public_page_mean_ms": round(1000 * statistics.fmean(seconds.get("public_page") or [0])),
         "webhook_ok": len(seconds.get("webhook", [])) - errors.get("webhook", 0),
     }
+
+
+def _queue_processed(url: str, timeout: float = 60.0) -> None:
+    """Until the server has processed every accepted delivery: the processor counts a queued
+    delivery in its row of the minute (app/ingest/queue_repository.py) moments after its reply."""
+    engine = make_engine(url)
+    deadline = time.monotonic() + timeout
+    try:
+        with engine.connect() as conn:
+            while conn.execute(text("SELECT count(*) FROM push_queue")).scalar_one():
+                conn.rollback()
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"push deliveries still queued after {timeout:g} s")
+                time.sleep(0.05)
+    finally:
+        engine.dispose()
 
 
 def _check(url: str, console: Console) -> dict[str, Any]:

@@ -26,17 +26,12 @@ def driver_connection(session: Session) -> Any:
 
 #: PostgreSQL plans a statement anew at each execution until it has been prepared on that
 #: connection and run five times with custom plans, and keeps doing so when a custom plan looks
-#: cheaper; the accept path's few fixed statements (look-ups by key, small arrays) cost
-#: the same whatever their values, and planning them was as much of PostgreSQL's time as running
-#: them (pg_stat_statements, docs/scaling.md, the receiver, round 10).
-_GENERIC_PLANS: Final = "SET LOCAL plan_cache_mode = force_generic_plan"
-
-
-def use_generic_plans(session: Session) -> None:
-    """Prepared statements run in this transaction of ``session`` use one plan made once per
-    connection (until the transaction ends; statements run with ``prepare=True`` are prepared
-    at their first execution)."""
-    driver_connection(session).execute(_GENERIC_PLANS)
+#: cheaper; the accept path's few fixed statements (look-ups by key, small arrays) cost the same
+#: whatever their values, and planning them was as much of PostgreSQL's time as running them
+#: (pg_stat_statements, docs/scaling.md, the receiver, round 10). Sent first in the pipeline of
+#: the statements it is for (no round trip of its own), it lasts to the transaction's end;
+#: statements run with ``prepare=True`` are prepared at their first execution.
+GENERIC_PLANS: Final = "SET LOCAL plan_cache_mode = force_generic_plan"
 
 
 def psycopg_style(sql: str) -> str:

@@ -6,11 +6,10 @@ each delivery paid its own hop to the thread pool, pool check-out, BEGIN, sessio
 COMMIT around its one accept statement: measured on the receiver bench, that was about as much
 of the server's CPU as the statement's own work (docs/scaling.md, the receiver, round 8). Here
 one writer per process (app/ingest/group_commit.py's `GroupWriter`, with `accept_many`) takes
-every delivery waiting, after a moment for the senders it answered last (`GATHER_SECONDS`), and,
-in one transaction: looks up the /dvcqg sessions the group names in one
-query, prepares each delivery (its refusals as alone), adds the rows of the minute it counts
-in that are not there yet (in key order), locks them and its senders in id order (the
-processor's order: the two never wait on each other in a cycle), then runs each delivery's
+every delivery waiting (`GATHER_SECONDS`: without waiting for more) and, in one transaction:
+looks up the /dvcqg sessions the group names in one query, prepares each delivery (its
+refusals as alone), adds the rows of the minute it names that are not there yet (in key
+order), locks its senders in id order when it notes more than one, then runs each delivery's
 accept statement, in the order the requests arrived, all in one pipeline
 (`queue_repository.accept_many`), and commits. Each request then gets its own reply.
 
@@ -30,7 +29,6 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.core.errors import AppError
-from app.db.pg_driver import use_generic_plans
 from app.ingest import push_queue
 from app.ingest import queue_repository as repo
 from app.ingest.group_prepare import Prepare, prepare_plans
@@ -45,8 +43,13 @@ log = logging.getLogger(__name__)
 #: until its commit, a few milliseconds per delivery.
 MAX_GROUP: Final = 32
 #: How long the writer waits for the senders it answered last to send again (the groups'
-#: `GroupWriter._gather`): an accept is a few milliseconds, so is the wait.
-GATHER_SECONDS: Final = 0.005
+#: `GroupWriter._gather`): not at all. A group takes the requests read while the one before it
+#: was written. Waiting 5 ms made larger groups, but since an accept no longer updates its row
+#: of the minute and its statements are planned once, a group's own cost is small, and the
+#: wait was latency every sender paid: without it the receiver bench's deliveries/s rose by
+#: 9-20 % in five alternated pairs, its CPU per delivery unchanged (docs/scaling.md, the
+#: receiver, round 10).
+GATHER_SECONDS: Final = 0.0
 Reply = dict[str, Any]
 #: a reply; None: the delivery takes the inline path; an exception: its refusal
 Outcome = Reply | None | BaseException
@@ -81,7 +84,6 @@ def accept_many(queue: QueueProcessor, prepares: Sequence[Prepare],
 def _together(session: Session, prepares: Sequence[Prepare], tokens: Sequence[str],
               now: datetime) -> list[Outcome]:
     outcomes: dict[int, Outcome] = {}
-    use_generic_plans(session)
     plans = prepare_plans(session, prepares, tokens, now, outcomes, lookups=False)
     # in the order they arrived, as alone: a sender's snapshot before its next step (the
     # rows of the minute they count in are added and locked first, `repo.accept_many`)

@@ -23,7 +23,6 @@ from typing import Any, Final
 from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
-from app.db.pg_driver import use_generic_plans
 from app.ingest import push_queue
 from app.ingest.webhook import Plan
 
@@ -61,7 +60,6 @@ class QueueProcessor:
         delivery's refusal as the inline path would."""
         now = utcnow()
         with self.scope() as session:
-            use_generic_plans(session)
             planned = prepare(session, now)
             reply = push_queue.accept(session, planned, now) if isinstance(planned, Plan) else None
             if reply is None:

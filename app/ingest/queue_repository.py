@@ -10,7 +10,7 @@ from typing import Any, Final
 from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
-from app.db.pg_driver import driver_connection, psycopg_style
+from app.db.pg_driver import GENERIC_PLANS, driver_connection, psycopg_style
 
 #: One statement accepts a delivery (one round trip): it checks that every progress step's dossier
 #: is stored or waiting in the queue, then stores the raw payloads (a payload known already counts
@@ -168,22 +168,26 @@ def _accepted(row: Any) -> Accepted:
 
 def accept(session: Session, params: dict[str, Any]) -> Accepted:
     driver = driver_connection(session)
-    return _accepted(driver.execute(_ACCEPT_PG, params, prepare=True).fetchone())
+    with driver.pipeline():
+        driver.execute(GENERIC_PLANS)
+        cursor = driver.execute(_ACCEPT_PG, params, prepare=True)
+    return _accepted(cursor.fetchone())
 
 
 def accept_many(session: Session, params: Sequence[dict[str, Any]]) -> list[Accepted]:
     """A group's accept statements (each delivery's `_ACCEPT` values, in arrival order), sent
-    in ONE psycopg pipeline, their results read once all have run. When they name more than
-    one row of the minute, the rows not there yet are inserted first, in key order
-    (`_ADD_MINUTE_ROWS`), and when they note more than one sender's last delivery, the senders
-    are locked in id order (`_LOCK_FOR_ACCEPT`). PostgreSQL runs them one after the other in
-    the transaction, each seeing the ones before, as when each waited for its answer; a failing
-    statement fails the rest and raises here (the group is then rolled back)."""
+    in ONE psycopg pipeline (with generic plans), their results read once all have run. When
+    they name more than one row of the minute, the rows not there yet are inserted first, in
+    key order (`_ADD_MINUTE_ROWS`), and when they note more than one sender's last delivery,
+    the senders are locked in id order (`_LOCK_FOR_ACCEPT`). PostgreSQL runs them one after the
+    other in the transaction, each seeing the ones before, as when each waited for its answer;
+    a failing statement fails the rest and raises here (the group is then rolled back)."""
     minutes = {values["key"]: values for values in params}
     senders = sorted({v["sender_id"] for v in params if v["sender_id"] is not None})
     driver = driver_connection(session)
     added = None
     with driver.pipeline():
+        driver.execute(GENERIC_PLANS)
         if len(minutes) > 1:
             keys = sorted(minutes)
             added = driver.execute(_ADD_MINUTE_ROWS_PG, {

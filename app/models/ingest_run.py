@@ -13,7 +13,8 @@ from app.db.types import UTCDateTime
 class IngestRun(Base):
     """One pull or file import with its counts; or the push deliveries of one sender in one
     minute (or, once retention folded them, one local day) summed in one row, ``pages`` counting
-    the deliveries (app/ingest/receptions.py)."""
+    the deliveries (app/ingest/receptions.py; on PostgreSQL a delivery accepted into the push
+    queue is counted once processed, app/ingest/queue_repository.py)."""
 
     __tablename__ = "ingest_run"
     # An index rather than a constraint: SQLite adds it without rebuilding the table.

@@ -239,6 +239,7 @@ def test_a_group_adds_its_new_rows_of_the_minute_first_and_sends_its_accepts_in_
         assert _accepted([queue.accept(one)]) == [True]
         sent: list[str] = []
         note_driver(monkeypatch, queue_repository, sent, lambda statement: (
+            "generic plans" if "plan_cache_mode" in statement else
             "add rows" if "ORDER BY v.key" in statement else
             "lock" if "FOR UPDATE" in statement else
             "accept" if "push_queue" in statement else statement))
@@ -248,7 +249,7 @@ def test_a_group_adds_its_new_rows_of_the_minute_first_and_sends_its_accepts_in_
             _keyed(creds, "DongBoHoSoMC", json.dumps(_snapshot("H21.65-250910-0003")).encode(),
                    {})], ["", ""])
         assert _accepted(outcomes) == [True, True]
-        assert sent == ["pipeline", "add rows", "accept", "accept", "synced"]
+        assert sent == ["pipeline", "generic plans", "add rows", "accept", "accept", "synced"]
 
 
 def test_refusals_of_a_group_are_the_refusals_alone(database_factory: Any, backend: str

@@ -1,5 +1,5 @@
 """The accept path's statements are planned once per connection (app/db/pg_driver.py
-`use_generic_plans`): planning them anew at each delivery was as much of PostgreSQL's time as
+`GENERIC_PLANS`): planning them anew at each delivery was as much of PostgreSQL's time as
 running them (docs/scaling.md, the receiver, round 10). And the pool hands out the connection
 used last, whose statements are prepared already."""
 
