@@ -28,7 +28,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_use_lifo=True, **kwargs)
+    if "poolclass" not in kwargs:
+        # the connection returned last, whose statements are prepared and whose backend's
+        # caches are warm (docs/scaling.md, the receiver, round 10); a pool of one's own kind
+        # (NullPool) has no order
+        kwargs["pool_use_lifo"] = True
+    return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
 class _SqlitePragmas:
