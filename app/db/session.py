@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, QueuePool, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import get_settings
@@ -28,10 +28,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    if "poolclass" not in kwargs:
+    if kwargs.get("poolclass", QueuePool) is QueuePool:
         # the connection returned last, whose statements are prepared and whose backend's
-        # caches are warm (docs/scaling.md, the receiver, round 10); a pool of one's own kind
-        # (NullPool) has no order
+        # caches are warm (docs/scaling.md, the receiver, round 10); other pools (NullPool)
+        # have no order
         kwargs["pool_use_lifo"] = True
     return create_engine(url, pool_pre_ping=True, **kwargs)
 

@@ -9,9 +9,8 @@ one writer per process (app/ingest/group_commit.py's `GroupWriter`, with `accept
 every delivery waiting (`GATHER_SECONDS`: without waiting for more) and, in one transaction:
 looks up the /dvcqg sessions the group names in one query, prepares each delivery (its
 refusals as alone), adds the rows of the minute it names that are not there yet (in key
-order), locks its senders in id order when it notes more than one, then runs each delivery's
-accept statement, in the order the requests arrived, all in one pipeline
-(`queue_repository.accept_many`), and commits. Each request then gets its own reply.
+order), then runs each delivery's accept statement, in the order the requests arrived, all in
+one pipeline (`queue_repository.accept_many`), and commits. Each request then gets its own reply.
 
 A group that fails as a whole (a replayed signed copy, whose writes must be taken back; a
 database error) is rolled back and each of its deliveries accepted alone, exactly as without
@@ -39,8 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Deliveries accepted in one transaction at most: the rows of the minute it locks are held
-#: until its commit, a few milliseconds per delivery.
+#: Deliveries accepted in one transaction at most: the rows it inserts (raw payloads, new rows
+#: of the minute, ledger entries) are held until its commit, a few milliseconds per delivery.
 MAX_GROUP: Final = 32
 #: How long the writer waits for the senders it answered last to send again (the groups'
 #: `GroupWriter._gather`): not at all. A group takes the requests read while the one before it
@@ -85,8 +84,8 @@ def _together(session: Session, prepares: Sequence[Prepare], tokens: Sequence[st
               now: datetime) -> list[Outcome]:
     outcomes: dict[int, Outcome] = {}
     plans = prepare_plans(session, prepares, tokens, now, outcomes, lookups=False)
-    # in the order they arrived, as alone: a sender's snapshot before its next step (the
-    # rows of the minute they count in are added and locked first, `repo.accept_many`)
+    # in the order they arrived, as alone: a sender's snapshot before its next step (the new
+    # rows of the minute they name are added first, in key order, `repo.accept_many`)
     sent: dict[int, dict[str, Any]] = {}
     for index in sorted(plans):
         plan = plans[index]

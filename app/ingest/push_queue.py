@@ -115,7 +115,7 @@ def accepted(session: Session, plan: Plan, got: repo.Accepted) -> Reply | None:
                               retry_after_seconds=1)
         raise replayed(earlier)
     # a plan's `after` is the registered sender's last delivery (app/ingest/dvcqg.py), which
-    # the statement wrote already: through the ORM it was one more flush and UPDATE
+    # the processor notes (`_add_counts`): not here, where it locked the sender's row
     assert got.run_id is not None
     return queued_reply(len(plan.delivered.records), got.run_id)
 
@@ -171,8 +171,16 @@ def runs_by_dossier(deliveries: Sequence[Delivered]) -> list[list[Delivered]]:
 
 def _add_counts(session: Session, rows: Sequence[Row[Any]], counts: Sequence[IngestCounts]
                 ) -> None:
+    """Count processed deliveries in their rows of the minute (their page unless it was counted
+    at acceptance, their first and last acceptance, their records' outcomes) and note their
+    registered senders' last delivery: the accept statement writes neither
+    (app/ingest/queue_repository.py)."""
     per_run: dict[int, repo.RunCounts] = {}
+    senders: dict[int, datetime] = {}
     for row, c in zip(rows, counts, strict=True):
+        if row.sender_id is not None:
+            senders[row.sender_id] = max(senders.get(row.sender_id, row.received_at),
+                                         row.received_at)
         if row.run_id is None:
             continue
         run = per_run.setdefault(row.run_id, repo.RunCounts(row.received_at, row.received_at))
@@ -181,8 +189,9 @@ def _add_counts(session: Session, rows: Sequence[Row[Any]], counts: Sequence[Ing
         run.updated += c.updated
         run.unchanged += c.unchanged
         run.quarantined += c.quarantined
-        run.pages += 1
+        run.pages += 0 if row.page_counted else 1
     repo.add_counts(session, per_run)
+    repo.note_senders(session, senders)
 
 
 class Gathering(Exception):

@@ -15,23 +15,25 @@ from app.db.pg_driver import GENERIC_PLANS, driver_connection, psycopg_style
 #: One statement accepts a delivery (one round trip): it checks that every progress step's dossier
 #: is stored or waiting in the queue, then stores the raw payloads (a payload known already counts
 #: one more reception), finds its row of the minute (adding it, with no page, when it is the
-#: minute's first), takes its replay-ledger entry (signed webhooks), notes the registered sender's
-#: last delivery and queues it. The row of the minute is read, never updated: the processor counts
-#: the delivery in it (``pages`` with the records' counts, `_ADD_COUNTS`) when it processes it.
-#: Updated here it stayed locked until the accept's commit, and the processor's count update, at
-#: the end of its batch, then waited for the accepts holding the rows it needed while holding those
-#: it had: every accept waited in turn (a seventh of a run's accept time, pg_stat_statements,
-#: docs/scaling.md, the receiver, round 10). A row added by another transaction at the same moment
-#: (two deliveries of one sender at the turn of a minute) is not in this statement's snapshot: the
-#: INSERT then waits for it and reads it with ON CONFLICT's lock (the rare case). Nothing is
-#: written when a step's dossier is unknown, or when one of its payloads was received before and
-#: archived by retention since (the processor would find an empty text where the inline path
-#: ingests the payload the request holds) (``go`` false): that delivery takes the inline path. The
-#: records travel as one JSON text (``:records``): psycopg escapes each element of a text array
-#: with a regular expression, every quote of a JSON payload one substitution (a third of the
-#: statement's Python time, measured); json.dumps escapes in C. Data-modifying CTEs all run on one
-#: snapshot: a dossier the processor stores while this runs is seen either in `dossier` or in
-#: `push_queue`, never in neither.
+#: minute's first), takes its replay-ledger entry (signed webhooks) and queues it. It updates no
+#: row another accept or the processor updates: the processor counts the delivery in its row of the
+#: minute (``pages`` with the records' counts, `_ADD_COUNTS`) and notes the registered sender's
+#: last delivery (`_NOTE_SENDERS`) when it processes it. Updated here, the row of the minute stayed
+#: locked until the accept's commit, and the processor's count update, at the end of its batch,
+#: then waited for the accepts holding the rows it needed while holding those it had: every accept
+#: waited in turn (a seventh of a run's accept time, pg_stat_statements, docs/scaling.md, the
+#: receiver, round 10); and a sender's row, updated at the statement's end, made a cycle with a
+#: group holding that sender and waiting for a payload this statement had just inserted. A row of
+#: the minute added by another transaction at the same moment (two deliveries of one sender at the
+#: turn of a minute) is not in this statement's snapshot: the INSERT then waits for it and reads it
+#: with ON CONFLICT's lock (the rare case). Nothing is written when a step's dossier is unknown, or
+#: when one of its payloads was received before and archived by retention since (the processor
+#: would find an empty text where the inline path ingests the payload the request holds) (``go``
+#: false): that delivery takes the inline path. The records travel as one JSON text (``:records``):
+#: psycopg escapes each element of a text array with a regular expression, every quote of a JSON
+#: payload one substitution (a third of the statement's Python time, measured); json.dumps escapes
+#: in C. Data-modifying CTEs all run on one snapshot: a dossier the processor stores while this
+#: runs is seen either in `dossier` or in `push_queue`, never in neither.
 _ACCEPT: Final = text("""
 WITH ok AS (
   SELECT NOT EXISTS (
@@ -74,17 +76,14 @@ WITH ok AS (
   WHERE CAST(:digest AS text) IS NOT NULL AND (SELECT go FROM ok)
   ON CONFLICT (digest) DO NOTHING
   RETURNING digest
-), sender AS (
-  UPDATE sender SET last_delivery_at = CAST(:now AS timestamptz)
-  WHERE id = CAST(:sender_id AS integer) AND (SELECT go FROM ok)
 ), queued AS (
   INSERT INTO push_queue (raw_ids, source, kind, sender_id, agency_code, run_id,
-                          dossier_codes, received_at)
+                          dossier_codes, received_at, page_counted)
   SELECT ARRAY(SELECT raw.id FROM unnest(CAST(:order AS text[])) WITH ORDINALITY AS o(h, i)
                JOIN raw ON raw.content_hash = o.h ORDER BY o.i),
          CAST(:source AS text), CAST(:kind AS text), CAST(:sender_id AS integer),
          CAST(:record_agency AS text), (SELECT id FROM run), CAST(:snapshots AS text[]),
-         CAST(:now AS timestamptz)
+         CAST(:now AS timestamptz), false
   WHERE (SELECT go FROM ok)
   RETURNING id
 )
@@ -115,18 +114,12 @@ RETURNING summary_key""")
 #: false): nothing was queued under them (the inline path adds its own row if it stores), and
 #: no other transaction can have seen them.
 _DROP_UNUSED: Final = text(
-    "DELETE FROM ingest_run WHERE summary_key = ANY(CAST(:keys AS text[])) AND pages = 0")
-#: The senders a group of accepts (app/ingest/accept_group.py) notes the last delivery of,
-#: locked in id order after its new rows of the minute are in and before its first accept
-#: statement (`accept_many`): two groups naming the same senders in opposite orders would
-#: otherwise each hold one and wait for the other.
-_LOCK_FOR_ACCEPT: Final = text("""
-SELECT count(*) FROM (SELECT 1 FROM sender WHERE id = ANY(CAST(:senders AS integer[]))
-                      ORDER BY id FOR UPDATE) AS s""")
+    "DELETE FROM ingest_run WHERE summary_key = ANY(CAST(:keys AS text[]))")
 #: ``waited``: seconds since the delivery was accepted, by the database's clock (the
 #: processor's gathering, app/ingest/queue_processor.py)
 _TAKE: Final = text(
     "SELECT id, raw_ids, source, kind, sender_id, agency_code, run_id, received_at, "
+    "page_counted, "
     "EXTRACT(EPOCH FROM clock_timestamp() - received_at)::float AS waited FROM push_queue "
     "WHERE id <= :upto ORDER BY id LIMIT :limit")
 _PAYLOADS: Final = text(
@@ -142,6 +135,12 @@ FROM unnest(CAST(:ids AS integer[]), CAST(:s AS integer[]), CAST(:u AS integer[]
             CAST(:first AS timestamptz[]), CAST(:last AS timestamptz[]))
      AS v(id, s, u, n, q, p, first, last)
 WHERE r.id = v.id""")
+#: Processed deliveries' registered senders: their last delivery (the latest acceptance), in
+#: id order (the inline path, which notes its own, writes under the same group lock).
+_NOTE_SENDERS: Final = text("""
+UPDATE sender AS s SET last_delivery_at = GREATEST(s.last_delivery_at, v.at)
+FROM unnest(CAST(:ids AS integer[]), CAST(:ats AS timestamptz[])) AS v(id, at)
+WHERE s.id = v.id""")
 _DELETE: Final = text("DELETE FROM push_queue WHERE id = ANY(CAST(:ids AS integer[]))")
 _DEPTH: Final = text("SELECT count(*), min(received_at), max(id) FROM push_queue")
 #: no row has an id this large (ids are 32-bit): "every row"
@@ -157,7 +156,6 @@ class Accepted:
 
 
 _ACCEPT_PG: Final = psycopg_style(_ACCEPT.text)
-_LOCK_FOR_ACCEPT_PG: Final = psycopg_style(_LOCK_FOR_ACCEPT.text)
 _ADD_MINUTE_ROWS_PG: Final = psycopg_style(_ADD_MINUTE_ROWS.text)
 _DROP_UNUSED_PG: Final = psycopg_style(_DROP_UNUSED.text)
 
@@ -178,12 +176,10 @@ def accept_many(session: Session, params: Sequence[dict[str, Any]]) -> list[Acce
     """A group's accept statements (each delivery's `_ACCEPT` values, in arrival order), sent
     in ONE psycopg pipeline (with generic plans), their results read once all have run. When
     they name more than one row of the minute, the rows not there yet are inserted first, in
-    key order (`_ADD_MINUTE_ROWS`), and when they note more than one sender's last delivery,
-    the senders are locked in id order (`_LOCK_FOR_ACCEPT`). PostgreSQL runs them one after the
-    other in the transaction, each seeing the ones before, as when each waited for its answer;
-    a failing statement fails the rest and raises here (the group is then rolled back)."""
+    key order (`_ADD_MINUTE_ROWS`). PostgreSQL runs them one after the other in the
+    transaction, each seeing the ones before, as when each waited for its answer; a failing
+    statement fails the rest and raises here (the group is then rolled back)."""
     minutes = {values["key"]: values for values in params}
-    senders = sorted({v["sender_id"] for v in params if v["sender_id"] is not None})
     driver = driver_connection(session)
     added = None
     with driver.pipeline():
@@ -196,8 +192,6 @@ def accept_many(session: Session, params: Sequence[dict[str, Any]]) -> list[Acce
                 "details": [minutes[k]["detail"] for k in keys],
                 "agencies": [minutes[k]["agency"] for k in keys],
                 "senders": [minutes[k]["sender_id"] for k in keys]}, prepare=True)
-        if len(senders) > 1:
-            driver.execute(_LOCK_FOR_ACCEPT_PG, {"senders": senders}, prepare=True)
         cursors = [driver.execute(_ACCEPT_PG, values, prepare=True) for values in params]
     answers = [_accepted(cursor.fetchone()) for cursor in cursors]
     if added is not None:
@@ -244,6 +238,14 @@ def add_counts(session: Session, counts: dict[int, RunCounts]) -> None:
         "n": [r.unchanged for r in rows], "q": [r.quarantined for r in rows],
         "p": [r.pages for r in rows], "first": [r.first for r in rows],
         "last": [r.last for r in rows]})
+
+
+def note_senders(session: Session, last: dict[int, datetime]) -> None:
+    """Each registered sender's last delivery, if later than the one noted (by sender id)."""
+    if not last:
+        return
+    ids = sorted(last)
+    session.execute(_NOTE_SENDERS, {"ids": ids, "ats": [last[i] for i in ids]})
 
 
 def delete(session: Session, ids: Sequence[int]) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Integer, String, Text, true
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,8 +21,11 @@ class PushQueue(Base):
 
     Its raw records exist already (``raw_ids``, in the delivery's order); the background
     processor (app/ingest/push_queue.py) ingests them in id order and deletes the row in the
-    same transaction. ``run_id`` is the delivery's row of the minute (`ingest_run`): its
-    ``pages`` counted the delivery at acceptance, the processor adds the record counts.
+    same transaction. ``run_id`` is the delivery's row of the minute (`ingest_run`): the
+    accept only finds it; the processor counts the delivery in it (its page, its first and last
+    acceptance, its records' outcomes). ``page_counted``: the page was counted at acceptance
+    (a delivery accepted by the code before migration 0021), so the processor does not count
+    it again.
     ``dossier_codes``: the dossiers the delivery's snapshots name, so that a later progress
     step of one of them is accepted before the snapshot is processed.
     """
@@ -44,3 +47,4 @@ class PushQueue(Base):
     run_id: Mapped[int | None] = mapped_column(Integer)
     dossier_codes: Mapped[list[str] | Any] = mapped_column(_CODES)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    page_counted: Mapped[bool] = mapped_column(Boolean, server_default=true())

@@ -27,6 +27,7 @@ def test_a_short_soak(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert sum(line["errors"] for line in lines) == 0, report["failures"]
     assert sum(line["deliveries"] for line in lines) > 0
     # every accepted delivery is in the reception rows, once (the last in-flight ones included)
+    assert check["queue_left"] == 0
     assert check["deliveries_recorded"] == check["accepted_deliveries"]
     assert check["rollup_exact"] and check["dossiers"] == check["distinct_codes"]
     assert all(line["serve RSS MB"] > 0 for line in lines)

@@ -28,13 +28,16 @@ from tests.ingest.test_sender_contracts_grouped import _keyed, fresh_scope
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 
 
-def _params(key: str, code: str) -> dict[str, Any]:
-    """One snapshot's accept values counted in row of the minute ``key`` (the signed
-    webhook's: no registered sender)."""
-    digest = f"h-{code}"
+def _params(key: str, code: str, payload: str | None = None, sender_id: int | None = None,
+            now: datetime = NOW) -> dict[str, Any]:
+    """One snapshot's accept values counted in row of the minute ``key``: the signed webhook's
+    (no registered sender) unless ``sender_id``. Its payload an empty object under the hash
+    ``payload``: the processor quarantines it, which counts as processed."""
+    digest = payload or f"h-{code}"
     return {
-        "steps": [], "snapshots": [code], "order": [digest], "now": NOW,
-        "source": "webhook", "kind": "dossier", "sender_id": None, "record_agency": "A",
+        "steps": [], "snapshots": [code], "order": [digest], "now": now,
+        "source": "webhook" if sender_id is None else "dvcqg", "kind": "dossier",
+        "sender_id": sender_id, "record_agency": "A",
         "records": json.dumps([{"h": digest, "k": "dossier", "o": None, "p": "{}", "c": code,
                                 "n": 1}]),
         "key": key, "detail": None, "agency": None,

@@ -62,3 +62,15 @@ def test_the_pool_hands_out_the_connection_returned_last(database_factory: Any,
             assert again.execute(text("SELECT pg_backend_pid()")).scalar_one() == pids[1]
     finally:
         engine.dispose()
+
+
+def test_a_lone_accept_is_prepared_at_once_with_one_generic_plan(database_factory: Any,
+                                                                 backend: str) -> None:
+    with fresh_scope(database_factory.create(backend)) as (scope, creds):
+        queue = _processor(scope)
+        for n in (1, 2):
+            body = json.dumps(_snapshot(f"H21.65-250910-000{n}")).encode()
+            assert isinstance(queue.accept(_keyed(creds, "DongBoHoSoMC", body, {})), dict)
+        with scope() as session:
+            plans = _plans(session)
+    assert plans == {"accept": [(2, 0)]}

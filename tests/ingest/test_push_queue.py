@@ -130,8 +130,8 @@ def test_replies_of_the_queued_path(fresh_database_url: str) -> None:
         reply = _keyed(client, creds, "DongBoHoSoMC", [dossier(code, status=2)])
         assert td_dossier_accepts(reply.text) and opencps_accepts(reply.status_code, reply.text)
         assert reply.json()["queued"] == 1 and queued(engine) == 1
-        with engine.connect() as conn:  # the registered sender's last delivery, noted already
-            assert conn.execute(text("SELECT last_delivery_at FROM sender")).scalar_one()
+        with engine.connect() as conn:  # the processor notes the sender's last delivery
+            assert conn.execute(text("SELECT last_delivery_at FROM sender")).scalar() is None
         # a step of a dossier still queued: accepted, stored after it
         later = _keyed(client, creds, "CapNhatTienDoHoSoMC", [step(code, stamp(12, 9), 4)])
         assert later.json()["error_code"] == 0 and queued(engine) == 2
@@ -140,6 +140,8 @@ def test_replies_of_the_queued_path(fresh_database_url: str) -> None:
                         [step("H21.65-250912-0099", stamp(12, 9), 4)]).json()
         assert orphan["error_code"] == 422 and orphan["refused"][0]["reason"] == UNKNOWN_DOSSIER
         assert queued(engine) == 0  # the inline group processed the queue ahead of it
+        with engine.connect() as conn:  # ... noted with it
+            assert conn.execute(text("SELECT last_delivery_at FROM sender")).scalar_one()
         # a signed copy: 409 once the first is taken, nothing queued by it
         body = body_of([dossier("H21.65-250912-0002", status=2)])
         signed = headers(body)

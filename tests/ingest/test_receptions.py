@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.core.clock import LOCAL_TZ
 from app.ingest import receptions
 from app.ingest.receptions import Sender, minute_key
 from app.ingest.service import IngestCounts
-from app.models import IngestRun
+from app.models import IngestRun, PushQueue
 from tests.ingest.payloads import dossier
 from tests.ingest.test_webhook import URL, body_of, headers
 
@@ -104,6 +104,24 @@ def test_minutes_older_than_the_limit_fold_into_local_days(db_session: Session) 
                     "webhook|||s|2026-04-11 23:59"]
     assert receptions.count_foldable(db_session, minutes_before=T + timedelta(days=30),
                                      deliveries_before=T + timedelta(days=30)) == (0, 0)
+
+
+def test_a_minute_a_queued_delivery_names_waits_to_fold(db_session: Session) -> None:
+    """The queue's processor counts a delivery in its row of the minute by id: folded away
+    first, the delivery's counts would have nowhere to go (a backlog older than the retention
+    horizon, after a long outage)."""
+    receptions.record_receptions(
+        db_session, [("webhook", receptions.Sender("s"), IngestCounts(stored=1))], T)
+    (row,) = runs(db_session)
+    db_session.add(PushQueue(raw_ids=[], source="webhook", kind="dossier", run_id=row.id,
+                             dossier_codes=[], received_at=T))
+    db_session.flush()
+    later = T + timedelta(days=30)
+    assert receptions.count_foldable(db_session, minutes_before=later,
+                                     deliveries_before=later) == (0, 0)
+    assert receptions.fold_minutes_into_days(db_session, later, 100).rows == 0
+    db_session.execute(delete(PushQueue))
+    assert receptions.fold_minutes_into_days(db_session, later, 100).rows == 1
 
 
 
