@@ -150,8 +150,12 @@ def test_what_make_demo_leaves_tells_no_impossible_story(demo_dir: Path) -> None
         sent = session.execute(
             select(Dossier.code, Notice.status).join(Notice, Notice.dossier_id == Dossier.id)
             .where(Notice.status.in_(("issued", "published")))).all()
-        assert sent and not [code for code, _ in sent
-                             if next(d for d in dossiers if d.code == code).paused_since]
+        # two assertions, each naming what it saw: one CI run failed here without saying which
+        assert sent, ("no apology issued or published",
+                      session.execute(select(Notice.status)).scalars().all())
+        paused = [code for code, _ in sent
+                  if next(d for d in dossiers if d.code == code).paused_since]
+        assert not paused, ("apologies sent for paused dossiers", paused, sent)
         mismatched = sum(d.appointment_mismatch for d in dossiers)
         assert mismatched < 0.15 * len(dossiers), (mismatched, len(dossiers))
     get_engine.cache_clear()
