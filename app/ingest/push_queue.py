@@ -30,25 +30,23 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.ingest import queue_repository as repo
 from app.ingest import replay_repository
 from app.ingest.group_commit import _one_group_at_a_time
-from app.ingest.intake import Failure, Received, parse_one, raw_payloads, readable_code
+from app.ingest.intake import Failure, parse_one, raw_payloads, readable_code
+from app.ingest.queue_batch import add_counts, deliveries_of, runs_by_dossier
 from app.ingest.receptions import minute_key
 from app.ingest.replies import queued_reply
-from app.ingest.service import Delivered, IngestCounts, process_deliveries, quarantine_received
+from app.ingest.service import IngestCounts, process_deliveries, quarantine_received
 from app.ingest.webhook import Plan, WebhookBusy, replayed
-from connectors import DossierRecord, ProgressRecord, SourceRecord
-from connectors.base import RecordKind
+from connectors import DossierRecord, ProgressRecord
 from connectors.portal.fields import printable
 
 log = logging.getLogger(__name__)
@@ -115,83 +113,10 @@ def accepted(session: Session, plan: Plan, got: repo.Accepted) -> Reply | None:
                               retry_after_seconds=1)
         raise replayed(earlier)
     # a plan's `after` is the registered sender's last delivery (app/ingest/dvcqg.py), which
-    # the processor notes (`_add_counts`): not here, where it locked the sender's row
+    # the processor notes (app/ingest/queue_batch.py `add_counts`): not here, where it locked
+    # the sender's row
     assert got.run_id is not None
     return queued_reply(len(plan.delivered.records), got.run_id)
-
-
-def _deliveries(session: Session, rows: Sequence[Row[Any]], *, strict: bool = True
-                ) -> list[tuple[Delivered, list[Received]]]:
-    """Each queued delivery's records, rebuilt from their raw rows (the delivery's kind and
-    agency from its queue row). ``strict``: a payload that is not here (archived) raises."""
-    payloads = repo.payloads(session, [raw_id for row in rows for raw_id in row.raw_ids])
-    built = []
-    for row in rows:
-        received = []
-        for raw_id in row.raw_ids:
-            text, origin = payloads.get(raw_id, ("", None))
-            try:
-                payload = json.loads(text)
-            except ValueError:
-                if strict:
-                    raise ValueError(f"raw record {raw_id} has no payload here") from None
-                payload = {}
-            record = SourceRecord(cast(RecordKind, row.kind), payload, origin or "",
-                                  row.agency_code)
-            received.append(Received(record, raw_id))
-        built.append((Delivered(row.source, row.sender_id, [r.record for r in received]),
-                      received))
-    return built
-
-
-def runs_by_dossier(deliveries: Sequence[Delivered]) -> list[list[Delivered]]:
-    """The deliveries in runs that name each dossier once, each delivery in the first run after
-    those holding an earlier delivery of one of its dossiers: a dossier's deliveries keep their
-    order (a set-based page applies its snapshots before its steps, `_one_step_per_dossier`),
-    deliveries of other dossiers share runs. Cutting the batch where a dossier comes again, as a
-    group does, made ~7 runs of a batch of the bench's 8 senders (each sends 4 snapshots, then
-    their steps) where 2 do: every run pays its statements. A delivery without a dossier code
-    (none is queued today) takes a run of its own, after every earlier one and before every
-    later one."""
-    runs: list[list[Delivered]] = []
-    last: dict[str, int] = {}  # the run of each dossier's latest delivery
-    floor = 0
-    for delivered in deliveries:
-        codes = {str(record.payload.get("MaHoSo") or "") for record in delivered.records}
-        if "" in codes:
-            runs.append([delivered])
-            floor = len(runs)
-            continue
-        level = max([floor, *(last[code] + 1 for code in codes if code in last)])
-        runs.extend([] for _ in range(level + 1 - len(runs)))
-        runs[level].append(delivered)
-        last.update(dict.fromkeys(codes, level))
-    return [run for run in runs if run]
-
-
-def _add_counts(session: Session, rows: Sequence[Row[Any]], counts: Sequence[IngestCounts]
-                ) -> None:
-    """Count processed deliveries in their rows of the minute (their page unless it was counted
-    at acceptance, their first and last acceptance, their records' outcomes) and note their
-    registered senders' last delivery: the accept statement writes neither
-    (app/ingest/queue_repository.py)."""
-    per_run: dict[int, repo.RunCounts] = {}
-    senders: dict[int, datetime] = {}
-    for row, c in zip(rows, counts, strict=True):
-        if row.sender_id is not None:
-            senders[row.sender_id] = max(senders.get(row.sender_id, row.received_at),
-                                         row.received_at)
-        if row.run_id is None:
-            continue
-        run = per_run.setdefault(row.run_id, repo.RunCounts(row.received_at, row.received_at))
-        run.first, run.last = min(run.first, row.received_at), max(run.last, row.received_at)
-        run.stored += c.stored
-        run.updated += c.updated
-        run.unchanged += c.unchanged
-        run.quarantined += c.quarantined
-        run.pages += 0 if row.page_counted else 1
-    repo.add_counts(session, per_run)
-    repo.note_senders(session, senders)
 
 
 class Gathering(Exception):
@@ -225,7 +150,7 @@ def process_batch(session: Session, now: datetime, limit: int = BATCH,
     wait = still_to_gather(len(rows), rows[0].waited, gather, limit) if gather else 0.0
     if wait > 0:
         raise Gathering(wait)
-    built = _deliveries(session, rows)
+    built = deliveries_of(session, rows)
     received_of = {id(delivered): received for delivered, received in built}
     maybe_quarantined = {raw_id for row in rows for raw_id in row.raw_ids}
     counts_of: dict[int, IngestCounts] = {}
@@ -233,7 +158,7 @@ def process_batch(session: Session, now: datetime, limit: int = BATCH,
         received = [item for delivered in run for item in received_of[id(delivered)]]
         counted = process_deliveries(session, run, received, now, maybe_quarantined)
         counts_of.update(zip(map(id, run), counted, strict=True))
-    _add_counts(session, rows, [counts_of[id(delivered)] for delivered, _ in built])
+    add_counts(session, rows, [counts_of[id(delivered)] for delivered, _ in built])
     repo.delete(session, [row.id for row in rows])
     return len(rows)
 
@@ -245,10 +170,10 @@ def quarantine_oldest(session: Session, reason: str, now: datetime, upto: int) -
     rows = repo.take(session, 1, upto)
     if not rows:
         return 0
-    (delivered, received), = _deliveries(session, rows, strict=False)
+    (delivered, received), = deliveries_of(session, rows, strict=False)
     quarantine_received(session, delivered.source, received, Failure("*", reason, None), now)
     counts = IngestCounts(quarantined=len(received))
-    _add_counts(session, rows, [counts])
+    add_counts(session, rows, [counts])
     repo.delete(session, [rows[0].id])
     return 1
 

@@ -3,7 +3,7 @@ dossier once, a dossier's deliveries keep their order, the others share runs."""
 
 from __future__ import annotations
 
-from app.ingest.push_queue import runs_by_dossier
+from app.ingest.queue_batch import runs_by_dossier
 from app.ingest.service import Delivered
 from connectors import SourceRecord
 
