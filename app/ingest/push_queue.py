@@ -41,7 +41,7 @@ from app.ingest import queue_repository as repo
 from app.ingest import replay_repository
 from app.ingest.group_commit import _one_group_at_a_time
 from app.ingest.intake import Failure, parse_one, raw_payloads, readable_code
-from app.ingest.queue_batch import add_counts, deliveries_of, runs_by_dossier
+from app.ingest.queue_batch import count_processed, deliveries_of, runs_by_dossier
 from app.ingest.receptions import minute_key
 from app.ingest.replies import queued_reply
 from app.ingest.service import IngestCounts, process_deliveries, quarantine_received
@@ -113,7 +113,7 @@ def accepted(session: Session, plan: Plan, got: repo.Accepted) -> Reply | None:
                               retry_after_seconds=1)
         raise replayed(earlier)
     # a plan's `after` is the registered sender's last delivery (app/ingest/dvcqg.py), which
-    # the processor notes (app/ingest/queue_batch.py `add_counts`): not here, where it locked
+    # the processor notes (app/ingest/queue_batch.py `count_processed`): not here, where it locked
     # the sender's row
     assert got.run_id is not None
     return queued_reply(len(plan.delivered.records), got.run_id)
@@ -158,7 +158,7 @@ def process_batch(session: Session, now: datetime, limit: int = BATCH,
         received = [item for delivered in run for item in received_of[id(delivered)]]
         counted = process_deliveries(session, run, received, now, maybe_quarantined)
         counts_of.update(zip(map(id, run), counted, strict=True))
-    add_counts(session, rows, [counts_of[id(delivered)] for delivered, _ in built])
+    count_processed(session, rows, [counts_of[id(delivered)] for delivered, _ in built])
     repo.delete(session, [row.id for row in rows])
     return len(rows)
 
@@ -173,7 +173,7 @@ def quarantine_oldest(session: Session, reason: str, now: datetime, upto: int) -
     (delivered, received), = deliveries_of(session, rows, strict=False)
     quarantine_received(session, delivered.source, received, Failure("*", reason, None), now)
     counts = IngestCounts(quarantined=len(received))
-    add_counts(session, rows, [counts])
+    count_processed(session, rows, [counts])
     repo.delete(session, [rows[0].id])
     return 1
 

@@ -12,14 +12,14 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from app.ingest import queue_repository as repo
-from app.ingest.intake import Received
+from app.ingest.intake import Received, readable_code
 from app.ingest.service import Delivered, IngestCounts
 from connectors import SourceRecord
 from connectors.base import RecordKind
 
 
 def deliveries_of(session: Session, rows: Sequence[Row[Any]], *, strict: bool = True
-                ) -> list[tuple[Delivered, list[Received]]]:
+                  ) -> list[tuple[Delivered, list[Received]]]:
     """Each queued delivery's records, rebuilt from their raw rows (the delivery's kind and
     agency from its queue row). ``strict``: a payload that is not here (archived) raises."""
     payloads = repo.payloads(session, [raw_id for row in rows for raw_id in row.raw_ids])
@@ -55,7 +55,9 @@ def runs_by_dossier(deliveries: Sequence[Delivered]) -> list[list[Delivered]]:
     last: dict[str, int] = {}  # the run of each dossier's latest delivery
     floor = 0
     for delivered in deliveries:
-        codes = {str(record.payload.get("MaHoSo") or "") for record in delivered.records}
+        # the code each record's dossier is stored under (a number, decomposed or padded text
+        # name the same dossier as its parsed form)
+        codes = {readable_code(record.payload) or "" for record in delivered.records}
         if "" in codes:
             runs.append([delivered])
             floor = len(runs)
@@ -67,8 +69,8 @@ def runs_by_dossier(deliveries: Sequence[Delivered]) -> list[list[Delivered]]:
     return [run for run in runs if run]
 
 
-def add_counts(session: Session, rows: Sequence[Row[Any]], counts: Sequence[IngestCounts]
-                ) -> None:
+def count_processed(session: Session, rows: Sequence[Row[Any]],
+                    counts: Sequence[IngestCounts]) -> None:
     """Count processed deliveries in their rows of the minute (their page unless it was counted
     at acceptance, their first and last acceptance, their records' outcomes) and note their
     registered senders' last delivery: the accept statement writes neither

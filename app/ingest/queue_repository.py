@@ -165,11 +165,8 @@ def _accepted(row: Any) -> Accepted:
 
 
 def accept(session: Session, params: dict[str, Any]) -> Accepted:
-    driver = driver_connection(session)
-    with driver.pipeline():
-        driver.execute(GENERIC_PLANS)
-        cursor = driver.execute(_ACCEPT_PG, params, prepare=True)
-    return _accepted(cursor.fetchone())
+    """A lone delivery's accept statement (a group of one: one row of the minute)."""
+    return accept_many(session, [params])[0]
 
 
 def accept_many(session: Session, params: Sequence[dict[str, Any]]) -> list[Accepted]:
