@@ -47,7 +47,7 @@ from app.db.session import make_engine, make_session_factory, session_scope
 from app.demo import agency_rows
 from app.procedures.service import import_catalogue
 from app.senders import service as senders
-from bench.db import ROOT, PostgresDatabases
+from bench.db import ROOT, PostgresDatabases, queued_after_waiting
 from bench.receiver_baseline import CREATE
 from bench.results import Result, result
 from connectors import build_envelope
@@ -183,18 +183,6 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
-def _queue_empty(dsn: str) -> None:
-    """Until our server processed every queued delivery (the table exists on our database
-    only; on a server without a queue it is empty at once)."""
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        while True:
-            row = conn.execute("SELECT to_regclass('push_queue') IS NULL OR NOT EXISTS "
-                               "(SELECT 1 FROM push_queue)").fetchone()
-            if row is not None and row[0]:
-                return
-            time.sleep(0.003)
-
-
 def _processor_counts(base: str) -> tuple[int, int]:
     """(batches, deliveries) of the queue processors, summed over the workers /metrics
     reached (each request lands on one worker; a few fresh connections reach them all)."""
@@ -224,12 +212,12 @@ def _timed(command: list[str], env: dict[str, str], log: Path, warm: list[list[D
         _ready(base, process, log)
         _, failed = send_all(base, warm)
         if queue_dsn is not None:
-            _queue_empty(queue_dsn)
+            queued_after_waiting(queue_dsn)
         cpu_before = _cpu_seconds(process.pid)
         elapsed, failures = send_all(base, lists)
         began = time.perf_counter()  # the last reply is in: until the queue is empty
         if queue_dsn is not None:
-            _queue_empty(queue_dsn)
+            queued_after_waiting(queue_dsn)
         drained = time.perf_counter() - began
         timed = Timed(elapsed + drained, _cpu_seconds(process.pid) - cpu_before, drained=drained)
         if queue_dsn is not None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -62,3 +64,21 @@ def tthc(url: str, args: Sequence[str]) -> subprocess.CompletedProcess[str]:
     if done.returncode != 0:
         raise RuntimeError(f"tthc {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done
+
+
+def queued_after_waiting(url: str, timeout: float | None = None, poll: float = 0.003) -> int:
+    """Waits until a server on ``url``'s database has processed every queued push delivery
+    (a database without the queue, the receiver's baseline, at once), ``timeout`` seconds at
+    most (None: as long as it takes): how many are left (0: all processed)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
+                         autocommit=True) as conn:
+        while True:
+            row = conn.execute("SELECT to_regclass('push_queue') IS NULL OR NOT EXISTS "
+                               "(SELECT 1 FROM push_queue)").fetchone()
+            if row is not None and row[0]:
+                return 0
+            if deadline is not None and time.monotonic() > deadline:
+                left = conn.execute("SELECT count(*) FROM push_queue").fetchone()
+                return int(left[0]) if left is not None else 0
+            time.sleep(poll)

@@ -40,7 +40,7 @@ from app.db.session import make_engine, make_session_factory, session_scope
 from app.demo import agency_rows
 from app.procedures.service import import_catalogue
 from app.rates.rollups import service as rollups
-from bench.db import ROOT, PostgresDatabases
+from bench.db import ROOT, PostgresDatabases, queued_after_waiting
 from bench.soak_failures import explain_failures
 from bench.soak_load import Failure, Latencies, deliveries, read_pages, send_deliveries
 from connectors.simulator.app import DEFAULT_TOKEN, create_simulator_app
@@ -102,7 +102,10 @@ def main(argv: list[str]) -> dict[str, Any]:
         began = time.time()
         lines, accepted, failed = _run(args, base, token, pushed, processes, make_engine(url),
                                        console)
-        check = {"accepted_deliveries": accepted, "queue_left": _queue_processed(url),
+        # the processor counts a queued delivery in its row of the minute moments after its
+        # reply (app/ingest/queue_repository.py): the counts are checked once it has
+        check = {"accepted_deliveries": accepted,
+                 "queue_left": queued_after_waiting(url, timeout=60, poll=0.05),
                  **_check(url, console)}
         failures = explain_failures(failed, began, work / "serve.log", console)
     finally:
@@ -266,25 +269,6 @@ def _line(minute: float, seconds: dict[str, list[float]], errors: dict[str, int]
         "public_page_mean_ms": round(1000 * statistics.fmean(seconds.get("public_page") or [0])),
         "webhook_ok": len(seconds.get("webhook", [])) - errors.get("webhook", 0),
     }
-
-
-def _queue_processed(url: str, timeout: float = 60.0) -> int:
-    """Waits until the server has processed every accepted delivery (the processor counts a
-    queued delivery in its row of the minute moments after its reply,
-    app/ingest/queue_repository.py), ``timeout`` seconds at most: the deliveries left queued,
-    which the report shows (0 when all were processed)."""
-    engine = make_engine(url)
-    deadline = time.monotonic() + timeout
-    try:
-        with engine.connect() as conn:
-            while True:
-                left = int(conn.execute(text("SELECT count(*) FROM push_queue")).scalar_one())
-                conn.rollback()
-                if left == 0 or time.monotonic() > deadline:
-                    return left
-                time.sleep(0.05)
-    finally:
-        engine.dispose()
 
 
 def _check(url: str, console: Console) -> dict[str, Any]:
