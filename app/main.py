@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp
 
 from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
@@ -29,6 +30,8 @@ from app.dossiers.router import router as dossiers_router
 from app.forecast.router import router as forecast_router
 from app.health.router import router as health_router
 from app.ingest.dvcqg_router import router as dvcqg_router
+from app.ingest.fast_accept import FastAccepts
+from app.ingest.fast_lane import PushFastLane
 from app.ingest.lean_push import install_lean_push_routes
 from app.ingest.queue_processor import QueueProcessor
 from app.ingest.router import router as ingest_router
@@ -49,6 +52,12 @@ STATIC_DIR = Path(__file__).parent / "dashboard" / "static"
 MAX_REQUEST_BYTES = 1_048_576
 
 
+class Application(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # before every layer, the application's own included: app/ingest/fast_lane.py
+        return PushFastLane(super().build_middleware_stack(), self.state)
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)
@@ -61,11 +70,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if queue is not None:
             queue.start()  # deliveries a stopped process left are processed now
         yield
+        if _app.state.fast_accepts is not None:
+            await _app.state.fast_accepts.close()
         if queue is not None:
             await run_in_threadpool(queue.stop)
         engine.dispose()
 
-    app = FastAPI(
+    app = Application(
         title="tthc-monitor",
         version="0.1.0",
         description="Theo dõi thời hạn giải quyết hồ sơ thủ tục hành chính (TTHC).",
@@ -85,6 +96,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.push_queue = (QueueProcessor(app.state.write_scope,
                                            settings.push_queue_poll_seconds)
                             if settings.queues_pushes else None)
+    # the push routes' deliveries accepted on the event loop (app/ingest/fast_lane.py)
+    app.state.fast_accepts = (FastAccepts(engine.url.render_as_string(hide_password=False))
+                              if settings.queues_pushes and settings.push_fast_lane else None)
     install_error_handlers(app)
     install_dashboard_errors(app)
     app.add_middleware(RecordRequests)

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # inline: one embedded writer, whose requests and processor would only take turns on the
     # same write lock, and a queue there would add a write per delivery for nothing.
     push_processing: Literal["queued", "inline"] = "queued"
+    # Queued pushes: a webhook or /dvcqg/api delivery that can be accepted is, on the event
+    # loop by one statement, before the application's layers (app/ingest/fast_lane.py).
+    push_fast_lane: bool = True
     # How often the processor looks for deliveries queued by other processes (or left by a
     # stopped one) when nothing woke it.
     push_queue_poll_seconds: float = Field(default=1.0, gt=0)

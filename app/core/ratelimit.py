@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from app.core.errors import TooManyRequests
 
@@ -95,3 +96,18 @@ class RateLimiter:
     def reset(self) -> None:
         with self._lock:
             self._buckets.clear()
+
+
+#: Set in an ASGI scope once a push delivery's rate-limit token was taken (by the push routes'
+#: fast lane, app/ingest/fast_lane.py, before it hands the request to the application): the
+#: route's own check then takes none.
+PUSH_RATE_CHECKED = "tthc.push_rate_checked"
+
+
+def shared_limiter(state: Any, name: str, rate_per_minute: float, burst: int) -> RateLimiter:
+    """The application's limiter ``name`` (an attribute of ``state``, made at first use)."""
+    found: RateLimiter | None = getattr(state, name, None)
+    if found is None:
+        found = RateLimiter(rate_per_minute, burst)
+        setattr(state, name, found)
+    return found

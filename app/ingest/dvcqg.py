@@ -30,6 +30,7 @@ from app.ingest.replies import delivery_reply
 from app.ingest.service import Delivered
 from app.ingest.webhook import EnvelopeRefused, Plan, WebhookUnauthorized
 from app.senders import service as senders
+from app.senders.repository import SessionOfSender
 from connectors import EnvelopeInvalid, SourceRecord
 from connectors.portal.envelope import (
     SERVICE_KINDS,
@@ -61,24 +62,24 @@ class SessionPolicy:
     kept: int
 
 
-def _decoded(body: bytes) -> Any:
+def read_body(body: bytes) -> Any:
     try:
         return decode_body(body)
     except EnvelopeInvalid as exc:
         raise EnvelopeRefused(exc.reason) from None
 
 
-def _text(decoded: dict[str, Any], key: str) -> str:
+def text_of(decoded: dict[str, Any], key: str) -> str:
     value = decoded.get(key)
     return value.strip() if isinstance(value, str) else ""
 
 
 def login(session: Session, body: bytes, now: datetime, policy: SessionPolicy) -> dict[str, Any]:
     """``{"username", "password"}`` -> ``{"error_code": 0, "session"}``."""
-    decoded = _decoded(body)
+    decoded = read_body(body)
     if not isinstance(decoded, dict):
         raise EnvelopeRefused("the body must be a JSON object {\"username\", \"password\"}")
-    token = senders.login(session, _text(decoded, "username"), _text(decoded, "password"), now,
+    token = senders.login(session, text_of(decoded, "username"), text_of(decoded, "password"), now,
                           keep=policy.kept, lifetime=policy.lifetime)
     if token is None:
         raise SenderUnauthorized("Sai tên đăng nhập hoặc mật khẩu, hoặc hệ thống gửi đã bị thu "
@@ -114,7 +115,7 @@ def session_token(body: bytes) -> str:
         decoded = json.loads(body.decode("utf-8-sig"))
     except (ValueError, RecursionError):  # not UTF-8, not JSON
         return ""
-    return _text(decoded, "session") if isinstance(decoded, dict) else ""
+    return text_of(decoded, "session") if isinstance(decoded, dict) else ""
 
 
 def plan_api_request(
@@ -124,30 +125,36 @@ def plan_api_request(
     app/ingest/group_commit.py): the session first, then the service; a lookup's reply, or
     the delivery's plan. Every refusal is raised here, before anything is written (a session's
     last use aside, which the refusal's rollback takes back)."""
-    decoded = _decoded(body)
+    decoded = read_body(body)
     if not isinstance(decoded, dict):
         raise EnvelopeRefused(
             f"envelope must be a JSON object, got {type(decoded).__name__}"
         )
-    sender = senders.sender_for_session(session, _text(decoded, "session"), now, policy.lifetime)
+    sender = senders.sender_for_session(session, text_of(decoded, "session"), now, policy.lifetime)
     if sender is None:
         raise SenderUnauthorized("Phiên làm việc không hợp lệ, đã hết hạn hoặc đã bị thu hồi: "
                                  "đăng nhập lại tại /dvcqg/auth")
-    service = _text(decoded, "service")
+    service = text_of(decoded, "service")
     if service == "LayThuTuc":
-        return lookup_procedure(session, _text(decoded, "maTTHC"))
+        return lookup_procedure(session, text_of(decoded, "maTTHC"))
     if service == "TraCuuHoSo":
-        return lookup_dossier(session, _text(decoded, "mahoso") or _text(decoded, "MaHoSo"))
+        return lookup_dossier(session, text_of(decoded, "mahoso") or text_of(decoded, "MaHoSo"))
+    sender_id = sender.sender_id
+    return push_plan(decoded, sender, lambda now: senders.delivered_by(session, sender_id, now))
+
+
+def push_plan(decoded: dict[str, Any], sender: SessionOfSender,
+              after: Callable[[datetime], None]) -> Plan:
+    """The plan of a ``/dvcqg/api`` envelope of records (not a lookup) from ``sender``'s live
+    session (no database); raises the envelope's refusal."""
     try:
         envelope = envelope_from(decoded, default_agency=sender.agency_code or "")
     except EnvelopeInvalid as exc:
         raise _refusal(exc, lookups=True) from None
     origin = f"dvcqg {sender.sender_name} {envelope.service}"
     records = _records(envelope.data, envelope.service, origin, envelope.agency_code)
-    sender_id = sender.sender_id
-    return _plan(sender_id, records, f"{envelope.service} từ {sender.sender_name}",
-                 envelope.agency_code,
-                 lambda now: senders.delivered_by(session, sender_id, now))
+    return _plan(sender.sender_id, records, f"{envelope.service} từ {sender.sender_name}",
+                 envelope.agency_code, after)
 
 
 def _refusal(exc: EnvelopeInvalid, *, lookups: bool = False) -> EnvelopeRefused:
@@ -174,7 +181,7 @@ def plan_keyed_delivery(
         services = {read_service(s) for s in wanted}
         if query.get("isUpdating") not in (None, ""):
             read_updating(query["isUpdating"])
-        decoded = _decoded(body)
+        decoded = read_body(body)
         agency = query.get("MaDinhDanhDV") or senders.agency_code_of(session, sender)
         if isinstance(decoded, list):
             items = decoded

@@ -19,7 +19,7 @@ from app.api.deps import SettingsDep, in_one_write
 from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.errors import TooManyRequests
-from app.core.ratelimit import RateLimiter
+from app.core.ratelimit import PUSH_RATE_CHECKED, RateLimiter, shared_limiter
 from app.ingest import dvcqg, group_commit
 from app.ingest.router import read_limited
 from app.ingest.webhook import WebhookRateLimited, WebhooksDisabled
@@ -28,10 +28,7 @@ router = APIRouter(prefix="/dvcqg", tags=["dvcqg"])
 
 
 def _limiter(request: Request, name: str, rate: float, burst: int) -> tuple[RateLimiter, str]:
-    limiter: RateLimiter | None = getattr(request.app.state, name, None)
-    if limiter is None:
-        limiter = RateLimiter(rate, burst)
-        setattr(request.app.state, name, limiter)
+    limiter = shared_limiter(request.app.state, name, rate, burst)
     client = request.client.host if request.client else "unknown"
     return limiter, f"{name}:{client}"
 
@@ -42,6 +39,8 @@ def _refuse(exc: TooManyRequests) -> WebhookRateLimited:
 
 
 async def push_rate_limit(request: Request, settings: SettingsDep) -> None:
+    if request.scope.get(PUSH_RATE_CHECKED):  # by the fast lane, which then handed it over
+        return
     limiter, key = _limiter(request, "dvcqg_limiter", settings.webhook_rate_per_minute,
                             settings.webhook_burst)
     try:

@@ -85,7 +85,10 @@ def accept_params(plan: Plan, now: datetime, key: str | None = None) -> dict[str
     new = list(payloads.first.values())
     ledger = plan.ledger
     return {
-        "steps": steps, "snapshots": snapshots, "order": hashes, "now": now,
+        # lists as JSON texts: psycopg dumps a Python list element by element, in Python
+        "steps": json.dumps(steps, ensure_ascii=False),
+        "snapshots": json.dumps(snapshots, ensure_ascii=False),
+        "order": json.dumps(hashes), "now": now,
         "source": delivered.source, "kind": records[0].kind,
         "sender_id": delivered.sender_id, "record_agency": records[0].agency_code,
         "records": json.dumps([
@@ -97,6 +100,7 @@ def accept_params(plan: Plan, now: datetime, key: str | None = None) -> dict[str
         "digest": ledger.digest if ledger else None,
         "endpoint": ledger.endpoint[:64] if ledger else None,
         "signed_at": datetime.fromtimestamp(ledger.signed_at, UTC) if ledger else None,
+        "session_id": None, "live_after": None,
     }
 
 

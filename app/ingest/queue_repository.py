@@ -37,25 +37,18 @@ from app.db.pg_driver import GENERIC_PLANS, driver_connection, psycopg_style
 _ACCEPT: Final = text("""
 WITH ok AS (
   SELECT NOT EXISTS (
-    SELECT 1 FROM unnest(CAST(:steps AS text[])) AS c(code)
+    SELECT 1 FROM json_array_elements_text(CAST(:steps AS json)) AS c(code)
     WHERE NOT EXISTS (SELECT 1 FROM dossier AS d WHERE d.code = c.code)
       AND NOT EXISTS (SELECT 1 FROM push_queue AS q WHERE c.code = ANY(q.dossier_codes))
   ) AND NOT EXISTS (
     SELECT 1 FROM raw_record AS a
-    WHERE a.content_hash = ANY(CAST(:order AS text[])) AND a.archived_in IS NOT NULL
-  ) AS go
-), raw AS (
-  INSERT INTO raw_record (content_hash, source, kind, origin, payload, dossier_code,
-                          first_received_at, last_received_at, times_received)
-  SELECT t.h, CAST(:source AS text), t.k, t.o, t.p, t.c, CAST(:now AS timestamptz),
-         CAST(:now AS timestamptz), t.n
-  FROM json_to_recordset(CAST(:records AS json))
-       AS t(h text, k text, o text, p text, c text, n integer)
-  WHERE (SELECT go FROM ok)
-  ON CONFLICT (content_hash) DO UPDATE SET
-    times_received = raw_record.times_received + EXCLUDED.times_received,
-    last_received_at = EXCLUDED.last_received_at
-  RETURNING id, content_hash
+    WHERE a.content_hash IN (SELECT json_array_elements_text(CAST(:order AS json)))
+      AND a.archived_in IS NOT NULL
+  ) AND (CAST(:session_id AS integer) IS NULL OR EXISTS (
+    SELECT 1 FROM sender_session AS s JOIN sender AS r ON r.id = s.sender_id
+    WHERE s.id = CAST(:session_id AS integer) AND s.sender_id = CAST(:sender_id AS integer)
+      AND r.revoked_at IS NULL AND s.last_used_at > CAST(:live_after AS timestamptz)
+  )) AS go
 ), existing AS (
   SELECT id FROM ingest_run WHERE summary_key = CAST(:key AS text)
 ), added AS (
@@ -64,7 +57,9 @@ WITH ok AS (
   SELECT CAST(:source AS text), CAST(:key AS text), CAST(:detail AS text),
          CAST(:agency AS text), CAST(:sender_id AS integer), CAST(:now AS timestamptz),
          CAST(:now AS timestamptz), 'succeeded', 0, 0, 0, 0, 0
-  WHERE (SELECT go FROM ok) AND NOT EXISTS (SELECT 1 FROM existing)
+  WHERE (SELECT go FROM ok) AND NOT EXISTS (SELECT 1 FROM existing) AND (
+    CAST(:digest AS text) IS NULL OR NOT EXISTS (
+      SELECT 1 FROM webhook_delivery AS w WHERE w.digest = CAST(:digest AS text)))
   ON CONFLICT (summary_key) DO UPDATE SET pages = ingest_run.pages
   RETURNING id
 ), run AS (
@@ -76,15 +71,29 @@ WITH ok AS (
   WHERE CAST(:digest AS text) IS NOT NULL AND (SELECT go FROM ok)
   ON CONFLICT (digest) DO NOTHING
   RETURNING digest
+), raw AS (
+  INSERT INTO raw_record (content_hash, source, kind, origin, payload, dossier_code,
+                          first_received_at, last_received_at, times_received)
+  SELECT t.h, CAST(:source AS text), t.k, t.o, t.p, t.c, CAST(:now AS timestamptz),
+         CAST(:now AS timestamptz), t.n
+  FROM json_to_recordset(CAST(:records AS json))
+       AS t(h text, k text, o text, p text, c text, n integer)
+  WHERE (SELECT go FROM ok) AND (CAST(:digest AS text) IS NULL OR EXISTS (SELECT 1 FROM ledger))
+  ON CONFLICT (content_hash) DO UPDATE SET
+    times_received = raw_record.times_received + EXCLUDED.times_received,
+    last_received_at = EXCLUDED.last_received_at
+  RETURNING id, content_hash
 ), queued AS (
   INSERT INTO push_queue (raw_ids, source, kind, sender_id, agency_code, run_id,
                           dossier_codes, received_at, page_counted)
-  SELECT ARRAY(SELECT raw.id FROM unnest(CAST(:order AS text[])) WITH ORDINALITY AS o(h, i)
+  SELECT ARRAY(SELECT raw.id
+               FROM json_array_elements_text(CAST(:order AS json)) WITH ORDINALITY AS o(h, i)
                JOIN raw ON raw.content_hash = o.h ORDER BY o.i),
          CAST(:source AS text), CAST(:kind AS text), CAST(:sender_id AS integer),
-         CAST(:record_agency AS text), (SELECT id FROM run), CAST(:snapshots AS text[]),
+         CAST(:record_agency AS text), (SELECT id FROM run),
+         ARRAY(SELECT json_array_elements_text(CAST(:snapshots AS json))),
          CAST(:now AS timestamptz), false
-  WHERE (SELECT go FROM ok)
+  WHERE (SELECT go FROM ok) AND (CAST(:digest AS text) IS NULL OR EXISTS (SELECT 1 FROM ledger))
   RETURNING id
 )
 SELECT (SELECT go FROM ok), (SELECT id FROM run), EXISTS (SELECT 1 FROM ledger),

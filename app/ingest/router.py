@@ -12,7 +12,7 @@ from app.api.deps import SessionDep, SettingsDep
 from app.auth.deps import Principal, require_roles
 from app.core.clock import utcnow
 from app.core.errors import BadRequest, TooManyRequests
-from app.core.ratelimit import RateLimiter
+from app.core.ratelimit import PUSH_RATE_CHECKED, shared_limiter
 from app.ingest import group_commit, quarantine
 from app.ingest.quarantine import StatusFilter
 from app.ingest.runs import recent_runs
@@ -41,10 +41,10 @@ Staff = Annotated[Principal, Depends(require_roles("admin", "supervisor"))]
 async def webhook_rate_limit(request: Request, settings: SettingsDep) -> None:
     """One token per delivery and client address, taken before the body is read (429); on the
     event loop (it never blocks), not in the thread pool."""
-    limiter: RateLimiter | None = getattr(request.app.state, "webhook_limiter", None)
-    if limiter is None:
-        limiter = RateLimiter(settings.webhook_rate_per_minute, settings.webhook_burst)
-        request.app.state.webhook_limiter = limiter
+    if request.scope.get(PUSH_RATE_CHECKED):  # by the fast lane, which then handed it over
+        return
+    limiter = shared_limiter(request.app.state, "webhook_limiter",
+                             settings.webhook_rate_per_minute, settings.webhook_burst)
     client = request.client.host if request.client else "unknown"
     try:
         limiter.check(f"webhook:{client}")

@@ -1,0 +1,212 @@
+"""The push routes' fast lane: a delivery that can be accepted is, by the outermost ASGI layer,
+on the event loop (PostgreSQL with queued pushes; app/ingest/fast_accept.py).
+
+A one-door system sends one record per request. Through the application (ten middleware and
+routing layers, the thread pool, the ORM session) the receiver spent about three times the
+server and database CPU of a bare endpoint that stores the payload (docs/scaling.md, the
+receiver). Here a ``POST /api/v1/webhooks/dvc`` or ``/dvcqg/api`` whose body fits the limit is
+checked as the route would (rate limit, the route enabled, signature or session, envelope,
+records) and accepted by one statement; answered with the reply, the request id and the header
+policy of every response, and counted in the request metrics under its route. Everything else,
+and every delivery this lane does not accept for any reason (a refusal, a lookup, a step of an
+unknown dossier, a replayed signed copy, a database error), goes to the application unchanged,
+with the body already read: it is answered exactly as without this lane. The rate limit's token
+is taken once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+import psycopg
+from starlette.datastructures import State
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.middleware import SECURITY_HEADERS, _request_id
+from app.core.clock import utcnow
+from app.core.config import Settings
+from app.core.errors import AppError, TooManyRequests
+from app.core.logging import request_id_var
+from app.core.ratelimit import PUSH_RATE_CHECKED, shared_limiter
+from app.ingest import dvcqg, push_queue
+from app.ingest.fast_accept import FastAccepts
+from app.ingest.replies import queued_reply
+from app.ingest.webhook import Plan, plan_delivery
+from app.metrics.requests import LATENCY, REQUESTS
+from connectors.portal.envelope import SERVICE_KINDS
+from connectors.portal.signing import SIGNATURE_HEADER
+
+log = logging.getLogger(__name__)
+
+WEBHOOK: Final = "/api/v1/webhooks/dvc"
+DVCQG: Final = "/dvcqg/api"
+_SIGNATURE: Final = SIGNATURE_HEADER.lower().encode("latin-1")
+_HEADERS: Final = [(b"content-type", b"application/json"), (b"cache-control", b"no-store"),
+                   *((name.lower().encode(), value.encode())
+                     for name, value in SECURITY_HEADERS.items())]
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _again(body: bytes, receive: Receive, more: bool = False) -> Receive:
+    """``receive`` with the body already read given back first (``more``: the rest follows)."""
+    given = False
+
+    async def receive_again() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": more}
+        return await receive()
+
+    return receive_again
+
+
+class PushFastLane:
+    def __init__(self, app: ASGIApp, state: State) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path")
+        fast: FastAccepts | None = getattr(self.state, "fast_accepts", None)
+        if (fast is None or scope["type"] != "http" or scope["method"] != "POST"
+                or path not in (WEBHOOK, DVCQG)):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        settings: Settings = self.state.settings
+        if not self._rate_allows(scope, settings, path):
+            await self.app(scope, receive, send)
+            return
+        scope[PUSH_RATE_CHECKED] = True
+        declared = _header(scope, b"content-length")
+        if (declared is None or not declared.isdigit()
+                or int(declared) > settings.webhook_max_body_bytes):
+            await self.app(scope, receive, send)
+            return
+        body, complete = await _body(receive, settings.webhook_max_body_bytes)
+        if not complete:  # the client went away, or the body outgrew its length
+            await self.app(scope, _again(body, receive, more=True), send)
+            return
+        request_id = _request_id(scope)
+        token = request_id_var.set(request_id)
+        try:
+            reply = await self._accept(scope, body, settings, fast, path)
+        finally:
+            request_id_var.reset(token)
+        if reply is None:
+            await self.app(scope, _again(body, receive), send)
+            return
+        await _answer(send, reply, request_id)
+        REQUESTS.labels("POST", path, "200").inc()
+        LATENCY.labels("POST", path).observe(time.perf_counter() - started)
+
+    def _rate_allows(self, scope: Scope, settings: Settings, path: str) -> bool:
+        client = scope.get("client")
+        host = client[0] if client else "unknown"
+        name = "webhook_limiter" if path == WEBHOOK else "dvcqg_limiter"
+        key = f"webhook:{host}" if path == WEBHOOK else f"dvcqg_limiter:{host}"
+        try:
+            shared_limiter(self.state, name, settings.webhook_rate_per_minute,
+                           settings.webhook_burst).check(key)
+        except TooManyRequests:
+            return False
+        return True
+
+    async def _accept(self, scope: Scope, body: bytes, settings: Settings, fast: FastAccepts,
+                      path: str) -> dict[str, Any] | None:
+        """The delivery's reply once accepted; None: the application answers it."""
+        now = utcnow()
+        try:
+            if path == WEBHOOK:
+                planned = _webhook_plan(scope, body, settings, now)
+            else:
+                planned = await _dvcqg_plan(body, settings, fast, now)
+        except AppError:
+            return None
+        if planned is None:
+            return None
+        plan, session = planned
+        params = push_queue.accept_params(plan, now)
+        if params is None:
+            return None
+        if session is not None:
+            params["session_id"], params["live_after"] = session
+        try:
+            got = await fast.accept(params)
+        except psycopg.Error as exc:
+            log.warning("the fast lane could not accept a delivery; the full path takes it",
+                        extra={"error_type": type(exc).__name__})
+            return None
+        if not got.go or (plan.ledger is not None and not got.ledger_taken):
+            return None
+        queue = self.state.push_queue
+        if queue is not None:
+            queue.wake()
+        assert got.run_id is not None
+        return queued_reply(len(plan.delivered.records), got.run_id)
+
+
+Planned = tuple[Plan, tuple[int, datetime] | None]
+
+
+def _webhook_plan(scope: Scope, body: bytes, settings: Settings, now: datetime) -> Planned | None:
+    if not settings.webhooks_enabled:
+        return None
+    return plan_delivery(body, _header(scope, _SIGNATURE), secret=settings.webhook_secret,
+                         max_age_seconds=settings.webhook_max_age_seconds, now=now), None
+
+
+async def _dvcqg_plan(body: bytes, settings: Settings, fast: FastAccepts, now: datetime
+                      ) -> Planned | None:
+    if not settings.dvcqg_enabled:
+        return None
+    decoded = dvcqg.read_body(body)
+    if not isinstance(decoded, dict) or dvcqg.text_of(decoded, "service") not in SERVICE_KINDS:
+        return None
+    lifetime = timedelta(days=settings.dvcqg_session_days)
+    sender = await fast.sender(dvcqg.text_of(decoded, "session"), now, lifetime)
+    if sender is None:
+        return None
+    return dvcqg.push_plan(decoded, sender, _noted_by_processor), (sender.id, now - lifetime)
+
+
+def _noted_by_processor(_now: datetime) -> None:
+    """A queued delivery's sender is noted when it is processed (app/ingest/queue_batch.py)."""
+
+
+async def _body(receive: Receive, limit: int) -> tuple[bytes, bool]:
+    """The body read up to ``limit`` bytes, and whether that was all of it."""
+    chunks: list[bytes] = []
+    size, more = 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), False
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        more = message.get("more_body", False)
+        if size > limit and more:
+            return b"".join(chunks), False
+    return b"".join(chunks), True
+
+
+async def _answer(send: Callable[[Message], Awaitable[None]], reply: dict[str, Any],
+                  request_id: str) -> None:
+    content = json.dumps(reply, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    headers = [(b"content-length", str(len(content)).encode()), *_HEADERS,
+               (b"x-request-id", request_id.encode("latin-1"))]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
