@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, Final
@@ -33,6 +34,8 @@ STOP_SECONDS: Final = 20.0
 #: 0.2, 2.5 at 0.5 and 1.0 (docs/scaling.md, round 7): fewer, larger batches leave more of
 #: the cores to the accepting requests. 0.2 s keeps "processed moments later" true.
 GATHER_SECONDS: Final = 0.2
+#: ... unless no delivery was queued by this process for this long (see `_gather`)
+QUIET_SECONDS: Final = 0.05
 Reply = dict[str, Any]
 Prepare = Callable[[Session, Any], Plan | Reply]
 
@@ -106,16 +109,13 @@ class QueueProcessor:
             woken = self._wake.wait(self.poll_seconds)
             # read before the drain: a stop asked during it gets one more, whole drain
             last = self._stopping.is_set()
-            if woken and not last:
-                # let the batch gather: every batch pays ~15 statements, and the senders
-                # whose deliveries were just answered send their next ones meanwhile
-                self._stopping.wait(self.gather_seconds)
+            quiet = woken and not last and self._gather()
             self._wake.clear()
             try:
                 sizes: list[int] = []
                 # the poll looks before it drains: an idle process takes no lock
                 if woken or push_queue.newest_id(self.scope) is not None:
-                    self._drain(sizes, gather=0.0 if last else self.gather_seconds)
+                    self._drain(sizes, gather=0.0 if last or quiet else self.gather_seconds)
                 self._count(sizes)
             except Exception as exc:  # the database away: the rows wait for the next turn
                 log.error("processing the push queue failed; retrying",
@@ -123,6 +123,22 @@ class QueueProcessor:
                 self._stopping.wait(self.poll_seconds)
             if last:
                 return
+
+    def _gather(self) -> bool:
+        """Let the batch gather (every batch pays ~15 statements, and the senders whose
+        deliveries were just answered send their next ones meanwhile) for `gather_seconds`,
+        or until this process queued nothing for `QUIET_SECONDS`: True then. The senders
+        have paused (the end of a burst, a quiet hour): what they sent is processed at once
+        rather than after the whole gathering time."""
+        until = time.monotonic() + self.gather_seconds
+        while not self._stopping.is_set():
+            left = until - time.monotonic()
+            if left <= 0:
+                return False
+            self._wake.clear()
+            if not self._wake.wait(min(left, QUIET_SECONDS)):
+                return left > QUIET_SECONDS
+        return False
 
     def _drain(self, sizes: list[int], gather: float) -> None:
         """Drain, letting the first batch gather from its OLDEST delivery's acceptance: with

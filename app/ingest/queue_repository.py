@@ -39,10 +39,10 @@ WITH ok AS (
   SELECT NOT EXISTS (
     SELECT 1 FROM json_array_elements_text(CAST(:steps AS json)) AS c(code)
     WHERE NOT EXISTS (SELECT 1 FROM dossier AS d WHERE d.code = c.code)
-      AND NOT EXISTS (SELECT 1 FROM push_queue AS q WHERE c.code = ANY(q.dossier_codes))
+      AND NOT EXISTS (SELECT 1 FROM push_queue AS q WHERE q.dossier_codes @> ARRAY[CAST(c.code AS varchar)])
   ) AND NOT EXISTS (
     SELECT 1 FROM raw_record AS a
-    WHERE a.content_hash IN (SELECT json_array_elements_text(CAST(:order AS json)))
+    WHERE a.content_hash = ANY(ARRAY(SELECT json_array_elements_text(CAST(:order AS json))))
       AND a.archived_in IS NOT NULL
   ) AND (CAST(:session_id AS integer) IS NULL OR EXISTS (
     SELECT 1 FROM sender_session AS s JOIN sender AS r ON r.id = s.sender_id

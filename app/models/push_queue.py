@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Integer, String, Text, true
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, true
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,6 +31,11 @@ class PushQueue(Base):
     """
 
     __tablename__ = "push_queue"
+    # a progress step's accept looks its dossier up here (migration 0022); PostgreSQL only
+    __table_args__ = (
+        Index("ix_push_queue_dossier_codes", "dossier_codes", postgresql_using="gin",
+              postgresql_with={"fastupdate": "off"}).ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     raw_ids: Mapped[list[int]] = mapped_column(_INTS)

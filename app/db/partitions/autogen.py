@@ -55,6 +55,14 @@ def _layout_only(spec: PartitionedTable, obj: Any, type_: str, reflected: bool) 
     return type_ == "index" and reflected and obj.name in spec.replaced_indexes
 
 
+def _made_on(index: Any, conn: Connection | None) -> bool:
+    """Whether the model's ``index`` exists on ``conn``'s database (an index made only on one
+    dialect, `Index.ddl_if`, is absent from the others)."""
+    only = getattr(index, "_ddl_if", None)
+    wanted = getattr(only, "dialect", None)
+    return conn is None or wanted is None or wanted == conn.dialect.name
+
+
 def include_object_for(conn: Connection | None) -> IncludeObject:
     """An `include_object` hook for the database behind `conn` (None: offline, plain).
 
@@ -74,6 +82,8 @@ def include_object_for(conn: Connection | None) -> IncludeObject:
             return not any(_layout_only(spec, obj, type_, reflected) for spec in partitioned)
         if compare_to is not None:  # on both sides: compared as usual
             return True
+        if type_ == "index" and not reflected and not _made_on(obj, conn):
+            return False
         if type_ == "table":
             return not (reflected and name is not None and layout_table(name))
         return not any(_layout_only(spec, obj, type_, reflected) for spec in partitioned)
