@@ -36,7 +36,7 @@ from app.ingest.lean_push import install_lean_push_routes
 from app.ingest.queue_processor import QueueProcessor
 from app.ingest.router import router as ingest_router
 from app.ingest.router import webhook_router
-from app.metrics.requests import RecordRequests
+from app.metrics.requests import RecordRequests, note_request
 from app.metrics.router import router as metrics_router
 from app.notices.render.fonts import missing_font_message, print_font
 from app.notices.router import public_router as public_notices_router
@@ -55,7 +55,7 @@ MAX_REQUEST_BYTES = 1_048_576
 class Application(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         # before every layer, the application's own included: app/ingest/fast_lane.py
-        return PushFastLane(super().build_middleware_stack(), self.state)
+        return PushFastLane(super().build_middleware_stack(), self.state, note_request)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:

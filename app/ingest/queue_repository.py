@@ -39,7 +39,8 @@ WITH ok AS (
   SELECT NOT EXISTS (
     SELECT 1 FROM json_array_elements_text(CAST(:steps AS json)) AS c(code)
     WHERE NOT EXISTS (SELECT 1 FROM dossier AS d WHERE d.code = c.code)
-      AND NOT EXISTS (SELECT 1 FROM push_queue AS q WHERE q.dossier_codes @> ARRAY[CAST(c.code AS varchar)])
+      AND NOT EXISTS (SELECT 1 FROM push_queue AS q
+                      WHERE q.dossier_codes @> ARRAY[CAST(c.code AS varchar)])
   ) AND NOT EXISTS (
     SELECT 1 FROM raw_record AS a
     WHERE a.content_hash = ANY(ARRAY(SELECT json_array_elements_text(CAST(:order AS json))))

@@ -46,6 +46,13 @@ def _route_of(scope: Scope) -> str:
     return _CONVERTER.sub(r"{\1}", path) if isinstance(path, str) else "unmatched"
 
 
+def note_request(method: str, route: str, status: int, seconds: float) -> None:
+    """One answered request: counted under its route template, and timed."""
+    label = method_label(method)
+    REQUESTS.labels(label, route, str(status)).inc()
+    LATENCY.labels(label, route).observe(seconds)
+
+
 class RecordRequests(HttpMiddleware):
     """Counts and times every HTTP request."""
 
@@ -62,6 +69,5 @@ class RecordRequests(HttpMiddleware):
         try:
             await self.app(scope, receive, send_noting_status)
         finally:
-            route, method = _route_of(scope), method_label(scope["method"])
-            REQUESTS.labels(method, route, str(status)).inc()
-            LATENCY.labels(method, route).observe(time.perf_counter() - started)
+            note_request(scope["method"], _route_of(scope), status,
+                         time.perf_counter() - started)

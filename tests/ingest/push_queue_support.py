@@ -53,12 +53,12 @@ def prepare(url: str) -> Credentials:
     return credentials
 
 
-def app_for(url: str, mode: str, *, held: bool = False) -> FastAPI:
+def app_for(url: str, mode: str, *, held: bool = False, **settings_: Any) -> FastAPI:
     """The application on ``url``; ``held``: its processor processes only when an inline
     group or a lookup drains the queue, or at shutdown (every queued delivery waits)."""
     settings = Settings(environment="test", database_url=url, webhook_secret=TEST_WEBHOOK_SECRET,
                         secret_key="t" * 40, log_json=False, push_processing=mode,
-                        push_queue_poll_seconds=3600 if held else 0.05)
+                        push_queue_poll_seconds=3600 if held else 0.05, **settings_)
     app = create_app(settings)
     if held:
         app.state.push_queue.wake = lambda: None
@@ -66,8 +66,9 @@ def app_for(url: str, mode: str, *, held: bool = False) -> FastAPI:
 
 
 @contextmanager
-def client_for(url: str, mode: str, *, held: bool = False) -> Iterator[TestClient]:
-    with TestClient(app_for(url, mode, held=held)) as client:
+def client_for(url: str, mode: str, *, held: bool = False, **settings: Any
+               ) -> Iterator[TestClient]:
+    with TestClient(app_for(url, mode, held=held, **settings)) as client:
         yield client
 
 

@@ -273,10 +273,10 @@ def _send_four(client: TestClient, number: int) -> list[Any]:
     return [client.post(WEBHOOK, content=body, headers=headers(body)).json() for body in bodies]
 
 
-def _concurrent_senders(url: str, senders: int, monkeypatch: pytest.MonkeyPatch
+def _concurrent_senders(url: str, senders: int, monkeypatch: pytest.MonkeyPatch, lane: bool
                         ) -> tuple[list[Any], list[int]]:
-    """``senders`` threads sending at once over one app (one event loop): the replies, and the
-    size of every accept group."""
+    """``senders`` threads sending at once over one app (one event loop), its fast lane on or
+    off: the replies, and the size of every accept group."""
     sizes: list[int] = []
     original = accept_group.accept_many
 
@@ -287,7 +287,7 @@ def _concurrent_senders(url: str, senders: int, monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(accept_group, "accept_many", counting)
     replies: list[Any] = []
-    with client_for(url, "queued") as client:
+    with client_for(url, "queued", push_fast_lane=lane) as client:
         threads = [threading.Thread(target=lambda n=n: replies.extend(_send_four(client, n)))
                    for n in range(senders)]
         for thread in threads:
@@ -297,12 +297,14 @@ def _concurrent_senders(url: str, senders: int, monkeypatch: pytest.MonkeyPatch
     return replies, sizes
 
 
+@pytest.mark.parametrize("lane", [False, True], ids=["groups", "fast-lane"])
 def test_concurrent_requests_are_accepted_in_groups_and_leave_what_one_at_a_time_leaves(
-    database_factory: Any, backend: str, monkeypatch: pytest.MonkeyPatch
+    database_factory: Any, backend: str, monkeypatch: pytest.MonkeyPatch, lane: bool
 ) -> None:
-    """Over HTTP, eight senders at once: the accepts form groups, every delivery is answered
-    "Tiếp nhận thành công", and the stored rows are those of the same deliveries sent by one
-    sender at a time."""
+    """Over HTTP, eight senders at once: the accepts form groups (with the push routes' fast
+    lane off; on, each is accepted on the event loop: app/ingest/fast_lane.py), every delivery
+    is answered "Tiếp nhận thành công", and the stored rows are those of the same deliveries
+    sent by one sender at a time."""
     results = []
     for senders in (1, 8):
         url = database_factory.create(backend)
@@ -312,9 +314,12 @@ def test_concurrent_requests_are_accepted_in_groups_and_leave_what_one_at_a_time
             with client_for(url, "queued") as client:
                 replies = [r for number in range(8) for r in _send_four(client, number)]
         else:
-            replies, sizes = _concurrent_senders(url, senders, monkeypatch)
+            replies, sizes = _concurrent_senders(url, senders, monkeypatch, lane)
         assert [r["error_code"] for r in replies] == [0] * 64, replies
         assert all("Tiếp nhận thành công" in r["message"] for r in replies)
         results.append(stored_rows(url, start, utcnow() + timedelta(seconds=1)))
-    assert max(sizes) > 1  # requests waited for each other's accepts: grouped
+    if lane:
+        assert sizes == []  # none reached the groups
+    else:
+        assert max(sizes) > 1  # requests waited for each other's accepts: grouped
     assert results[1] == results[0]

@@ -35,13 +35,15 @@ def _params(key: str, code: str, payload: str | None = None, sender_id: int | No
     ``payload``: the processor quarantines it, which counts as processed."""
     digest = payload or f"h-{code}"
     return {
-        "steps": [], "snapshots": [code], "order": [digest], "now": now,
+        "steps": "[]", "snapshots": json.dumps([code]), "order": json.dumps([digest]),
+        "now": now,
         "source": "webhook" if sender_id is None else "dvcqg", "kind": "dossier",
         "sender_id": sender_id, "record_agency": "A",
         "records": json.dumps([{"h": digest, "k": "dossier", "o": None, "p": "{}", "c": code,
                                 "n": 1}]),
         "key": key, "detail": None, "agency": None,
-        "digest": None, "endpoint": None, "signed_at": None,
+        "digest": None, "endpoint": None, "signed_at": None, "session_id": None,
+        "live_after": None,
     }
 
 

@@ -6,6 +6,8 @@ gathering time rather than making a small batch."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -53,3 +55,39 @@ def test_a_batch_younger_than_its_gathering_waits_and_is_left_queued(
         assert len(_queued(scope)) == 1  # nothing taken
         assert drain(scope, gather=0.001) == 1  # gathered enough: processed
         assert _queued(scope) == []
+
+
+def _gathering(wakes_every: float | None, gather: float) -> tuple[bool, float]:
+    """A processor's `_gather` with deliveries queued every ``wakes_every`` seconds (None: no
+    more after the first): whether it ended because the senders paused, and after how long."""
+    from app.ingest.queue_processor import QueueProcessor
+
+    processor = QueueProcessor(scope=lambda: None, gather_seconds=gather)  # type: ignore[arg-type,return-value]
+    stop = threading.Event()
+
+    def accepting() -> None:
+        while wakes_every is not None and not stop.wait(wakes_every):
+            processor._wake.set()
+
+    feeder = threading.Thread(target=accepting, daemon=True)
+    feeder.start()
+    began = time.monotonic()
+    try:
+        quiet = processor._gather()
+    finally:
+        stop.set()
+        feeder.join()
+    return quiet, time.monotonic() - began
+
+
+def test_a_pause_of_the_senders_ends_the_gathering() -> None:
+    """Nothing queued for `QUIET_SECONDS` (0.05 s) while gathering for 5 s: processed after
+    ~0.05 s, not 5."""
+    quiet, took = _gathering(None, 5.0)
+    assert quiet and took < 2.0
+
+
+def test_a_steady_flow_gathers_the_whole_time() -> None:
+    """A delivery every 10 ms: never quiet for 0.05 s, the batch gathers for all of 0.3 s."""
+    quiet, took = _gathering(0.01, 0.3)
+    assert not quiet and took >= 0.3
