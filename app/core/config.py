@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # Queued pushes: a webhook or /dvcqg/api delivery that can be accepted is, on the event
     # loop by one statement, before the application's layers (app/ingest/fast_lane.py).
     push_fast_lane: bool = True
+    # ... and closes a sender's connection after this many deliveries (0: never), so that a few
+    # busy senders' kept-alive connections spread over the worker processes.
+    push_requests_per_connection: int = Field(default=100, ge=0)
     # How often the processor looks for deliveries queued by other processes (or left by a
     # stopped one) when nothing woke it.
     push_queue_poll_seconds: float = Field(default=1.0, gt=0)

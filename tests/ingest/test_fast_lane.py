@@ -292,3 +292,28 @@ def test_the_lane_is_off_on_sqlite_and_inline() -> None:
                               webhook_secret=TEST_WEBHOOK_SECRET,
                               database_url="postgresql+psycopg://u@127.0.0.1/x")):
         assert create_app(settings).state.fast_accepts is None
+
+
+def test_a_connection_is_closed_after_its_deliveries(fresh_database_url: str) -> None:
+    """With two deliveries per connection: the second answer closes it, the count starts
+    again on the next connection (TestClient's requests all come from one address)."""
+    prepare(fresh_database_url)
+    with client_for(fresh_database_url, "queued", held=True,
+                    push_requests_per_connection=2) as client:
+        closing = [_signed(client, [_first(f"H21.65-251201-{n:04d}")]).headers.get("connection")
+                   for n in range(1, 6)]
+    assert closing == [None, "close", None, "close", None]
+
+
+def test_connection_turns_count_per_client_and_forget_in_bulk() -> None:
+    from app.ingest.fast_lane import ConnectionTurns
+
+    turns = ConnectionTurns()
+    a, b = ("10.0.0.1", 5000), ("10.0.0.1", 5001)
+    assert [turns.last(a, 3) for _ in range(4)] == [False, False, True, False]
+    assert turns.last(b, 3) is False and turns.answered[b] == 1
+    assert not any(turns.last(a, 0) for _ in range(10))  # 0: never
+    assert turns.last(None, 1) is False  # no client address (a Unix socket)
+    turns.answered = {("h", port): 1 for port in range(ConnectionTurns.REMEMBERED)}
+    turns.last(a, 3)
+    assert turns.answered == {a: 1}  # everything forgotten, a counted again from here
