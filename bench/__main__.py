@@ -51,9 +51,9 @@ def main(argv: list[str] | None = None) -> list[Result]:
                              "1000000 for the issue's full million, about 12 minutes more)")
     parser.add_argument("--deliveries", type=int, default=2000,
                         help="single-record deliveries of receiver.http (default 2000)")
-    parser.add_argument("--receiver-rounds", type=int, default=3,
+    parser.add_argument("--receiver-rounds", type=int, default=5,
                         help="alternated pairs of receiver.http runs; the median is reported "
-                             "(default 3)")
+                             "(default 5)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("TTHC_WORKERS", 2)),
                         help="uvicorn workers of receiver.http, both servers (default 2)")
     parser.add_argument("--only", default=",".join(NAMES), help=f"subset of {', '.join(NAMES)}")

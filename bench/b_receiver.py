@@ -18,7 +18,7 @@ of every delivery is inside it. The note adds the servers' CPU per delivery (pro
 the uvicorn processes, PostgreSQL's own not included) and the processor's mean batch.
 
 One pair's ratio moves by ±15 % with whatever else shares the two cores, so the benchmark runs
-`rounds` pairs (default 3), each on fresh databases, the baseline first in one and ours first
+`rounds` pairs (default 5), each on fresh databases, the baseline first in one and ours first
 in the next, and reports the pair whose ratio is the median (every pair's ratio in the note).
 """
 
@@ -313,7 +313,7 @@ def _round(databases: PostgresDatabases, deliveries: int, workers: int, workdir:
 
 
 def run(databases: PostgresDatabases, deliveries: int, workers: int, workdir: Path,
-        rounds: int = 3) -> Result:
+        rounds: int = 5) -> Result:
     """``rounds`` pairs, each server first in turn; the pair with the median ratio is reported
     (one run's ratio moves by ±15 % with what else the two cores do: docs/scaling.md)."""
     done: list[Round] = []

@@ -49,7 +49,8 @@ def apply_header_policy(path: str, headers: MutableHeaders) -> None:
         headers["Cache-Control"] = NO_STORE
 
 
-def _request_id(scope: Scope) -> str:
+def request_id_of(scope: Scope) -> str:
+    """The request's id: the caller's X-Request-ID when it is safe to log, else a new one."""
     for name, value in scope["headers"]:
         if name == b"x-request-id":
             incoming = value.decode("latin-1")
@@ -79,7 +80,7 @@ class RequestContext(HttpMiddleware):
     """The request id and the header policy of every response."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request_id, path = _request_id(scope), scope["path"]
+        request_id, path = request_id_of(scope), scope["path"]
         started = False
 
         async def send_with_headers(message: Message) -> None:

@@ -27,7 +27,7 @@ import psycopg
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.middleware import SECURITY_HEADERS, _request_id
+from app.api.middleware import SECURITY_HEADERS, request_id_of
 from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.errors import AppError, TooManyRequests
@@ -139,7 +139,7 @@ class PushFastLane:
         if not complete:  # the client went away, or the body outgrew its length
             await self.app(scope, _again(body, receive, more=True), send)
             return
-        request_id = _request_id(scope)
+        request_id = request_id_of(scope)
         token = request_id_var.set(request_id)
         try:
             reply = await self._accept(scope, body, settings, fast, path)
