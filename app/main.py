@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                                            settings.push_queue_poll_seconds)
                             if settings.queues_pushes else None)
     # the push routes' deliveries accepted on the event loop (app/ingest/fast_lane.py)
-    app.state.fast_accepts = (FastAccepts(engine.url.render_as_string(hide_password=False))
+    app.state.fast_accepts = (FastAccepts(engine.url)
                               if settings.queues_pushes and settings.push_fast_lane else None)
     install_error_handlers(app)
     install_dashboard_errors(app)

@@ -49,8 +49,16 @@ def apply_header_policy(path: str, headers: MutableHeaders) -> None:
         headers["Cache-Control"] = NO_STORE
 
 
+#: The request id given to a request before this middleware saw it (by the push routes' fast
+#: lane, app/ingest/fast_lane.py, which hands some requests on): kept, one id per request.
+REQUEST_ID = "tthc.request_id"
+
+
 def request_id_of(scope: Scope) -> str:
     """The request's id: the caller's X-Request-ID when it is safe to log, else a new one."""
+    given = scope.get(REQUEST_ID)
+    if isinstance(given, str):
+        return given
     for name, value in scope["headers"]:
         if name == b"x-request-id":
             incoming = value.decode("latin-1")

@@ -26,7 +26,8 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 import psycopg
-from sqlalchemy.engine import make_url
+from psycopg.conninfo import make_conninfo
+from sqlalchemy.engine import URL, make_url
 
 from app.ingest import queue_repository as repo
 from app.senders.repository import _SESSIONS_PG, SessionOfSender
@@ -37,11 +38,27 @@ from app.senders.service import TOUCH_AFTER, secret_hash
 SENDER_SECONDS: Final = 60.0
 #: Connections per server process: as many accepts at once; more requests wait for one.
 CONNECTIONS: Final = 4
+#: How long a request waits for a connection (or to connect), and a statement may run, before
+#: the lane gives up and the application takes the delivery.
+WAIT_SECONDS: Final = 10
+_OPTIONS: Final = f"-c plan_cache_mode=force_generic_plan -c statement_timeout={WAIT_SECONDS}s"
 
 
-def libpq_url(url: str) -> str:
-    """A SQLAlchemy ``postgresql+psycopg://`` URL as libpq reads it."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+def lane_conninfo(url: URL | str) -> str:
+    """A SQLAlchemy ``postgresql+psycopg://`` URL as libpq's connection string, for the lane's
+    connections: each statement planned once (its custom plans were a third of its
+    executions' time, docs/scaling.md, the receiver, round 10), none waiting for ever."""
+    parsed = make_url(url)
+    given: dict[str, Any] = {
+        key: value for key, value in (("host", parsed.host), ("port", parsed.port),
+                                      ("user", parsed.username), ("password", parsed.password),
+                                      ("dbname", parsed.database)) if value is not None}
+    given.update({key: value if isinstance(value, str) else value[-1]
+                  for key, value in parsed.query.items()})
+    lane: dict[str, Any] = {
+        **given, "options": f"{given.get('options') or ''} {_OPTIONS}".strip(),
+        "connect_timeout": given.get("connect_timeout") or WAIT_SECONDS}
+    return make_conninfo("", **lane)
 
 
 @dataclass(slots=True)
@@ -54,40 +71,34 @@ class _Known:
 class FastAccepts:
     """One per server process: its asynchronous connections and the senders it knows."""
 
-    url: str
+    url: URL = field(repr=False)  # with the password
     size: int = CONNECTIONS
     _idle: list[psycopg.AsyncConnection[Any]] = field(default_factory=list)
-    _opened: int = 0
-    _free: asyncio.Condition | None = None
+    _free: asyncio.Semaphore | None = None
+    _closing: bool = False
     _known: dict[str, _Known] = field(default_factory=dict)
 
     async def _connection(self) -> psycopg.AsyncConnection[Any]:
+        """An idle connection, or a new one; raises TimeoutError after `WAIT_SECONDS`."""
         if self._free is None:
-            self._free = asyncio.Condition()
-        async with self._free:
-            while not self._idle and self._opened >= self.size:
-                await self._free.wait()
-            if self._idle:
-                return self._idle.pop()
-            self._opened += 1
+            self._free = asyncio.Semaphore(self.size)
+        await asyncio.wait_for(self._free.acquire(), WAIT_SECONDS)
+        if self._idle:
+            return self._idle.pop()
         try:
-            return await psycopg.AsyncConnection.connect(
-                libpq_url(self.url), autocommit=True,
-                # the accept statement is planned once: its custom plans were a third of
-                # its executions' time (docs/scaling.md, the receiver, round 10)
-                options="-c plan_cache_mode=force_generic_plan")
+            return await psycopg.AsyncConnection.connect(lane_conninfo(self.url),
+                                                         autocommit=True)
         except BaseException:
-            await self._give_back(None)
+            self._free.release()
             raise
 
-    async def _give_back(self, connection: psycopg.AsyncConnection[Any] | None) -> None:
+    def _give_back(self, connection: psycopg.AsyncConnection[Any]) -> None:
         assert self._free is not None
-        async with self._free:
-            if connection is None or connection.closed or connection.broken:
-                self._opened -= 1
-            else:
-                self._idle.append(connection)
-            self._free.notify()
+        if self._closing or connection.closed or connection.broken:
+            connection.pgconn.finish()  # no await: the socket is closed at once
+        else:
+            self._idle.append(connection)
+        self._free.release()
 
     async def sender(self, token: str, now: datetime, lifetime: timedelta
                      ) -> SessionOfSender | None:
@@ -115,7 +126,7 @@ class FastAccepts:
                                               prepare=True)
             rows = await cursor.fetchall()
         finally:
-            await self._give_back(connection)
+            self._give_back(connection)
         return {token_hash: SessionOfSender(id_, used, sender_id, name, revoked, agency)
                 for id_, used, sender_id, name, revoked, agency, token_hash in rows}
 
@@ -126,11 +137,12 @@ class FastAccepts:
             cursor = await connection.execute(repo._ACCEPT_PG, params, prepare=True)
             row = await cursor.fetchone()
         finally:
-            await self._give_back(connection)
+            self._give_back(connection)
         return repo._accepted(row)
 
     async def close(self) -> None:
+        """At shutdown: the idle connections closed now, those in use once given back."""
+        self._closing = True
         idle, self._idle = self._idle, []
         for connection in idle:
             await connection.close()
-        self._opened -= len(idle)

@@ -23,11 +23,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-import psycopg
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.middleware import SECURITY_HEADERS, request_id_of
+from app.api.middleware import REQUEST_ID, SECURITY_HEADERS, request_id_of
 from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.errors import AppError, TooManyRequests
@@ -44,6 +43,9 @@ log = logging.getLogger(__name__)
 
 WEBHOOK: Final = "/api/v1/webhooks/dvc"
 DVCQG: Final = "/dvcqg/api"
+#: Larger bodies go to the application: parsing and hashing a page of records on the event
+#: loop would hold every other request of the process meanwhile (one record is 1–3 kB).
+MAX_BODY_BYTES: Final = 64 * 1024
 _SIGNATURE: Final = SIGNATURE_HEADER.lower().encode("latin-1")
 _HEADERS: Final = [(b"content-type", b"application/json"), (b"cache-control", b"no-store"),
                    *((name.lower().encode(), value.encode())
@@ -81,8 +83,9 @@ class ConnectionTurns:
     balanced run, docs/scaling.md, the receiver, round 11). Closed after a number of requests,
     as web servers do (keep-alive request limits), the connection is opened again by the
     sender and taken by whichever worker is free first. Connections are known by the client's
-    address and port; one that closed by itself leaves its count behind, forgotten in bulk
-    when `REMEMBERED` are kept."""
+    address and port (behind a proxy that uvicorn trusts, the forwarded address and no port:
+    that address's connections share one count, each still closed now and then); one that
+    closed by itself leaves its count behind, forgotten in bulk when `REMEMBERED` are kept."""
 
     REMEMBERED: Final = 10_000
 
@@ -131,15 +134,15 @@ class PushFastLane:
             return
         scope[PUSH_RATE_CHECKED] = True
         declared = _header(scope, b"content-length")
-        if (declared is None or not declared.isdigit()
-                or int(declared) > settings.webhook_max_body_bytes):
+        limit = min(settings.webhook_max_body_bytes, MAX_BODY_BYTES)
+        if declared is None or not declared.isdigit() or int(declared) > limit:
             await self.app(scope, receive, send)
             return
-        body, complete = await _body(receive, settings.webhook_max_body_bytes)
-        if not complete:  # the client went away, or the body outgrew its length
-            await self.app(scope, _again(body, receive, more=True), send)
+        body, more = await _body(receive, limit)
+        if more is not False:  # the client went away, or the body outgrew its length
+            await self.app(scope, _again(body, receive, more=bool(more)), send)
             return
-        request_id = request_id_of(scope)
+        request_id = scope[REQUEST_ID] = request_id_of(scope)
         token = request_id_var.set(request_id)
         try:
             reply = await self._accept(scope, body, settings, fast, path)
@@ -148,8 +151,10 @@ class PushFastLane:
         if reply is None:
             await self.app(scope, _again(body, receive), send)
             return
-        await _answer(send, reply, request_id,
-                      self.turns.last(scope.get("client"), settings.push_requests_per_connection))
+        client = scope.get("client")
+        await _answer(send, reply, request_id, self.turns.last(
+            (str(client[0]), int(client[1])) if client else None,
+            settings.push_requests_per_connection))
         self.note_request("POST", path, 200, time.perf_counter() - started)
 
     def _rate_allows(self, scope: Scope, settings: Settings, path: str) -> bool:
@@ -173,19 +178,20 @@ class PushFastLane:
                 planned = _webhook_plan(scope, body, settings, now)
             else:
                 planned = await _dvcqg_plan(body, settings, fast, now)
-        except AppError:
-            return None
-        if planned is None:
-            return None
-        plan, session = planned
-        params = push_queue.accept_params(plan, now)
-        if params is None:
-            return None
-        if session is not None:
-            params["session_id"], params["live_after"] = session
-        try:
+            params = None if planned is None else push_queue.accept_params(planned[0], now)
+            if planned is None or params is None:
+                return None
+            plan, session = planned
+            if session is not None:
+                params["session_id"], params["live_after"] = session
+            # One autocommitted statement: it wrote everything or nothing. A connection lost
+            # after its commit, before its answer (a rare moment), hands over a delivery that
+            # is stored: the application then answers a signed copy's 409, or queues a resend
+            # of a /dvcqg one, which is processed as unchanged.
             got = await fast.accept(params)
-        except psycopg.Error as exc:
+        except AppError:  # a refusal: the application's to answer
+            return None
+        except Exception as exc:  # the database away, or a bug: nothing was written
             log.warning("the fast lane could not accept a delivery; the full path takes it",
                         extra={"error_type": type(exc).__name__})
             return None
@@ -226,21 +232,22 @@ def _noted_by_processor(_now: datetime) -> None:
     """A queued delivery's sender is noted when it is processed (app/ingest/queue_batch.py)."""
 
 
-async def _body(receive: Receive, limit: int) -> tuple[bytes, bool]:
-    """The body read up to ``limit`` bytes, and whether that was all of it."""
+async def _body(receive: Receive, limit: int) -> tuple[bytes, bool | None]:
+    """The body read up to ``limit`` bytes, and whether more of it follows (False: that was
+    all of it; None: the client went away)."""
     chunks: list[bytes] = []
     size, more = 0, True
     while more:
         message = await receive()
         if message["type"] != "http.request":
-            return b"".join(chunks), False
+            return b"".join(chunks), None
         chunk = message.get("body", b"")
         chunks.append(chunk)
         size += len(chunk)
         more = message.get("more_body", False)
-        if size > limit and more:
-            return b"".join(chunks), False
-    return b"".join(chunks), True
+        if size > limit:
+            return b"".join(chunks), more
+    return b"".join(chunks), False
 
 
 async def _answer(send: Callable[[Message], Awaitable[None]], reply: dict[str, Any],

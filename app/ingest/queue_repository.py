@@ -33,7 +33,14 @@ from app.db.pg_driver import GENERIC_PLANS, driver_connection, psycopg_style
 #: psycopg escapes each element of a text array with a regular expression, every quote of a JSON
 #: payload one substitution (a third of the statement's Python time, measured); json.dumps escapes
 #: in C. Data-modifying CTEs all run on one snapshot: a dossier the processor stores while this
-#: runs is seen either in `dossier` or in `push_queue`, never in neither.
+#: runs is seen either in `dossier` or in `push_queue`, never in neither. The lists (``steps``,
+#: ``order``, ``snapshots``) are JSON texts too: psycopg dumps a list element by element in Python.
+#: The statement is a whole transaction on the fast lane (app/ingest/fast_accept.py), so it writes
+#: nothing it might have to take back: an OpenCPS delivery's session and sender are checked here
+#: (``session_id``, ``live_after``; NULL on the thread-pool path, which checked them before), and
+#: a signed delivery's raw rows and queue row depend on its ledger entry: a replayed copy writes
+#: none (its 409 is the application's). Only when two copies arrive at once at the turn of a minute
+#: may the second add an empty row of the minute (counted by nothing, pages 0).
 _ACCEPT: Final = text("""
 WITH ok AS (
   SELECT NOT EXISTS (

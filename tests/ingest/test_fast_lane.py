@@ -168,6 +168,26 @@ def test_every_answer_is_the_applications(fresh_database_url: str, database_fact
         creds = prepare(url)
         with client_for(url, "queued", held=True, push_fast_lane=lane) as client:
             answers.append([_answer(r) for r in scenario(client, _login(client, creds))])
+            if lane and scenario is _accepted:  # a step of a queued dossier included
+                assert not _handed_over(client)
+    assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize("off", [{"webhooks_enabled": False}, {"dvcqg_enabled": False}],
+                         ids=["webhooks-off", "dvcqg-off"])
+def test_a_disabled_route_is_answered_by_the_application(
+    fresh_database_url: str, database_factory: Any, off: dict[str, bool]
+) -> None:
+    answers = []
+    for lane in (True, False):
+        url = fresh_database_url if lane else database_factory.create("postgresql")
+        creds = prepare(url)
+        engine = make_engine(url)
+        with client_for(url, "queued", held=True, push_fast_lane=lane, **off) as client:
+            token = _login(client, creds) if "webhooks_enabled" in off else "none"
+            answers.append([_answer(r) for r in _accepted(client, token)])
+            assert _count(engine, "push_queue") == (1 if "dvcqg_enabled" in off else 2)
+        engine.dispose()
     assert answers[0] == answers[1]
 
 
@@ -195,6 +215,21 @@ def test_a_revoked_sender_is_refused_though_the_lane_knew_its_session(
         assert _api(client, session, "DongBoHoSoMC", data=[_first()]).status_code == 200
         with session_scope(make_session_factory(engine)) as db:
             revoke_sender(db, "sender", utcnow())
+        refused = _api(client, session, "DongBoHoSoMC", data=[_first("H21.65-251201-0002")])
+        assert refused.status_code == 401, refused.text
+        assert _count(engine, "push_queue") == 1
+    engine.dispose()
+
+
+def test_a_revoked_sender_whose_sessions_remain_is_refused(fresh_database_url: str) -> None:
+    """Revoking deletes the sessions; the statement checks the sender as well."""
+    creds = prepare(fresh_database_url)
+    engine = make_engine(fresh_database_url)
+    with client_for(fresh_database_url, "queued", held=True) as client:
+        session = _login(client, creds)
+        assert _api(client, session, "DongBoHoSoMC", data=[_first()]).status_code == 200
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE sender SET revoked_at = now()"))
         refused = _api(client, session, "DongBoHoSoMC", data=[_first("H21.65-251201-0002")])
         assert refused.status_code == 401, refused.text
         assert _count(engine, "push_queue") == 1
@@ -264,6 +299,43 @@ def test_a_database_error_hands_the_delivery_over(fresh_database_url: str,
     engine.dispose()
 
 
+def test_a_database_error_reading_the_session_hands_the_delivery_over(
+    fresh_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    creds = prepare(fresh_database_url)
+    with client_for(fresh_database_url, "queued", held=True) as client:
+        async def broken(_self: FastAccepts, _hashes: Any) -> Any:
+            raise psycopg.OperationalError("sorry, too many clients already")
+
+        monkeypatch.setattr(FastAccepts, "_read_sessions", broken)
+        reply = _api(client, _login(client, creds), "DongBoHoSoMC", data=[_first()])
+        assert reply.status_code == 200 and reply.json()["error_code"] == 0, reply.text
+        assert _handed_over(client)
+
+
+def test_a_large_delivery_goes_to_the_application(fresh_database_url: str) -> None:
+    """Bodies over `MAX_BODY_BYTES` (64 KiB) are not parsed on the event loop."""
+    prepare(fresh_database_url)
+    with client_for(fresh_database_url, "queued", held=True) as client:
+        big = body_of([_first(f"H21.65-251202-{n:04d}") for n in range(150)])
+        assert len(big) > 64 * 1024
+        assert _signed(client, [], body=big).json()["error_code"] == 0
+        assert _handed_over(client)
+
+
+def test_the_lanes_connections_keep_the_urls_options_and_hide_its_password() -> None:
+    from sqlalchemy.engine import make_url
+
+    from app.ingest.fast_accept import lane_conninfo
+
+    url = make_url("postgresql+psycopg://u:p%40ss@db:6432/tthc?options=-c%20search_path%3Dx")
+    conninfo = lane_conninfo(url)
+    assert "password=p@ss" in conninfo and "port=6432" in conninfo
+    assert "options='-c search_path=x -c plan_cache_mode=force_generic_plan" in conninfo
+    assert "statement_timeout=" in conninfo and "connect_timeout=" in conninfo
+    assert "p@ss" not in repr(FastAccepts(url)) and "p%40ss" not in repr(FastAccepts(url))
+
+
 def test_a_body_over_the_limit_is_refused_by_the_application(fresh_database_url: str) -> None:
     prepare(fresh_database_url)
     with client_for(fresh_database_url, "queued", held=True,
@@ -317,3 +389,11 @@ def test_connection_turns_count_per_client_and_forget_in_bulk() -> None:
     turns.answered = {("h", port): 1 for port in range(ConnectionTurns.REMEMBERED)}
     turns.last(a, 3)
     assert turns.answered == {a: 1}  # everything forgotten, a counted again from here
+
+
+def test_a_request_handed_over_keeps_the_lanes_request_id() -> None:
+    from app.api.middleware import REQUEST_ID, request_id_of
+
+    assert request_id_of({REQUEST_ID: "abc", "headers": [(b"x-request-id", b"other")]}) == "abc"
+    assert request_id_of({"headers": [(b"x-request-id", b"sender-1")]}) == "sender-1"
+    assert len(request_id_of({"headers": [(b"x-request-id", b"bad id!")]})) == 32
