@@ -41,6 +41,7 @@ CONNECTIONS: Final = 4
 #: How long a request waits for a connection (or to connect), and a statement may run, before
 #: the lane gives up and the application takes the delivery.
 WAIT_SECONDS: Final = 10
+_KEYED: Final = "SELECT to_regclass('dossier_key') IS NOT NULL"
 _OPTIONS: Final = f"-c plan_cache_mode=force_generic_plan -c statement_timeout={WAIT_SECONDS}s"
 
 
@@ -76,6 +77,8 @@ class FastAccepts:
     _idle: list[psycopg.AsyncConnection[Any]] = field(default_factory=list)
     _free: asyncio.Semaphore | None = None
     _closing: bool = False
+    #: whether `dossier` is partitioned, with `dossier_key` (None: not asked yet)
+    _keyed: bool | None = None
     _known: dict[str, _Known] = field(default_factory=dict)
 
     async def _connection(self) -> psycopg.AsyncConnection[Any]:
@@ -134,7 +137,11 @@ class FastAccepts:
         """The delivery's accept statement, autocommitted."""
         connection = await self._connection()
         try:
-            cursor = await connection.execute(repo._ACCEPT_PG, params, prepare=True)
+            if self._keyed is None:  # the database's layout, asked once per process
+                found = await (await connection.execute(_KEYED)).fetchone()
+                self._keyed = bool(found and found[0])
+            cursor = await connection.execute(repo.accept_text(self._keyed), params,
+                                              prepare=True)
             row = await cursor.fetchone()
         finally:
             self._give_back(connection)

@@ -11,6 +11,7 @@ from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
 from app.db.pg_driver import GENERIC_PLANS, driver_connection, psycopg_style
+from app.ingest.repository import has_dossier_key
 
 #: One statement accepts a delivery (one round trip): it checks that every progress step's dossier
 #: is stored or waiting in the queue, then stores the raw payloads (a payload known already counts
@@ -173,6 +174,17 @@ class Accepted:
 
 
 _ACCEPT_PG: Final = psycopg_style(_ACCEPT.text)
+_STORED: Final = "FROM dossier AS d WHERE d.code = c.code"
+#: On a partitioned `dossier` (migration 0004) a step's stored dossier is looked up in
+#: `dossier_key`, one unique index, rather than in each monthly partition's (one probe per
+#: month kept: five per step on the bench's database, sixty after five years).
+_ACCEPT_KEYED_PG: Final = _ACCEPT_PG.replace(_STORED, "FROM dossier_key AS d WHERE d.code = c.code")
+
+
+def accept_text(keyed: bool) -> str:
+    """The accept statement (psycopg's parameter style); ``keyed``: the database has
+    `dossier_key` (`repository.has_dossier_key`)."""
+    return _ACCEPT_KEYED_PG if keyed else _ACCEPT_PG
 _ADD_MINUTE_ROWS_PG: Final = psycopg_style(_ADD_MINUTE_ROWS.text)
 _DROP_UNUSED_PG: Final = psycopg_style(_DROP_UNUSED.text)
 
@@ -206,7 +218,8 @@ def accept_many(session: Session, params: Sequence[dict[str, Any]]) -> list[Acce
                 "details": [minutes[k]["detail"] for k in keys],
                 "agencies": [minutes[k]["agency"] for k in keys],
                 "senders": [minutes[k]["sender_id"] for k in keys]}, prepare=True)
-        cursors = [driver.execute(_ACCEPT_PG, values, prepare=True) for values in params]
+        statement = accept_text(has_dossier_key(session))
+        cursors = [driver.execute(statement, values, prepare=True) for values in params]
     answers = [_accepted(cursor.fetchone()) for cursor in cursors]
     if added is not None:
         used = {values["key"] for values, answer in zip(params, answers, strict=True)

@@ -209,7 +209,7 @@ def procedures_by_code(session: Session, codes: Sequence[str]) -> dict[str, Proc
 _DOSSIER_KEY = Table("dossier_key", MetaData(), Column("id", Integer), Column("code", String))
 
 
-def _has_dossier_key(session: Session) -> bool:
+def has_dossier_key(session: Session) -> bool:
     """Whether the database has `dossier_key`, asked once per pooled connection: a delivery of
     one record paid a round trip for the question every time."""
     info = session.connection().info
@@ -220,7 +220,7 @@ def _has_dossier_key(session: Session) -> bool:
 
 def dossiers_by_code(session: Session, codes: Sequence[str]) -> dict[str, Dossier]:
     found: dict[str, Dossier] = {}
-    if is_postgresql(session) and _has_dossier_key(session):
+    if is_postgresql(session) and has_dossier_key(session):
         # Ask the one unique index first, the whole page in one array parameter: a page of new
         # dossiers then never reaches the monthly partitions, whose per-partition plans the
         # planner may make scans (docs/scaling.md, partitioning). A plain table (a database

@@ -397,3 +397,22 @@ def test_a_request_handed_over_keeps_the_lanes_request_id() -> None:
     assert request_id_of({REQUEST_ID: "abc", "headers": [(b"x-request-id", b"other")]}) == "abc"
     assert request_id_of({"headers": [(b"x-request-id", b"sender-1")]}) == "sender-1"
     assert len(request_id_of({"headers": [(b"x-request-id", b"bad id!")]})) == 32
+
+
+def test_a_step_of_a_stored_dossier_is_accepted_on_either_layout(fresh_database_url: str
+                                                                 ) -> None:
+    """The statement finds a stored dossier in `dossier_key` when `dossier` is partitioned
+    (migration 0004; one index rather than one per month), in `dossier` otherwise."""
+    prepare(fresh_database_url)
+    engine = make_engine(fresh_database_url)
+    with engine.connect() as conn:
+        keyed = conn.execute(text("SELECT to_regclass('dossier_key') IS NOT NULL")).scalar()
+    with client_for(fresh_database_url, "queued", held=True) as client:
+        assert _signed(client, [_first()]).status_code == 200
+        client.app.state.push_queue.drain_ahead()  # type: ignore[attr-defined]
+        assert _count(engine, "dossier") == 1 and _count(engine, "push_queue") == 0
+        reply = _signed(client, [step(CODE, stamp(1, 9, month=12), 4)], "CapNhatTienDoHoSoMC")
+        assert reply.json()["error_code"] == 0 and reply.json()["queued"] == 1
+        assert not _handed_over(client)
+        assert client.app.state.fast_accepts._keyed is keyed  # type: ignore[attr-defined]
+    engine.dispose()
