@@ -43,6 +43,7 @@ from app.ingest.hashing import progress_hash
 from app.ingest.new_rows import NewDossier
 from app.ingest.reference_rows import ReferenceRows
 from app.models import Dossier, DossierApplicant
+from app.rates.rollups import service as rollups
 from connectors import DataFlag, DossierRecord, ProgressRecord, progression_rank
 from connectors.portal.fields import format_portal_date
 
@@ -303,6 +304,9 @@ class BatchUpserter:
         rows = [d.row(clocks[d.code]) for d in self.new_dossiers]
         # stored dossiers' pending changes go first, as the unit of work did
         self.session.flush()
-        ids = repo.insert_dossiers(self.session, rows)
+        # SQLite: counted into the rate rollup once, grouped, rather than by its row trigger
+        ids = rollups.insert_counted_in_bulk(
+            self.session, lambda: repo.insert_dossiers(self.session, rows),
+            lambda inserted: list(inserted.values()))
         for d in self.new_dossiers:
             d.id = ids[d.code]
