@@ -55,6 +55,8 @@ NEW_BASIS: Final = "118/2025/NĐ-CP"
 #: What progress steps move on a stored dossier (`advance`, `_touch`), in UPDATE order
 STEP_COLUMNS: Final = ("status", "newest_progress_at", "updated_at")
 _STEP_SET: Final = frozenset(STEP_COLUMNS)
+#: new dossiers from which one grouped statement counts them into the rollup (SQLite)
+BULK_ROLLUP_ROWS: Final = 100
 
 
 def legal_basis(received_at: datetime) -> str:
@@ -304,9 +306,11 @@ class BatchUpserter:
         rows = [d.row(clocks[d.code]) for d in self.new_dossiers]
         # stored dossiers' pending changes go first, as the unit of work did
         self.session.flush()
-        # SQLite: counted into the rate rollup once, grouped, rather than by its row trigger
+        # many (a file import's page), on SQLite: counted into the rate rollup by one grouped
+        # upsert rather than by the row trigger; a few (a delivery) keep the trigger
         ids = rollups.insert_counted_in_bulk(
             self.session, lambda: repo.insert_dossiers(self.session, rows),
-            lambda inserted: list(inserted.values()))
+            lambda inserted: list(inserted.values()),
+        ) if len(rows) >= BULK_ROLLUP_ROWS else repo.insert_dossiers(self.session, rows)
         for d in self.new_dossiers:
             d.id = ids[d.code]

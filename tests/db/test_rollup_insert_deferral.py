@@ -123,21 +123,33 @@ def test_a_bulk_insert_that_fails_leaves_nothing(db_session: Session, backend: s
 
 
 def test_a_file_import_leaves_the_rollup_equal_to_a_recount(
-    cli_database: str, tmp_path: Path
+    cli_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Pages of 120 new dossiers go through the grouped count, the last one (10) through the
+    trigger."""
     path = tmp_path / "xuat.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
-        for n in range(1, 31):
+        for n in range(1, 251):
             writer.writerow(row(n, received=f"{n % 28 + 1:02d}/{n % 12 + 1:02d}/2025 08:30"))
-    result = CliRunner().invoke(cli, ["ingest", "file", str(path), "--page-size", "7"])
+    bulk = rollups.insert_counted_in_bulk
+    counted: list[int] = []
+
+    def spy(session: Session, insert: Any, inserted_ids: Any) -> Any:
+        found = bulk(session, insert, inserted_ids)
+        counted.append(len(found))
+        return found
+
+    monkeypatch.setattr(rollups, "insert_counted_in_bulk", spy)
+    result = CliRunner().invoke(cli, ["ingest", "file", str(path), "--page-size", "120"])
     assert result.exit_code == 0, result.output
+    assert counted == [120, 120]
     engine = make_engine(cli_database)
     try:
         with make_session_factory(engine)() as session:
-            assert session.scalar(select(func.count()).select_from(Dossier)) == 30
+            assert session.scalar(select(func.count()).select_from(Dossier)) == 250
             assert rollups.verify(session) == [] and _deferrals(session) == 0
-            assert session.scalar(select(func.sum(RateRollup.n))) == 30
+            assert session.scalar(select(func.sum(RateRollup.n))) == 250
     finally:
         engine.dispose()
