@@ -56,11 +56,24 @@ def _no_callback() -> None:
     """Makes a one-entry typer app a group, so its entry keeps its name."""
 
 
+def wire_bulk_inserts() -> None:
+    """The ingest's large pages of new dossiers counted into the rate rollup by one grouped
+    upsert (`ingest.upsert.bulk_insert`: a domain package may not import another, the entry
+    point wires them). Something there already (a test's spy) stays."""
+    from app.ingest import upsert
+    from app.rates.rollups import service as rollups
+
+    if upsert.bulk_insert is None:
+        upsert.bulk_insert = rollups.insert_counted_in_bulk
+
+
 @cache
 def load_command(name: str) -> Any:
     """The click command `name`, built by typer exactly as `add_typer` / `command` would."""
     module, attribute, kind, help_text = COMMANDS[name]
     target = getattr(importlib.import_module(module), attribute)
+    if name == "ingest":
+        wire_bulk_inserts()
     holder = typer.Typer(pretty_exceptions_enable=False)
     holder.callback()(_no_callback)
     if kind == "group":

@@ -18,7 +18,7 @@ Ordering rules (PORTAL.md, "Progress record"):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal
@@ -43,7 +43,6 @@ from app.ingest.hashing import progress_hash
 from app.ingest.new_rows import NewDossier
 from app.ingest.reference_rows import ReferenceRows
 from app.models import Dossier, DossierApplicant
-from app.rates.rollups import service as rollups
 from connectors import DataFlag, DossierRecord, ProgressRecord, progression_rank
 from connectors.portal.fields import format_portal_date
 
@@ -57,6 +56,14 @@ STEP_COLUMNS: Final = ("status", "newest_progress_at", "updated_at")
 _STEP_SET: Final = frozenset(STEP_COLUMNS)
 #: new dossiers from which one grouped statement counts them into the rollup (SQLite)
 BULK_ROLLUP_ROWS: Final = 100
+#: How a page of at least `BULK_ROLLUP_ROWS` new dossiers is inserted: ``(session, insert,
+#: ids_of)`` runs ``insert`` and returns its result. None: the insert alone, the rate rollup's
+#: row trigger counting each dossier. The `tthc ingest` commands (app/cli.py) put the rollup's
+#: grouped count here (`rates.rollups.service.insert_counted_in_bulk`, SQLite's gain), which
+#: this package may not import (the layers, tests/structure/test_layers.py); the server's
+#: SQLite pages are a delivery's few, and on PostgreSQL the count is the insert's own trigger
+#: once per statement. The stored rows are the same either way.
+bulk_insert: Callable[..., Any] | None = None
 
 
 def legal_basis(received_at: datetime) -> str:
@@ -308,9 +315,10 @@ class BatchUpserter:
         self.session.flush()
         # many (a file import's page), on SQLite: counted into the rate rollup by one grouped
         # upsert rather than by the row trigger; a few (a delivery) keep the trigger
-        ids = rollups.insert_counted_in_bulk(
+        ids: dict[str, int] = bulk_insert(
             self.session, lambda: repo.insert_dossiers(self.session, rows),
             lambda inserted: list(inserted.values()),
-        ) if len(rows) >= BULK_ROLLUP_ROWS else repo.insert_dossiers(self.session, rows)
+        ) if bulk_insert is not None and len(rows) >= BULK_ROLLUP_ROWS else \
+            repo.insert_dossiers(self.session, rows)
         for d in self.new_dossiers:
             d.id = ids[d.code]
