@@ -30,8 +30,9 @@ from psycopg.conninfo import make_conninfo
 from sqlalchemy.engine import URL, make_url
 
 from app.ingest import queue_repository as repo
-from app.senders.repository import _SESSIONS_PG, SessionOfSender
-from app.senders.service import TOUCH_AFTER, secret_hash
+from app.ingest.repository import DOSSIER_KEY_EXISTS
+from app.senders.repository import SESSIONS_PG, SessionOfSender, sessions_of_rows
+from app.senders.service import is_live, secret_hash, use_to_note
 
 #: How long a process keeps what it read of a session's sender (name, agency), not whether
 #: the session is live: each accept statement checks that.
@@ -41,7 +42,6 @@ CONNECTIONS: Final = 4
 #: How long a request waits for a connection (or to connect), and a statement may run, before
 #: the lane gives up and the application takes the delivery.
 WAIT_SECONDS: Final = 10
-_KEYED: Final = "SELECT to_regclass('dossier_key') IS NOT NULL"
 _OPTIONS: Final = f"-c plan_cache_mode=force_generic_plan -c statement_timeout={WAIT_SECONDS}s"
 
 
@@ -110,42 +110,38 @@ class FastAccepts:
         token_hash = secret_hash(token)
         known = self._known.get(token_hash)
         if known is None or time.monotonic() - known.read_at > SENDER_SECONDS \
-                or now - known.sender.last_used_at >= TOUCH_AFTER:
+                or use_to_note(known.sender, now):
             found = await self._read_sessions([token_hash])
             if token_hash not in found:
                 self._known.pop(token_hash, None)
                 return None
             known = self._known[token_hash] = _Known(found[token_hash], time.monotonic())
         sender = known.sender
-        if (sender.revoked_at is not None or sender.last_used_at + lifetime <= now
-                or now - sender.last_used_at >= TOUCH_AFTER):
-            return None
-        return sender
+        return sender if is_live(sender, now, lifetime) and not use_to_note(sender, now) else None
 
     async def _read_sessions(self, hashes: Sequence[str]) -> dict[str, SessionOfSender]:
         connection = await self._connection()
         try:
-            cursor = await connection.execute(_SESSIONS_PG, {"hashes": list(hashes)},
+            cursor = await connection.execute(SESSIONS_PG, {"hashes": list(hashes)},
                                               prepare=True)
             rows = await cursor.fetchall()
         finally:
             self._give_back(connection)
-        return {token_hash: SessionOfSender(id_, used, sender_id, name, revoked, agency)
-                for id_, used, sender_id, name, revoked, agency, token_hash in rows}
+        return sessions_of_rows(rows)
 
     async def accept(self, params: dict[str, Any]) -> repo.Accepted:
         """The delivery's accept statement, autocommitted."""
         connection = await self._connection()
         try:
             if self._keyed is None:  # the database's layout, asked once per process
-                found = await (await connection.execute(_KEYED)).fetchone()
+                found = await (await connection.execute(DOSSIER_KEY_EXISTS)).fetchone()
                 self._keyed = bool(found and found[0])
             cursor = await connection.execute(repo.accept_text(self._keyed), params,
                                               prepare=True)
             row = await cursor.fetchone()
         finally:
             self._give_back(connection)
-        return repo._accepted(row)
+        return repo.accepted_row(row)
 
     async def close(self) -> None:
         """At shutdown: the idle connections closed now, those in use once given back."""

@@ -189,7 +189,8 @@ _ADD_MINUTE_ROWS_PG: Final = psycopg_style(_ADD_MINUTE_ROWS.text)
 _DROP_UNUSED_PG: Final = psycopg_style(_DROP_UNUSED.text)
 
 
-def _accepted(row: Any) -> Accepted:
+def accepted_row(row: Any) -> Accepted:
+    """An accept statement's answer row."""
     return Accepted(bool(row[0]), row[1], bool(row[2]), row[3])
 
 
@@ -206,6 +207,7 @@ def accept_many(session: Session, params: Sequence[dict[str, Any]]) -> list[Acce
     transaction, each seeing the ones before, as when each waited for its answer; a failing
     statement fails the rest and raises here (the group is then rolled back)."""
     minutes = {values["key"]: values for values in params}
+    statement = accept_text(has_dossier_key(session))  # before the pipeline: its own answer
     driver = driver_connection(session)
     added = None
     with driver.pipeline():
@@ -218,9 +220,8 @@ def accept_many(session: Session, params: Sequence[dict[str, Any]]) -> list[Acce
                 "details": [minutes[k]["detail"] for k in keys],
                 "agencies": [minutes[k]["agency"] for k in keys],
                 "senders": [minutes[k]["sender_id"] for k in keys]}, prepare=True)
-        statement = accept_text(has_dossier_key(session))
         cursors = [driver.execute(statement, values, prepare=True) for values in params]
-    answers = [_accepted(cursor.fetchone()) for cursor in cursors]
+    answers = [accepted_row(cursor.fetchone()) for cursor in cursors]
     if added is not None:
         used = {values["key"] for values, answer in zip(params, answers, strict=True)
                 if answer.go}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from psycopg.errors import UniqueViolation
 from sqlalchemy import (
@@ -22,7 +22,6 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
-    func,
     or_,
     select,
     text,
@@ -209,12 +208,16 @@ def procedures_by_code(session: Session, codes: Sequence[str]) -> dict[str, Proc
 _DOSSIER_KEY = Table("dossier_key", MetaData(), Column("id", Integer), Column("code", String))
 
 
+#: whether the database has `dossier_key` (its `dossier` partitioned)
+DOSSIER_KEY_EXISTS: Final = "SELECT to_regclass('dossier_key') IS NOT NULL"
+
+
 def has_dossier_key(session: Session) -> bool:
     """Whether the database has `dossier_key`, asked once per pooled connection: a delivery of
     one record paid a round trip for the question every time."""
     info = session.connection().info
-    if not info.get(_DOSSIER_KEY.name):
-        info[_DOSSIER_KEY.name] = bool(session.scalar(select(func.to_regclass(_DOSSIER_KEY.name))))
+    if _DOSSIER_KEY.name not in info:  # asked once, whatever the answer
+        info[_DOSSIER_KEY.name] = bool(session.scalar(text(DOSSIER_KEY_EXISTS)))
     return bool(info[_DOSSIER_KEY.name])
 
 

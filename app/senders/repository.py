@@ -92,7 +92,7 @@ _SESSION_OF_SENDER = (
 )
 #: on PostgreSQL one array parameter (one statement text whatever their number), run on the
 #: driver (app/db/pg_driver.py): through SQLAlchemy the query's own work was the smaller part
-_SESSIONS_PG: Final = for_driver(_SESSION_OF_SENDER.where(
+SESSIONS_PG: Final = for_driver(_SESSION_OF_SENDER.where(
     SenderSession.token_hash == any_(bindparam("hashes", type_=ARRAY(String)))))
 _SESSIONS: Final = _SESSION_OF_SENDER.where(
     SenderSession.token_hash.in_(bindparam("hashes", expanding=True)))
@@ -107,9 +107,14 @@ def sessions_by_hash(session: Session, token_hashes: Sequence[str]) -> dict[str,
     query."""
     values = {"hashes": list(token_hashes)}
     rows: Iterable[Any] = (
-        driver_connection(session).execute(_SESSIONS_PG, values, prepare=True).fetchall()
+        driver_connection(session).execute(SESSIONS_PG, values, prepare=True).fetchall()
         if session.get_bind().dialect.name == "postgresql"
         else session.execute(_SESSIONS, values))
+    return sessions_of_rows(rows)
+
+
+def sessions_of_rows(rows: Iterable[Any]) -> dict[str, SessionOfSender]:
+    """`SESSIONS_PG`'s rows (or `_SESSIONS`') by token hash."""
     return {token_hash: SessionOfSender(id_, used, sender_id, name, revoked, agency)
             for id_, used, sender_id, name, revoked, agency, token_hash in rows}
 

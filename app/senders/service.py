@@ -167,13 +167,21 @@ def sender_for_session(
     looked_up = _looked_up(session)
     found = (looked_up[token_hash] if token_hash in looked_up
              else repo.session_by_hash(session, token_hash))
-    if found is None:
+    if found is None or not is_live(found, now, lifetime):
         return None
-    if found.revoked_at is not None or found.last_used_at + lifetime <= now:
-        return None
-    if now - found.last_used_at >= TOUCH_AFTER:
+    if use_to_note(found, now):
         repo.touch_session(session, found.id, now)
     return found
+
+
+def is_live(found: repo.SessionOfSender, now: datetime, lifetime: timedelta) -> bool:
+    """The session's sender is not revoked and the session was used within ``lifetime``."""
+    return found.revoked_at is None and found.last_used_at + lifetime > now
+
+
+def use_to_note(found: repo.SessionOfSender, now: datetime) -> bool:
+    """Whether this use of the session is noted (its last use is `TOUCH_AFTER` old)."""
+    return now - found.last_used_at >= TOUCH_AFTER
 
 
 def look_up_sessions(session: Session, tokens: Iterable[str]) -> None:
