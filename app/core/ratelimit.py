@@ -104,6 +104,12 @@ class RateLimiter:
 PUSH_RATE_CHECKED = "tthc.push_rate_checked"
 
 
+def client_key(name: str, scope: Any) -> str:
+    """Limiter ``name``'s key for the ASGI request ``scope``'s client address."""
+    client = scope.get("client")
+    return f"{name}:{client[0] if client else 'unknown'}"
+
+
 def shared_limiter(state: Any, name: str, rate_per_minute: float, burst: int) -> RateLimiter:
     """The application's limiter ``name`` (an attribute of ``state``, made at first use)."""
     found: RateLimiter | None = getattr(state, name, None)

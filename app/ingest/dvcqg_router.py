@@ -19,34 +19,32 @@ from app.api.deps import SettingsDep, in_one_write
 from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.errors import TooManyRequests
-from app.core.ratelimit import PUSH_RATE_CHECKED, RateLimiter, shared_limiter
+from app.core.ratelimit import PUSH_RATE_CHECKED, RateLimiter, client_key, shared_limiter
 from app.ingest import dvcqg, group_commit
-from app.ingest.router import read_limited
-from app.ingest.webhook import WebhookRateLimited, WebhooksDisabled
+from app.ingest.router import rate_limited, read_limited
+from app.ingest.webhook import WebhooksDisabled
 
 router = APIRouter(prefix="/dvcqg", tags=["dvcqg"])
 
 
 def _limiter(request: Request, name: str, rate: float, burst: int) -> tuple[RateLimiter, str]:
-    limiter = shared_limiter(request.app.state, name, rate, burst)
-    client = request.client.host if request.client else "unknown"
-    return limiter, f"{name}:{client}"
+    return shared_limiter(request.app.state, name, rate, burst), client_key(name, request.scope)
 
 
-def _refuse(exc: TooManyRequests) -> WebhookRateLimited:
-    wait = int(exc.details.get("retry_after_seconds", 1))
-    return WebhookRateLimited(exc.reason, retry_after_seconds=wait)
+def take_push_token(state: Any, settings: Settings, scope: Any) -> None:
+    """One token of /dvcqg's push limiter for the request's client address; raises
+    TooManyRequests (here and in the push routes' fast lane, app/ingest/fast_lane.py)."""
+    shared_limiter(state, "dvcqg_limiter", settings.webhook_rate_per_minute,
+                   settings.webhook_burst).check(client_key("dvcqg_limiter", scope))
 
 
 async def push_rate_limit(request: Request, settings: SettingsDep) -> None:
     if request.scope.get(PUSH_RATE_CHECKED):  # by the fast lane, which then handed it over
         return
-    limiter, key = _limiter(request, "dvcqg_limiter", settings.webhook_rate_per_minute,
-                            settings.webhook_burst)
     try:
-        limiter.check(key)
+        take_push_token(request.app.state, settings, request.scope)
     except TooManyRequests as exc:
-        raise _refuse(exc) from None
+        raise rate_limited(exc) from None
 
 
 def _login_failures(request: Request, settings: Settings) -> tuple[RateLimiter, str]:
@@ -61,7 +59,7 @@ async def login_rate_limit(request: Request, settings: SettingsDep) -> None:
     try:
         limiter.check_available(key)
     except TooManyRequests as exc:
-        raise _refuse(exc) from None
+        raise rate_limited(exc) from None
 
 
 async def push_body(request: Request, settings: SettingsDep) -> bytes:
@@ -70,7 +68,7 @@ async def push_body(request: Request, settings: SettingsDep) -> bytes:
     return await read_limited(request, settings.webhook_max_body_bytes)
 
 
-def _policy(settings: Settings) -> dvcqg.SessionPolicy:
+def session_policy(settings: Settings) -> dvcqg.SessionPolicy:
     return dvcqg.SessionPolicy(timedelta(days=settings.dvcqg_session_days),
                                settings.dvcqg_sessions_per_sender)
 
@@ -88,7 +86,7 @@ async def auth(
 ) -> dict[str, Any]:
     try:
         return await in_one_write(
-            request, lambda session: dvcqg.login(session, body, utcnow(), _policy(settings)))
+            request, lambda session: dvcqg.login(session, body, utcnow(), session_policy(settings)))
     except dvcqg.SenderUnauthorized:
         limiter, key = _login_failures(request, settings)
         with suppress(TooManyRequests):
@@ -106,7 +104,8 @@ async def api(
     dstcode: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     return await group_commit.deliver(
-        request, lambda session, now: dvcqg.plan_api_request(session, body, now, _policy(settings)),
+        request, lambda session, now: dvcqg.plan_api_request(session, body, now,
+                                                             session_policy(settings)),
         dvcqg.session_token(body))
 
 

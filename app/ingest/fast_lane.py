@@ -20,22 +20,23 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Final
 
-from starlette.datastructures import State
+from starlette.datastructures import MutableHeaders, State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.middleware import REQUEST_ID, SECURITY_HEADERS, request_id_of
+from app.api.middleware import REQUEST_ID, apply_header_policy, request_id_of
 from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.errors import AppError, TooManyRequests
 from app.core.logging import request_id_var
-from app.core.ratelimit import PUSH_RATE_CHECKED, shared_limiter
-from app.ingest import dvcqg, push_queue
+from app.core.ratelimit import PUSH_RATE_CHECKED
+from app.ingest import dvcqg, dvcqg_router, push_queue
 from app.ingest.fast_accept import FastAccepts
 from app.ingest.replies import queued_reply
-from app.ingest.webhook import Plan, plan_delivery
+from app.ingest.router import signed_plan, take_webhook_token
+from app.ingest.webhook import Plan
 from connectors.portal.envelope import SERVICE_KINDS
 from connectors.portal.signing import SIGNATURE_HEADER
 
@@ -47,9 +48,17 @@ DVCQG: Final = "/dvcqg/api"
 #: loop would hold every other request of the process meanwhile (one record is 1–3 kB).
 MAX_BODY_BYTES: Final = 64 * 1024
 _SIGNATURE: Final = SIGNATURE_HEADER.lower().encode("latin-1")
-_HEADERS: Final = [(b"content-type", b"application/json"), (b"cache-control", b"no-store"),
-                   *((name.lower().encode(), value.encode())
-                     for name, value in SECURITY_HEADERS.items())]
+
+
+def _policy_headers(path: str) -> list[tuple[bytes, bytes]]:
+    """A JSON answer's headers on ``path`` under the service's one header policy (built once:
+    the lane's answers all have them)."""
+    headers = MutableHeaders(raw=[(b"content-type", b"application/json")])
+    apply_header_policy(path, headers)
+    return headers.raw
+
+
+_HEADERS: Final = {path: _policy_headers(path) for path in (WEBHOOK, DVCQG)}
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -152,19 +161,16 @@ class PushFastLane:
             await self.app(scope, _again(body, receive), send)
             return
         client = scope.get("client")
-        await _answer(send, reply, request_id, self.turns.last(
+        await _answer(send, reply, _HEADERS[path], request_id, self.turns.last(
             (str(client[0]), int(client[1])) if client else None,
             settings.push_requests_per_connection))
         self.note_request("POST", path, 200, time.perf_counter() - started)
 
     def _rate_allows(self, scope: Scope, settings: Settings, path: str) -> bool:
-        client = scope.get("client")
-        host = client[0] if client else "unknown"
-        name = "webhook_limiter" if path == WEBHOOK else "dvcqg_limiter"
-        key = f"webhook:{host}" if path == WEBHOOK else f"dvcqg_limiter:{host}"
+        """The route's own token taken (a refusal is the route's to answer)."""
+        take = take_webhook_token if path == WEBHOOK else dvcqg_router.take_push_token
         try:
-            shared_limiter(self.state, name, settings.webhook_rate_per_minute,
-                           settings.webhook_burst).check(key)
+            take(self.state, settings, scope)
         except TooManyRequests:
             return False
         return True
@@ -210,8 +216,7 @@ Planned = tuple[Plan, tuple[int, datetime] | None]
 def _webhook_plan(scope: Scope, body: bytes, settings: Settings, now: datetime) -> Planned | None:
     if not settings.webhooks_enabled:
         return None
-    return plan_delivery(body, _header(scope, _SIGNATURE), secret=settings.webhook_secret,
-                         max_age_seconds=settings.webhook_max_age_seconds, now=now), None
+    return signed_plan(body, _header(scope, _SIGNATURE), settings, now), None
 
 
 async def _dvcqg_plan(body: bytes, settings: Settings, fast: FastAccepts, now: datetime
@@ -221,7 +226,7 @@ async def _dvcqg_plan(body: bytes, settings: Settings, fast: FastAccepts, now: d
     decoded = dvcqg.read_body(body)
     if not isinstance(decoded, dict) or dvcqg.text_of(decoded, "service") not in SERVICE_KINDS:
         return None
-    lifetime = timedelta(days=settings.dvcqg_session_days)
+    lifetime = dvcqg_router.session_policy(settings).lifetime
     sender = await fast.sender(dvcqg.text_of(decoded, "session"), now, lifetime)
     if sender is None:
         return None
@@ -251,10 +256,10 @@ async def _body(receive: Receive, limit: int) -> tuple[bytes, bool | None]:
 
 
 async def _answer(send: Callable[[Message], Awaitable[None]], reply: dict[str, Any],
-                  request_id: str, last: bool) -> None:
+                  policy: list[tuple[bytes, bytes]], request_id: str, last: bool) -> None:
     """``reply`` as the application answers it; ``last``: the connection closes after it."""
     content = json.dumps(reply, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    headers = [(b"content-length", str(len(content)).encode()), *_HEADERS,
+    headers = [(b"content-length", str(len(content)).encode()), *policy,
                (b"x-request-id", request_id.encode("latin-1"))]
     if last:
         headers.append((b"connection", b"close"))

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from app.api.deps import SessionDep, SettingsDep
 from app.auth.deps import Principal, require_roles
 from app.core.clock import utcnow
+from app.core.config import Settings
 from app.core.errors import BadRequest, TooManyRequests
-from app.core.ratelimit import PUSH_RATE_CHECKED, shared_limiter
+from app.core.ratelimit import PUSH_RATE_CHECKED, client_key, shared_limiter
 from app.ingest import group_commit, quarantine
 from app.ingest.quarantine import StatusFilter
 from app.ingest.runs import recent_runs
@@ -38,19 +39,28 @@ router = APIRouter(prefix="/api/v1", tags=["ingest"])
 Staff = Annotated[Principal, Depends(require_roles("admin", "supervisor"))]
 
 
+def take_webhook_token(state: Any, settings: Settings, scope: Any) -> None:
+    """One token of the webhook's limiter for the request's client address; raises
+    TooManyRequests (here and in the push routes' fast lane, app/ingest/fast_lane.py)."""
+    shared_limiter(state, "webhook_limiter", settings.webhook_rate_per_minute,
+                   settings.webhook_burst).check(client_key("webhook_limiter", scope))
+
+
+def rate_limited(exc: TooManyRequests) -> WebhookRateLimited:
+    """A push route's 429, in the portal's shape."""
+    wait = int(exc.details.get("retry_after_seconds", 1))
+    return WebhookRateLimited(exc.reason, retry_after_seconds=wait)
+
+
 async def webhook_rate_limit(request: Request, settings: SettingsDep) -> None:
     """One token per delivery and client address, taken before the body is read (429); on the
     event loop (it never blocks), not in the thread pool."""
     if request.scope.get(PUSH_RATE_CHECKED):  # by the fast lane, which then handed it over
         return
-    limiter = shared_limiter(request.app.state, "webhook_limiter",
-                             settings.webhook_rate_per_minute, settings.webhook_burst)
-    client = request.client.host if request.client else "unknown"
     try:
-        limiter.check(f"webhook:{client}")
+        take_webhook_token(request.app.state, settings, request.scope)
     except TooManyRequests as exc:
-        wait = int(exc.details.get("retry_after_seconds", 1))
-        raise WebhookRateLimited(exc.reason, retry_after_seconds=wait) from None
+        raise rate_limited(exc) from None
 
 
 async def limited_body(request: Request, settings: SettingsDep) -> bytes:
@@ -88,10 +98,16 @@ async def dvc_webhook(
     signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None,
 ) -> dict[str, Any]:
     def prepare(_session: Session, now: datetime) -> Plan:
-        return plan_delivery(body, signature, secret=settings.webhook_secret,
-                             max_age_seconds=settings.webhook_max_age_seconds, now=now)
+        return signed_plan(body, signature, settings, now)
 
     return await group_commit.deliver(request, prepare)
+
+
+def signed_plan(body: bytes, signature: str | None, settings: Settings, now: datetime) -> Plan:
+    """A signed delivery's plan under the server's webhook secret and age limit (no database);
+    raises its refusal."""
+    return plan_delivery(body, signature, secret=settings.webhook_secret,
+                         max_age_seconds=settings.webhook_max_age_seconds, now=now)
 
 
 @router.get("/quarantine", response_model=list[QuarantineOut], summary="Quarantined records")
