@@ -16,12 +16,14 @@ from tests.factories import make_agency, make_dossier, make_procedure
 GUARD = "rate_rollup_deferral"
 
 
-def _definition(engine: Engine) -> str:
+def trigger_definition(engine: Engine, event: str = "update") -> str:
+    """The rollup's trigger on ``event`` (insert, update) as the database holds it: its
+    function on PostgreSQL, the trigger on SQLite."""
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
-            sql = "SELECT pg_get_functiondef('rate_rollup_on_update'::regproc)"
+            sql = f"SELECT pg_get_functiondef('rate_rollup_on_{event}'::regproc)"
         else:
-            sql = "SELECT sql FROM sqlite_master WHERE name = 'trg_rate_rollup_update'"
+            sql = f"SELECT sql FROM sqlite_master WHERE name = 'trg_rate_rollup_{event}'"
         return str(conn.execute(text(sql)).scalar_one())
 
 
@@ -42,13 +44,13 @@ def _counts_an_update(engine: Engine) -> bool:
 def test_0017_guards_the_trigger_and_gives_it_back(fresh_database_url: str) -> None:
     engine = make_engine(fresh_database_url)
     try:
-        guarded = _definition(engine)
+        guarded = trigger_definition(engine)
         assert GUARD in guarded and _counts_an_update(engine)
         migrate.downgrade(fresh_database_url, "0016")
-        plain = _definition(engine)
+        plain = trigger_definition(engine)
         assert GUARD not in plain and GUARD not in inspect(engine).get_table_names()
         assert _counts_an_update(engine)
         migrate.upgrade(fresh_database_url)
-        assert _definition(engine) == guarded and _counts_an_update(engine)
+        assert trigger_definition(engine) == guarded and _counts_an_update(engine)
     finally:
         engine.dispose()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -23,19 +23,13 @@ from app.ingest import repository as repo
 from app.ingest import upsert
 from app.models import Agency, Dossier, Procedure, RateRollup, RateRollupDeferral
 from app.rates.rollups import service as rollups
+from tests.db.test_rollup_deferral_migration import GUARD, trigger_definition
 from tests.factories import make_agency, make_dossier, make_procedure
 from tests.ingest.test_file_import import HEADER, row
 
-GUARD = "rate_rollup_deferral"
-
 
 def _definition(engine: Engine) -> str:
-    with engine.connect() as conn:
-        if engine.dialect.name == "postgresql":
-            sql = "SELECT pg_get_functiondef('rate_rollup_on_insert'::regproc)"
-        else:
-            sql = "SELECT sql FROM sqlite_master WHERE name = 'trg_rate_rollup_insert'"
-        return str(conn.execute(text(sql)).scalar_one())
+    return trigger_definition(engine, "insert")
 
 
 def _counts_an_insert(engine: Engine) -> bool:

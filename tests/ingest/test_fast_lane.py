@@ -203,48 +203,35 @@ def test_the_replayed_copy_writes_nothing(fresh_database_url: str) -> None:
     engine.dispose()
 
 
-def test_a_revoked_sender_is_refused_though_the_lane_knew_its_session(
-    fresh_database_url: str,
+def _revoke(engine: Engine) -> None:  # as `tthc senders revoke`: its sessions deleted
+    with session_scope(make_session_factory(engine)) as db:
+        revoke_sender(db, "sender", utcnow())
+
+
+def _revoke_keeping_sessions(engine: Engine) -> None:  # the statement checks the sender too
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE sender SET revoked_at = now()"))
+
+
+def _expire(engine: Engine) -> None:  # unused for 31 days, the lifetime 30
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE sender_session SET last_used_at = now() - interval '31 days'"))
+
+
+@pytest.mark.parametrize("change", [_revoke, _revoke_keeping_sessions, _expire],
+                         ids=["revoked", "revoked-sessions-kept", "expired"])
+def test_a_session_the_lane_knew_is_refused_once_it_is_no_longer_live(
+    fresh_database_url: str, change: Callable[[Engine], None]
 ) -> None:
     """The lane keeps a session's sender (name, agency) for a minute, but the statement that
-    accepts checks the session and the sender again: a revocation counts at once."""
-    creds = prepare(fresh_database_url)
-    engine = make_engine(fresh_database_url)
-    with client_for(fresh_database_url, "queued", held=True) as client:
-        session = _login(client, creds)
-        assert _api(client, session, "DongBoHoSoMC", data=[_first()]).status_code == 200
-        with session_scope(make_session_factory(engine)) as db:
-            revoke_sender(db, "sender", utcnow())
-        refused = _api(client, session, "DongBoHoSoMC", data=[_first("H21.65-251201-0002")])
-        assert refused.status_code == 401, refused.text
-        assert _count(engine, "push_queue") == 1
-    engine.dispose()
-
-
-def test_a_revoked_sender_whose_sessions_remain_is_refused(fresh_database_url: str) -> None:
-    """Revoking deletes the sessions; the statement checks the sender as well."""
-    creds = prepare(fresh_database_url)
-    engine = make_engine(fresh_database_url)
-    with client_for(fresh_database_url, "queued", held=True) as client:
-        session = _login(client, creds)
-        assert _api(client, session, "DongBoHoSoMC", data=[_first()]).status_code == 200
-        with engine.begin() as conn:
-            conn.execute(text("UPDATE sender SET revoked_at = now()"))
-        refused = _api(client, session, "DongBoHoSoMC", data=[_first("H21.65-251201-0002")])
-        assert refused.status_code == 401, refused.text
-        assert _count(engine, "push_queue") == 1
-    engine.dispose()
-
-
-def test_an_expired_session_is_refused_though_the_lane_knew_it(fresh_database_url: str) -> None:
+    accepts checks the session and the sender again: a revocation or an expiry counts at
+    once."""
     creds = prepare(fresh_database_url)
     engine = make_engine(fresh_database_url)
     with client_for(fresh_database_url, "queued", held=True, dvcqg_session_days=30) as client:
         session = _login(client, creds)
         assert _api(client, session, "DongBoHoSoMC", data=[_first()]).status_code == 200
-        with engine.begin() as conn:  # unused for 31 days: expired
-            conn.execute(text("UPDATE sender_session SET last_used_at = now() - "
-                              "interval '31 days'"))
+        change(engine)
         refused = _api(client, session, "DongBoHoSoMC", data=[_first("H21.65-251201-0002")])
         assert refused.status_code == 401, refused.text
         assert _count(engine, "push_queue") == 1
