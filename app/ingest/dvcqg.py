@@ -89,7 +89,7 @@ def login(session: Session, body: bytes, now: datetime, policy: SessionPolicy) -
 
 def _plan(
     sender_id: int, records: list[SourceRecord], detail: str, agency: str | None,
-    after: Callable[[datetime], None],
+    after: Callable[[datetime], None] | None,
 ) -> Plan:
     return Plan(
         Delivered(SOURCE, sender_id, records),
@@ -144,7 +144,7 @@ def plan_api_request(
 
 
 def push_plan(decoded: dict[str, Any], sender: SessionOfSender,
-              after: Callable[[datetime], None]) -> Plan:
+              after: Callable[[datetime], None] | None) -> Plan:
     """The plan of a ``/dvcqg/api`` envelope of records (not a lookup) from ``sender``'s live
     session (no database); raises the envelope's refusal."""
     try:

@@ -230,11 +230,8 @@ async def _dvcqg_plan(body: bytes, settings: Settings, fast: FastAccepts, now: d
     sender = await fast.sender(dvcqg.text_of(decoded, "session"), now, lifetime)
     if sender is None:
         return None
-    return dvcqg.push_plan(decoded, sender, _noted_by_processor), (sender.id, now - lifetime)
-
-
-def _noted_by_processor(_now: datetime) -> None:
-    """A queued delivery's sender is noted when it is processed (app/ingest/queue_batch.py)."""
+    # no `after`: a queued delivery's sender is noted when it is processed (queue_batch.py)
+    return dvcqg.push_plan(decoded, sender, None), (sender.id, now - lifetime)
 
 
 async def _body(receive: Receive, limit: int) -> tuple[bytes, bool | None]:
